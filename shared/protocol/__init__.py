@@ -1,0 +1,3 @@
+"""Wire models shared by the server, the desktop and (through OpenAPI) the web UI."""
+
+PROTOCOL_VERSION = 1

@@ -1,0 +1,77 @@
+"""The sync protocol (ARCHITECTURE §3): mutations up, changes down.
+
+A mutation is a field patch of one entity stamped with a hybrid logical clock. The
+server applies each field only if its clock is newer than the field's stored clock;
+``delete`` is a write too, and only ``restore`` revives a deleted row.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.clock import HLC, ClockError
+
+Entity = Literal["play", "cleaning", "stylus", "collection_item", "folder"]
+ENTITIES: tuple[Entity, ...] = ("play", "cleaning", "stylus", "collection_item", "folder")
+Op = Literal["upsert", "delete", "restore"]
+
+MAX_MUTATIONS_PER_PUSH = 500
+MAX_PULL_LIMIT = 1000
+
+HlcText = Annotated[str, StringConstraints(pattern=r"^\d{16}-\d{5}-[0-9A-Za-z_.:-]{1,64}$")]
+
+
+class Mutation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mutation_id: Annotated[int, Field(ge=1)]
+    entity: Entity
+    entity_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    op: Op = "upsert"
+    fields: Annotated[dict[str, Any], Field(max_length=32)] = {}
+    hlc: HlcText
+
+    def clock(self) -> HLC:
+        try:
+            return HLC.parse(self.hlc)
+        except ClockError as exc:  # pragma: no cover - the pattern already checked it
+            raise ValueError(str(exc)) from exc
+
+
+class PushRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: uuid.UUID
+    mutations: Annotated[list[Mutation], Field(max_length=MAX_MUTATIONS_PER_PUSH)]
+
+
+class Rejection(BaseModel):
+    mutation_id: int
+    reason: str
+
+
+class PushResponse(BaseModel):
+    last_mutation_id: int
+    seq: int
+    rejected: list[Rejection] = []
+
+
+class Change(BaseModel):
+    """The current state of one changed row; ``data`` is None for a deleted row."""
+
+    seq: int
+    entity: Entity
+    entity_id: str
+    deleted: bool = False
+    data: dict[str, Any] | None = None
+
+
+class PullResponse(BaseModel):
+    changes: list[Change]
+    next_cursor: int
+    has_more: bool
+    epoch: str
+    reset: bool = False
