@@ -1,0 +1,47 @@
+"""The export/import document (PRODUCT §4.12): plays, cleanings and styluses, round-tripping exactly.
+
+Both the server (`GET /api/v1/export`, `POST /api/v1/import`) and the desktop (`kleio export/import`)
+read and write this one shape, so a file moves freely between them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from shared.protocol.entities import Cleaning, Play, Stylus
+
+EXPORT_FORMAT = "kleio-export"
+EXPORT_VERSION = 1
+MAX_IMPORT_ROWS = 200_000
+
+PLAYS_CSV_COLUMNS = (
+    "id",
+    "played_at",
+    "release_id",
+    "title",
+    "artist",
+    "stylus_id",
+    "stylus_name",
+    "sides",
+    "notes",
+)
+
+
+class ExportDocument(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["kleio-export"] = EXPORT_FORMAT
+    version: Literal[1] = EXPORT_VERSION
+    exported_at: AwareDatetime
+    styluses: Annotated[list[Stylus], Field(max_length=10_000)] = []
+    plays: Annotated[list[Play], Field(max_length=MAX_IMPORT_ROWS)] = []
+    cleanings: Annotated[list[Cleaning], Field(max_length=MAX_IMPORT_ROWS)] = []
+
+
+class ImportSummary(BaseModel):
+    styluses: int
+    plays: int
+    cleanings: int
+    unchanged: int
