@@ -1,0 +1,49 @@
+"""ORM models, one module per area; importing this package registers every table."""
+
+from kleio_server.models.base import Base
+from kleio_server.models.catalogue import (
+    Artist,
+    FormatDescription,
+    Genre,
+    Label,
+    Release,
+    ReleaseArtist,
+    ReleaseFormat,
+    ReleaseGenre,
+    ReleaseLabel,
+    ReleaseStyle,
+    Style,
+    StylusTemplate,
+    Track,
+)
+from kleio_server.models.collection import CollectionItem, Folder, ReleaseStats
+from kleio_server.models.history import Cleaning, Play, Stylus
+from kleio_server.models.sync import ChangeLogEntry, ClientState, RejectedMutation, UserSequence
+from kleio_server.models.users import User
+
+__all__ = [
+    "Artist",
+    "Base",
+    "ChangeLogEntry",
+    "Cleaning",
+    "ClientState",
+    "CollectionItem",
+    "Folder",
+    "FormatDescription",
+    "Genre",
+    "Label",
+    "Play",
+    "RejectedMutation",
+    "Release",
+    "ReleaseArtist",
+    "ReleaseFormat",
+    "ReleaseGenre",
+    "ReleaseLabel",
+    "ReleaseStats",
+    "ReleaseStyle",
+    "Stylus",
+    "StylusTemplate",
+    "Style",
+    "Track",
+    "User",
+]

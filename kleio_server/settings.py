@@ -1,0 +1,82 @@
+"""Server settings: one pydantic-settings class, environment prefix ``KLEIO_``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_data_dir
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated, Self
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def _split(value: object) -> object:
+    if isinstance(value, str):
+        return [part for part in value.replace(",", " ").split() if part]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KLEIO_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("kleio-server")))
+    database_url: str | None = None
+    auth_mode: Literal["local", "oidc"] = "local"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    allow_remote: bool = False
+    public_url: str | None = None
+
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_client_id: str | None = None
+    oidc_scopes: Annotated[list[str], NoDecode] = []
+    oidc_roles_claim: str = "urn:zitadel:iam:org:project:roles"
+    oidc_required_role: str | None = None
+
+    secret_key: SecretStr | None = None
+    cors_origins: Annotated[list[str], NoDecode] = []
+    log_level: str = "INFO"
+    log_json: bool = True
+    db_pool_size: int = 10
+    discogs_api: str = "https://api.discogs.com"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_lists(cls, data: object) -> object:
+        if isinstance(data, dict):
+            for key in ("oidc_scopes", "cors_origins"):
+                if key in data:
+                    data[key] = _split(data[key])
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.auth_mode == "oidc" and not (self.oidc_issuer and self.oidc_audience):
+            raise ValueError("KLEIO_AUTH_MODE=oidc needs KLEIO_OIDC_ISSUER and KLEIO_OIDC_AUDIENCE")
+        if self.auth_mode == "local" and self.host not in LOOPBACK_HOSTS and not self.allow_remote:
+            raise ValueError(
+                f"local mode binds to loopback only; refusing host {self.host!r} "
+                "(set KLEIO_ALLOW_REMOTE=true to override)"
+            )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'kleio-server.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def resolved_public_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
