@@ -5,7 +5,12 @@ a :class:`Principal` by calling one of these verifiers, and maps :class:`AuthErr
 to a response with :meth:`AuthError.www_authenticate` and :attr:`AuthError.status_code`.
 """
 
-from kleio_server.auth.errors import AuthError, InsufficientScope, IssuerUnavailable, MissingToken
+from kleio_server.auth.errors import (
+    AuthError,
+    InsufficientScopeError,
+    IssuerUnavailable,
+    MissingTokenError,
+)
 from kleio_server.auth.local import LOCAL_ISSUER, LOCAL_SUBJECT, LocalKey
 from kleio_server.auth.oidc import OIDCVerifier
 from kleio_server.auth.principal import Principal
@@ -15,10 +20,10 @@ __all__ = [
     "LOCAL_ISSUER",
     "LOCAL_SUBJECT",
     "AuthError",
-    "InsufficientScope",
+    "InsufficientScopeError",
     "IssuerUnavailable",
     "LocalKey",
-    "MissingToken",
+    "MissingTokenError",
     "OIDCVerifier",
     "Principal",
     "SessionCodec",

@@ -3,8 +3,8 @@
 Error tree::
 
     AuthError                401, error="invalid_token" (or "invalid_request")
-    ├── MissingToken         401, no credentials at all: the challenge carries no error
-    ├── InsufficientScope    403, error="insufficient_scope": valid caller, role missing
+    ├── MissingTokenError         401, no credentials at all: the challenge carries no error
+    ├── InsufficientScopeError    403, error="insufficient_scope": valid caller, role missing
     └── IssuerUnavailable    503, the identity provider's discovery or JWKS could not be
                              fetched; the caller's token may well be fine
 
@@ -21,7 +21,7 @@ ErrorCode = Literal["invalid_token", "invalid_request", "insufficient_scope"]
 
 # RFC 6750 §3: error_description is limited to %x20-21 / %x23-5B / %x5D-7E
 # (printable ASCII without '"' and '\').
-_NOT_ALLOWED_IN_QUOTED = re.compile(r'[^\x20-\x21\x23-\x5b\x5d-\x7e]')
+_NOT_ALLOWED_IN_QUOTED = re.compile(r"[^\x20-\x21\x23-\x5b\x5d-\x7e]")
 
 
 def _quoted(value: str) -> str:
@@ -46,7 +46,7 @@ class AuthError(Exception):
         )
 
 
-class MissingToken(AuthError):
+class MissingTokenError(AuthError):
     """The request carried no credentials; RFC 6750 §3.1 says to omit the error code."""
 
     def __init__(self, description: str = "missing token") -> None:
@@ -56,7 +56,7 @@ class MissingToken(AuthError):
         return f"Bearer realm={_quoted(realm)}"
 
 
-class InsufficientScope(AuthError):
+class InsufficientScopeError(AuthError):
     """The caller is authenticated but lacks a required role (HTTP 403)."""
 
     status_code = 403
@@ -65,7 +65,7 @@ class InsufficientScope(AuthError):
         super().__init__("insufficient_scope", description)
 
 
-class IssuerUnavailable(AuthError):
+class IssuerUnavailable(AuthError):  # noqa: N818 -- the name the routes were promised
     """The issuer's discovery document or key set could not be fetched (HTTP 503)."""
 
     status_code = 503

@@ -41,7 +41,7 @@ class JWKSCache:
         self._lock = asyncio.Lock()
         self._jwks_uri: str | None = None
         self._keys: KeySet | None = None
-        # Bumped on every fetch attempt, so lock waiters can tell a fetch ran meanwhile.
+        # Fetches finished; lock waiters compare it to tell that a fetch ran meanwhile.
         self._attempts = 0
         self._last_error: IssuerUnavailable | None = None
         self._last_refetch: float | None = None
@@ -84,7 +84,6 @@ class JWKSCache:
         return elapsed >= self._refresh_min_interval or elapsed < 0
 
     async def _fetch(self) -> KeySet:
-        self._attempts += 1
         try:
             if self._jwks_uri is None:
                 self._jwks_uri = await self._discover_jwks_uri()
@@ -92,6 +91,10 @@ class JWKSCache:
         except IssuerUnavailable as error:
             self._last_error = error
             raise
+        finally:
+            # Counted once the outcome is known, so that everyone who queued on the lock
+            # during this fetch sees the count change and takes this outcome.
+            self._attempts += 1
         self._last_error = None
         self._keys = keys
         return keys

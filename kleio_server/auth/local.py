@@ -13,7 +13,7 @@ import os
 import secrets
 from pathlib import Path
 
-from kleio_server.auth.errors import AuthError, MissingToken
+from kleio_server.auth.errors import AuthError, MissingTokenError
 from kleio_server.auth.principal import Principal
 
 LOCAL_ISSUER = "kleio:local"
@@ -43,7 +43,7 @@ class LocalKey:
         """Read the key from ``data_dir``, creating it (mode 0600) if there is none yet."""
         path = data_dir / KEY_FILE_NAME
         try:
-            return cls(path.read_text(encoding="ascii").strip(), path)
+            return cls._read(path)
         except FileNotFoundError:
             pass
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -52,12 +52,19 @@ class LocalKey:
             logger.info("created a new local access key in %s", path)
             return cls(key, path)
         # Another process created it between our read and our write: use theirs.
-        return cls(path.read_text(encoding="ascii").strip(), path)
+        return cls._read(path)
+
+    @classmethod
+    def _read(cls, path: Path) -> LocalKey:
+        key = cls(path.read_text(encoding="ascii").strip(), path)
+        if os.name == "posix" and path.stat().st_mode & 0o077:
+            logger.warning("%s is readable by other users; chmod 600 it", path)
+        return key
 
     def verify(self, presented: str) -> Principal:
         """The local user if ``presented`` is the access key (compared in constant time)."""
         if not presented:
-            raise MissingToken()
+            raise MissingTokenError()
         if not hmac.compare_digest(presented.encode(), self._key.encode()):
             raise AuthError("invalid_token", "bad access key")
         return Principal(

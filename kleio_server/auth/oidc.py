@@ -26,7 +26,7 @@ from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
 from kleio_server.auth.claims import principal_from_claims
-from kleio_server.auth.errors import AuthError, InsufficientScope, MissingToken
+from kleio_server.auth.errors import AuthError, InsufficientScopeError, MissingTokenError
 from kleio_server.auth.jwks import JWKSCache
 from kleio_server.auth.principal import Principal
 
@@ -73,13 +73,13 @@ class OIDCVerifier:
     async def verify(self, token: str) -> Principal:
         """Verify ``token`` and return the caller.
 
-        :raises MissingToken: ``token`` is empty.
+        :raises MissingTokenError: ``token`` is empty.
         :raises IssuerUnavailable: the issuer's metadata or keys could not be fetched.
-        :raises InsufficientScope: the token is valid but lacks ``required_role``.
+        :raises InsufficientScopeError: the token is valid but lacks ``required_role``.
         :raises AuthError: any other reason the token is not acceptable.
         """
         if not token:
-            raise MissingToken()
+            raise MissingTokenError()
         alg = _parse_unverified_header(token).get("alg")
         if not isinstance(alg, str) or alg not in self._algorithms:
             raise AuthError("invalid_token", "algorithm not allowed")
@@ -99,7 +99,7 @@ class OIDCVerifier:
             leeway=self._leeway,
         )
         if self._required_role is not None and self._required_role not in principal.roles:
-            raise InsufficientScope(f"role required: {self._required_role}")
+            raise InsufficientScopeError(f"role required: {self._required_role}")
         return principal
 
     @staticmethod

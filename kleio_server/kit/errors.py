@@ -1,13 +1,13 @@
 """The server's error tree, rendered as ``application/problem+json`` (RFC 9457).
 
-    KleioError                      (4xx/5xx with a stable ``type``)
-    ├── NotFound                    404 — also for another user's object: never reveal it exists
-    ├── Conflict                    409 — a business rule forbids it (e.g. import already running)
-    ├── BadRequest                  400 — well-formed but unusable input
-    │   └── InvalidField            422 — one field is wrong (with ``errors`` details)
-    ├── Unauthorized                401 — with a ``WWW-Authenticate`` header
-    ├── Forbidden                   403
-    └── ServiceUnavailable          503 — a dependency (database, issuer) is down
+KleioError                      (4xx/5xx with a stable ``type``)
+├── NotFound                    404 — also for another user's object: never reveal it exists
+├── Conflict                    409 — a business rule forbids it (e.g. import already running)
+├── BadRequest                  400 — well-formed but unusable input
+│   └── InvalidField            422 — one field is wrong (with ``errors`` details)
+├── Unauthorized                401 — with a ``WWW-Authenticate`` header
+├── Forbidden                   403
+└── ServiceUnavailable          503 — a dependency (database, issuer) is down
 """
 
 from __future__ import annotations
@@ -55,9 +55,7 @@ class InvalidField(BadRequest):
     status, slug, title = 422, "validation", "Invalid input"
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(
-            f"{field}: {message}", errors=[{"loc": field.split("."), "msg": message}]
-        )
+        super().__init__(f"{field}: {message}", errors=[{"loc": field.split("."), "msg": message}])
 
 
 class Unauthorized(KleioError):

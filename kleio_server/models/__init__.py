@@ -41,9 +41,10 @@ __all__ = [
     "ReleaseLabel",
     "ReleaseStats",
     "ReleaseStyle",
+    "Style",
     "Stylus",
     "StylusTemplate",
-    "Style",
     "Track",
     "User",
+    "UserSequence",
 ]

@@ -67,7 +67,9 @@ class ReleaseArtist(Base):
     __tablename__ = "release_artists"
     __table_args__ = (PrimaryKeyConstraint("release_id", "position"),)
 
-    release_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("releases.id", ondelete="CASCADE"))
+    release_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("releases.id", ondelete="CASCADE")
+    )
     position: Mapped[int] = mapped_column(Integer)
     artist_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("artists.id"))
     name: Mapped[str] = mapped_column(String(300))
@@ -87,7 +89,9 @@ class ReleaseLabel(Base):
     __tablename__ = "release_labels"
     __table_args__ = (PrimaryKeyConstraint("release_id", "position"),)
 
-    release_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("releases.id", ondelete="CASCADE"))
+    release_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("releases.id", ondelete="CASCADE")
+    )
     position: Mapped[int] = mapped_column(Integer)
     label_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("labels.id"))
     name: Mapped[str] = mapped_column(String(300))
@@ -98,7 +102,9 @@ class ReleaseFormat(Base):
     __tablename__ = "release_formats"
     __table_args__ = (PrimaryKeyConstraint("release_id", "position"),)
 
-    release_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("releases.id", ondelete="CASCADE"))
+    release_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("releases.id", ondelete="CASCADE")
+    )
     position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
     qty: Mapped[int] = mapped_column(Integer, default=1)
@@ -136,7 +142,9 @@ class ReleaseGenre(Base):
     __tablename__ = "release_genres"
     __table_args__ = (PrimaryKeyConstraint("release_id", "position"),)
 
-    release_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("releases.id", ondelete="CASCADE"))
+    release_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("releases.id", ondelete="CASCADE")
+    )
     position: Mapped[int] = mapped_column(Integer)
     genre_id: Mapped[int] = mapped_column(Integer, ForeignKey("genres.id"))
     genre: Mapped[Genre] = relationship(lazy="raise")
@@ -153,7 +161,9 @@ class ReleaseStyle(Base):
     __tablename__ = "release_styles"
     __table_args__ = (PrimaryKeyConstraint("release_id", "position"),)
 
-    release_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("releases.id", ondelete="CASCADE"))
+    release_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("releases.id", ondelete="CASCADE")
+    )
     position: Mapped[int] = mapped_column(Integer)
     style_id: Mapped[int] = mapped_column(Integer, ForeignKey("styles.id"))
     style: Mapped[Style] = relationship(lazy="raise")
@@ -163,7 +173,9 @@ class Track(Base):
     __tablename__ = "tracks"
     __table_args__ = (PrimaryKeyConstraint("release_id", "position_index"),)
 
-    release_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("releases.id", ondelete="CASCADE"))
+    release_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("releases.id", ondelete="CASCADE")
+    )
     position_index: Mapped[int] = mapped_column(Integer)
     position: Mapped[str] = mapped_column(String(200), default="")
     title: Mapped[str] = mapped_column(String(500), default="")

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Response
+
+from kleio_server.accounts import service
+from kleio_server.accounts.schemas import AuthConfig, LocalLogin, Me, MePatch, SessionInfo
+from kleio_server.deps import SESSION_COOKIE, CurrentUser, KleioDep, SessionDep
+from kleio_server.kit.errors import NotFound
+
+router = APIRouter(tags=["account"])
+SESSION_TTL = dt.timedelta(days=14)
+
+
+@router.get("/me", response_model=Me)
+async def me(user: CurrentUser) -> Me:
+    return Me.model_validate(user)
+
+
+@router.patch("/me", response_model=Me)
+async def update_me(body: MePatch, user: CurrentUser, session: SessionDep, kleio: KleioDep) -> Me:
+    updated = await service.set_time_zone(session, user, body.time_zone)
+    kleio._users.pop((user.issuer, user.subject), None)
+    return Me.model_validate(updated)
+
+
+@router.get("/auth/config", response_model=AuthConfig)
+async def auth_config(kleio: KleioDep) -> AuthConfig:
+    """What a desktop needs to sign in, given only the server's URL."""
+    settings = kleio.settings
+    if settings.auth_mode == "local":
+        return AuthConfig(mode="local", issuer=None, client_id=None, scopes=[], audience=None)
+    return AuthConfig(
+        mode="oidc",
+        issuer=settings.oidc_issuer,
+        client_id=settings.oidc_client_id,
+        scopes=["openid", "profile", "email", "offline_access", *settings.oidc_scopes],
+        audience=settings.oidc_audience,
+    )
+
+
+@router.post("/auth/local/session", response_model=SessionInfo)
+async def local_session(body: LocalLogin, response: Response, kleio: KleioDep) -> SessionInfo:
+    """Local mode: trade the access key for an HttpOnly session cookie (the web UI's sign-in)."""
+    if kleio.local_key is None:
+        raise NotFound("local sign-in is not enabled on this server")
+    principal = kleio.local_key.verify(body.key)
+    value = kleio.session_codec.issue(principal, SESSION_TTL)
+    response.set_cookie(
+        SESSION_COOKIE,
+        value,
+        max_age=int(SESSION_TTL.total_seconds()),
+        httponly=True,
+        samesite="strict",
+        secure=kleio.settings.resolved_public_url.startswith("https://"),
+        path="/",
+    )
+    return SessionInfo(
+        csrf_token=kleio.session_codec.csrf_token_for(value),
+        expires_in=int(SESSION_TTL.total_seconds()),
+    )
+
+
+@router.post("/auth/logout", status_code=204)
+async def logout(response: Response) -> Response:
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.status_code = 204
+    return response

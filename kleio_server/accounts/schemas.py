@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+
+class Me(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    issuer: str
+    subject: str
+    name: str | None
+    email: str | None
+    time_zone: str
+
+
+class MePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    time_zone: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class AuthConfig(BaseModel):
+    mode: Literal["local", "oidc"]
+    issuer: str | None
+    client_id: str | None
+    scopes: list[str]
+    audience: str | None
+
+
+class LocalLogin(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class SessionInfo(BaseModel):
+    csrf_token: str
+    expires_in: int

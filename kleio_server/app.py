@@ -1,0 +1,102 @@
+"""Composition root: ``create_app(settings)`` builds everything in the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+
+from kleio_server import __version__, migrate
+from kleio_server.auth.local import LocalKey
+from kleio_server.auth.oidc import OIDCVerifier
+from kleio_server.auth.session import SessionCodec
+from kleio_server.deps import Kleio
+from kleio_server.kit import problems
+from kleio_server.kit.db import create_engine, session_factory
+from kleio_server.kit.observability import Metrics, RequestContextMiddleware
+from kleio_server.routes import API_PREFIX, register_routes
+from kleio_server.secrets_store import server_secret
+from kleio_server.settings import Settings
+from kleio_server.sync.applier import Applier
+from shared.clock import HybridClock
+
+log = logging.getLogger(__name__)
+
+
+def build_kleio(
+    settings: Settings, http: httpx.AsyncClient | None = None, metrics: Metrics | None = None
+) -> Kleio:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(settings.resolved_database_url, pool_size=settings.db_pool_size)
+    http = http or httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False)
+    kleio = Kleio(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        http=http,
+        applier=Applier(HybridClock("server"), now=lambda: kleio.now()),
+        metrics=metrics or Metrics(),
+        session_codec=SessionCodec(server_secret(settings)),
+    )
+    if settings.auth_mode == "local":
+        kleio.local_key = LocalKey.load_or_create(settings.data_dir)
+    else:
+        assert settings.oidc_issuer and settings.oidc_audience
+        kleio.verifier = OIDCVerifier(
+            issuer=settings.oidc_issuer,
+            audience=settings.oidc_audience,
+            http=http,
+            roles_claim=settings.oidc_roles_claim,
+            required_role=settings.oidc_required_role,
+        )
+    return kleio
+
+
+def create_app(
+    settings: Settings,
+    *,
+    http: httpx.AsyncClient | None = None,
+    migrate_on_start: bool = True,
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        kleio = build_kleio(settings, http, metrics)
+        if migrate_on_start:
+            await migrate.upgrade(kleio.engine)
+        app.state.kleio = kleio
+        log.info("kleio server ready", extra={"auth_mode": settings.auth_mode})
+        try:
+            yield
+        finally:
+            if http is None:
+                await kleio.http.aclose()
+            await kleio.engine.dispose()
+
+    metrics = Metrics()
+    app = FastAPI(
+        title="Kleio sync server",
+        version=__version__,
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.metrics = metrics
+    problems.install(app)
+    register_routes(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-CSRF-Token", "X-Request-ID"],
+        )
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    return app

@@ -1,0 +1,103 @@
+"""The ``kleio-server`` command (ARCHITECTURE §7): serve, migrate, import-legacy."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from pydantic import ValidationError
+from rich.console import Console
+
+from kleio_server import migrate as migrations
+from kleio_server.auth.local import LocalKey
+from kleio_server.kit.db import create_engine
+from kleio_server.kit.observability import configure_logging
+from kleio_server.settings import Settings
+
+app = typer.Typer(
+    help="Kleio sync server.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
+    except ValidationError as exc:
+        for error in exc.errors():
+            err.print(f"[red]configuration error:[/red] {error['msg']}")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="bind address (KLEIO_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (KLEIO_PORT)")] = None,
+) -> None:
+    """Run the sync server (migrates the database to head first)."""
+    settings = load_settings(host=host, port=port)
+    configure_logging(settings.log_level, settings.log_json)
+    from kleio_server.app import create_app
+
+    if settings.auth_mode == "local":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        key = LocalKey.load_or_create(settings.data_dir)
+        err.print("Kleio is running in local (single-user) mode.")
+        err.print(f"Open this address to sign in:\n  {key.login_url(settings.resolved_public_url)}")
+        err.print(
+            f"Pair a desktop with: kleio login --server {settings.resolved_public_url} --key <key>"
+        )
+        err.print(f"(the key is stored in {key.path})")
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        timeout_graceful_shutdown=10,
+        ws="websockets-sansio",
+    )
+    uvicorn.Server(config).run()
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema to the latest revision."""
+    settings = load_settings()
+
+    async def run() -> str:
+        engine = create_engine(settings.resolved_database_url)
+        try:
+            await migrations.upgrade(engine)
+            return str(await migrations.current_revision(engine))
+        finally:
+            await engine.dispose()
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    err.print(f"database at revision {asyncio.run(run())}")
+
+
+@app.command("import-legacy")
+def import_legacy(
+    path: Annotated[Path, typer.Argument(help="a predecessor Kleio SQLite file (kleio.db)")],
+    user: Annotated[
+        str | None, typer.Option("--user", help="OIDC subject of the user (oidc mode)")
+    ] = None,
+) -> None:
+    """Import a predecessor Kleio database for one user."""
+    from kleio_server.exchange.legacy_cli import run_import_legacy
+
+    settings = load_settings()
+    sys.exit(run_import_legacy(settings, path, user, err))
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,115 @@
+"""The container built once per app (in the lifespan) and the request dependencies.
+
+Routes declare what they need with the ``Annotated`` aliases at the bottom
+(``SessionDep``, ``CurrentUser``, ``KleioDep``); nothing reaches for a global."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Annotated
+
+import httpx
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from kleio_server.accounts.service import ensure_user
+from kleio_server.auth.errors import AuthError, MissingTokenError
+from kleio_server.auth.local import LocalKey
+from kleio_server.auth.oidc import OIDCVerifier
+from kleio_server.auth.principal import Principal
+from kleio_server.auth.session import SessionCodec
+from kleio_server.kit.errors import Forbidden
+from kleio_server.kit.observability import Metrics
+from kleio_server.models import User
+from kleio_server.settings import Settings
+from kleio_server.sync.applier import Applier
+
+SESSION_COOKIE = "kleio_session"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class Kleio:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    http: httpx.AsyncClient
+    applier: Applier
+    metrics: Metrics
+    session_codec: SessionCodec
+    local_key: LocalKey | None = None
+    verifier: OIDCVerifier | None = None
+    after_commit_hooks: list[Callable[[AsyncSession], Awaitable[None]]] = field(
+        default_factory=list
+    )
+    _users: dict[tuple[str, str], User] = field(default_factory=dict)
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+    async def authenticate_bearer(self, token: str) -> Principal:
+        if self.local_key is not None:
+            return self.local_key.verify(token)
+        assert self.verifier is not None
+        return await self.verifier.verify(token)
+
+
+def get_kleio(request: Request) -> Kleio:
+    kleio: Kleio = request.app.state.kleio
+    return kleio
+
+
+KleioDep = Annotated[Kleio, Depends(get_kleio)]
+
+
+async def get_session(kleio: KleioDep) -> AsyncIterator[AsyncSession]:
+    """One session (and transaction) per request, committed when the route returns
+    normally and before the response is sent; rolled back on any error."""
+    async with kleio.sessions() as session:
+        yield session
+        if session.in_transaction():
+            await session.commit()
+            for hook in kleio.after_commit_hooks:
+                await hook(session)
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def get_principal(request: Request, kleio: KleioDep) -> Principal:
+    header = request.headers.get("authorization")
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthError("invalid_request", "malformed Authorization header")
+        return await kleio.authenticate_bearer(token.strip())
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        principal = kleio.session_codec.read(cookie)
+        if request.method not in SAFE_METHODS and not kleio.session_codec.check_csrf(
+            cookie, request.headers.get(CSRF_HEADER, "")
+        ):
+            raise Forbidden("missing or wrong CSRF token (send the X-CSRF-Token header)")
+        return principal
+    raise MissingTokenError()
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+async def get_current_user(principal: PrincipalDep, kleio: KleioDep) -> User:
+    key = (principal.issuer, principal.subject)
+    user = kleio._users.get(key)
+    if user is None:  # user ids never change: one lookup per identity per process
+        user = await ensure_user(kleio.sessions, principal)
+        if len(kleio._users) > 10_000:
+            kleio._users.clear()
+        kleio._users[key] = user
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]

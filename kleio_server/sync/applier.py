@@ -1,0 +1,252 @@
+"""Apply one mutation to the database: per-field last-writer-wins by hybrid logical clock.
+
+Every write of a synced row — a REST call, a pushed mutation, an import — comes through
+``Applier.apply``, so each one gets its change-log entry (with the user's next sequence
+number) in the caller's transaction, and every device receives it the same way.
+
+Rules (ARCHITECTURE §3): a field is written only if the mutation's clock is newer than the
+field's stored clock; the clock's physical part is capped at server time + 60 s; a delete is
+a write (``_deleted`` clock); later edits do not revive a deleted row, only ``restore``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kleio_server.models import Play, Stylus
+from kleio_server.models.mixins import Synced
+from kleio_server.sync import changelog
+from kleio_server.sync.entities import SPECS, EntitySpec
+from kleio_server.sync.stats import refresh_release_stats
+from shared.clock import HLC, HybridClock, cap
+from shared.protocol.sync import Mutation
+
+MAX_CLOCK_DRIFT_MS = 60_000
+DELETED = "_deleted"
+
+
+class MutationRejected(Exception):
+    """The mutation cannot be applied; ``reason`` is safe to show to the client."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Applied:
+    """What a mutation changed: (entity, id) -> seq of every row written."""
+
+    changed: dict[tuple[str, str], int] = field(default_factory=dict)
+    last_seq: int = 0
+
+    def merge(self, other: Applied) -> None:
+        self.changed.update(other.changed)
+        self.last_seq = max(self.last_seq, other.last_seq)
+
+
+class Applier:
+    def __init__(self, clock: HybridClock, now: Callable[[], dt.datetime]) -> None:
+        self.clock = clock
+        self._now = now
+
+    def stamp(self) -> str:
+        return self.clock.now().encode()
+
+    async def apply(
+        self,
+        session: AsyncSession,
+        user_id: uuid.UUID,
+        mutation: Mutation,
+        client_id: uuid.UUID | None = None,
+    ) -> Applied:
+        spec = SPECS[mutation.entity]
+        try:
+            key = spec.parse_key(mutation.entity_id)
+        except ValueError as exc:
+            raise MutationRejected(f"bad {mutation.entity} id {mutation.entity_id!r}") from exc
+        now = self._now()
+        stamp = cap(mutation.clock(), int(now.timestamp() * 1000), MAX_CLOCK_DRIFT_MS)
+        self.clock.observe(stamp)
+        row = await self._load(session, spec, user_id, key)
+        run = _Run(self, session, user_id, client_id, now)
+        if mutation.op == "upsert":
+            await run.upsert(spec, key, row, mutation.fields, stamp)
+        elif row is None:
+            raise MutationRejected(f"no {mutation.entity} {mutation.entity_id}")
+        else:
+            await run.set_deleted(spec, row, mutation.op == "delete", stamp)
+        await run.finish()
+        return run.applied
+
+    async def _load(
+        self, session: AsyncSession, spec: EntitySpec, user_id: uuid.UUID, key: uuid.UUID | int
+    ) -> Synced | None:
+        model: Any = spec.model
+        key_column = getattr(model, spec.key_column)
+        query = select(model).where(key_column == key)
+        if not spec.key_is_uuid:
+            query = query.where(model.user_id == user_id)
+        if session.bind is not None and session.bind.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row: Synced | None = (await session.scalars(query)).one_or_none()
+        if row is not None and row.user_id != user_id:  # type: ignore[attr-defined]
+            # another user's id: answer exactly as if it did not exist
+            raise MutationRejected(f"no {spec.name} {key}")
+        return row
+
+
+class _Run:
+    """One mutation's writes, with the follow-up writes the rules require."""
+
+    def __init__(
+        self,
+        applier: Applier,
+        session: AsyncSession,
+        user_id: uuid.UUID,
+        client_id: uuid.UUID | None,
+        now: dt.datetime,
+    ) -> None:
+        self.applier = applier
+        self.session = session
+        self.user_id = user_id
+        self.client_id = client_id
+        self.now = now
+        self.applied = Applied()
+        self.stats_releases: set[int] = set()
+
+    async def upsert(
+        self,
+        spec: EntitySpec,
+        key: uuid.UUID | int,
+        row: Synced | None,
+        fields: dict[str, Any],
+        stamp: HLC,
+    ) -> None:
+        text = stamp.encode()
+        if row is None:
+            values = _validate(spec.create, {**fields, spec.key_column: key})
+            values.pop(spec.key_column, None)
+            values.pop("id", None)
+            await self._check_references(spec, values)
+            row = spec.model(**{spec.column(k): v for k, v in values.items()})
+            setattr(row, spec.key_column, key)
+            row.user_id = self.user_id  # type: ignore[attr-defined]
+            row.deleted = False
+            row.field_clocks = {name: text for name in values}
+            self._note_stats(spec, row)
+            self.session.add(row)
+            await self.session.flush()
+            if spec.name == "stylus" and values.get("primary"):
+                await self._demote_other_primaries(row, stamp)
+            await self._record(spec, row)
+            return
+        patch = _validate(spec.patch, fields)
+        patch = {k: v for k, v in patch.items() if k in fields}
+        await self._check_references(spec, patch)
+        clocks = dict(row.field_clocks or {})
+        self._note_stats(spec, row)
+        changed = False
+        for name, value in patch.items():
+            if text > clocks.get(name, ""):
+                clocks[name] = text
+                column = spec.column(name)
+                if getattr(row, column) != value:
+                    setattr(row, column, value)
+                    changed = True
+        row.field_clocks = clocks
+        self._note_stats(spec, row)
+        if spec.name == "stylus" and patch.get("primary") and row.is_primary:  # type: ignore[attr-defined]
+            await self.session.flush()
+            await self._demote_other_primaries(row, stamp)
+        if changed:
+            await self._record(spec, row)
+
+    async def set_deleted(self, spec: EntitySpec, row: Synced, deleted: bool, stamp: HLC) -> None:
+        text = stamp.encode()
+        clocks = dict(row.field_clocks or {})
+        if text <= clocks.get(DELETED, ""):
+            return
+        clocks[DELETED] = text
+        row.field_clocks = clocks
+        if row.deleted == deleted:
+            return
+        row.deleted = deleted
+        self._note_stats(spec, row)
+        if spec.name == "stylus" and deleted:
+            await self._unlink_plays(row, stamp)
+        if spec.name == "stylus" and not deleted and row.is_primary:  # type: ignore[attr-defined]
+            await self.session.flush()
+            await self._demote_other_primaries(row, stamp)
+        await self._record(spec, row)
+
+    async def finish(self) -> None:
+        for release_id in self.stats_releases:
+            await refresh_release_stats(self.session, self.user_id, release_id)
+        await self.session.flush()
+
+    async def _record(self, spec: EntitySpec, row: Synced) -> None:
+        entity_id = str(getattr(row, spec.key_column))
+        seq = await changelog.append(
+            self.session, self.user_id, spec.name, entity_id, self.client_id, self.now
+        )
+        row.seq = seq
+        self.applied.changed[(spec.name, entity_id)] = seq
+        self.applied.last_seq = max(self.applied.last_seq, seq)
+
+    def _note_stats(self, spec: EntitySpec, row: Synced) -> None:
+        if spec.name in ("play", "cleaning"):
+            self.stats_releases.add(row.release_id)  # type: ignore[attr-defined]
+
+    async def _check_references(self, spec: EntitySpec, values: dict[str, Any]) -> None:
+        stylus_id = values.get("stylus_id")
+        if spec.name == "play" and stylus_id is not None:
+            owner = await self.session.scalar(
+                select(Stylus.user_id).where(Stylus.id == stylus_id, Stylus.deleted.is_(False))
+            )
+            if owner != self.user_id:
+                raise MutationRejected(f"no stylus {stylus_id}")
+
+    async def _demote_other_primaries(self, row: Synced, stamp: HLC) -> None:
+        others = await self.session.scalars(
+            select(Stylus).where(
+                Stylus.user_id == self.user_id,
+                Stylus.is_primary.is_(True),
+                Stylus.deleted.is_(False),
+                Stylus.id != row.id,  # type: ignore[attr-defined]
+            )
+        )
+        spec = SPECS["stylus"]
+        for other in others:
+            other.is_primary = False
+            other.field_clocks = {**(other.field_clocks or {}), "primary": stamp.encode()}
+            await self._record(spec, other)
+        await self.session.flush()
+
+    async def _unlink_plays(self, stylus: Synced, stamp: HLC) -> None:
+        plays = await self.session.scalars(
+            select(Play).where(Play.user_id == self.user_id, Play.stylus_id == stylus.id)  # type: ignore[attr-defined]
+        )
+        spec = SPECS["play"]
+        for play in plays:
+            play.stylus_id = None
+            play.field_clocks = {**(play.field_clocks or {}), "stylus_id": stamp.encode()}
+            await self._record(spec, play)
+
+
+def _validate(model: Any, fields: dict[str, Any]) -> dict[str, Any]:
+    try:
+        parsed = model.model_validate(fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "fields"
+        raise MutationRejected(f"{where}: {first['msg']}") from exc
+    return dict(parsed.model_dump(exclude_unset=False))

@@ -1,0 +1,85 @@
+"""The per-user sequence and the append-only change log (queries only; no commits here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kleio_server.models import ChangeLogEntry, UserSequence
+
+
+def new_epoch() -> str:
+    return secrets.token_hex(8)
+
+
+async def create_sequence(session: AsyncSession, user_id: uuid.UUID) -> None:
+    session.add(UserSequence(user_id=user_id, seq=0, epoch=new_epoch()))
+
+
+async def next_seq(session: AsyncSession, user_id: uuid.UUID) -> int:
+    """Bump the user's counter. The row lock it takes is held to commit, so seq order is
+    commit order for that user."""
+    result = await session.execute(
+        update(UserSequence)
+        .where(UserSequence.user_id == user_id)
+        .values(seq=UserSequence.seq + 1)
+        .returning(UserSequence.seq)
+    )
+    return int(result.scalar_one())
+
+
+async def append(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    entity: str,
+    entity_id: str,
+    client_id: uuid.UUID | None,
+    now: dt.datetime,
+) -> int:
+    seq = await next_seq(session, user_id)
+    session.add(
+        ChangeLogEntry(
+            user_id=user_id,
+            seq=seq,
+            entity=entity,
+            entity_id=entity_id,
+            client_id=client_id,
+            at=now,
+        )
+    )
+    return seq
+
+
+async def current(session: AsyncSession, user_id: uuid.UUID) -> tuple[int, str]:
+    row = (
+        await session.execute(
+            select(UserSequence.seq, UserSequence.epoch).where(UserSequence.user_id == user_id)
+        )
+    ).one()
+    return int(row.seq), str(row.epoch)
+
+
+async def oldest_retained(session: AsyncSession, user_id: uuid.UUID) -> int | None:
+    return (
+        await session.execute(
+            select(func.min(ChangeLogEntry.seq)).where(ChangeLogEntry.user_id == user_id)
+        )
+    ).scalar_one_or_none()
+
+
+async def entries_after(
+    session: AsyncSession, user_id: uuid.UUID, cursor: int, limit: int
+) -> Sequence[ChangeLogEntry]:
+    return (
+        await session.scalars(
+            select(ChangeLogEntry)
+            .where(ChangeLogEntry.user_id == user_id, ChangeLogEntry.seq > cursor)
+            .order_by(ChangeLogEntry.seq)
+            .limit(limit)
+        )
+    ).all()
