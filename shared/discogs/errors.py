@@ -26,25 +26,25 @@ class DiscogsError(Exception):
         self.path = path
 
 
-class BadToken(DiscogsError):  # noqa: N818
+class BadToken(DiscogsError):
     """Discogs refused the personal access token (401)."""
 
 
-class NotFound(DiscogsError):  # noqa: N818
+class NotFound(DiscogsError):
     """The resource does not exist (404)."""
 
 
-class RateLimited(DiscogsError):  # noqa: N818
+class RateLimited(DiscogsError):
     """Discogs kept answering 429 after the bounded retries."""
 
 
-class Unavailable(DiscogsError):  # noqa: N818
+class Unavailable(DiscogsError):
     """Discogs kept failing (5xx, timeouts, dropped connections) after the bounded retries."""
 
 
-class UnexpectedResponse(DiscogsError):  # noqa: N818
+class UnexpectedResponse(DiscogsError):
     """A status or body the client does not know how to read."""
 
 
-class ImportInterrupted(DiscogsError):  # noqa: N818
+class ImportInterrupted(DiscogsError):
     """An import stopped before it finished (asked to stop); it resumes from its checkpoint."""
