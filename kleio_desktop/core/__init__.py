@@ -1,0 +1,1 @@
+"""The desktop core: local store, services, sync and auth, with no Qt imports."""

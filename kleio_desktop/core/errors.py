@@ -1,0 +1,63 @@
+"""The desktop core's one error tree; the CLI and the GUI map these to messages in one place.
+
+::
+
+    KleioError                      every failure the core reports on purpose
+    ├── InvalidInput                bad values from the user (naive times, bad sides, long notes…)
+    ├── NotFound                    an id that is not in the local store (or is deleted)
+    │   ├── ReleaseNotFound
+    │   ├── CollectionItemNotFound
+    │   ├── PlayNotFound
+    │   ├── CleaningNotFound
+    │   └── StylusNotFound
+    ├── Conflict                    a request that contradicts the current state
+    └── StoreError                  the local database cannot be opened or migrated
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class KleioError(Exception):
+    """Base of every error the desktop core raises deliberately; ``str()`` is for people."""
+
+
+class InvalidInput(KleioError):
+    pass
+
+
+class NotFound(KleioError):
+    kind: ClassVar[str] = "record"
+
+    def __init__(self, identifier: object) -> None:
+        super().__init__(f"no {self.kind} with id {identifier} in the local store")
+        self.identifier = identifier
+
+
+class ReleaseNotFound(NotFound):
+    kind = "release"
+
+
+class CollectionItemNotFound(NotFound):
+    kind = "collection item"
+
+
+class PlayNotFound(NotFound):
+    kind = "play"
+
+
+class CleaningNotFound(NotFound):
+    kind = "cleaning"
+
+
+class StylusNotFound(NotFound):
+    kind = "stylus"
+
+
+class Conflict(KleioError):
+    pass
+
+
+class StoreError(KleioError):
+    pass

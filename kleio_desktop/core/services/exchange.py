@@ -1,0 +1,130 @@
+"""Export and import of plays, cleanings and styluses (PRODUCT §4.12).
+
+The JSON document is ``shared.protocol.exchange.ExportDocument``, the same the server
+reads and writes. Import keeps the ids it is given, so importing a file twice (or into
+the home it came from) changes nothing; rows deleted here stay deleted. Imported plays
+and cleanings may name releases this device has not cached yet.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import uuid
+from typing import Any, TextIO, TypeVar
+
+from pydantic import ValidationError
+
+from kleio_desktop.core.changes import Changes
+from kleio_desktop.core.errors import InvalidInput
+from kleio_desktop.core.services.cleanings import to_cleaning
+from kleio_desktop.core.services.plays import to_play
+from kleio_desktop.core.services.styluses import STYLUS_FIELDS, demote_primary, to_stylus
+from kleio_desktop.core.store import Store, Transaction, queries
+from kleio_desktop.core.store.catalogue import release_from_row
+from kleio_desktop.core.store.entities import validation_message
+from kleio_desktop.core.store.models import CleaningRow, PlayRow, StylusRow
+from shared.domain.sorting import artist_credit
+from shared.protocol.entities import Cleaning, Play, Stylus
+from shared.protocol.exchange import PLAYS_CSV_COLUMNS, ExportDocument, ImportSummary
+
+ImportedRow = TypeVar("ImportedRow", PlayRow, CleaningRow, StylusRow)
+
+
+def parse_document(text: str) -> ExportDocument:
+    try:
+        return ExportDocument.model_validate_json(text)
+    except ValidationError as exc:
+        raise InvalidInput(f"not a Kleio export: {validation_message(exc)}") from exc
+
+
+async def _import_row(
+    tx: Transaction, row_type: type[ImportedRow], key: uuid.UUID, values: dict[str, Any]
+) -> bool | None:
+    """Create or update one row; True if written, False if unchanged, None if deleted here."""
+    row = await tx.session.get(row_type, key)
+    if row is not None and row.deleted:
+        return None
+    if row is None:
+        row = row_type(id=key, field_clocks={})
+    written = tx.write(row, values) is not None
+    await tx.session.flush()
+    return written
+
+
+class ExchangeService:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def export_document(self, *, now: dt.datetime | None = None) -> ExportDocument:
+        async with self._store.read() as session:
+            styluses = [to_stylus(row) for row in await queries.styluses(session)]
+            plays = [to_play(row) for row in await queries.plays(session)]
+            cleanings = [to_cleaning(row) for row in await queries.cleanings(session)]
+        return ExportDocument(
+            exported_at=now or dt.datetime.now(dt.UTC),
+            styluses=styluses,
+            plays=plays,
+            cleanings=cleanings,
+        )
+
+    async def write_plays_csv(self, stream: TextIO) -> int:
+        """Plays as CSV (``PLAYS_CSV_COLUMNS``), oldest first; returns the row count."""
+        async with self._store.read() as session:
+            plays = await queries.plays(session)
+            releases = await queries.releases(session, {play.release_id for play in plays})
+            names = {row.id: row.name for row in await queries.styluses(session)}
+        writer = csv.DictWriter(stream, fieldnames=PLAYS_CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for play in plays:
+            row = releases.get(play.release_id)
+            release = None if row is None else release_from_row(row)
+            writer.writerow(
+                {
+                    "id": str(play.id),
+                    "played_at": play.played_at.isoformat(),
+                    "release_id": play.release_id,
+                    "title": "" if release is None else release.title,
+                    "artist": "" if release is None else artist_credit(release.artists),
+                    "stylus_id": "" if play.stylus_id is None else str(play.stylus_id),
+                    "stylus_name": names.get(play.stylus_id, "") if play.stylus_id else "",
+                    "sides": ",".join(play.sides or []),
+                    "notes": play.notes,
+                }
+            )
+        return len(plays)
+
+    async def import_document(self, document: ExportDocument) -> tuple[ImportSummary, Changes]:
+        primaries = [stylus.id for stylus in document.styluses if stylus.primary]
+        if len(primaries) > 1:
+            raise InvalidInput("the file names more than one primary stylus")
+        counts = {"styluses": 0, "plays": 0, "cleanings": 0, "unchanged": 0}
+        async with self._store.write() as tx:
+            for stylus in document.styluses:
+                if stylus.primary:
+                    await demote_primary(tx, stylus.id)
+                self._count(counts, "styluses", await self._stylus(tx, stylus))
+            for play in document.plays:
+                self._count(counts, "plays", await self._play(tx, play))
+            for cleaning in document.cleanings:
+                self._count(counts, "cleanings", await self._cleaning(tx, cleaning))
+        return ImportSummary(**counts), tx.changes
+
+    @staticmethod
+    def _count(counts: dict[str, int], kind: str, written: bool | None) -> None:
+        counts[kind if written else "unchanged"] += 1
+
+    @staticmethod
+    async def _stylus(tx: Transaction, stylus: Stylus) -> bool | None:
+        values = {name: getattr(stylus, name) for name in STYLUS_FIELDS}
+        return await _import_row(tx, StylusRow, stylus.id, values)
+
+    @staticmethod
+    async def _play(tx: Transaction, play: Play) -> bool | None:
+        values = play.model_dump(exclude={"id"})
+        return await _import_row(tx, PlayRow, play.id, values)
+
+    @staticmethod
+    async def _cleaning(tx: Transaction, cleaning: Cleaning) -> bool | None:
+        values = cleaning.model_dump(exclude={"id"})
+        return await _import_row(tx, CleaningRow, cleaning.id, values)

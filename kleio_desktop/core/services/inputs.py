@@ -1,0 +1,43 @@
+"""Checks shared by the services: times must be aware, referenced rows must exist."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kleio_desktop.core.errors import InvalidInput, ReleaseNotFound, StylusNotFound
+from kleio_desktop.core.store import queries
+from kleio_desktop.core.store.models import StylusRow
+
+
+def instant(value: dt.datetime | None, what: str) -> dt.datetime:
+    """``value`` in UTC (now when None); a naive time is refused, not guessed."""
+    if value is None:
+        return dt.datetime.now(dt.UTC)
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput(f"{what} {value.isoformat()} has no time zone")
+    return value.astimezone(dt.UTC)
+
+
+def sides(values: Sequence[str] | None) -> list[str] | None:
+    """Side letters upper-cased, blanks and repeats dropped; nothing left means the whole record."""
+    if values is None:
+        return None
+    cleaned = list(dict.fromkeys(value.strip().upper() for value in values if value.strip()))
+    return cleaned or None
+
+
+async def known_release(session: AsyncSession, release_id: int) -> int:
+    if not await queries.release_known(session, release_id):
+        raise ReleaseNotFound(release_id)
+    return release_id
+
+
+async def live_stylus(session: AsyncSession, stylus_id: uuid.UUID) -> StylusRow:
+    row = await queries.live(session, StylusRow, stylus_id)
+    if row is None:
+        raise StylusNotFound(stylus_id)
+    return row

@@ -1,0 +1,92 @@
+"""How each synced entity maps between its row, its wire model and its outbox mutations.
+
+Mutation ``fields`` are the changed fields exactly as the wire entity serialises them
+(``model_dump(mode="json")``); the key travels as ``entity_id``, not as a field.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from kleio_desktop.core.errors import InvalidInput
+from kleio_desktop.core.store.models import (
+    Base,
+    CleaningRow,
+    CollectionItemRow,
+    FolderRow,
+    PlayRow,
+    StylusRow,
+)
+from shared.protocol.entities import Cleaning, CollectionItem, Folder, Play, Stylus
+from shared.protocol.sync import Entity
+
+SyncedRow = PlayRow | CleaningRow | StylusRow | CollectionItemRow | FolderRow
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    entity: Entity
+    row: type[SyncedRow]
+    model: type[BaseModel]
+    key: str
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Wire field names other than the key."""
+        return tuple(name for name in self.model.model_fields if name != self.key)
+
+    def parse_key(self, entity_id: str) -> uuid.UUID | int:
+        try:
+            if self.key == "id" and self.entity in ("play", "cleaning", "stylus"):
+                return uuid.UUID(entity_id)
+            return int(entity_id)
+        except ValueError as exc:
+            raise InvalidInput(f"bad {self.entity} id {entity_id!r}") from exc
+
+
+SPECS: dict[Entity, EntitySpec] = {
+    "play": EntitySpec("play", PlayRow, Play, "id"),
+    "cleaning": EntitySpec("cleaning", CleaningRow, Cleaning, "id"),
+    "stylus": EntitySpec("stylus", StylusRow, Stylus, "id"),
+    "collection_item": EntitySpec(
+        "collection_item", CollectionItemRow, CollectionItem, "instance_id"
+    ),
+    "folder": EntitySpec("folder", FolderRow, Folder, "id"),
+}
+
+_BY_ROW: dict[type[Base], EntitySpec] = {spec.row: spec for spec in SPECS.values()}
+
+
+def spec_of(row: SyncedRow) -> EntitySpec:
+    return _BY_ROW[type(row)]
+
+
+def entity_id(row: SyncedRow) -> str:
+    return str(getattr(row, spec_of(row).key))
+
+
+def validation_message(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"]) or "value"
+        parts.append(f"{where}: {error['msg']}")
+    return "; ".join(parts)
+
+
+def to_wire(row: SyncedRow) -> BaseModel:
+    """The row as its wire entity; raises ``InvalidInput`` when a value breaks the wire rules."""
+    spec = spec_of(row)
+    try:
+        return spec.model.model_validate(
+            {name: getattr(row, name) for name in spec.model.model_fields}
+        )
+    except ValidationError as exc:
+        raise InvalidInput(f"invalid {spec.entity}: {validation_message(exc)}") from exc
+
+
+def wire_fields(row: SyncedRow, names: set[str]) -> dict[str, Any]:
+    return to_wire(row).model_dump(mode="json", include=names)

@@ -1,0 +1,58 @@
+"""Outbox queries for the sync engine: what to push, what was acked, what may go."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kleio_desktop.core.store.models import OutboxRow
+from shared.protocol.sync import MAX_MUTATIONS_PER_PUSH, Mutation
+
+
+def to_mutation(row: OutboxRow) -> Mutation:
+    return Mutation.model_validate(
+        {
+            "mutation_id": row.mutation_id,
+            "entity": row.entity,
+            "entity_id": row.entity_id,
+            "op": row.op,
+            "fields": row.fields,
+            "hlc": row.hlc,
+        }
+    )
+
+
+async def pending(session: AsyncSession, limit: int = MAX_MUTATIONS_PER_PUSH) -> list[Mutation]:
+    """Unpushed mutations in order, at most ``limit``."""
+    query = (
+        select(OutboxRow)
+        .where(OutboxRow.pushed_seq.is_(None))
+        .order_by(OutboxRow.mutation_id)
+        .limit(limit)
+    )
+    return [to_mutation(row) for row in await session.scalars(query)]
+
+
+async def count_pending(session: AsyncSession) -> int:
+    query = select(func.count()).select_from(OutboxRow).where(OutboxRow.pushed_seq.is_(None))
+    return int(await session.scalar(query) or 0)
+
+
+async def mark_pushed(session: AsyncSession, last_mutation_id: int, seq: int) -> int:
+    """Record the server's ack ``{last_mutation_id, seq}``; returns how many rows it covered."""
+    result = await session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.mutation_id <= last_mutation_id, OutboxRow.pushed_seq.is_(None))
+        .values(pushed_seq=seq)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def prune(session: AsyncSession, pulled_through_seq: int) -> int:
+    """Drop acked rows once the client has pulled past their ack's seq."""
+    result = await session.execute(
+        delete(OutboxRow).where(
+            OutboxRow.pushed_seq.is_not(None), OutboxRow.pushed_seq <= pulled_through_seq
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

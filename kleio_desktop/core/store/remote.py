@@ -1,0 +1,101 @@
+"""Applying a server ``Change`` to the local store: per-field last-writer-wins, no outbox rows.
+
+A field takes the server's value only when the server's clock for it is newer than the
+local one. A local edit still waiting in the outbox carries a newer local clock, so it
+survives the pull and reaches the server later (where the same rule lets it win).
+Tombstones follow the same rule through the ``deleted`` clock: only a newer restore
+revives a row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import update
+
+from kleio_desktop.core.changes import Changes
+from kleio_desktop.core.errors import InvalidInput
+from kleio_desktop.core.store.entities import SPECS, EntitySpec, SyncedRow, validation_message
+from kleio_desktop.core.store.models import StylusRow
+from kleio_desktop.core.store.transaction import DELETED_CLOCK, Transaction, changes_for
+from shared.clock import HLC, ClockError
+from shared.protocol.sync import Change
+
+MAX_DRIFT_MS = 60_000
+
+
+def _clocks(data: dict[str, Any] | None) -> dict[str, str]:
+    raw = (data or {}).get("field_clocks") or {}
+    if not isinstance(raw, dict):
+        raise InvalidInput("field_clocks of a change must be an object")
+    clocks = {str(name): str(value) for name, value in raw.items()}
+    for value in clocks.values():
+        try:
+            HLC.parse(value)
+        except ClockError as exc:
+            raise InvalidInput(str(exc)) from exc
+    return clocks
+
+
+def _newer(remote: str | None, local: str | None) -> bool:
+    if local is None:
+        return True
+    return remote is not None and remote > local
+
+
+def _values(spec: EntitySpec, key: object, data: dict[str, Any]) -> dict[str, Any]:
+    known = {name: data[name] for name in spec.fields if name in data}
+    try:
+        model = spec.model.model_validate({spec.key: key, **known})
+    except ValidationError as exc:
+        raise InvalidInput(f"invalid {spec.entity} change: {validation_message(exc)}") from exc
+    return {name: getattr(model, name) for name in known}
+
+
+async def _demote_other_primaries(tx: Transaction, row: SyncedRow) -> None:
+    """Keep the one-primary rule: the server's primary wins over a stale local one."""
+    if isinstance(row, StylusRow) and row.primary and not row.deleted:
+        with tx.session.no_autoflush:
+            await tx.session.execute(
+                update(StylusRow)
+                .where(StylusRow.id != row.id, StylusRow.primary.is_(True))
+                .values(primary=False)
+            )
+
+
+async def apply_change(tx: Transaction, change: Change) -> Changes:
+    spec = SPECS[change.entity]
+    key = spec.parse_key(change.entity_id)
+    remote_clocks = _clocks(change.data)
+    if remote_clocks:
+        tx.observe(HLC.parse(max(remote_clocks.values())), MAX_DRIFT_MS)
+    row: SyncedRow | None = await tx.session.get(spec.row, key)
+    values = _values(spec, key, change.data) if change.data is not None else {}
+    if row is None:
+        if change.data is None:
+            return Changes()
+        row = spec.row(**{spec.key: key}, **values)
+        row.field_clocks = remote_clocks
+        row.deleted = change.deleted
+        tx.session.add(row)
+    else:
+        clocks = dict(row.field_clocks or {})
+        for name, value in values.items():
+            if _newer(remote_clocks.get(name), clocks.get(name)):
+                setattr(row, name, value)
+                if name in remote_clocks:
+                    clocks[name] = remote_clocks[name]
+        local_deleted, remote_deleted = clocks.get(DELETED_CLOCK), remote_clocks.get(DELETED_CLOCK)
+        if change.deleted != row.deleted:
+            local_wins = local_deleted is not None and not _newer(remote_deleted, local_deleted)
+            if not local_wins or (change.deleted and remote_deleted is None):
+                row.deleted = change.deleted
+        if remote_deleted is not None and _newer(remote_deleted, local_deleted):
+            clocks[DELETED_CLOCK] = remote_deleted
+        row.field_clocks = clocks
+    await _demote_other_primaries(tx, row)
+    await tx.session.flush()
+    changes = changes_for(spec.entity, key)
+    tx.touch(changes)
+    return changes

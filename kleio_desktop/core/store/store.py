@@ -1,0 +1,194 @@
+"""The local store: one SQLite file per data directory, migrated on open.
+
+``read()`` and ``write()`` hand out sessions; a write is one ``BEGIN IMMEDIATE``
+transaction holding the rows, their HLC stamps and their outbox mutations, and its
+``Changes`` go to the ``ChangeBus`` only after it committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from kleio_desktop.core.changes import ChangeBus, Changes
+from kleio_desktop.core.errors import StoreError
+from kleio_desktop.core.store import catalogue, migrate, outbox, remote
+from kleio_desktop.core.store.engine import WRITE_OPTION, create_store_engine
+from kleio_desktop.core.store.models import SyncStateRow
+from kleio_desktop.core.store.paths import database_path
+from kleio_desktop.core.store.transaction import Transaction
+from shared.clock import HLC, HybridClock, wall_ms
+from shared.ids import new_id
+from shared.protocol.entities import CollectionItem, Folder, Release
+from shared.protocol.sync import MAX_MUTATIONS_PER_PUSH, Change, Mutation
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncState:
+    client_id: UUID
+    cursor: int
+    epoch: str | None
+    server_url: str | None
+    last_synced_at: dt.datetime | None
+    last_error: str | None
+
+
+def _prepare(home: Path, migrations: Path) -> migrate.MigrationReport:
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the data directory {home}: {exc}") from exc
+    return migrate.upgrade(database_path(home), script_location=migrations)
+
+
+class Store:
+    def __init__(
+        self,
+        home: Path,
+        engine: AsyncEngine,
+        clock: HybridClock,
+        client_id: UUID,
+        bus: ChangeBus,
+        migration: migrate.MigrationReport,
+    ) -> None:
+        self.home = home
+        self.bus = bus
+        self.client_id = client_id
+        self.migration = migration
+        self._engine = engine
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._clock = clock
+
+    @classmethod
+    async def open(
+        cls,
+        home: Path,
+        *,
+        bus: ChangeBus | None = None,
+        now_ms: Callable[[], int] = wall_ms,
+        migrations: Path = migrate.MIGRATIONS_DIR,
+    ) -> Store:
+        """Open (creating and migrating as needed) the store in data directory ``home``."""
+        database = database_path(home)
+        report = await asyncio.to_thread(_prepare, home, migrations)
+        engine = create_store_engine(database)
+        sessions = async_sessionmaker(engine, expire_on_commit=False)
+        async with sessions() as session:
+            await session.connection(execution_options={WRITE_OPTION: True})
+            state = await session.get(SyncStateRow, 1)
+            if state is None:
+                client_id = new_id()
+                state = SyncStateRow(id=1, client_id=client_id, clock_node=client_id.hex, cursor=0)
+                session.add(state)
+                logger.info("new local store in %s, client id %s", home, client_id)
+            await session.commit()
+        clock = HybridClock(state.clock_node, now_ms)
+        if state.hlc_last:
+            clock.observe(HLC.parse(state.hlc_last))
+        return cls(home, engine, clock, state.client_id, bus or ChangeBus(), report)
+
+    async def close(self) -> None:
+        await self._engine.dispose()
+
+    @property
+    def last_clock(self) -> HLC:
+        return self._clock.last
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        async with self._sessions() as session:
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Transaction]:
+        """One write transaction; its ``Changes`` are published after the commit."""
+        async with self._sessions() as session:
+            await session.connection(execution_options={WRITE_OPTION: True})
+            state = await session.get_one(SyncStateRow, 1)
+            if state.hlc_last and HLC.parse(state.hlc_last) > self._clock.last:
+                self._clock.observe(HLC.parse(state.hlc_last))  # another process wrote
+            tx = Transaction(session, self._clock)
+            yield tx
+            if tx.clock_moved:
+                state.hlc_last = self._clock.last.encode()
+            await session.commit()
+        self.bus.publish(tx.changes)
+
+    # ---- for the sync engine ---------------------------------------------------------
+
+    async def pending_mutations(self, limit: int = MAX_MUTATIONS_PER_PUSH) -> list[Mutation]:
+        async with self.read() as session:
+            return await outbox.pending(session, limit)
+
+    async def count_pending(self) -> int:
+        async with self.read() as session:
+            return await outbox.count_pending(session)
+
+    async def mark_pushed(self, last_mutation_id: int, seq: int) -> int:
+        async with self.write() as tx:
+            return await outbox.mark_pushed(tx.session, last_mutation_id, seq)
+
+    async def prune_outbox(self, pulled_through_seq: int) -> int:
+        async with self.write() as tx:
+            removed = await outbox.prune(tx.session, pulled_through_seq)
+            if removed:
+                tx.touch(Changes(outbox=True))
+            return removed
+
+    async def apply_remote_change(self, change: Change) -> Changes:
+        """Apply one pulled change (per-field LWW) without creating outbox rows."""
+        return await self.apply_remote_changes([change])
+
+    async def apply_remote_changes(self, changes: Iterable[Change]) -> Changes:
+        result = Changes()
+        async with self.write() as tx:
+            for change in changes:
+                result = result | await remote.apply_change(tx, change)
+        return result
+
+    async def sync_state(self) -> SyncState:
+        async with self.read() as session:
+            row = await session.get_one(SyncStateRow, 1)
+            return SyncState(
+                row.client_id,
+                row.cursor,
+                row.epoch,
+                row.server_url,
+                row.last_synced_at,
+                row.last_error,
+            )
+
+    async def save_sync_state(self, state: SyncState) -> None:
+        """Store cursor, epoch, server and outcome (the client id never changes)."""
+        async with self.write() as tx:
+            row = await tx.session.get_one(SyncStateRow, 1)
+            row.cursor, row.epoch, row.server_url = state.cursor, state.epoch, state.server_url
+            row.last_synced_at, row.last_error = state.last_synced_at, state.last_error
+            tx.touch(Changes(sync_state=True))
+
+    # ---- local-only Discogs data -----------------------------------------------------
+
+    async def save_releases(self, releases: Iterable[Release]) -> Changes:
+        async with self.write() as tx:
+            ids = await catalogue.save_releases(tx.session, releases)
+            tx.touch(Changes(releases=frozenset(ids)))
+            return tx.changes
+
+    async def save_collection(
+        self, folders: Iterable[Folder], items: Iterable[CollectionItem]
+    ) -> Changes:
+        async with self.write() as tx:
+            folder_ids = await catalogue.save_folders(tx.session, folders)
+            item_ids = await catalogue.save_collection_items(tx.session, items)
+            tx.touch(Changes(folders=frozenset(folder_ids), collection_items=frozenset(item_ids)))
+            return tx.changes

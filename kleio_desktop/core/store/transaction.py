@@ -1,0 +1,102 @@
+"""A write transaction of the local store: rows, their HLC stamps and outbox mutations together."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kleio_desktop.core.changes import Changes
+from kleio_desktop.core.store.entities import SyncedRow, entity_id, spec_of, wire_fields
+from kleio_desktop.core.store.models import OutboxRow
+from shared.clock import HLC, HybridClock
+from shared.protocol.sync import Entity, Op
+
+DELETED_CLOCK = "_deleted"  # field_clocks key of the tombstone, as on the server
+
+_KIND: dict[Entity, str] = {
+    "play": "plays",
+    "cleaning": "cleanings",
+    "stylus": "styluses",
+    "collection_item": "collection_items",
+    "folder": "folders",
+}
+
+
+def changes_for(entity: Entity, key: uuid.UUID | int) -> Changes:
+    kind = _KIND[entity]
+    return Changes(**{kind: frozenset([key])})  # type: ignore[arg-type]
+
+
+class Transaction:
+    """Handed out by ``Store.write()``; everything in it commits or rolls back as one."""
+
+    def __init__(self, session: AsyncSession, clock: HybridClock) -> None:
+        self.session = session
+        self._clock = clock
+        self.clock_moved = False
+        self.changes = Changes()
+
+    def stamp(self) -> HLC:
+        self.clock_moved = True
+        return self._clock.now()
+
+    def observe(self, remote: HLC, max_drift_ms: int | None = None) -> None:
+        self.clock_moved = True
+        self._clock.observe(remote, max_drift_ms)
+
+    def touch(self, changes: Changes) -> None:
+        self.changes = self.changes | changes
+
+    def enqueue(self, entity: Entity, key: str, op: Op, fields: dict[str, Any], hlc: HLC) -> None:
+        self.session.add(
+            OutboxRow(
+                entity=entity,
+                entity_id=key,
+                op=op,
+                fields=fields,
+                hlc=hlc.encode(),
+                created_at=dt.datetime.now(dt.UTC),
+                pushed_seq=None,
+            )
+        )
+        self.touch(Changes(outbox=True))
+
+    def write(self, row: SyncedRow, values: dict[str, Any]) -> HLC | None:
+        """Set ``values`` on ``row`` (new or loaded), stamp them and queue one upsert mutation.
+
+        Values equal to the stored ones are left out; nothing changed means no mutation.
+        """
+        is_new = row not in self.session
+        changed = {
+            name: value for name, value in values.items() if is_new or getattr(row, name) != value
+        }
+        if not changed:
+            return None
+        for name, value in changed.items():
+            setattr(row, name, value)
+        fields = wire_fields(row, set(changed))
+        hlc = self.stamp()
+        clocks = dict(row.field_clocks or {})
+        clocks.update(dict.fromkeys(changed, hlc.encode()))
+        row.field_clocks = clocks
+        if is_new:
+            row.deleted = False
+            self.session.add(row)
+        self._record(row, "upsert", fields, hlc)
+        return hlc
+
+    def tombstone(self, row: SyncedRow, op: Literal["delete", "restore"]) -> HLC:
+        """Mark ``row`` deleted (or alive again) and queue the matching mutation."""
+        hlc = self.stamp()
+        row.deleted = op == "delete"
+        row.field_clocks = {**(row.field_clocks or {}), DELETED_CLOCK: hlc.encode()}
+        self._record(row, op, {}, hlc)
+        return hlc
+
+    def _record(self, row: SyncedRow, op: Op, fields: dict[str, Any], hlc: HLC) -> None:
+        spec = spec_of(row)
+        self.enqueue(spec.entity, entity_id(row), op, fields, hlc)
+        self.touch(changes_for(spec.entity, getattr(row, spec.key)))
