@@ -2,11 +2,12 @@
 
 Error tree::
 
-    AuthError                401, error="invalid_token" (or "invalid_request")
-    ├── MissingTokenError         401, no credentials at all: the challenge carries no error
-    ├── InsufficientScopeError    403, error="insufficient_scope": valid caller, role missing
-    └── IssuerUnavailable    503, the identity provider's discovery or JWKS could not be
-                             fetched; the caller's token may well be fine
+    AuthError                   401, error="invalid_token" (or "invalid_request")
+    ├── MissingTokenError       401, no credentials at all: the challenge carries no error
+    ├── InsufficientScopeError  403, error="insufficient_scope": valid caller, role missing
+    └── IssuerUnavailable       503, the identity provider's discovery or JWKS could not be
+                                fetched; the caller's token may well be fine (send no
+                                WWW-Authenticate challenge with it)
 
 ``description`` is safe to show to the caller and to log: it never contains the
 presented token or key.
@@ -65,7 +66,7 @@ class InsufficientScopeError(AuthError):
         super().__init__("insufficient_scope", description)
 
 
-class IssuerUnavailable(AuthError):  # noqa: N818 -- the name the routes were promised
+class IssuerUnavailable(AuthError):
     """The issuer's discovery document or key set could not be fetched (HTTP 503)."""
 
     status_code = 503

@@ -47,6 +47,8 @@ class SessionCodec:
 
     def issue(self, principal: Principal, ttl: timedelta) -> str:
         """A cookie value holding ``principal`` that :meth:`read` accepts for ``ttl``."""
+        if ttl <= timedelta(0):
+            raise ValueError("a session needs a positive time to live")
         now = self._clock()
         claims: dict[str, Any] = {
             "iss": principal.issuer,
