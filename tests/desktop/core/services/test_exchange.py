@@ -1,0 +1,121 @@
+"""Export and import: JSON round-trips exactly into another home; import is idempotent."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import uuid
+from pathlib import Path
+
+import pytest
+
+from kleio_desktop.core.errors import InvalidInput
+from kleio_desktop.core.services import Services, open_services
+from kleio_desktop.core.services.exchange import parse_document
+from kleio_desktop.core.store import Store
+from shared.protocol.entities import StylusIn
+from shared.protocol.exchange import PLAYS_CSV_COLUMNS
+
+from ..conftest import RecordMaker
+
+AT = dt.datetime(2026, 11, 1, 20, 15, 30, 123456, tzinfo=dt.UTC)
+EXPORTED = dt.datetime(2026, 11, 28, tzinfo=dt.UTC)
+
+
+async def fill(services: Services, add_record: RecordMaker) -> uuid.UUID:
+    await add_record(1001)
+    stylus = uuid.uuid4()
+    await services.styluses.add_stylus(
+        StylusIn(
+            id=stylus,
+            name="2M Red",
+            manufacturer="Ortofon",
+            lifespan_hours=1000,
+            purchased_on=dt.date(2025, 3, 1),
+            primary=True,
+        )
+    )
+    await services.styluses.add_stylus(StylusIn(name="Old", retired=True, active=False))
+    await services.plays.log_play(1001, at=AT, notes="with, comma", sides=["A"])
+    await services.cleanings.log_both(1001, at=AT + dt.timedelta(days=1))
+    return stylus
+
+
+async def test_export_import_into_a_second_home_reproduces_exactly(
+    services: Services, add_record: RecordMaker, tmp_path: Path
+) -> None:
+    await fill(services, add_record)
+    exported = await services.exchange.export_document(now=EXPORTED)
+    text = exported.model_dump_json()
+
+    async with open_services(tmp_path / "second") as second:
+        summary, changes = await second.exchange.import_document(parse_document(text))
+        again = await second.exchange.export_document(now=EXPORTED)
+        pending = await second.store.pending_mutations()
+
+    assert again == exported
+    assert again.model_dump_json() == text
+    assert (summary.styluses, summary.plays, summary.cleanings, summary.unchanged) == (2, 2, 1, 0)
+    assert len(changes.plays) == 2
+    assert len(pending) == 5  # the import is local work the server must hear about
+
+
+async def test_import_is_idempotent(
+    services: Services, store: Store, add_record: RecordMaker
+) -> None:
+    await fill(services, add_record)
+    document = await services.exchange.export_document()
+    before = len(await store.pending_mutations())
+
+    summary, changes = await services.exchange.import_document(document)
+
+    assert (summary.styluses, summary.plays, summary.cleanings, summary.unchanged) == (0, 0, 0, 5)
+    assert not changes
+    assert len(await store.pending_mutations()) == before
+
+
+async def test_import_keeps_deleted_rows_deleted(
+    services: Services, add_record: RecordMaker
+) -> None:
+    await fill(services, add_record)
+    document = await services.exchange.export_document()
+    await services.plays.delete_play(document.plays[0].id)
+    summary, _ = await services.exchange.import_document(document)
+    assert summary.unchanged == 5
+    assert len(await services.plays.list_plays()) == 1
+
+
+async def test_import_demotes_the_local_primary(
+    services: Services, add_record: RecordMaker, tmp_path: Path
+) -> None:
+    imported_primary = await fill(services, add_record)
+    document = await services.exchange.export_document()
+    async with open_services(tmp_path / "second") as second:
+        await second.styluses.add_stylus(StylusIn(name="Local", primary=True))
+        await second.exchange.import_document(document)
+        primary = await second.styluses.primary()
+    assert primary is not None
+    assert primary.id == imported_primary
+
+
+def test_a_foreign_file_is_invalid_input() -> None:
+    with pytest.raises(InvalidInput, match="not a Kleio export"):
+        parse_document('{"format": "something else"}')
+    with pytest.raises(InvalidInput):
+        parse_document("not json")
+
+
+async def test_plays_csv(services: Services, add_record: RecordMaker) -> None:
+    stylus = await fill(services, add_record)
+    buffer = io.StringIO()
+    assert await services.exchange.write_plays_csv(buffer) == 2
+    rows = list(csv.DictReader(io.StringIO(buffer.getvalue())))
+    assert tuple(rows[0]) == PLAYS_CSV_COLUMNS
+    assert rows[0]["title"] == "Record 1001"
+    assert rows[0]["artist"] == "Miles Davis"
+    assert rows[0]["stylus_id"] == str(stylus)
+    assert rows[0]["stylus_name"] == "2M Red"
+    assert rows[0]["sides"] == "A"
+    assert rows[0]["notes"] == "with, comma"
+    assert dt.datetime.fromisoformat(rows[0]["played_at"]) == AT
