@@ -38,6 +38,7 @@ class ProviderHandle:
     client_id: str
     project_id: str
     org_id: str
+    access_token_ttl: int
     process: subprocess.Popen[str] = field(repr=False)
 
     def stop(self) -> None:
@@ -112,6 +113,7 @@ def start_oidc_provider(
         client_id=ready["client_id"],
         project_id=ready["project_id"],
         org_id=ready["org_id"],
+        access_token_ttl=access_token_ttl,
         process=process,
     )
 

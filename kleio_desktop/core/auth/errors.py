@@ -20,7 +20,7 @@ class AuthError(Exception):
     """Base class of every sign-in failure; the message is meant for the user."""
 
 
-class SignInRequired(AuthError):  # noqa: N818 - reads as what the user must do
+class SignInRequired(AuthError):
     def __init__(self, server_url: str, reason: str = "") -> None:
         detail = f" ({reason})" if reason else ""
         super().__init__(
@@ -30,7 +30,7 @@ class SignInRequired(AuthError):  # noqa: N818 - reads as what the user must do
         self.server_url = server_url
 
 
-class NoKeyringAvailable(AuthError):  # noqa: N818 - names the condition
+class NoKeyringAvailable(AuthError):
     def __init__(self, backend: str = "") -> None:
         found = f" (found {backend})" if backend else ""
         super().__init__(

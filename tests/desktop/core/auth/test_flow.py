@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -12,35 +13,11 @@ from joserfc.jwk import KeySet
 
 from kleio_desktop.core.auth.errors import AuthorizationError
 from kleio_desktop.core.auth.flow import SignInConfig, sign_in
-from kleio_desktop.core.auth.server_config import ZITADEL_ROLES_SCOPE, zitadel_audience_scope
 from kleio_desktop.core.auth.tokens import TokenSet
 from tests.fakes.oidc_provider_fixture import ProviderHandle, drive_login
 
 ROLES_CLAIM = "urn:zitadel:iam:org:project:roles"
-
-
-def config_for(provider: ProviderHandle) -> SignInConfig:
-    return SignInConfig(
-        issuer=provider.issuer,
-        client_id=provider.client_id,
-        extra_scopes=(zitadel_audience_scope(provider.project_id), ZITADEL_ROLES_SCOPE),
-        timeout=15,
-    )
-
-
-async def signed_in(
-    http: httpx.AsyncClient, provider: ProviderHandle, login: str = "alice"
-) -> tuple[TokenSet, str]:
-    """Sign in by driving the login with httpx in a thread; returns the tokens and the URL."""
-    urls: list[str] = []
-    driving: list[asyncio.Task[None]] = []
-
-    def open_browser(url: str) -> None:
-        driving.append(asyncio.ensure_future(asyncio.to_thread(drive_login, url, login)))
-
-    tokens = await sign_in(http, config_for(provider), open_browser, urls.append)
-    await driving[0]
-    return tokens, urls[0]
+SignedIn = Callable[[], Awaitable[tuple[TokenSet, str]]]
 
 
 async def provider_keys(http: httpx.AsyncClient, provider: ProviderHandle) -> KeySet:
@@ -49,9 +26,9 @@ async def provider_keys(http: httpx.AsyncClient, provider: ProviderHandle) -> Ke
 
 
 async def test_round_trip_yields_zitadel_shaped_tokens(
-    http: httpx.AsyncClient, oidc_provider: ProviderHandle
+    http: httpx.AsyncClient, oidc_provider: ProviderHandle, signed_in: SignedIn
 ) -> None:
-    tokens, url = await signed_in(http, oidc_provider)
+    tokens, url = await signed_in()
 
     query = parse_qs(urlsplit(url).query)
     assert urlsplit(url).path == "/oauth/v2/authorize"

@@ -1,0 +1,1 @@
+"""Command-line commands of `kleio`; each module offers `register(app: typer.Typer)`."""
