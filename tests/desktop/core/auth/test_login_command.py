@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -27,7 +27,7 @@ CLI = (
 )
 
 
-def serve_auth_config(config: dict[str, object]) -> tuple[ThreadingHTTPServer, str]:
+def serve_auth_config(config: Mapping[str, object]) -> tuple[ThreadingHTTPServer, str]:
     body = json.dumps(config).encode()
 
     class Handler(BaseHTTPRequestHandler):

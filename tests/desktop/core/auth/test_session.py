@@ -57,7 +57,13 @@ def oidc_config(provider: ProviderHandle) -> dict[str, Any]:
     }
 
 
-LOCAL_CONFIG = {"mode": "local", "issuer": None, "client_id": None, "scopes": [], "audience": None}
+LOCAL_CONFIG: dict[str, Any] = {
+    "mode": "local",
+    "issuer": None,
+    "client_id": None,
+    "scopes": [],
+    "audience": None,
+}
 
 
 @pytest.fixture

@@ -26,10 +26,10 @@ CREDENTIAL = Credential(
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """A keyring backend kept in a dict: the OS keyring's boundary, without the OS."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.entries: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
@@ -45,7 +45,7 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
 
 def test_missing_keyring_raises_a_clear_typed_error() -> None:
     with pytest.raises(NoKeyringAvailable) as raised:
-        KeyringTokenStore(keyring.backends.fail.Keyring())
+        KeyringTokenStore(keyring.backends.fail.Keyring())  # type: ignore[no-untyped-call]
 
     assert "KLEIO_TOKEN_STORE=file" in str(raised.value)
     assert "keyring" in str(raised.value).lower()
