@@ -258,7 +258,7 @@ async def _name_ids(
         return {}
     await insert_ignore(session, model.__table__, [{"name": n} for n in sorted(names)])
     rows = await session.execute(select(model.id, model.name).where(model.name.in_(names)))
-    return {name: id_ for id_, name in rows.tuples()}
+    return {name: id_ for id_, name in rows}
 
 
 async def stylus_templates(session: AsyncSession) -> Sequence[StylusTemplate]:

@@ -143,17 +143,22 @@ class _Run:
             row.deleted = False
             row.field_clocks = {name: text for name in values}
             self._note_stats(spec, row)
+            if spec.name == "stylus" and values.get("primary"):
+                await self._demote_other_primaries(key, stamp)
             self.session.add(row)
             await self.session.flush()
-            if spec.name == "stylus" and values.get("primary"):
-                await self._demote_other_primaries(row, stamp)
             await self._record(spec, row)
             return
         patch = _validate(spec.patch, fields)
         patch = {k: v for k, v in patch.items() if k in fields}
+        for name, value in patch.items():
+            if value is None and name not in spec.nullable:
+                raise MutationRejected(f"{name}: may not be null")
         await self._check_references(spec, patch)
         clocks = dict(row.field_clocks or {})
         self._note_stats(spec, row)
+        if spec.name == "stylus" and patch.get("primary") and text > clocks.get("primary", ""):
+            await self._demote_other_primaries(key, stamp)
         changed = False
         for name, value in patch.items():
             if text > clocks.get(name, ""):
@@ -164,9 +169,6 @@ class _Run:
                     changed = True
         row.field_clocks = clocks
         self._note_stats(spec, row)
-        if spec.name == "stylus" and patch.get("primary") and row.is_primary:  # type: ignore[attr-defined]
-            await self.session.flush()
-            await self._demote_other_primaries(row, stamp)
         if changed:
             await self._record(spec, row)
 
@@ -179,13 +181,12 @@ class _Run:
         row.field_clocks = clocks
         if row.deleted == deleted:
             return
+        if spec.name == "stylus" and not deleted and row.is_primary:  # type: ignore[attr-defined]
+            await self._demote_other_primaries(row.id, stamp)  # type: ignore[attr-defined]
         row.deleted = deleted
         self._note_stats(spec, row)
         if spec.name == "stylus" and deleted:
             await self._unlink_plays(row, stamp)
-        if spec.name == "stylus" and not deleted and row.is_primary:  # type: ignore[attr-defined]
-            await self.session.flush()
-            await self._demote_other_primaries(row, stamp)
         await self._record(spec, row)
 
     async def finish(self) -> None:
@@ -213,19 +214,23 @@ class _Run:
                 select(Stylus.user_id).where(Stylus.id == stylus_id, Stylus.deleted.is_(False))
             )
             if owner != self.user_id:
-                raise MutationRejected(f"no stylus {stylus_id}")
+                raise MutationRejected(f"stylus_id: no stylus {stylus_id}")
 
-    async def _demote_other_primaries(self, row: Synced, stamp: HLC) -> None:
-        others = await self.session.scalars(
-            select(Stylus).where(
-                Stylus.user_id == self.user_id,
-                Stylus.is_primary.is_(True),
-                Stylus.deleted.is_(False),
-                Stylus.id != row.id,  # type: ignore[attr-defined]
+    async def _demote_other_primaries(self, keep: uuid.UUID | int, stamp: HLC) -> None:
+        """Step every other primary down, flushed before the new primary is written, so the
+        database's one-primary index never sees two."""
+        with self.session.no_autoflush:
+            others = await self.session.scalars(
+                select(Stylus).where(
+                    Stylus.user_id == self.user_id,
+                    Stylus.is_primary.is_(True),
+                    Stylus.deleted.is_(False),
+                    Stylus.id != keep,
+                )
             )
-        )
+            demoted = list(others)
         spec = SPECS["stylus"]
-        for other in others:
+        for other in demoted:
             other.is_primary = False
             other.field_clocks = {**(other.field_clocks or {}), "primary": stamp.encode()}
             await self._record(spec, other)

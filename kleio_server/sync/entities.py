@@ -45,6 +45,7 @@ class EntitySpec:
     create: type[BaseModel]
     patch: type[BaseModel]
     read: type[BaseModel]
+    nullable: frozenset[str] = frozenset()
     renames: dict[str, str] = field(default_factory=dict)  # wire name -> column name
 
     def parse_key(self, raw: str) -> uuid.UUID | int:
@@ -64,7 +65,16 @@ class EntitySpec:
 
 
 SPECS: dict[Entity, EntitySpec] = {
-    "play": EntitySpec("play", Play, "id", True, wire.PlayIn, wire.PlayPatch, wire.Play),
+    "play": EntitySpec(
+        "play",
+        Play,
+        "id",
+        True,
+        wire.PlayIn,
+        wire.PlayPatch,
+        wire.Play,
+        nullable=frozenset({"stylus_id", "sides"}),
+    ),
     "cleaning": EntitySpec(
         "cleaning", Cleaning, "id", True, wire.CleaningIn, wire.CleaningPatch, wire.Cleaning
     ),
@@ -76,6 +86,7 @@ SPECS: dict[Entity, EntitySpec] = {
         wire.StylusIn,
         wire.StylusPatch,
         wire.Stylus,
+        nullable=frozenset({"lifespan_hours", "purchased_on"}),
         renames={"primary": "is_primary"},
     ),
     "collection_item": EntitySpec(
@@ -86,6 +97,7 @@ SPECS: dict[Entity, EntitySpec] = {
         wire.CollectionItem,
         CollectionItemPatch,
         wire.CollectionItem,
+        nullable=frozenset({"added_at", "archived_at", "archive_reason"}),
     ),
     "folder": EntitySpec("folder", Folder, "id", False, wire.Folder, FolderPatch, wire.Folder),
 }

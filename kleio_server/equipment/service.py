@@ -1,0 +1,65 @@
+"""Styluses: CRUD through the applier, the one-primary rule, and wear from plays."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kleio_server.catalogue import repository as catalogue
+from kleio_server.equipment import repository
+from kleio_server.equipment.schemas import StylusOut, WearOut
+from kleio_server.models import Stylus
+from kleio_server.sync.entities import SPECS
+from shared.domain.durations import sides_seconds
+from shared.domain.wear import play_minutes, stylus_wear
+from shared.protocol import entities as wire
+
+
+def to_wire(row: Stylus) -> wire.Stylus:
+    return wire.Stylus.model_validate(SPECS["stylus"].to_wire(row))
+
+
+async def with_wear(
+    session: AsyncSession, user_id: uuid.UUID, rows: Sequence[Stylus]
+) -> list[StylusOut]:
+    plays = await repository.plays_with_durations(session, user_id, [r.id for r in rows])
+    sided = {release_id for _, release_id, sides, _ in plays if sides}
+    releases = await catalogue.load_many(session, sided)
+    minutes: dict[uuid.UUID, list[float]] = defaultdict(list)
+    for stylus_id, release_id, sides, duration in plays:
+        side_secs = None
+        if sides and release_id in releases:
+            release = releases[release_id]
+            side_secs = sides_seconds(release.tracks, sides, duration, release.formats)
+        minutes[stylus_id].append(play_minutes(duration, side_secs))
+    out = []
+    for row in rows:
+        wear = stylus_wear(row.lifespan_hours, minutes[row.id])
+        out.append(
+            StylusOut(
+                **to_wire(row).model_dump(),
+                wear=WearOut(
+                    plays=len(minutes[row.id]),
+                    hours_used=round(wear.hours_used, 3),
+                    remaining_hours=None
+                    if wear.remaining_hours is None
+                    else round(wear.remaining_hours, 3),
+                    percent=round(wear.percent, 2),
+                    colour=wear.colour,
+                ),
+            )
+        )
+    return out
+
+
+def manager_order(styluses: list[StylusOut]) -> list[StylusOut]:
+    """Active (primary first), then inactive, then retired; by name within each."""
+
+    def rank(s: StylusOut) -> tuple[int, int, str]:
+        group = 2 if s.retired else (0 if s.active else 1)
+        return group, 0 if s.primary else 1, s.name.casefold()
+
+    return sorted(styluses, key=rank)
