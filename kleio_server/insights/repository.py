@@ -1,0 +1,71 @@
+"""Queries shared by the insight endpoints; every one is scoped to one user."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kleio_server.catalogue import repository as catalogue
+from kleio_server.models import Cleaning, Play, Stylus, User
+from shared.protocol import entities as wire
+
+
+async def time_zone_of(session: AsyncSession, user_id: uuid.UUID) -> str:
+    """The user's stored zone, read fresh (the request's user object may be cached)."""
+    name = await session.scalar(select(User.time_zone).where(User.id == user_id))
+    return name or "UTC"
+
+
+async def plays(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    release_id: int | None = None,
+) -> Sequence[Play]:
+    """The user's live plays in [since, until), oldest first."""
+    query = select(Play).where(Play.user_id == user_id, Play.deleted.is_(False))
+    if since is not None:
+        query = query.where(Play.played_at >= since)
+    if until is not None:
+        query = query.where(Play.played_at < until)
+    if release_id is not None:
+        query = query.where(Play.release_id == release_id)
+    return (await session.scalars(query.order_by(Play.played_at, Play.id))).all()
+
+
+async def cleanings(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> Sequence[Cleaning]:
+    """The user's live cleanings in [since, until), oldest first."""
+    query = select(Cleaning).where(Cleaning.user_id == user_id, Cleaning.deleted.is_(False))
+    if since is not None:
+        query = query.where(Cleaning.cleaned_at >= since)
+    if until is not None:
+        query = query.where(Cleaning.cleaned_at < until)
+    return (await session.scalars(query.order_by(Cleaning.cleaned_at, Cleaning.id))).all()
+
+
+async def earliest_play(session: AsyncSession, user_id: uuid.UUID) -> dt.datetime | None:
+    value: dt.datetime | None = await session.scalar(
+        select(func.min(Play.played_at)).where(Play.user_id == user_id, Play.deleted.is_(False))
+    )
+    if value is not None and value.tzinfo is None:  # SQLite aggregates skip the column type
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+async def stylus_names(session: AsyncSession, user_id: uuid.UUID) -> dict[uuid.UUID, str]:
+    rows = await session.execute(select(Stylus.id, Stylus.name).where(Stylus.user_id == user_id))
+    return {stylus_id: name for stylus_id, name in rows}
+
+
+async def releases(session: AsyncSession, ids: Iterable[int]) -> dict[int, wire.Release]:
+    return await catalogue.load_many(session, ids)
