@@ -21,7 +21,8 @@ class InMemorySink:
     complete_instances: frozenset[int] | None = None
     server_known: set[int] = field(default_factory=set)
     """Release ids another device already fetched (what the server's shared cache holds)."""
-    checkpoint: ImportCheckpoint | None = None
+    checkpoint_json: str | None = None
+    """The checkpoint as a store would keep it (JSON)."""
 
     async def save_identity(self, identity: Identity) -> None:
         self.identity = identity
@@ -47,8 +48,14 @@ class InMemorySink:
         self.details[release.id] = release
         self.releases[release.id] = release
 
+    @property
+    def checkpoint(self) -> ImportCheckpoint | None:
+        if self.checkpoint_json is None:
+            return None
+        return ImportCheckpoint.model_validate_json(self.checkpoint_json)
+
     async def load_checkpoint(self) -> ImportCheckpoint | None:
-        return self.checkpoint.model_copy(deep=True) if self.checkpoint else None
+        return self.checkpoint
 
     async def save_checkpoint(self, checkpoint: ImportCheckpoint) -> None:
-        self.checkpoint = checkpoint.model_copy(deep=True)
+        self.checkpoint_json = checkpoint.model_dump_json()

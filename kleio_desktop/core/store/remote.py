@@ -3,8 +3,9 @@
 A field takes the server's value only when the server's clock for it is newer than the
 local one. A local edit still waiting in the outbox carries a newer local clock, so it
 survives the pull and reaches the server later (where the same rule lets it win).
-Tombstones follow the same rule through the ``deleted`` clock: only a newer restore
-revives a row.
+Tombstones: the server's deleted state is taken as it is, unless the outbox holds a
+mutation of that row the server had not applied yet at the change's seq and the local
+``_deleted`` clock is the newer one (a local delete or restore still on its way).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import update
 
 from kleio_desktop.core.changes import Changes
 from kleio_desktop.core.errors import InvalidInput
+from kleio_desktop.core.store import outbox
 from kleio_desktop.core.store.entities import SPECS, EntitySpec, SyncedRow, validation_message
 from kleio_desktop.core.store.models import StylusRow
 from kleio_desktop.core.store.transaction import DELETED_CLOCK, Transaction, changes_for
@@ -88,8 +90,11 @@ async def apply_change(tx: Transaction, change: Change) -> Changes:
                     clocks[name] = remote_clocks[name]
         local_deleted, remote_deleted = clocks.get(DELETED_CLOCK), remote_clocks.get(DELETED_CLOCK)
         if change.deleted != row.deleted:
+            local_work = await outbox.has_local_work(
+                tx.session, spec.entity, str(key), change.seq
+            )
             local_wins = local_deleted is not None and not _newer(remote_deleted, local_deleted)
-            if not local_wins or (change.deleted and remote_deleted is None):
+            if not (local_work and local_wins):
                 row.deleted = change.deleted
         if remote_deleted is not None and _newer(remote_deleted, local_deleted):
             clocks[DELETED_CLOCK] = remote_deleted

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -10,15 +11,28 @@ from typing import Any
 import pytest
 
 from kleio_desktop.core.services import Services
-from kleio_desktop.core.store import Store
+from kleio_desktop.core.store import Store, migrate
+from kleio_desktop.core.store.paths import DATABASE_NAME
 from shared.protocol.entities import CollectionItem, Folder, Release, ReleaseArtist, Track
 
 RecordMaker = Callable[..., Awaitable[Release]]
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database migrated to head once per run; copied into each test's home (speed)."""
+    database = tmp_path_factory.mktemp("template") / DATABASE_NAME
+    migrate.upgrade(database)
+    return database
+
+
 @pytest.fixture
-def home(tmp_path: Path) -> Path:
-    return tmp_path / "home"
+def home(tmp_path: Path, migrated_database: Path) -> Path:
+    """A fresh KLEIO_HOME whose database is already at head (no client id yet)."""
+    directory = tmp_path / "home"
+    directory.mkdir()
+    shutil.copyfile(migrated_database, directory / DATABASE_NAME)
+    return directory
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ class FakeDiscogs:
         collection: Collection,
         clock: Clock,
         *,
-        token: str = "good-token",
+        token: str = "good-token",  # noqa: S107 - the fake's own test token
         limit: int = 60,
         window: float = 60.0,
         allow_query_token: bool = False,
@@ -77,6 +77,7 @@ class FakeDiscogs:
         self._storm_after = 0
         self._limit_changes: list[tuple[int, int]] = []
         self._retry_after: float | None = None
+        self._sorted: dict[tuple[int, bool], list[dict[str, Any]]] = {}
         self.release_gone: set[int] = set()
         """Release ids whose ``GET /releases/{id}`` answers 404 (still listed in the collection)."""
 
@@ -260,8 +261,13 @@ class FakeDiscogs:
             if failure.kind == "drop":
                 raise _Answer(200, None, {"x-drop": "1"})
             raise _Answer(500, {"message": "Internal server error."})
-        rows = [i for i in self.collection.items if folder_id == 0 or i["folder_id"] == folder_id]
-        rows.sort(key=lambda i: str(i["date_added"]), reverse=query.get("sort_order") == "desc")
+        descending = query.get("sort_order") == "desc"
+        rows = self._sorted.get((folder_id, descending))
+        if rows is None:
+            items = self.collection.items
+            rows = [i for i in items if folder_id == 0 or i["folder_id"] == folder_id]
+            rows.sort(key=lambda i: str(i["date_added"]), reverse=descending)
+            self._sorted[(folder_id, descending)] = rows
         return self._paginate(rows, "releases", query, url)
 
     def _paginate(self, rows: list[Any], key: str, query: dict[str, str], url: str) -> Any:

@@ -15,9 +15,7 @@ from ..conftest import RecordMaker
 AT = dt.datetime(2026, 11, 1, 20, tzinfo=dt.UTC)
 
 
-async def test_list_with_counts_and_last_times(
-    services: Services, add_record: RecordMaker
-) -> None:
+async def test_list_with_counts_and_last_times(services: Services, add_record: RecordMaker) -> None:
     await add_record(1001)
     await add_record(1002)
     await services.plays.log_play(1001, at=AT)

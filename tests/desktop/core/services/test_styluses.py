@@ -21,7 +21,7 @@ from ..conftest import RecordMaker
 
 async def add(services: Services, name: str, **fields: object) -> uuid.UUID:
     stylus_id = uuid.uuid4()
-    await services.styluses.add_stylus(StylusIn(id=stylus_id, name=name, **fields))  # type: ignore[arg-type]
+    await services.styluses.add_stylus(StylusIn(id=stylus_id, name=name, **fields))
     return stylus_id
 
 
@@ -73,9 +73,7 @@ async def test_the_database_refuses_a_second_primary(services: Services, store: 
     assert len(await primaries(store)) == 1
 
 
-async def test_a_deleted_primary_does_not_block_a_new_one(
-    services: Services, store: Store
-) -> None:
+async def test_a_deleted_primary_does_not_block_a_new_one(services: Services, store: Store) -> None:
     first = await add(services, "2M Red", primary=True)
     await services.styluses.delete_stylus(first)
     second = await add(services, "2M Blue", primary=True)

@@ -1,0 +1,174 @@
+"""Applying pulled server changes: per-field LWW by clock, no outbox rows, tombstones."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kleio_desktop.core.errors import InvalidInput
+from kleio_desktop.core.services import Services
+from kleio_desktop.core.store import Store
+from shared.clock import HLC
+from shared.protocol.entities import Play, PlayPatch, Stylus, StylusIn
+from shared.protocol.sync import Change
+
+from ..conftest import put_record
+
+NOW_MS = 1_800_000_000_000
+AT = dt.datetime(2026, 11, 1, 20, tzinfo=dt.UTC)
+
+
+def clock(offset_ms: int, node: str = "server") -> str:
+    return HLC(NOW_MS + offset_ms, 0, node).encode()
+
+
+def play_change(play: Play, clocks: dict[str, str], seq: int = 1, **extra: Any) -> Change:
+    data = {**play.model_dump(mode="json"), "field_clocks": clocks, **extra}
+    return Change(seq=seq, entity="play", entity_id=str(play.id), data=data)
+
+
+def all_fields(stamp: str) -> dict[str, str]:
+    return dict.fromkeys(("release_id", "played_at", "stylus_id", "notes", "sides"), stamp)
+
+
+@pytest.fixture
+async def fixed(home: Path) -> AsyncIterator[Services]:
+    store = await Store.open(home, now_ms=lambda: NOW_MS)
+    await put_record(store, 1001)
+    yield Services.on(store)
+    await store.close()
+
+
+async def test_a_new_remote_play_is_inserted_without_outbox_rows(fixed: Services) -> None:
+    play = Play(id=uuid.uuid4(), release_id=1001, played_at=AT, notes="elsewhere")
+    remote_clock = clock(5_000, "other")
+
+    changes = await fixed.store.apply_remote_change(play_change(play, all_fields(remote_clock)))
+
+    assert changes.plays == {play.id}
+    assert not changes.outbox
+    assert await fixed.plays.list_plays() == [play]
+    assert await fixed.store.pending_mutations() == []
+    assert fixed.store.last_clock > HLC.parse(remote_clock)  # observed
+
+
+async def test_a_pending_local_edit_survives_an_older_remote_value(fixed: Services) -> None:
+    await fixed.plays.log_play(1001, at=AT, notes="mine")
+    [play] = await fixed.plays.list_plays()
+    await fixed.plays.edit_play(play.id, PlayPatch(notes="edited here"))
+    [_, edit] = await fixed.store.pending_mutations()
+
+    stale = play.model_copy(update={"notes": "from the server", "sides": ["B"]})
+    clocks = {**all_fields(clock(-10_000)), "sides": clock(+10_000)}
+    await fixed.store.apply_remote_change(play_change(stale, clocks))
+
+    [merged] = await fixed.plays.list_plays()
+    assert merged.notes == "edited here"  # local clock is newer
+    assert merged.sides == ["B"]  # the server's clock is newer for this field
+    assert [m.mutation_id for m in await fixed.store.pending_mutations()] == [1, edit.mutation_id]
+
+
+async def test_a_newer_remote_value_replaces_the_local_one(fixed: Services) -> None:
+    await fixed.plays.log_play(1001, at=AT, notes="mine")
+    [play] = await fixed.plays.list_plays()
+    newer = play.model_copy(update={"notes": "edited elsewhere"})
+    await fixed.store.apply_remote_change(play_change(newer, all_fields(clock(60_000))))
+    assert (await fixed.plays.get_play(play.id)).notes == "edited elsewhere"
+
+    await fixed.plays.edit_play(play.id, PlayPatch(notes="after the pull"))
+    *_, edit = await fixed.store.pending_mutations()
+    assert edit.clock() > HLC.parse(clock(60_000))
+
+
+async def test_remote_delete_and_restore(fixed: Services) -> None:
+    play = Play(id=uuid.uuid4(), release_id=1001, played_at=AT)
+    await fixed.store.apply_remote_change(play_change(play, all_fields(clock(-50_000))))
+
+    deleted = Change(seq=2, entity="play", entity_id=str(play.id), deleted=True, data=None)
+    await fixed.store.apply_remote_change(deleted)
+    assert await fixed.plays.list_plays() == []
+
+    restored = play_change(play, {**all_fields(clock(1)), "_deleted": clock(2)}, seq=3)
+    await fixed.store.apply_remote_change(restored)
+    assert [p.id for p in await fixed.plays.list_plays()] == [play.id]
+    assert await fixed.store.pending_mutations() == []
+
+
+async def test_a_pending_local_delete_wins_over_an_older_remote_state(fixed: Services) -> None:
+    await fixed.plays.log_play(1001, at=AT)
+    [play] = await fixed.plays.list_plays()
+    await fixed.plays.delete_play(play.id)
+    alive = play_change(play, {**all_fields(clock(-1)), "_deleted": clock(-1)}, seq=7)
+    await fixed.store.apply_remote_change(alive)
+    assert await fixed.plays.list_plays() == []
+
+    await fixed.store.mark_pushed(2, seq=10)  # the server applied the delete at seq 10
+    await fixed.store.apply_remote_change(alive)  # seq 7: the state before that
+    assert await fixed.plays.list_plays() == []
+
+
+async def test_an_acked_local_delete_yields_to_a_later_server_restore(fixed: Services) -> None:
+    await fixed.plays.log_play(1001, at=AT)
+    [play] = await fixed.plays.list_plays()
+    await fixed.plays.delete_play(play.id)
+    await fixed.store.mark_pushed(2, seq=10)
+    restored = play_change(play, {**all_fields(clock(-1)), "_deleted": clock(5)}, seq=11)
+    await fixed.store.apply_remote_change(restored)
+    assert [p.id for p in await fixed.plays.list_plays()] == [play.id]
+
+
+async def test_a_remote_primary_demotes_the_local_one(fixed: Services) -> None:
+    local = uuid.uuid4()
+    await fixed.styluses.add_stylus(StylusIn(id=local, name="Mine", primary=True))
+    remote = Stylus(id=uuid.uuid4(), name="Theirs", primary=True)
+    data = {**remote.model_dump(mode="json"), "field_clocks": {"primary": clock(1)}}
+    await fixed.store.apply_remote_change(
+        Change(seq=1, entity="stylus", entity_id=str(remote.id), data=data)
+    )
+    primary = await fixed.styluses.primary()
+    assert primary is not None
+    assert primary.id == remote.id
+
+
+async def test_remote_changes_are_validated(fixed: Services) -> None:
+    bad = Change(
+        seq=1,
+        entity="play",
+        entity_id=str(uuid.uuid4()),
+        data={"release_id": 1001, "played_at": "yesterday", "field_clocks": {}},
+    )
+    with pytest.raises(InvalidInput, match="played_at"):
+        await fixed.store.apply_remote_change(bad)
+    with pytest.raises(InvalidInput, match="bad play id"):
+        await fixed.store.apply_remote_change(
+            Change(seq=1, entity="play", entity_id="12", data=None)
+        )
+    with pytest.raises(InvalidInput):
+        await fixed.store.apply_remote_change(
+            play_change(
+                Play(id=uuid.uuid4(), release_id=1001, played_at=AT), {"notes": "not a clock"}
+            )
+        )
+
+
+async def test_collection_items_arrive_by_instance_id(fixed: Services) -> None:
+    data = {
+        "instance_id": 77,
+        "release_id": 4242,
+        "folder_id": 3,
+        "archived_at": "2026-11-02T00:00:00Z",
+        "archive_reason": "removed_on_discogs",
+        "field_clocks": {"archived_at": clock(1)},
+    }
+    changes = await fixed.store.apply_remote_change(
+        Change(seq=9, entity="collection_item", entity_id="77", data=data)
+    )
+    assert changes.collection_items == {77}
+    [entry] = await fixed.collection.list_items(archived=True)
+    assert entry.item.archive_reason == "removed_on_discogs"
+    assert entry.release is None  # catalogue data may arrive later
