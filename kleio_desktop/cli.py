@@ -1,9 +1,9 @@
 """``kleio``: the desktop core, headless (ARCHITECTURE §7).
 
-Exit codes: 0 ok, 1 failure (a ``KleioError`` printed on stderr, no traceback),
-2 usage. ``KLEIO_HOME`` picks the data directory. More command groups join with
-``app.add_typer(group, name=...)``; their commands reach the core through
-``run_with_services``.
+Exit codes: 0 ok, 1 failure (a ``KleioError`` printed on stderr, no traceback), 2 usage.
+``KLEIO_HOME`` picks the data directory. Command modules under ``kleio_desktop.commands``
+offer ``register(app)``; groups may also join with ``app.add_typer(group, name=...)``.
+Commands reach the core through ``run_with_services``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Annotated, Literal, TypeVar
 
 import typer
 
+from kleio_desktop.commands import login as login_commands
 from kleio_desktop.core.errors import KleioError
 from kleio_desktop.core.services import Services, open_services
 from kleio_desktop.core.services.exchange import parse_document
@@ -38,6 +39,7 @@ app = typer.Typer(
 )
 stylus_app = typer.Typer(help="Manage styluses.", no_args_is_help=True)
 app.add_typer(stylus_app, name="stylus")
+login_commands.register(app)
 
 
 def fail(message: str) -> typer.Exit:

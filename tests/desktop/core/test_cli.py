@@ -179,3 +179,11 @@ def test_import_of_a_foreign_file_fails_cleanly(homes: tuple[Path, Path], tmp_pa
     result = kleio(laptop, "import", str(foreign))
     assert result.exit_code == 1
     assert result.stderr.startswith("kleio: not a Kleio export")
+
+
+def test_other_command_groups_are_registered(tmp_path: Path) -> None:
+    result = kleio(tmp_path, "--help")
+    assert result.exit_code == 0
+    assert {"login", "logout", "play", "clean", "status", "export", "import", "stylus"} <= {
+        line.split()[1] for line in result.stdout.splitlines() if line.startswith("│ ")
+    }
