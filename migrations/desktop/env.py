@@ -46,7 +46,9 @@ def run_online() -> None:
     if connection is not None:
         _configure(connection)
         return
-    engine = create_sync_engine(database_path(DesktopSettings().data_dir))
+    home = DesktopSettings().data_dir
+    home.mkdir(parents=True, exist_ok=True)
+    engine = create_sync_engine(database_path(home))
     try:
         with engine.connect() as own_connection:
             _configure(own_connection)

@@ -90,9 +90,7 @@ async def apply_change(tx: Transaction, change: Change) -> Changes:
                     clocks[name] = remote_clocks[name]
         local_deleted, remote_deleted = clocks.get(DELETED_CLOCK), remote_clocks.get(DELETED_CLOCK)
         if change.deleted != row.deleted:
-            local_work = await outbox.has_local_work(
-                tx.session, spec.entity, str(key), change.seq
-            )
+            local_work = await outbox.has_local_work(tx.session, spec.entity, str(key), change.seq)
             local_wins = local_deleted is not None and not _newer(remote_deleted, local_deleted)
             if not (local_work and local_wins):
                 row.deleted = change.deleted

@@ -178,3 +178,21 @@ async def test_unusable_home_is_a_store_error(tmp_path: Path) -> None:
         await Store.open(blocker / "home")
     assert isinstance(caught.value, KleioError)
     assert "data directory" in str(caught.value)
+
+
+async def test_two_stores_on_one_home_never_issue_the_same_clock(home: Path) -> None:
+    """The GUI and the CLI on one data directory share the persisted clock."""
+    gui = await Store.open(home, now_ms=lambda: NOW_MS)
+    cli = await Store.open(home, now_ms=lambda: NOW_MS)
+    await put_record(gui)
+    for _ in range(3):
+        await Services.on(gui).plays.log_play(1001)
+        await Services.on(cli).plays.log_play(1001)
+    mutations = await gui.pending_mutations()
+    await gui.close()
+    await cli.close()
+
+    clocks = [m.clock() for m in mutations]
+    assert [m.mutation_id for m in mutations] == [1, 2, 3, 4, 5, 6]
+    assert clocks == sorted(clocks)
+    assert len(set(clocks)) == 6
