@@ -1,8 +1,9 @@
 """Export and import of plays, cleanings and styluses (PRODUCT §4.12).
 
 The JSON document is ``shared.protocol.exchange.ExportDocument``, the same the server
-reads and writes. Import keeps the ids it is given, so importing a file twice (or into
-the home it came from) changes nothing; rows deleted here stay deleted. Imported plays
+reads and writes. Import keeps the ids it is given and adds only rows this store has
+never seen: an id already here (live, edited since, or deleted) is left as it is, so
+importing a file twice, or into the home it came from, changes nothing. Imported plays
 and cleanings may name releases this device has not cached yet.
 """
 
@@ -40,16 +41,13 @@ def parse_document(text: str) -> ExportDocument:
 
 async def _import_row(
     tx: Transaction, row_type: type[ImportedRow], key: uuid.UUID, values: dict[str, Any]
-) -> bool | None:
-    """Create or update one row; True if written, False if unchanged, None if deleted here."""
-    row = await tx.session.get(row_type, key)
-    if row is not None and row.deleted:
-        return None
-    if row is None:
-        row = row_type(id=key, field_clocks={})
-    written = tx.write(row, values) is not None
+) -> bool:
+    """Insert one row unless its id is known here; True if it was inserted."""
+    if await tx.session.get(row_type, key) is not None:
+        return False
+    tx.write(row_type(id=key, field_clocks={}), values)
     await tx.session.flush()
-    return written
+    return True
 
 
 class ExchangeService:
@@ -101,8 +99,6 @@ class ExchangeService:
         counts = {"styluses": 0, "plays": 0, "cleanings": 0, "unchanged": 0}
         async with self._store.write() as tx:
             for stylus in document.styluses:
-                if stylus.primary:
-                    await demote_primary(tx, stylus.id)
                 self._count(counts, "styluses", await self._stylus(tx, stylus))
             for play in document.plays:
                 self._count(counts, "plays", await self._play(tx, play))
@@ -111,20 +107,22 @@ class ExchangeService:
         return ImportSummary(**counts), tx.changes
 
     @staticmethod
-    def _count(counts: dict[str, int], kind: str, written: bool | None) -> None:
+    def _count(counts: dict[str, int], kind: str, written: bool) -> None:
         counts[kind if written else "unchanged"] += 1
 
     @staticmethod
-    async def _stylus(tx: Transaction, stylus: Stylus) -> bool | None:
+    async def _stylus(tx: Transaction, stylus: Stylus) -> bool:
+        if stylus.primary and await tx.session.get(StylusRow, stylus.id) is None:
+            await demote_primary(tx, stylus.id)  # the file's primary takes over
         values = {name: getattr(stylus, name) for name in STYLUS_FIELDS}
         return await _import_row(tx, StylusRow, stylus.id, values)
 
     @staticmethod
-    async def _play(tx: Transaction, play: Play) -> bool | None:
+    async def _play(tx: Transaction, play: Play) -> bool:
         values = play.model_dump(exclude={"id"})
         return await _import_row(tx, PlayRow, play.id, values)
 
     @staticmethod
-    async def _cleaning(tx: Transaction, cleaning: Cleaning) -> bool | None:
+    async def _cleaning(tx: Transaction, cleaning: Cleaning) -> bool:
         values = cleaning.model_dump(exclude={"id"})
         return await _import_row(tx, CleaningRow, cleaning.id, values)

@@ -14,7 +14,7 @@ from kleio_desktop.core.errors import InvalidInput
 from kleio_desktop.core.services import Services, open_services
 from kleio_desktop.core.services.exchange import parse_document
 from kleio_desktop.core.store import Store
-from shared.protocol.entities import StylusIn
+from shared.protocol.entities import PlayPatch, StylusIn
 from shared.protocol.exchange import PLAYS_CSV_COLUMNS
 
 from ..conftest import RecordMaker
@@ -75,15 +75,19 @@ async def test_import_is_idempotent(
     assert len(await store.pending_mutations()) == before
 
 
-async def test_import_keeps_deleted_rows_deleted(
-    services: Services, add_record: RecordMaker
-) -> None:
+async def test_import_leaves_known_ids_alone(services: Services, add_record: RecordMaker) -> None:
     await fill(services, add_record)
     document = await services.exchange.export_document()
-    await services.plays.delete_play(document.plays[0].id)
-    summary, _ = await services.exchange.import_document(document)
+    first, second = document.plays
+    await services.plays.delete_play(first.id)
+    await services.plays.edit_play(second.id, PlayPatch(notes="edited after the export"))
+
+    summary, changes = await services.exchange.import_document(document)
+
     assert summary.unchanged == 5
-    assert len(await services.plays.list_plays()) == 1
+    assert not changes
+    [kept] = await services.plays.list_plays()
+    assert kept.notes == "edited after the export"
 
 
 async def test_import_demotes_the_local_primary(
