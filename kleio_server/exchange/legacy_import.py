@@ -1,0 +1,265 @@
+"""Write a predecessor database (read by ``legacy.read_legacy``) into one user's data.
+
+Releases go to the shared catalogue (only those it lacks, or lacks a tracklist for);
+folders, collection items, styluses, plays and cleanings go through ``sync.writes.write``,
+so every one enters the change log and reaches every device. Rows get deterministic ids
+(``legacy_ids.legacy_uuid``) and are only ever created, never overwritten: re-running the
+import changes nothing, and never undoes an edit or a delete made since. Work is committed
+in batches, so an interrupted import resumes where it stopped when run again.
+
+The predecessor could hold two primary styluses; one is kept primary (the last updated),
+and none if the user already has a primary stylus. A play whose stylus was not imported
+(a catalogue row, a missing one) is imported without a stylus. Plays and cleanings of
+releases the file does not describe (orphans) keep their release id and are counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from kleio_server.catalogue import repository as catalogue
+from kleio_server.exchange.legacy import LegacyCleaning, LegacyData, LegacyPlay, LegacyStylus
+from kleio_server.exchange.legacy_ids import legacy_uuid
+from kleio_server.kit.errors import KleioError
+from kleio_server.models import Cleaning, CollectionItem, Folder, Play, Stylus
+from kleio_server.sync.applier import Applier
+from kleio_server.sync.writes import write
+from shared.protocol.sync import Entity
+
+Progress = Callable[[str, int, int], None]
+"""(stage, done, total) after each batch."""
+
+T = TypeVar("T")
+BATCH = 200
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass
+class LegacyReport:
+    releases_added: int = 0
+    releases_known: int = 0
+    created: dict[str, int] = field(default_factory=dict)
+    unchanged: int = 0
+    orphan_plays: int = 0
+    orphan_cleanings: int = 0
+    catalogue_styluses: int = 0
+    stylus_links_dropped: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+class LegacyImport:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        applier: Applier,
+        user_id: uuid.UUID,
+        progress: Progress = _no_progress,
+        batch: int = BATCH,
+    ) -> None:
+        self.sessions = sessions
+        self.applier = applier
+        self.user_id = user_id
+        self.progress = progress
+        self.batch = batch
+        self.report = LegacyReport()
+
+    async def run(self, data: LegacyData) -> LegacyReport:
+        report = self.report
+        report.catalogue_styluses = data.catalogue_styluses
+        report.problems.extend(data.problems)
+        await self._catalogue(data)
+        uid = self.user_id
+        await self._create("folders", "folder", Folder, data.folders, lambda f: f.id, _folder)
+        await self._create(
+            "collection",
+            "collection_item",
+            CollectionItem,
+            data.items,
+            lambda i: i.instance_id,
+            _item,
+        )
+        primary = await self._primary(data.styluses)
+        await self._create(
+            "styluses",
+            "stylus",
+            Stylus,
+            data.styluses,
+            lambda s: legacy_uuid(uid, "styluses", s.legacy_id),
+            lambda s: _stylus(s, s.legacy_id == primary),
+        )
+        styluses = await self._live_styluses(data.styluses)
+        await self._create(
+            "plays",
+            "play",
+            Play,
+            data.plays,
+            lambda p: legacy_uuid(uid, "play_history", p.legacy_id, p.played_at),
+            lambda p: self._play(p, styluses),
+        )
+        await self._create(
+            "cleanings",
+            "cleaning",
+            Cleaning,
+            data.cleanings,
+            lambda c: legacy_uuid(uid, "cleaning_history", c.legacy_id, c.cleaned_at),
+            _cleaning,
+        )
+        described = {r.id for r in data.releases}
+        report.orphan_plays = sum(1 for p in data.plays if p.release_id not in described)
+        report.orphan_cleanings = sum(1 for c in data.cleanings if c.release_id not in described)
+        return report
+
+    async def _catalogue(self, data: LegacyData) -> None:
+        ids = [r.id for r in data.releases]
+        async with self.sessions() as session:
+            known = await catalogue.known_ids(session, ids, with_tracklist=False)
+            complete = await catalogue.known_ids(session, ids, with_tracklist=True)
+        wanted = [
+            r for r in data.releases if r.id not in known or (r.tracks and r.id not in complete)
+        ]
+        self.report.releases_known = len(data.releases) - len(wanted)
+        for offset in range(0, len(wanted), self.batch):
+            async with self.sessions() as session:
+                await catalogue.save_many(session, wanted[offset : offset + self.batch])
+                await session.commit()
+            self.report.releases_added += len(wanted[offset : offset + self.batch])
+            self.progress("releases", self.report.releases_added, len(wanted))
+
+    async def _create(
+        self,
+        stage: str,
+        entity: Entity,
+        model: Any,
+        rows: Sequence[T],
+        key: Callable[[T], int | uuid.UUID],
+        fields: Callable[[T], dict[str, Any]],
+    ) -> None:
+        """Create each row that does not exist yet (live or deleted) for this user."""
+        key_column = model.instance_id if entity == "collection_item" else model.id
+        async with self.sessions() as session:
+            existing = set(
+                await session.scalars(select(key_column).where(model.user_id == self.user_id))
+            )
+        created = 0
+        for offset in range(0, len(rows), self.batch):
+            async with self.sessions() as session:
+                for row in rows[offset : offset + self.batch]:
+                    row_key = key(row)
+                    if row_key in existing:
+                        self.report.unchanged += 1
+                        continue
+                    try:
+                        await write(
+                            self.applier, session, self.user_id, entity, row_key, fields(row)
+                        )
+                    except KleioError as exc:
+                        self.report.problems.append(f"{entity} {row_key}: {exc.detail}")
+                        continue
+                    existing.add(row_key)
+                    created += 1
+                await session.commit()
+            self.progress(stage, min(offset + self.batch, len(rows)), len(rows))
+        self.report.created[stage] = created
+
+    async def _primary(self, styluses: Sequence[LegacyStylus]) -> int | None:
+        """The legacy id to keep primary, or None when the user already has a primary."""
+        ours = {legacy_uuid(self.user_id, "styluses", s.legacy_id) for s in styluses}
+        async with self.sessions() as session:
+            current = set(
+                await session.scalars(
+                    select(Stylus.id).where(
+                        Stylus.user_id == self.user_id,
+                        Stylus.is_primary.is_(True),
+                        Stylus.deleted.is_(False),
+                    )
+                )
+            )
+        if current - ours:
+            return None
+        candidates = [s for s in styluses if s.primary]
+        if not candidates:
+            return None
+        return max(candidates, key=lambda s: (s.updated_at or _EPOCH, s.legacy_id)).legacy_id
+
+    async def _live_styluses(self, styluses: Sequence[LegacyStylus]) -> dict[int, uuid.UUID]:
+        """Legacy stylus id -> Kleio id, for the imported styluses still live."""
+        mapping = {
+            s.legacy_id: legacy_uuid(self.user_id, "styluses", s.legacy_id) for s in styluses
+        }
+        async with self.sessions() as session:
+            live = set(
+                await session.scalars(
+                    select(Stylus.id).where(
+                        Stylus.user_id == self.user_id, Stylus.deleted.is_(False)
+                    )
+                )
+            )
+        return {legacy: new for legacy, new in mapping.items() if new in live}
+
+    def _play(self, play: LegacyPlay, styluses: dict[int, uuid.UUID]) -> dict[str, Any]:
+        stylus = styluses.get(play.stylus_id) if play.stylus_id is not None else None
+        if play.stylus_id is not None and stylus is None:
+            self.report.stylus_links_dropped += 1
+        return {
+            "release_id": play.release_id,
+            "played_at": play.played_at.isoformat(),
+            "stylus_id": str(stylus) if stylus else None,
+            "notes": play.notes,
+        }
+
+
+def _folder(folder: Any) -> dict[str, Any]:
+    return {"name": folder.name, "count": folder.count}
+
+
+def _item(item: Any) -> dict[str, Any]:
+    return {
+        "release_id": item.release_id,
+        "folder_id": item.folder_id,
+        "rating": item.rating,
+        "media_condition": item.media_condition,
+        "sleeve_condition": item.sleeve_condition,
+        "notes": item.notes,
+    }
+
+
+def _stylus(stylus: LegacyStylus, primary: bool) -> dict[str, Any]:
+    return {
+        "name": stylus.name,
+        "manufacturer": stylus.manufacturer,
+        "lifespan_hours": stylus.lifespan_hours,
+        "purchased_on": stylus.purchased_on.isoformat() if stylus.purchased_on else None,
+        "active": stylus.active,
+        "primary": primary,
+        "retired": False,
+    }
+
+
+def _cleaning(cleaning: LegacyCleaning) -> dict[str, Any]:
+    return {
+        "release_id": cleaning.release_id,
+        "cleaned_at": cleaning.cleaned_at.isoformat(),
+        "notes": cleaning.notes,
+        "deep": cleaning.deep,
+    }
+
+
+async def import_legacy(
+    sessions: async_sessionmaker[AsyncSession],
+    applier: Applier,
+    user_id: uuid.UUID,
+    data: LegacyData,
+    progress: Progress = _no_progress,
+) -> LegacyReport:
+    return await LegacyImport(sessions, applier, user_id, progress).run(data)
