@@ -12,6 +12,9 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from kleio_server.accounts.service import ensure_user
+from kleio_server.auth.local import LOCAL_ISSUER, LOCAL_SUBJECT
+from kleio_server.auth.principal import Principal
 from kleio_server.catalogue import repository as catalogue
 from kleio_server.cli import app as cli
 from kleio_server.deps import Kleio
@@ -233,3 +236,23 @@ async def test_cli_imports_for_the_named_user(
     )
     assert code == 1
     assert "not a readable Kleio database" in output
+
+
+async def test_cli_in_local_mode_imports_for_the_local_user(
+    kleio: Kleio, legacy_file: Path, tmp_path: Path
+) -> None:
+    env = {
+        "KLEIO_DATA_DIR": str(tmp_path / "data"),
+        "KLEIO_DATABASE_URL": kleio.settings.resolved_database_url,
+        "KLEIO_AUTH_MODE": "local",
+        "KLEIO_LOG_JSON": "false",
+    }
+    args = ["import-legacy", str(legacy_file), "--user", "someone"]
+    code, output = await asyncio.to_thread(_invoke, args, env)
+    assert code == 0, output
+    assert "--user is ignored" in output
+    local = Principal(
+        issuer=LOCAL_ISSUER, subject=LOCAL_SUBJECT, roles=frozenset(), expires_at=None
+    )
+    user = await ensure_user(kleio.sessions, local)
+    assert await change_count(kleio, user.id) >= 14
