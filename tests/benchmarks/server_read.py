@@ -1,0 +1,211 @@
+"""Read latency of the sync server: a 100-item collection page and a record detail.
+
+A real uvicorn server on loopback (PostgreSQL by default, SQLite too) holding one user with
+5,000 records and 50,000 plays; sequential requests from one client; p50/p99 per endpoint,
+with ``GET /health`` measured in the same run as the baseline (the ratio column).
+
+    uv run python -m tests.benchmarks.server_read [--backend postgresql|sqlite] [--requests 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import random
+import secrets
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import uvicorn
+from sqlalchemy.engine import make_url
+
+from kleio_server.accounts.service import ensure_user
+from kleio_server.app import create_app
+from kleio_server.auth.local import LOCAL_ISSUER, LOCAL_SUBJECT
+from kleio_server.auth.principal import Principal
+from kleio_server.catalogue import repository as catalogue
+from kleio_server.deps import Kleio
+from kleio_server.models import CollectionItem, Play, ReleaseStats
+from kleio_server.settings import Settings
+from shared.domain.status import plays_since_cleaning
+from shared.ids import new_id
+from shared.protocol import entities as wire
+
+RECORDS = 5_000
+PLAYS = 50_000
+PAGE = 100
+GENRES = ["Jazz", "Rock", "Electronic", "Funk / Soul", "Classical", "Hip Hop", "Pop", "Folk"]
+POSTGRES_ADMIN = os.environ.get(
+    "KLEIO_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def _release(i: int, rng: random.Random) -> wire.Release:
+    return wire.Release(
+        id=900_000_000 + i,
+        title=f"Album {i} {rng.choice(['Blue', 'Red', 'Night', 'Morning', 'Live'])}",
+        year=rng.randint(1950, 2024),
+        artists=[wire.ReleaseArtist(id=800_000 + i % 1500, name=f"Artist {i % 1500}")],
+        labels=[wire.ReleaseLabel(id=700_000 + i % 300, name=f"Label {i % 300}", catno=f"CAT-{i}")],
+        formats=[wire.ReleaseFormat(name="Vinyl", qty=1, descriptions=["LP", "Album"])],
+        genres=rng.sample(GENRES, 2),
+        styles=["Style"],
+        tracks=[wire.Track(position=f"{s}{n}", title=f"T{n}", seconds=240) for s in "AB" for n in (1, 2, 3, 4, 5)],
+        duration_seconds=2400,
+        fetched_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    )
+
+
+async def seed(kleio: Kleio) -> tuple[Any, int]:
+    rng = random.Random(5000)
+    user = await ensure_user(
+        kleio.sessions, Principal(LOCAL_ISSUER, LOCAL_SUBJECT, frozenset(), None)
+    )
+    releases = [_release(i, rng) for i in range(RECORDS)]
+    start = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    plays_by_release: dict[int, list[dt.datetime]] = {}
+    async with kleio.sessions() as session:
+        for chunk in range(0, RECORDS, 500):
+            await catalogue.save_many(session, releases[chunk : chunk + 500])
+        items = [
+            {
+                "user_id": user.id, "instance_id": r.id + 1, "release_id": r.id, "folder_id": 1,
+                "rating": 0, "added_at": start + dt.timedelta(hours=i), "media_condition": "",
+                "sleeve_condition": "", "notes": "", "field_clocks": {}, "deleted": False, "seq": 0,
+            }
+            for i, r in enumerate(releases)
+        ]
+        await session.execute(CollectionItem.__table__.insert(), items)
+        plays = []
+        for _ in range(PLAYS):
+            release = releases[int(rng.paretovariate(1.2)) % RECORDS]
+            at = start + dt.timedelta(minutes=rng.randint(0, 60 * 24 * 365 * 6))
+            plays_by_release.setdefault(release.id, []).append(at)
+            plays.append({
+                "id": new_id(), "user_id": user.id, "release_id": release.id, "played_at": at,
+                "stylus_id": None, "notes": "", "sides": None, "field_clocks": {}, "deleted": False,
+                "seq": 0,
+            })
+        for chunk in range(0, len(plays), 5000):
+            await session.execute(Play.__table__.insert(), plays[chunk : chunk + 5000])
+        stats = [
+            {
+                "user_id": user.id, "release_id": rid, "plays": len(times),
+                "plays_since_cleaning": plays_since_cleaning(times, None),
+                "last_played_at": max(times), "last_cleaned_at": None,
+            }
+            for rid, times in plays_by_release.items()
+        ]
+        await session.execute(ReleaseStats.__table__.insert(), stats)
+        await session.commit()
+    return user, releases[0].id + 1
+
+
+def _percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+async def measure(http: httpx.AsyncClient, url: str, n: int) -> dict[str, float]:
+    for _ in range(10):  # warm-up
+        (await http.get(url)).raise_for_status()
+    samples = []
+    for _ in range(n):
+        started = time.perf_counter()
+        response = await http.get(url)
+        samples.append((time.perf_counter() - started) * 1000)
+        response.raise_for_status()
+    return {"p50": statistics.median(samples), "p99": _percentile(samples, 0.99), "n": n}
+
+
+async def _database(backend: str, tmp: Path) -> tuple[str, Any]:
+    if backend == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp / 'bench.db'}", None
+    admin = make_url(POSTGRES_ADMIN)
+    name = f"kleio_bench_{secrets.token_hex(4)}"
+    conn = await asyncpg.connect(host=admin.host, port=admin.port, user=admin.username, database=admin.database)
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+
+    async def drop() -> None:
+        c = await asyncpg.connect(host=admin.host, port=admin.port, user=admin.username, database=admin.database)
+        await c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await c.close()
+
+    return admin.set(database=name).render_as_string(hide_password=False), drop
+
+
+async def run(backend: str = "postgresql", requests: int = 300) -> list[dict[str, Any]]:
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        tmp = Path(tmp_dir)
+        url, drop = await _database(backend, tmp)
+        try:
+            settings = Settings(data_dir=tmp / "data", database_url=url, auth_mode="local", log_level="WARNING")
+            app = create_app(settings)
+            server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, access_log=False))
+            serving = asyncio.create_task(server.serve())
+            while not server.started:
+                await asyncio.sleep(0.05)
+            port = server.servers[0].sockets[0].getsockname()[1]
+            kleio: Kleio = app.state.kleio
+            seeded = time.perf_counter()
+            _user, instance = await seed(kleio)
+            seed_s = time.perf_counter() - seeded
+            key = kleio.local_key.path.read_text().strip() if kleio.local_key else ""
+            headers = {"Authorization": f"Bearer {key}"}
+            rows = []
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=30) as http:
+                baseline = await measure(http, "/health", requests)
+                cases = {
+                    "GET /health (baseline)": "/health",
+                    "collection page, artist sort": f"/api/v1/collection?limit={PAGE}",
+                    "collection page 20, most played": f"/api/v1/collection?limit={PAGE}&sort=most_played&cursor=" + _cursor(PAGE * 20),
+                    "collection page, needs cleaning": f"/api/v1/collection?limit={PAGE}&sort=needs_cleaning",
+                    "collection fuzzy search": f"/api/v1/collection?limit={PAGE}&q=night",
+                    "record detail": f"/api/v1/collection/{instance}",
+                }
+                for label, path in cases.items():
+                    result = baseline if path == "/health" else await measure(http, path, requests)
+                    rows.append({
+                        "benchmark": f"server read ({backend})",
+                        "case": label,
+                        "p50 ms": round(result["p50"], 2),
+                        "p99 ms": round(result["p99"], 2),
+                        "p99 / baseline p99": round(result["p99"] / baseline["p99"], 1),
+                        "requests": result["n"],
+                        "target": "p99 ≤ 25 ms" if "page" in label else "",
+                    })
+            rows.append({"benchmark": f"server read ({backend})", "case": f"seed {RECORDS} records + {PLAYS} plays", "p50 ms": round(seed_s * 1000), "p99 ms": "", "p99 / baseline p99": "", "requests": "", "target": ""})
+            server.should_exit = True
+            await serving
+            return rows
+        finally:
+            if drop is not None:
+                await drop()
+
+
+def _cursor(offset: int) -> str:
+    from kleio_server.kit.pagination import encode_cursor
+
+    return encode_cursor({"o": offset})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--backend", choices=["postgresql", "sqlite"], default="postgresql")
+    parser.add_argument("--requests", type=int, default=300)
+    args = parser.parse_args()
+    from tests.benchmarks.table import print_table
+
+    print_table(asyncio.run(run(args.backend, args.requests)))
+
+
+if __name__ == "__main__":
+    main()
