@@ -19,6 +19,7 @@ from kleio_server.deps import Kleio
 from kleio_server.kit import problems
 from kleio_server.kit.db import create_engine, session_factory
 from kleio_server.kit.observability import Metrics, RequestContextMiddleware
+from kleio_server.realtime import lifecycle as realtime
 from kleio_server.routes import API_PREFIX, register_routes
 from kleio_server.secrets_store import server_secret
 from kleio_server.settings import Settings
@@ -68,11 +69,13 @@ def create_app(
         kleio = build_kleio(settings, http, metrics)
         if migrate_on_start:
             await migrate.upgrade(kleio.engine)
+        await realtime.start(kleio)
         app.state.kleio = kleio
         log.info("kleio server ready", extra={"auth_mode": settings.auth_mode})
         try:
             yield
         finally:
+            await realtime.stop(kleio)
             if http is None:
                 await kleio.http.aclose()
             await kleio.engine.dispose()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import httpx
 from fastapi import Depends, Request
@@ -25,6 +25,10 @@ from kleio_server.kit.observability import Metrics
 from kleio_server.models import User
 from kleio_server.settings import Settings
 from kleio_server.sync.applier import Applier
+
+if TYPE_CHECKING:
+    from kleio_server.realtime.hub import Hub
+    from kleio_server.realtime.notifier import Notifier
 
 SESSION_COOKIE = "kleio_session"
 CSRF_HEADER = "x-csrf-token"
@@ -43,6 +47,8 @@ class Kleio:
     session_codec: SessionCodec
     local_key: LocalKey | None = None
     verifier: OIDCVerifier | None = None
+    hub: Hub | None = None  # open sockets of this instance (set in the lifespan)
+    notifier: Notifier | None = None  # fan-out of committed changes to every instance
     after_commit_hooks: list[Callable[[AsyncSession], Awaitable[None]]] = field(
         default_factory=list
     )

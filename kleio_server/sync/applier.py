@@ -85,6 +85,8 @@ class Applier:
         else:
             await run.set_deleted(spec, row, mutation.op == "delete", stamp)
         await run.finish()
+        if run.applied.last_seq:
+            changelog.note_changed(session, user_id, run.applied.last_seq)
         return run.applied
 
     async def _load(

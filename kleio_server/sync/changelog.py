@@ -12,6 +12,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_server.models import ChangeLogEntry, UserSequence
 
+CHANGED_USERS = "kleio.changed_users"
+
+
+def note_changed(session: AsyncSession, user_id: uuid.UUID, seq: int) -> None:
+    """Remember that this session's transaction moved ``user_id`` to ``seq``; the after-commit
+    hook announces it (only a committed change is ever announced)."""
+    changed: dict[uuid.UUID, int] = session.info.setdefault(CHANGED_USERS, {})
+    changed[user_id] = max(seq, changed.get(user_id, 0))
+
+
+def take_changed_users(session: AsyncSession) -> dict[uuid.UUID, int]:
+    """The user -> seq pairs noted in this session, forgetting them."""
+    changed: dict[uuid.UUID, int] = session.info.pop(CHANGED_USERS, {})
+    return changed
+
 
 def new_epoch() -> str:
     return secrets.token_hex(8)

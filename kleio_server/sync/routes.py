@@ -1,0 +1,99 @@
+"""``/sync``: push mutations, pull changes, page a bootstrap snapshot (ARCHITECTURE §3)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+from starlette.types import Message, Receive
+
+from kleio_server.deps import CurrentUser, KleioDep, SessionDep
+from kleio_server.kit.errors import KleioError
+from kleio_server.sync import service
+from kleio_server.sync.schemas import MAX_PUSH_BYTES, MAX_SNAPSHOT_LIMIT, SnapshotPage
+from shared.protocol.sync import MAX_PULL_LIMIT, Entity, PullResponse, PushRequest, PushResponse
+
+MAX_SEQ = 2**62
+TOO_LARGE = f"the request body is larger than {MAX_PUSH_BYTES} bytes; push fewer mutations"
+
+
+class PayloadTooLarge(KleioError):
+    status, slug, title = 413, "too-large", "Request too large"
+
+
+class _LimitedBodyRoute(APIRoute):
+    """Refuses a body over ``MAX_PUSH_BYTES`` before reading it (by its Content-Length) or
+    while reading it (a chunked body), as problem+json like every other error."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def limited(request: Request) -> Response:
+            length = request.headers.get("content-length")
+            if length is not None and (not length.isdigit() or int(length) > MAX_PUSH_BYTES):
+                raise PayloadTooLarge(TOO_LARGE)
+            return await handler(Request(request.scope, _capped(request.receive)))
+
+        return limited
+
+
+def _capped(receive: Receive) -> Receive:
+    seen = 0
+
+    async def capped() -> Message:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > MAX_PUSH_BYTES:
+            raise HTTPException(413, TOO_LARGE)  # FastAPI passes HTTPExceptions through
+        return message
+
+    return capped
+
+
+router = APIRouter(prefix="/sync", tags=["sync"], route_class=_LimitedBodyRoute)
+
+
+@router.post("/push", response_model=PushResponse)
+async def push(
+    body: PushRequest, user: CurrentUser, session: SessionDep, kleio: KleioDep
+) -> PushResponse:
+    """Apply a device's mutations in order, each exactly once.
+
+    Ids at or below the last one applied for ``client_id`` are skipped (a re-send after a
+    lost answer); a first id past the next expected one is a gap (409, nothing applied).
+    A mutation that cannot be applied is recorded and listed in ``rejected``; the rest
+    still apply. The body is at most 1 MiB and 500 mutations (413 / 422 otherwise)."""
+    return await service.push(kleio.applier, session, user.id, body, kleio.now())
+
+
+@router.get("/pull", response_model=PullResponse)
+async def pull(
+    user: CurrentUser,
+    session: SessionDep,
+    cursor: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 500,
+    epoch: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+) -> PullResponse:
+    """The current state of every row changed after ``cursor``, in sequence order.
+
+    ``reset: true`` means the cursor is unusable (ahead of the server, older than the
+    retained log, or from another ``epoch``): push the outbox, then bootstrap from
+    ``/sync/snapshot``."""
+    return await service.pull(session, user.id, cursor, limit, epoch)
+
+
+@router.get("/snapshot", response_model=SnapshotPage)
+async def snapshot(
+    user: CurrentUser,
+    session: SessionDep,
+    entity: Entity,
+    after: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_SNAPSHOT_LIMIT)] = 500,
+) -> SnapshotPage:
+    """Page through the current state of all rows of one entity (tombstones included) in
+    key order; pass ``next_after`` back as ``after`` while ``has_more``."""
+    return await service.snapshot(session, user.id, entity, after, limit)

@@ -1,0 +1,261 @@
+"""Push (mutations up, each applied exactly once), pull and snapshot (current state down).
+
+Push runs in the request's one transaction: the client's ``ClientState`` row is locked, so
+two pushes of one device never interleave; every mutation runs in its own SAVEPOINT, so a
+rejected one rolls back alone, is recorded, and never blocks the rest of the queue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kleio_server.catalogue import repository as catalogue
+from kleio_server.kit.errors import Conflict, InvalidField
+from kleio_server.models import ClientState, CollectionItem, RejectedMutation
+from kleio_server.models.mixins import Synced
+from kleio_server.sync import changelog
+from kleio_server.sync.applier import Applier, MutationRejected
+from kleio_server.sync.entities import SPECS, EntitySpec
+from kleio_server.sync.schemas import SnapshotPage
+from shared.protocol.sync import (
+    Change,
+    Entity,
+    Mutation,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    Rejection,
+)
+
+
+async def push(
+    applier: Applier,
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    request: PushRequest,
+    now: dt.datetime,
+) -> PushResponse:
+    ids = [m.mutation_id for m in request.mutations]
+    if any(later != earlier + 1 for earlier, later in itertools.pairwise(ids)):
+        raise InvalidField("mutations", "mutation ids must be consecutive and ascending")
+    state = await _locked_client_state(session, user_id, request.client_id, now)
+    last = state.last_mutation_id
+    if ids and ids[0] > last + 1:
+        raise Conflict(
+            f"mutation gap: expected {last + 1}, got {ids[0]}",
+            errors=[{"loc": ["mutations", "0", "mutation_id"], "msg": "gap", "expected": last + 1}],
+        )
+    rejected = await _earlier_rejections(session, user_id, request.client_id, ids, last)
+    for mutation in request.mutations:
+        if mutation.mutation_id <= last:
+            continue  # already applied: the client re-sent after a lost acknowledgement
+        reason = await _apply_one(applier, session, user_id, request.client_id, mutation)
+        if reason is not None:
+            session.add(
+                RejectedMutation(
+                    user_id=user_id,
+                    client_id=request.client_id,
+                    mutation_id=mutation.mutation_id,
+                    entity=mutation.entity,
+                    entity_id=mutation.entity_id,
+                    reason=reason,
+                    at=now,
+                )
+            )
+            rejected.append(Rejection(mutation_id=mutation.mutation_id, reason=reason))
+        last = mutation.mutation_id
+    state.last_mutation_id = last
+    state.last_seen_at = now
+    await session.flush()
+    seq, _epoch = await changelog.current(session, user_id)
+    return PushResponse(last_mutation_id=last, seq=seq, rejected=rejected)
+
+
+async def _apply_one(
+    applier: Applier,
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    client_id: uuid.UUID,
+    mutation: Mutation,
+) -> str | None:
+    """Apply in a SAVEPOINT; the reason when the mutation is rejected, else None."""
+    try:
+        async with session.begin_nested():
+            await applier.apply(session, user_id, mutation, client_id)
+    except MutationRejected as exc:
+        return exc.reason
+    except (IntegrityError, DataError):
+        return "conflicts with the stored data"
+    return None
+
+
+async def _locked_client_state(
+    session: AsyncSession, user_id: uuid.UUID, client_id: uuid.UUID, now: dt.datetime
+) -> ClientState:
+    """The device's row, created on its first push, locked until commit (PostgreSQL row lock;
+    on SQLite the write transaction already serialises writers)."""
+    dialect = session.get_bind().dialect.name
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    await session.execute(
+        insert(ClientState)
+        .values(user_id=user_id, client_id=client_id, last_mutation_id=0, last_seen_at=now)
+        .on_conflict_do_nothing(index_elements=["user_id", "client_id"])
+    )
+    query = (
+        select(ClientState)
+        .where(ClientState.user_id == user_id, ClientState.client_id == client_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.scalars(query)).one()
+
+
+async def _earlier_rejections(
+    session: AsyncSession, user_id: uuid.UUID, client_id: uuid.UUID, ids: list[int], last: int
+) -> list[Rejection]:
+    """Rejections of re-sent mutations, so a client whose acknowledgement was lost still
+    learns which of them failed."""
+    again = [i for i in ids if i <= last]
+    if not again:
+        return []
+    rows = await session.scalars(
+        select(RejectedMutation)
+        .where(
+            RejectedMutation.user_id == user_id,
+            RejectedMutation.client_id == client_id,
+            RejectedMutation.mutation_id.in_(again),
+        )
+        .order_by(RejectedMutation.mutation_id)
+    )
+    return [Rejection(mutation_id=row.mutation_id, reason=row.reason) for row in rows]
+
+
+async def pull(
+    session: AsyncSession, user_id: uuid.UUID, cursor: int, limit: int, epoch: str | None = None
+) -> PullResponse:
+    """Current state of the rows changed after ``cursor`` (at most ``limit`` log entries)."""
+    seq, current_epoch = await changelog.current(session, user_id)
+    if await _needs_reset(session, user_id, cursor, seq, epoch, current_epoch):
+        return PullResponse(
+            changes=[], next_cursor=0, has_more=False, epoch=current_epoch, reset=True
+        )
+    entries = list(await changelog.entries_after(session, user_id, cursor, limit + 1))
+    has_more = len(entries) > limit
+    entries = entries[:limit]
+    latest: dict[tuple[str, str], int] = {}
+    for entry in entries:
+        latest.pop((entry.entity, entry.entity_id), None)  # re-insert: dict order == seq order
+        latest[(entry.entity, entry.entity_id)] = entry.seq
+    changes = await current_states(session, user_id, latest)
+    next_cursor = entries[-1].seq if entries else cursor
+    return PullResponse(
+        changes=changes, next_cursor=next_cursor, has_more=has_more, epoch=current_epoch
+    )
+
+
+async def _needs_reset(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    cursor: int,
+    seq: int,
+    epoch: str | None,
+    current_epoch: str,
+) -> bool:
+    if (epoch is not None and epoch != current_epoch) or cursor > seq:
+        return True
+    oldest = await changelog.oldest_retained(session, user_id)
+    return oldest is not None and cursor < oldest - 1
+
+
+async def current_states(
+    session: AsyncSession, user_id: uuid.UUID, latest: dict[tuple[str, str], int]
+) -> list[Change]:
+    """One ``Change`` per (entity, id) in ``latest``'s order; rows that no longer exist are
+    left out."""
+    rows: dict[tuple[str, str], Synced] = {}
+    for name, spec in SPECS.items():
+        wanted = [entity_id for entity, entity_id in latest if entity == name]
+        for row in await _rows(session, user_id, spec, wanted):
+            rows[(name, str(getattr(row, spec.key_column)))] = row
+    releases = await _releases(session, rows.values())
+    changes = []
+    for (entity, entity_id), seq in latest.items():
+        found = rows.get((entity, entity_id))
+        if found is not None:
+            spec = SPECS[cast(Entity, entity)]
+            changes.append(_change(spec, found, max(seq, found.seq), releases))
+    return changes
+
+
+async def _rows(
+    session: AsyncSession, user_id: uuid.UUID, spec: EntitySpec, ids: Sequence[str]
+) -> Sequence[Synced]:
+    if not ids:
+        return []
+    model: Any = spec.model
+    keys = [spec.parse_key(i) for i in ids]
+    query = select(model).where(model.user_id == user_id, getattr(model, spec.key_column).in_(keys))
+    result: Sequence[Synced] = (await session.scalars(query)).all()
+    return result
+
+
+async def _releases(session: AsyncSession, rows: Iterable[Synced]) -> dict[int, dict[str, Any]]:
+    """The catalogue entries of the collection items among ``rows`` (a fresh device gets the
+    catalogue along with the collection)."""
+    ids = [row.release_id for row in rows if isinstance(row, CollectionItem)]
+    loaded = await catalogue.load_many(session, ids)
+    return {rid: release.model_dump(mode="json") for rid, release in loaded.items()}
+
+
+def _change(spec: EntitySpec, row: Synced, seq: int, releases: dict[int, dict[str, Any]]) -> Change:
+    data = spec.to_wire(row)
+    data["field_clocks"] = dict(row.field_clocks or {})
+    if isinstance(row, CollectionItem):
+        release = releases.get(row.release_id)
+        if release is not None:
+            data["release"] = release
+    return Change(
+        seq=seq,
+        entity=spec.name,
+        entity_id=str(getattr(row, spec.key_column)),
+        deleted=row.deleted,
+        data=data,
+    )
+
+
+async def snapshot(
+    session: AsyncSession, user_id: uuid.UUID, entity: Entity, after: str | None, limit: int
+) -> SnapshotPage:
+    """A page of every row of ``entity`` (tombstones too), in key order after ``after``."""
+    spec = SPECS[entity]
+    seq, epoch = await changelog.current(session, user_id)
+    model: Any = spec.model
+    key = getattr(model, spec.key_column)
+    query = select(model).where(model.user_id == user_id).order_by(key).limit(limit + 1)
+    if after is not None:
+        try:
+            query = query.where(key > spec.parse_key(after))
+        except ValueError as exc:
+            raise InvalidField("after", f"not a {entity} id") from exc
+    rows: list[Synced] = list((await session.scalars(query)).all())
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    releases = await _releases(session, rows)
+    items = [_change(spec, row, row.seq, releases) for row in rows]
+    return SnapshotPage(
+        entity=entity,
+        items=items,
+        next_after=items[-1].entity_id if has_more and items else None,
+        has_more=has_more,
+        seq=seq,
+        epoch=epoch,
+    )

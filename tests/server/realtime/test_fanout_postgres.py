@@ -1,0 +1,154 @@
+"""Fan-out across instances on PostgreSQL: two real servers on loopback sharing one database.
+
+This module makes its own PostgreSQL database, so it runs whatever backend the rest of the
+suite is parametrised with."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from kleio_server.app import create_app
+from kleio_server.deps import Kleio
+from kleio_server.realtime.notifier import (
+    CHANNEL,
+    MAX_PAYLOAD_BYTES,
+    PostgresNotifier,
+    asyncpg_dsn,
+    decode_payload,
+    encode_payloads,
+)
+from tests.fakes.oidc_issuer import FakeOIDCIssuer
+from tests.server.conftest import ApiUser, _create_pg_database, _drop_pg_database, make_settings
+from tests.server.realtime.live import receive, serving, signed_in, socket
+from tests.server.seed import add_records, release
+
+T0 = "2026-03-01T20:00:00+00:00"
+
+
+@pytest.fixture(scope="module")
+async def pg_url() -> AsyncIterator[str]:
+    url = await _create_pg_database()
+    try:
+        yield url
+    finally:
+        await _drop_pg_database(url)
+
+
+@pytest.fixture(scope="module")
+async def instances(
+    pg_url: str, issuer: FakeOIDCIssuer, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[list[tuple[FastAPI, str]]]:
+    """Two servers, started one after the other (the first migrates the database)."""
+    async with contextlib.AsyncExitStack() as stack:
+        running = []
+        for name in ("one", "two"):
+            settings = make_settings(pg_url, tmp_path_factory.mktemp(name), issuer)
+            app = create_app(settings, http=issuer.client())
+            address = await stack.enter_async_context(serving(app, lifespan="on"))
+            await asyncio.wait_for(_notifier(app).listening.wait(), 5)
+            running.append((app, address))
+        yield running
+
+
+def _notifier(app: FastAPI) -> PostgresNotifier:
+    kleio: Kleio = app.state.kleio
+    assert isinstance(kleio.notifier, PostgresNotifier)
+    return kleio.notifier
+
+
+@contextlib.asynccontextmanager
+async def user_on(address: str, issuer: FakeOIDCIssuer) -> AsyncIterator[ApiUser]:
+    subject = f"fanout-{uuid.uuid4().hex[:12]}"
+    token = issuer.mint(issuer.claims(sub=subject, exp=int(time.time()) + 3600))
+    async with httpx.AsyncClient(base_url=f"http://{address}") as http:
+        yield ApiUser(subject, http, token)
+
+
+async def test_a_write_on_one_instance_reaches_a_socket_on_the_other(
+    instances: list[tuple[FastAPI, str]], issuer: FakeOIDCIssuer, release_ids: Any
+) -> None:
+    (app_one, one), (_app_two, two) = instances
+    rid = next(release_ids)
+    async with user_on(one, issuer) as user, socket(two) as ws:
+        await add_records(app_one.state.kleio, user, [release(rid)])
+        await signed_in(ws, user.token, cursor=1)
+        logged = await user.post("/api/v1/plays", json={"release_id": rid, "played_at": T0})
+        assert logged.status_code == 201, logged.text
+        message = await receive(ws)  # the client on instance 2 never asked
+    assert message["type"] == "changes" and message["after"] == 1
+    assert [c["entity_id"] for c in message["changes"]] == [logged.json()["id"]]
+
+
+async def test_the_listener_reconnects_by_itself(
+    instances: list[tuple[FastAPI, str]], issuer: FakeOIDCIssuer, pg_url: str, release_ids: Any
+) -> None:
+    (app_one, one), (app_two, two) = instances
+    listener = _notifier(app_two)
+    admin = await asyncpg.connect(asyncpg_dsn(pg_url))
+    try:
+        killed = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND query ILIKE 'LISTEN%'"
+        )
+    finally:
+        await admin.close()
+    assert killed == 2  # one LISTEN connection per instance
+    for _ in range(500):
+        if not listener.listening.is_set():
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.wait_for(listener.listening.wait(), 5)
+    rid = next(release_ids)
+    async with user_on(one, issuer) as user, socket(two) as ws:
+        await add_records(app_one.state.kleio, user, [release(rid)])
+        await signed_in(ws, user.token, cursor=1)
+        logged = await user.post("/api/v1/plays", json={"release_id": rid, "played_at": T0})
+        message = await receive(ws)
+    assert [c["entity_id"] for c in message["changes"]] == [logged.json()["id"]]
+
+
+async def test_a_burst_is_coalesced_into_few_notifications_under_8000_bytes(
+    instances: list[tuple[FastAPI, str]], pg_url: str
+) -> None:
+    (app_one, _one), _ = instances
+    received: list[str] = []
+    listener = await asyncpg.connect(asyncpg_dsn(pg_url))
+    try:
+        await listener.add_listener(CHANNEL, lambda *args: received.append(args[3]))
+        users = [uuid.uuid4() for _ in range(400)]
+        notifier = _notifier(app_one)
+        for seq, user_id in enumerate(users, start=1):
+            notifier.publish(user_id, seq)
+            notifier.publish(user_id, seq)  # repeated pairs coalesce
+        for _ in range(500):
+            pairs = [pair for payload in received for pair in decode_payload(payload)[1]]
+            if len(pairs) >= len(users):
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await listener.close()
+    assert sorted(pairs) == sorted((u, s) for s, u in enumerate(users, start=1))
+    assert 2 <= len(received) <= 5
+    assert all(len(payload.encode()) < 8000 for payload in received)
+
+
+def test_payloads_split_under_the_limit_and_round_trip() -> None:
+    pairs = {uuid.uuid4(): seq for seq in range(1000)}
+    payloads = encode_payloads("abc", pairs)
+    assert len(payloads) > 1
+    assert all(len(p.encode()) <= MAX_PAYLOAD_BYTES for p in payloads)
+    decoded = [pair for p in payloads for pair in decode_payload(p)[1]]
+    assert dict(decoded) == pairs
+    assert {decode_payload(p)[0] for p in payloads} == {"abc"}
+    with pytest.raises(ValueError, match="not a kleio change notification"):
+        decode_payload('{"i": "x", "c": [["not-hex", 1]]}')

@@ -1,0 +1,101 @@
+"""Per-field last-writer-wins by hybrid logical clock, through pushes from two devices."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+
+from kleio_server.deps import Kleio
+from shared.ids import new_id
+from tests.server.conftest import ApiUser
+from tests.server.sync.helpers import mutation, now_ms, pull_all, push
+
+T0 = "2026-03-01T20:00:00+00:00"
+
+
+def new_play(mutation_id: int, play_id: uuid.UUID, at: int) -> dict[str, object]:
+    return mutation(mutation_id, "play", play_id, {"release_id": 1, "played_at": T0}, at=at)
+
+
+async def stored(user: ApiUser, play_id: uuid.UUID) -> dict[str, object]:
+    for change in (await pull_all(user))["changes"]:
+        if change["entity_id"] == str(play_id):
+            data: dict[str, object] = change["data"]
+            return {**data, "deleted": change["deleted"]}
+    raise AssertionError(f"play {play_id} not in the pull")
+
+
+@pytest.mark.parametrize("newer_first", [True, False])
+async def test_the_newer_clock_wins_whatever_the_arrival_order(
+    alice: ApiUser, newer_first: bool
+) -> None:
+    phone, desktop, play_id = uuid.uuid4(), uuid.uuid4(), new_id()
+    base = now_ms() - 60_000
+    await push(alice, phone, new_play(1, play_id, base))
+    older = mutation(2, "play", play_id, {"notes": "older"}, at=base + 1000, node="phone")
+    newer = mutation(1, "play", play_id, {"notes": "newer"}, at=base + 2000, node="desktop")
+    if newer_first:
+        await push(alice, desktop, newer)
+        await push(alice, phone, older)
+    else:
+        await push(alice, phone, older)
+        await push(alice, desktop, newer)
+    assert (await stored(alice, play_id))["notes"] == "newer"
+
+
+async def test_fields_merge_independently(alice: ApiUser) -> None:
+    phone, desktop, play_id = uuid.uuid4(), uuid.uuid4(), new_id()
+    base = now_ms() - 60_000
+    await push(alice, phone, new_play(1, play_id, base))
+    await push(alice, desktop, mutation(1, "play", play_id, {"notes": "warm"}, at=base + 2000))
+    await push(alice, phone, mutation(2, "play", play_id, {"sides": ["B"]}, at=base + 1000))
+    play = await stored(alice, play_id)
+    assert play["notes"] == "warm" and play["sides"] == ["B"]
+    clocks = play["field_clocks"]
+    assert isinstance(clocks, dict) and clocks["notes"] > clocks["sides"]
+
+
+async def test_a_clock_from_the_far_future_is_capped(
+    kleio: Kleio, alice: ApiUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken, healthy, play_id = uuid.uuid4(), uuid.uuid4(), new_id()
+    await push(alice, healthy, new_play(1, play_id, now_ms() - 1000))
+    year_2100 = int(dt.datetime(2100, 1, 1, tzinfo=dt.UTC).timestamp() * 1000)
+    before = now_ms()
+    await push(alice, broken, mutation(1, "play", play_id, {"notes": "from 2100"}, at=year_2100))
+    play = await stored(alice, play_id)
+    assert play["notes"] == "from 2100"
+    clocks = play["field_clocks"]
+    assert isinstance(clocks, dict)
+    assert int(clocks["notes"][:16]) <= now_ms() + 60_000
+    assert int(clocks["notes"][:16]) >= before + 60_000
+    # two minutes later a normal edit wins (without the cap it would lose until 2100)
+    later = kleio.now() + dt.timedelta(minutes=2)
+    monkeypatch.setattr(kleio, "now", lambda: later)
+    at = int(later.timestamp() * 1000)
+    await push(alice, healthy, mutation(2, "play", play_id, {"notes": "today"}, at=at))
+    assert (await stored(alice, play_id))["notes"] == "today"
+
+
+async def test_delete_wins_over_later_edits_and_only_restore_revives(alice: ApiUser) -> None:
+    phone, desktop, play_id = uuid.uuid4(), uuid.uuid4(), new_id()
+    base = now_ms() - 60_000
+    await push(alice, phone, new_play(1, play_id, base))
+    await push(alice, phone, mutation(2, "play", play_id, op="delete", at=base + 1000))
+    edit = mutation(1, "play", play_id, {"notes": "edited after"}, at=base + 2000, node="desktop")
+    assert (await push(alice, desktop, edit)).json()["rejected"] == []
+    assert (await stored(alice, play_id))["deleted"] is True
+    assert (await alice.get(f"/api/v1/plays/{play_id}")).status_code == 404
+    stale = mutation(3, "play", play_id, op="restore", at=base + 500)  # older than the delete
+    await push(alice, phone, stale)
+    assert (await stored(alice, play_id))["deleted"] is True
+    await push(alice, desktop, mutation(2, "play", play_id, op="restore", at=base + 3000))
+    revived = await alice.get(f"/api/v1/plays/{play_id}")
+    assert revived.status_code == 200 and revived.json()["notes"] == "edited after"
+
+
+async def test_delete_or_restore_of_an_unknown_row_is_rejected(alice: ApiUser) -> None:
+    response = await push(alice, uuid.uuid4(), mutation(1, "play", new_id(), op="delete"))
+    assert [r["mutation_id"] for r in response.json()["rejected"]] == [1]
