@@ -76,6 +76,7 @@ class Applier:
         now = self._now()
         stamp = cap(mutation.clock(), int(now.timestamp() * 1000), MAX_CLOCK_DRIFT_MS)
         self.clock.observe(stamp)
+        await changelog.lock_sequence(session, user_id)
         row = await self._load(session, spec, user_id, key)
         run = _Run(self, session, user_id, client_id, now)
         if mutation.op == "upsert":

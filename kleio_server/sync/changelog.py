@@ -36,6 +36,17 @@ async def create_sequence(session: AsyncSession, user_id: uuid.UUID) -> None:
     session.add(UserSequence(user_id=user_id, seq=0, epoch=new_epoch()))
 
 
+async def lock_sequence(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Lock the user's sequence row before any synced row of theirs: every writer of one user
+    then locks in the same order (sequence, then rows), so concurrent writes queue instead of
+    deadlocking. Held to commit; a no-op on SQLite, whose writers are serialised anyway."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        await session.execute(
+            select(UserSequence.seq).where(UserSequence.user_id == user_id).with_for_update()
+        )
+
+
 async def next_seq(session: AsyncSession, user_id: uuid.UUID) -> int:
     """Bump the user's counter. The row lock it takes is held to commit, so seq order is
     commit order for that user."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -193,3 +194,25 @@ async def test_malformed_pushes_are_4xx_with_a_reason_and_change_nothing(
 async def test_push_needs_a_signed_in_user(alice: ApiUser) -> None:
     response = await alice.http.post(PUSH, json={"client_id": str(uuid.uuid4()), "mutations": []})
     assert response.status_code == 401
+
+
+async def test_concurrent_pushes_touching_the_same_rows_both_apply(alice: ApiUser) -> None:
+    setup, x, y = uuid.uuid4(), new_id(), new_id()
+    await push(alice, setup, mutation(1, "play", x, play(x)), mutation(2, "play", y, play(y)))
+    phone, desktop = uuid.uuid4(), uuid.uuid4()
+    for round_ in range(1, 6):
+        forward = push(
+            alice,
+            phone,
+            mutation(round_ * 2 - 1, "play", x, {"notes": f"p{round_}"}),
+            mutation(round_ * 2, "play", y, {"notes": f"p{round_}"}),
+        )
+        backward = push(
+            alice,
+            desktop,
+            mutation(round_ * 2 - 1, "play", y, {"notes": f"d{round_}"}),
+            mutation(round_ * 2, "play", x, {"notes": f"d{round_}"}),
+        )
+        a, b = await asyncio.gather(forward, backward)
+        assert (a.status_code, b.status_code) == (200, 200), (a.text, b.text)
+        assert a.json()["rejected"] == b.json()["rejected"] == []
