@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_server.catalogue import repository as catalogue
@@ -93,9 +93,20 @@ async def _apply_one(
             await applier.apply(session, user_id, mutation, client_id)
     except MutationRejected as exc:
         return exc.reason
-    except (IntegrityError, DataError):
-        return "conflicts with the stored data"
+    except DBAPIError as exc:
+        if not _refused_data(exc):
+            raise  # a lost connection or a deadlock is not the mutation's fault: retry it all
+        return "the database refused a value (conflicting or unstorable data)"
     return None
+
+
+def _refused_data(exc: DBAPIError) -> bool:
+    """A constraint or data exception (SQLSTATE classes 23 and 22), e.g. a NUL character
+    PostgreSQL cannot store in text."""
+    if isinstance(exc, IntegrityError | DataError):
+        return True
+    state = str(getattr(exc.orig, "sqlstate", None) or "")
+    return state[:2] in ("22", "23")
 
 
 async def _locked_client_state(

@@ -126,6 +126,19 @@ async def test_bad_mutation_is_recorded_and_the_rest_apply(alice: ApiUser) -> No
     assert resent == body
 
 
+async def test_a_value_the_database_cannot_store_is_rejected_alone(alice: ApiUser) -> None:
+    nul, fine = new_id(), new_id()
+    response = await push(
+        alice,
+        uuid.uuid4(),
+        mutation(1, "play", nul, play(nul, notes="a\x00b")),  # PostgreSQL text cannot hold NUL
+        mutation(2, "play", fine, play(fine)),
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["last_mutation_id"] == 2
+    assert (await alice.get(f"/api/v1/plays/{fine}")).status_code == 200
+
+
 async def test_a_push_with_another_users_ids_is_rejected(
     kleio: Kleio, alice: ApiUser, bob: ApiUser, release_ids: Iterator[int]
 ) -> None:
