@@ -92,7 +92,7 @@ def create_app(
     app.state.metrics = metrics
     problems.install(app)
     register_routes(app)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
-from sqlalchemy.sql.base import ExecutableOption
 
+from kleio_server.catalogue.cache import ReleaseCache
 from kleio_server.kit.upsert import insert_ignore, upsert
 from kleio_server.models import (
     Artist,
@@ -39,25 +39,144 @@ _CHILDREN = (
 )
 
 
-def _with_details() -> list[ExecutableOption]:
-    return [
-        selectinload(Release.artists),
-        selectinload(Release.labels),
-        selectinload(Release.formats).selectinload(ReleaseFormat.descriptions),
-        selectinload(Release.genres).selectinload(ReleaseGenre.genre),
-        selectinload(Release.styles).selectinload(ReleaseStyle.style),
-        selectinload(Release.tracks),
-    ]
-
-
-async def load_many(session: AsyncSession, ids: Iterable[int]) -> dict[int, wire.Release]:
+async def load_many(
+    session: AsyncSession,
+    ids: Iterable[int],
+    *,
+    with_tracks: bool = True,
+    cache: ReleaseCache | None = None,
+) -> dict[int, wire.Release]:
+    """Releases with their parts (the tracklist only if asked). With a cache, only the
+    releases whose version changed are assembled again."""
     wanted = sorted(set(ids))
+    if not wanted or cache is None:
+        return await _assemble(session, wanted, with_tracks)
+    versions = dict(
+        (
+            await session.execute(select(Release.id, Release.version).where(Release.id.in_(wanted)))
+        ).all()
+    )
+    found: dict[int, wire.Release] = {}
+    missing = []
+    for release_id, version in versions.items():
+        cached = cache.get(release_id, version, with_tracks)
+        if cached is None:
+            missing.append(release_id)
+        else:
+            found[release_id] = cached
+    if missing:
+        assembled = await _assemble(session, missing, with_tracks)
+        for release_id, release in assembled.items():
+            cache.put(release_id, versions[release_id], with_tracks, release)
+        found.update(assembled)
+    return found
+
+
+async def _assemble(
+    session: AsyncSession, wanted: list[int], with_tracks: bool
+) -> dict[int, wire.Release]:
+    """One query per part and no ORM objects: this is on the hot path of every page."""
     if not wanted:
         return {}
-    rows = await session.scalars(
-        select(Release).where(Release.id.in_(wanted)).options(*_with_details())
+    artists: dict[int, list[wire.ReleaseArtist]] = defaultdict(list)
+    labels: dict[int, list[wire.ReleaseLabel]] = defaultdict(list)
+    formats: dict[int, list[wire.ReleaseFormat]] = defaultdict(list)
+    descriptions: dict[tuple[int, int], list[str]] = defaultdict(list)
+    genres: dict[int, list[str]] = defaultdict(list)
+    styles: dict[int, list[str]] = defaultdict(list)
+    tracks: dict[int, list[wire.Track]] = defaultdict(list)
+    a, lb, f, d, t = ReleaseArtist, ReleaseLabel, ReleaseFormat, FormatDescription, Track
+    for rid, aid, name, anv, join, role in await session.execute(
+        select(a.release_id, a.artist_id, a.name, a.anv, a.join, a.role)
+        .where(a.release_id.in_(wanted))
+        .order_by(a.release_id, a.position)
+    ):
+        artists[rid].append(
+            wire.ReleaseArtist.model_construct(id=aid, name=name, anv=anv, join=join, role=role)
+        )
+    for rid, lid, name, catno in await session.execute(
+        select(lb.release_id, lb.label_id, lb.name, lb.catno)
+        .where(lb.release_id.in_(wanted))
+        .order_by(lb.release_id, lb.position)
+    ):
+        labels[rid].append(wire.ReleaseLabel.model_construct(id=lid, name=name, catno=catno))
+    for rid, position, text in await session.execute(
+        select(d.release_id, d.format_position, d.description)
+        .where(d.release_id.in_(wanted))
+        .order_by(d.release_id, d.format_position, d.idx)
+    ):
+        descriptions[(rid, position)].append(text)
+    for rid, position, name, qty, text in await session.execute(
+        select(f.release_id, f.position, f.name, f.qty, f.text)
+        .where(f.release_id.in_(wanted))
+        .order_by(f.release_id, f.position)
+    ):
+        formats[rid].append(
+            wire.ReleaseFormat.model_construct(
+                name=name, qty=qty, text=text, descriptions=descriptions[(rid, position)]
+            )
+        )
+    for rid, name in await session.execute(
+        select(ReleaseGenre.release_id, Genre.name)
+        .join(Genre, Genre.id == ReleaseGenre.genre_id)
+        .where(ReleaseGenre.release_id.in_(wanted))
+        .order_by(ReleaseGenre.release_id, ReleaseGenre.position)
+    ):
+        genres[rid].append(name)
+    for rid, name in await session.execute(
+        select(ReleaseStyle.release_id, Style.name)
+        .join(Style, Style.id == ReleaseStyle.style_id)
+        .where(ReleaseStyle.release_id.in_(wanted))
+        .order_by(ReleaseStyle.release_id, ReleaseStyle.position)
+    ):
+        styles[rid].append(name)
+    track_rows = (
+        await session.execute(
+            select(t.release_id, t.position, t.title, t.duration_text, t.seconds)
+            .where(t.release_id.in_(wanted))
+            .order_by(t.release_id, t.position_index)
+        )
+        if with_tracks
+        else ()
     )
-    return {row.id: to_wire(row) for row in rows}
+    for rid, track_position, title, text, seconds in track_rows:
+        tracks[rid].append(
+            wire.Track.model_construct(
+                position=track_position, title=title, duration_text=text, seconds=seconds
+            )
+        )
+    r = Release
+    out: dict[int, wire.Release] = {}
+    for row in await session.execute(
+        select(
+            r.id,
+            r.title,
+            r.year,
+            r.thumb_url,
+            r.cover_url,
+            r.duration_seconds,
+            r.duration_estimated,
+            r.fetched_at,
+        ).where(r.id.in_(wanted))
+    ):
+        rid = row.id
+        out[rid] = wire.Release.model_construct(
+            id=rid,
+            title=row.title,
+            year=row.year,
+            thumb_url=row.thumb_url,
+            cover_url=row.cover_url,
+            artists=artists[rid],
+            labels=labels[rid],
+            formats=formats[rid],
+            genres=genres[rid],
+            styles=styles[rid],
+            tracks=tracks[rid],
+            duration_seconds=row.duration_seconds,
+            duration_estimated=row.duration_estimated,
+            fetched_at=row.fetched_at,
+        )
+    return out
 
 
 async def load(session: AsyncSession, release_id: int) -> wire.Release | None:
@@ -69,43 +188,6 @@ async def known_ids(session: AsyncSession, ids: Iterable[int], with_tracklist: b
     if with_tracklist:
         query = query.where(Release.has_tracklist.is_(True))
     return set(await session.scalars(query))
-
-
-def to_wire(row: Release) -> wire.Release:
-    return wire.Release(
-        id=row.id,
-        title=row.title,
-        year=row.year,
-        thumb_url=row.thumb_url,
-        cover_url=row.cover_url,
-        artists=[
-            wire.ReleaseArtist(id=a.artist_id, name=a.name, anv=a.anv, join=a.join, role=a.role)
-            for a in row.artists
-        ],
-        labels=[
-            wire.ReleaseLabel(id=lb.label_id, name=lb.name, catno=lb.catno) for lb in row.labels
-        ],
-        formats=[
-            wire.ReleaseFormat(
-                name=f.name,
-                qty=f.qty,
-                text=f.text,
-                descriptions=[d.description for d in f.descriptions],
-            )
-            for f in row.formats
-        ],
-        genres=[g.genre.name for g in row.genres],
-        styles=[s.style.name for s in row.styles],
-        tracks=[
-            wire.Track(
-                position=t.position, title=t.title, duration_text=t.duration_text, seconds=t.seconds
-            )
-            for t in row.tracks
-        ],
-        duration_seconds=row.duration_seconds,
-        duration_estimated=row.duration_estimated,
-        fetched_at=row.fetched_at,
-    )
 
 
 async def save_many(session: AsyncSession, releases: Sequence[wire.Release]) -> None:
@@ -150,13 +232,21 @@ async def save_many(session: AsyncSession, releases: Sequence[wire.Release]) -> 
             "duration_estimated": r.duration_estimated,
             "has_tracklist": bool(r.tracks),
             "fetched_at": r.fetched_at,
+            "sort_title": r.title.casefold(),
             "sort_artist": primary_artist(r.artists).casefold(),
             "sort_genre": (r.genres[0] if r.genres else "").casefold(),
         }
         for r in releases
     ]
     columns = [k for k in release_rows[0] if k != "id"]
-    await upsert(session, Release.__table__, release_rows, keys=["id"], update=columns)
+    await upsert(
+        session,
+        Release.__table__,
+        release_rows,
+        keys=["id"],
+        update=columns,
+        also={"version": Release.__table__.c.version + 1},
+    )
     await _insert(
         session,
         ReleaseArtist,

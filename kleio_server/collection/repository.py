@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kleio_server.collection.ordering import order_by, recently_played_since
 from kleio_server.models import (
     CollectionItem,
     Folder,
@@ -20,50 +22,59 @@ from kleio_server.models import (
     ReleaseLabel,
     ReleaseStats,
 )
+from shared.domain.sorting import SortKey
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ItemRow:
-    """One collection item with the columns the list filters and sorts need."""
+    """One collection item with its release's sort columns and its play/cleaning stats."""
 
-    item: CollectionItem
+    instance_id: int
+    release_id: int
+    folder_id: int
+    rating: int
+    added_at: dt.datetime | None
+    media_condition: str
+    sleeve_condition: str
+    notes: str
+    archived_at: dt.datetime | None
+    archive_reason: str | None
     title: str
     artist: str
     genre: str
     year: int | None
     plays: int
     plays_since_cleaning: int
-    last_played_at: datetime | None
-    last_cleaned_at: datetime | None
+    last_played_at: dt.datetime | None
+    last_cleaned_at: dt.datetime | None
 
 
-def _rows_query(
-    user_id: uuid.UUID,
-) -> Select[
-    tuple[
-        CollectionItem,
-        str | None,
-        str | None,
-        str | None,
-        int | None,
-        int | None,
-        int | None,
-        datetime | None,
-        datetime | None,
-    ]
-]:
+_COLUMNS = (
+    CollectionItem.instance_id,
+    CollectionItem.release_id,
+    CollectionItem.folder_id,
+    CollectionItem.rating,
+    CollectionItem.added_at,
+    CollectionItem.media_condition,
+    CollectionItem.sleeve_condition,
+    CollectionItem.notes,
+    CollectionItem.archived_at,
+    CollectionItem.archive_reason,
+    Release.title,
+    Release.sort_artist,
+    Release.sort_genre,
+    Release.year,
+    ReleaseStats.plays,
+    ReleaseStats.plays_since_cleaning,
+    ReleaseStats.last_played_at,
+    ReleaseStats.last_cleaned_at,
+)
+
+
+def _base(user_id: uuid.UUID, *columns: Any) -> Select[Any]:
     return (
-        select(
-            CollectionItem,
-            Release.title,
-            Release.sort_artist,
-            Release.sort_genre,
-            Release.year,
-            ReleaseStats.plays,
-            ReleaseStats.plays_since_cleaning,
-            ReleaseStats.last_played_at,
-            ReleaseStats.last_cleaned_at,
-        )
+        select(*columns)
+        .select_from(CollectionItem)
         .outerjoin(Release, Release.id == CollectionItem.release_id)
         .outerjoin(
             ReleaseStats,
@@ -76,34 +87,17 @@ def _rows_query(
     )
 
 
-def _to_rows(result: Sequence[tuple[object, ...]]) -> list[ItemRow]:
-    rows = []
-    for item, title, artist, genre, year, plays, since, last_played, last_cleaned in result:
-        rows.append(
-            ItemRow(
-                item=item,  # type: ignore[arg-type]
-                title=str(title or f"Release {item.release_id}"),  # type: ignore[attr-defined]
-                artist=str(artist or ""),
-                genre=str(genre or ""),
-                year=year or None,  # type: ignore[arg-type]
-                plays=int(plays or 0),  # type: ignore[call-overload]
-                plays_since_cleaning=int(since or 0),  # type: ignore[call-overload]
-                last_played_at=last_played,  # type: ignore[arg-type]
-                last_cleaned_at=last_cleaned,  # type: ignore[arg-type]
-            )
-        )
-    return rows
+@dataclass(frozen=True)
+class Filters:
+    archived: bool | None = False
+    folder_id: int | None = None
+    genres: Sequence[str] = ()
 
 
-async def list_rows(
-    session: AsyncSession,
-    user_id: uuid.UUID,
-    *,
-    archived: bool | None,
-    folder_id: int | None,
-    genres: Sequence[str],
-) -> list[ItemRow]:
-    query = _rows_query(user_id)
+def _filtered(
+    query: Select[Any], filters: Filters, instances: Sequence[int] | None = None
+) -> Select[Any]:
+    archived, folder_id, genres = filters.archived, filters.folder_id, filters.genres
     if archived is not None:
         query = query.where(
             CollectionItem.archived_at.is_not(None)
@@ -120,13 +114,119 @@ async def list_rows(
                 .where(Genre.name.in_(list(genres)))
             )
         )
-    return _to_rows((await session.execute(query)).all())
+    if instances is not None:
+        query = query.where(CollectionItem.instance_id.in_(list(instances)))
+    return query
+
+
+def _row(values: Sequence[Any]) -> ItemRow:
+    (
+        instance_id,
+        release_id,
+        folder_id,
+        rating,
+        added_at,
+        media,
+        sleeve,
+        notes,
+        archived_at,
+        reason,
+        title,
+        artist,
+        genre,
+        year,
+        plays,
+        since,
+        last_played,
+        last_cleaned,
+    ) = values
+    return ItemRow(
+        instance_id=instance_id,
+        release_id=release_id,
+        folder_id=folder_id,
+        rating=rating,
+        added_at=added_at,
+        media_condition=media,
+        sleeve_condition=sleeve,
+        notes=notes,
+        archived_at=archived_at,
+        archive_reason=reason,
+        title=title or f"Release {release_id}",
+        artist=artist or "",
+        genre=genre or "",
+        year=year or None,
+        plays=plays or 0,
+        plays_since_cleaning=since or 0,
+        last_played_at=last_played,
+        last_cleaned_at=last_cleaned,
+    )
+
+
+async def sorted_page(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    filters: Filters,
+    *,
+    sort: SortKey,
+    descending: bool | None,
+    now: dt.datetime,
+    offset: int,
+    limit: int,
+    instances: Sequence[int] | None = None,
+) -> tuple[list[ItemRow], int]:
+    """One page in the order of ``sort`` and the total number of matching items."""
+    dialect = session.get_bind().dialect.name
+    query = _filtered(_base(user_id, *_COLUMNS), filters, instances)
+    if sort == "recently_played":
+        query = query.where(ReleaseStats.last_played_at >= recently_played_since(now))
+    total = await _count(session, user_id, filters, instances, query, sort == "recently_played")
+    ordered = query.order_by(*order_by(sort, descending, dialect)).offset(offset).limit(limit)
+    return [_row(values) for values in await session.execute(ordered)], total
+
+
+async def _count(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    filters: Filters,
+    instances: Sequence[int] | None,
+    query: Select[Any],
+    needs_joins: bool,
+) -> int:
+    if needs_joins:
+        counted = select(func.count()).select_from(query.subquery())
+    else:  # the filters touch collection_items only: count without the joins
+        plain = (
+            select(func.count())
+            .select_from(CollectionItem)
+            .where(CollectionItem.user_id == user_id, CollectionItem.deleted.is_(False))
+        )
+        counted = _filtered(plain, filters, instances)
+    return int(await session.scalar(counted) or 0)
+
+
+async def search_candidates(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    filters: Filters,
+) -> list[tuple[int, int, str, str]]:
+    """(instance id, release id, title, primary artist) of every matching item."""
+    query = _filtered(
+        _base(
+            user_id,
+            CollectionItem.instance_id,
+            CollectionItem.release_id,
+            Release.title,
+            Release.sort_artist,
+        ),
+        filters,
+    )
+    return [(i, r, t or "", a or "") for i, r, t, a in (await session.execute(query)).all()]
 
 
 async def get_row(session: AsyncSession, user_id: uuid.UUID, instance_id: int) -> ItemRow | None:
-    query = _rows_query(user_id).where(CollectionItem.instance_id == instance_id)
-    rows = _to_rows((await session.execute(query)).all())
-    return rows[0] if rows else None
+    query = _base(user_id, *_COLUMNS).where(CollectionItem.instance_id == instance_id)
+    values = (await session.execute(query)).first()
+    return _row(values) if values is not None else None
 
 
 async def search_fields(

@@ -14,6 +14,7 @@ from kleio_server.collection.schemas import (
 )
 from kleio_server.deps import CurrentUser, KleioDep, SessionDep
 from kleio_server.kit.errors import NotFound
+from kleio_server.kit.fastjson import json_response
 from kleio_server.kit.pagination import CursorParam, LimitParam, Page
 from shared.domain.sorting import SortKey
 from shared.protocol import entities as wire
@@ -35,11 +36,11 @@ async def list_collection(
     descending: bool | None = None,
     limit: LimitParam = 100,
     cursor: CursorParam = None,
-) -> Page[CollectionItemOut]:
+) -> Response:
     """Active records by default (``archived=true`` for the archived list), filtered and sorted.
 
     With ``q`` and no ``sort`` the best matches come first; the default sort is by artist."""
-    return await service.list_collection(
+    page = await service.list_collection(
         session,
         user.id,
         kleio.now(),
@@ -51,7 +52,9 @@ async def list_collection(
         descending=descending,
         limit=limit,
         cursor=cursor,
+        cache=kleio.release_cache,
     )
+    return json_response(page)
 
 
 @router.get("/collection/{instance_id}", response_model=RecordDetail)

@@ -29,11 +29,33 @@ class StatusOut(BaseModel):
     recency: IndicatorOut
 
 
+class ReleaseSummary(wire.Wire):
+    """A release without its tracklist (see ``/collection/{instance_id}`` for that)."""
+
+    id: int
+    title: str
+    year: int | None = None
+    thumb_url: str = ""
+    cover_url: str = ""
+    artists: list[wire.ReleaseArtist] = []
+    labels: list[wire.ReleaseLabel] = []
+    formats: list[wire.ReleaseFormat] = []
+    genres: list[str] = []
+    styles: list[str] = []
+    duration_seconds: int | None = None
+    duration_estimated: bool = False
+    fetched_at: dt.datetime | None = None
+
+    @classmethod
+    def of(cls, release: wire.Release) -> ReleaseSummary:
+        return cls.model_construct(**{name: getattr(release, name) for name in cls.model_fields})
+
+
 class CollectionItemOut(wire.CollectionItem):
     model_config = ConfigDict(extra="ignore")
 
     artist: str = ""
-    release: wire.Release | None = None
+    release: ReleaseSummary | None = None
     status: StatusOut
 
 
@@ -49,6 +71,7 @@ class HistoryEntry(BaseModel):
 
 
 class RecordDetail(CollectionItemOut):
+    release: wire.Release | None = None  # type: ignore[assignment]  # the full release here
     history: list[HistoryEntry]
 
 

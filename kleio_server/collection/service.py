@@ -5,26 +5,27 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_server.catalogue import repository as catalogue
+from kleio_server.catalogue.cache import ReleaseCache, summary_json
 from kleio_server.cleanings import repository as cleanings
 from kleio_server.collection import repository
-from kleio_server.collection.repository import ItemRow
+from kleio_server.collection.repository import Filters, ItemRow
 from kleio_server.collection.schemas import (
-    CollectionItemOut,
     IndicatorOut,
     RecordDetail,
     StatusOut,
 )
 from kleio_server.kit.errors import Conflict, NotFound
-from kleio_server.kit.pagination import Page, encode_cursor, offset_from
+from kleio_server.kit.pagination import encode_cursor, offset_from
 from kleio_server.plays import repository as plays
 from kleio_server.sync.applier import Applier
 from kleio_server.sync.writes import write
 from shared.domain.search import COLLECTION_SEARCH_WEIGHTS, FuzzyIndex
-from shared.domain.sorting import RecordView, SortKey, primary_artist, sort_records
+from shared.domain.sorting import DEFAULT_SORT, SortKey, primary_artist
 from shared.domain.status import cleanliness, recency
 from shared.protocol import entities as wire
 
@@ -42,39 +43,66 @@ def status_of(row: ItemRow, now: dt.datetime) -> StatusOut:
     )
 
 
-def _view(row: ItemRow) -> RecordView:
-    ever_cleaned = row.last_cleaned_at is not None
-    return RecordView(
-        instance_id=row.item.instance_id,
-        release_id=row.item.release_id,
-        title=row.title,
-        artist=row.artist,
-        genre=row.genre,
-        year=row.year,
-        added_at=row.item.added_at,
-        plays=row.plays,
-        last_played_at=row.last_played_at,
-        cleanliness_score=cleanliness(row.plays_since_cleaning, ever_cleaned).score,
-    )
+def _item_fields(row: ItemRow, release: wire.Release | None, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "instance_id": row.instance_id,
+        "release_id": row.release_id,
+        "folder_id": row.folder_id,
+        "rating": row.rating,
+        "added_at": row.added_at,
+        "media_condition": row.media_condition,
+        "sleeve_condition": row.sleeve_condition,
+        "notes": row.notes,
+        "archived_at": row.archived_at,
+        "archive_reason": row.archive_reason,
+        "artist": primary_artist(release.artists) if release else "",
+        "status": status_of(row, now),
+    }
 
 
-def _item_out(row: ItemRow, release: wire.Release | None, now: dt.datetime) -> CollectionItemOut:
-    item = row.item
-    return CollectionItemOut(
-        instance_id=item.instance_id,
-        release_id=item.release_id,
-        folder_id=item.folder_id,
-        rating=item.rating,
-        added_at=item.added_at,
-        media_condition=item.media_condition,
-        sleeve_condition=item.sleeve_condition,
-        notes=item.notes,
-        archived_at=item.archived_at,
-        archive_reason=item.archive_reason,
-        artist=primary_artist(release.artists) if release else "",
-        release=release,
-        status=status_of(row, now),
-    )
+def _status_json(row: ItemRow, now: dt.datetime) -> dict[str, Any]:
+    clean = cleanliness(row.plays_since_cleaning, row.last_cleaned_at is not None)
+    recent = recency(row.last_played_at, now)
+    return {
+        "plays": row.plays,
+        "plays_since_cleaning": row.plays_since_cleaning,
+        "last_played_at": row.last_played_at,
+        "last_cleaned_at": row.last_cleaned_at,
+        "cleanliness": {
+            "score": round(clean.score, 2),
+            "label": clean.label,
+            "colour": clean.colour,
+        },
+        "recency": {
+            "score": round(recent.score, 2),
+            "label": recent.label,
+            "colour": recent.colour,
+        },
+    }
+
+
+def _item_json(
+    row: ItemRow, release: wire.Release | None, now: dt.datetime, cache: ReleaseCache | None
+) -> dict[str, Any]:
+    """One list item in the shape of ``CollectionItemOut``, JSON-ready (the hot path)."""
+    summary = None
+    if release is not None:
+        summary = cache.summary(release) if cache else summary_json(release)
+    return {
+        "instance_id": row.instance_id,
+        "release_id": row.release_id,
+        "folder_id": row.folder_id,
+        "rating": row.rating,
+        "added_at": row.added_at,
+        "media_condition": row.media_condition,
+        "sleeve_condition": row.sleeve_condition,
+        "notes": row.notes,
+        "archived_at": row.archived_at,
+        "archive_reason": row.archive_reason,
+        "artist": primary_artist(release.artists) if release else "",
+        "release": summary,
+        "status": _status_json(row, now),
+    }
 
 
 async def list_collection(
@@ -90,39 +118,79 @@ async def list_collection(
     descending: bool | None,
     limit: int,
     cursor: str | None,
-) -> Page[CollectionItemOut]:
+    cache: ReleaseCache | None = None,
+) -> dict[str, Any]:
+    """A page of the collection, JSON-ready in the shape of ``Page[CollectionItemOut]``.
+
+    Without a query the database sorts and pages; with one, the fuzzy matches are ranked
+    here and (unless a sort is asked for) kept in rank order."""
     offset = offset_from(cursor)
-    rows = await repository.list_rows(
-        session, user_id, archived=archived, folder_id=folder_id, genres=genres
-    )
-    by_instance = {row.item.instance_id: row for row in rows}
-    views = [_view(row) for row in rows]
+    filters = Filters(archived=archived, folder_id=folder_id, genres=tuple(genres))
     if query and query.strip():
-        views = await _search(session, views, query)
-        if sort is not None:
-            views = sort_records(views, sort, now, descending)
+        ranked = await _search(session, user_id, query, filters)
+        if sort is None:
+            page_ids = ranked[offset : offset + limit]
+            rows, _ = await repository.sorted_page(
+                session,
+                user_id,
+                filters,
+                sort="album",
+                descending=None,
+                now=now,
+                offset=0,
+                limit=limit,
+                instances=page_ids,
+            )
+            position = {instance: i for i, instance in enumerate(page_ids)}
+            rows.sort(key=lambda r: position[r.instance_id])
+            total = len(ranked)
+        else:
+            rows, total = await repository.sorted_page(
+                session,
+                user_id,
+                filters,
+                sort=sort,
+                descending=descending,
+                now=now,
+                offset=offset,
+                limit=limit,
+                instances=ranked,
+            )
     else:
-        views = sort_records(views, sort or "artist", now, descending)
-    page = views[offset : offset + limit]
-    releases = await catalogue.load_many(session, [v.release_id for v in page])
-    items = [_item_out(by_instance[v.instance_id], releases.get(v.release_id), now) for v in page]
-    next_cursor = encode_cursor({"o": offset + limit}) if offset + limit < len(views) else None
-    return Page(items=items, next_cursor=next_cursor, total=len(views))
+        rows, total = await repository.sorted_page(
+            session,
+            user_id,
+            filters,
+            sort=sort or DEFAULT_SORT,
+            descending=descending,
+            now=now,
+            offset=offset,
+            limit=limit,
+        )
+    releases = await catalogue.load_many(
+        session, [r.release_id for r in rows], with_tracks=False, cache=cache
+    )
+    items = [_item_json(row, releases.get(row.release_id), now, cache) for row in rows]
+    next_cursor = encode_cursor({"o": offset + limit}) if offset + limit < total else None
+    return {"items": items, "next_cursor": next_cursor, "total": total}
 
 
-async def _search(session: AsyncSession, views: list[RecordView], query: str) -> list[RecordView]:
-    genres, labels = await repository.search_fields(session, [v.release_id for v in views])
+async def _search(
+    session: AsyncSession, user_id: uuid.UUID, query: str, filters: Filters
+) -> list[int]:
+    candidates = await repository.search_candidates(session, user_id, filters)
+    genres, labels = await repository.search_fields(session, [c[1] for c in candidates])
     weights = COLLECTION_SEARCH_WEIGHTS
     index = FuzzyIndex(
-        views,
+        candidates,
         {
-            "title": (weights["title"], lambda v: v.title),
-            "artist": (weights["artist"], lambda v: v.artist),
-            "genre": (weights["genre"], lambda v: genres.get(v.release_id, [])),
-            "label": (weights["label"], lambda v: labels.get(v.release_id, [])),
+            "title": (weights["title"], lambda c: c[2]),
+            "artist": (weights["artist"], lambda c: c[3]),
+            "genre": (weights["genre"], lambda c: genres.get(c[1], [])),
+            "label": (weights["label"], lambda c: labels.get(c[1], [])),
         },
     )
-    return index.search(query)
+    return [c[0] for c in index.search(query)]
 
 
 async def record_detail(
@@ -131,14 +199,14 @@ async def record_detail(
     row = await repository.get_row(session, user_id, instance_id)
     if row is None:
         raise NotFound(f"no collection item {instance_id}")
-    release = await catalogue.load(session, row.item.release_id)
-    item = _item_out(row, release, now)
+    release = await catalogue.load(session, row.release_id)
+    fields = _item_fields(row, release, now)
     entries = [
-        *(await plays.history_entries(session, user_id, row.item.release_id)),
-        *(await cleanings.history_entries(session, user_id, row.item.release_id)),
+        *(await plays.history_entries(session, user_id, row.release_id)),
+        *(await cleanings.history_entries(session, user_id, row.release_id)),
     ]
     entries.sort(key=lambda e: (e.at, e.kind == "play"), reverse=True)
-    return RecordDetail(**item.model_dump(), history=entries)
+    return RecordDetail.model_construct(**fields, release=release, history=entries)
 
 
 async def archive(
@@ -152,7 +220,7 @@ async def archive(
     row = await repository.get_row(session, user_id, instance_id)
     if row is None:
         raise NotFound(f"no collection item {instance_id}")
-    if row.item.archived_at is not None:
+    if row.archived_at is not None:
         raise Conflict(f"collection item {instance_id} is already archived")
     await write(
         applier,
@@ -170,7 +238,7 @@ async def restore(
     row = await repository.get_row(session, user_id, instance_id)
     if row is None:
         raise NotFound(f"no collection item {instance_id}")
-    if row.item.archived_at is None:
+    if row.archived_at is None:
         raise Conflict(f"collection item {instance_id} is not archived")
     await write(
         applier,

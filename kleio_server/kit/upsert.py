@@ -27,11 +27,14 @@ async def upsert(
     rows: Sequence[dict[str, Any]],
     keys: Sequence[str],
     update: Sequence[str],
+    also: dict[str, Any] | None = None,
 ) -> None:
+    """Insert rows; on a key conflict copy the ``update`` columns over (and set ``also``)."""
     if not rows:
         return
     statement = insert_for(session, table)
     statement = statement.on_conflict_do_update(
-        index_elements=list(keys), set_={name: statement.excluded[name] for name in update}
+        index_elements=list(keys),
+        set_={**{name: statement.excluded[name] for name in update}, **(also or {})},
     )
     await session.execute(statement, list(rows))

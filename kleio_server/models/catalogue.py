@@ -32,7 +32,10 @@ class Release(Base):
     duration_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
     has_tracklist: Mapped[bool] = mapped_column(Boolean, default=False)
     fetched_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    # denormalised sort keys, written with the release
+    # bumped by every save, so process-local caches of assembled releases stay correct
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # denormalised sort keys (casefolded), written with the release
+    sort_title: Mapped[str] = mapped_column(String(500), default="")
     sort_artist: Mapped[str] = mapped_column(String(500), default="")
     sort_genre: Mapped[str] = mapped_column(String(200), default="")
 

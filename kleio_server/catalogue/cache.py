@@ -1,0 +1,55 @@
+"""A process-local cache of assembled releases, checked against ``releases.version``.
+
+Every read asks the database for the versions of the wanted ids (one narrow query) and
+reuses an assembled release only when its version still matches, so an instance never
+serves a release another instance has since rewritten."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from shared.protocol import entities as wire
+
+SUMMARY_EXCLUDE = frozenset({"tracks"})
+
+
+def summary_json(release: wire.Release) -> dict[str, Any]:
+    """A release without its tracklist, JSON-ready."""
+    return release.model_dump(mode="json", exclude=set(SUMMARY_EXCLUDE))
+
+
+class ReleaseCache:
+    def __init__(self, capacity: int = 20_000) -> None:
+        self.capacity = capacity
+        self._entries: OrderedDict[int, tuple[int, bool, wire.Release]] = OrderedDict()
+        self._summaries: dict[tuple[int, int], dict[str, Any]] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, release_id: int, version: int, with_tracks: bool) -> wire.Release | None:
+        entry = self._entries.get(release_id)
+        if entry is None or entry[0] != version or (with_tracks and not entry[1]):
+            self.misses += 1
+            return None
+        self._entries.move_to_end(release_id)
+        self.hits += 1
+        return entry[2]
+
+    def put(self, release_id: int, version: int, with_tracks: bool, release: wire.Release) -> None:
+        self._entries[release_id] = (version, with_tracks, release)
+        self._entries.move_to_end(release_id)
+        while len(self._entries) > self.capacity:
+            evicted, (old_version, _, _) = self._entries.popitem(last=False)
+            self._summaries.pop((evicted, old_version), None)
+
+    def summary(self, release: wire.Release) -> dict[str, Any]:
+        """The JSON summary of a release read through this cache (memoised per version)."""
+        entry = self._entries.get(release.id)
+        if entry is None or entry[2] is not release:
+            return summary_json(release)
+        key = (release.id, entry[0])
+        found = self._summaries.get(key)
+        if found is None:
+            found = self._summaries[key] = summary_json(release)
+        return found
