@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_server.catalogue.cache import ReleaseCache
 from kleio_server.kit.upsert import insert_ignore, upsert
 from kleio_server.models import (
     Artist,
+    CatalogueState,
     FormatDescription,
     Genre,
     Label,
@@ -239,6 +240,11 @@ async def save_many(session: AsyncSession, releases: Sequence[wire.Release]) -> 
         for r in releases
     ]
     columns = [k for k in release_rows[0] if k != "id"]
+    await session.execute(
+        update(CatalogueState)
+        .where(CatalogueState.id == 1)
+        .values(version=CatalogueState.version + 1)
+    )
     await upsert(
         session,
         Release.__table__,

@@ -3,6 +3,7 @@
 from kleio_server.models.base import Base
 from kleio_server.models.catalogue import (
     Artist,
+    CatalogueState,
     FormatDescription,
     Genre,
     Label,
@@ -24,6 +25,7 @@ from kleio_server.models.users import User
 __all__ = [
     "Artist",
     "Base",
+    "CatalogueState",
     "ChangeLogEntry",
     "Cleaning",
     "ClientState",

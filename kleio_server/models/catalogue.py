@@ -194,3 +194,13 @@ class StylusTemplate(Base):
     manufacturer: Mapped[str] = mapped_column(String(200))
     model: Mapped[str] = mapped_column(String(200))
     lifespan_hours: Mapped[int] = mapped_column(Integer)
+
+
+class CatalogueState(Base):
+    """One row: a counter bumped by every catalogue write, so caches of anything derived
+    from release data (sort keys, summaries) can tell they are stale."""
+
+    __tablename__ = "catalogue_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
