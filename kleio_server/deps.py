@@ -21,6 +21,7 @@ from kleio_server.auth.oidc import OIDCVerifier
 from kleio_server.auth.principal import Principal
 from kleio_server.auth.session import SessionCodec
 from kleio_server.catalogue.cache import ReleaseCache
+from kleio_server.collection.views import CollectionViews
 from kleio_server.kit.errors import Forbidden
 from kleio_server.kit.observability import Metrics
 from kleio_server.models import User
@@ -47,6 +48,7 @@ class Kleio:
     metrics: Metrics
     session_codec: SessionCodec
     release_cache: ReleaseCache = field(default_factory=ReleaseCache)
+    collection_views: CollectionViews = field(default_factory=CollectionViews)
     local_key: LocalKey | None = None
     verifier: OIDCVerifier | None = None
     hub: Hub | None = None  # open sockets of this instance (set in the lifespan)

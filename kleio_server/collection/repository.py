@@ -9,11 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_server.collection.ordering import order_by, recently_played_since
 from kleio_server.models import (
+    CatalogueState,
     CollectionItem,
     Folder,
     Genre,
@@ -21,6 +22,7 @@ from kleio_server.models import (
     ReleaseGenre,
     ReleaseLabel,
     ReleaseStats,
+    UserSequence,
 )
 from shared.domain.sorting import SortKey
 
@@ -162,7 +164,7 @@ def _row(values: Sequence[Any]) -> ItemRow:
     )
 
 
-async def sorted_page(
+async def sorted_ids(
     session: AsyncSession,
     user_id: uuid.UUID,
     filters: Filters,
@@ -170,38 +172,38 @@ async def sorted_page(
     sort: SortKey,
     descending: bool | None,
     now: dt.datetime,
-    offset: int,
-    limit: int,
     instances: Sequence[int] | None = None,
-) -> tuple[list[ItemRow], int]:
-    """One page in the order of ``sort`` and the total number of matching items."""
+) -> list[int]:
+    """The instance id of every matching item, in the order of ``sort`` (the database sorts)."""
     dialect = session.get_bind().dialect.name
-    query = _filtered(_base(user_id, *_COLUMNS), filters, instances)
+    query = _filtered(_base(user_id, CollectionItem.instance_id), filters, instances)
     if sort == "recently_played":
         query = query.where(ReleaseStats.last_played_at >= recently_played_since(now))
-    total = await _count(session, user_id, filters, instances, query, sort == "recently_played")
-    ordered = query.order_by(*order_by(sort, descending, dialect)).offset(offset).limit(limit)
-    return [_row(values) for values in await session.execute(ordered)], total
+    return list(await session.scalars(query.order_by(*order_by(sort, descending, dialect))))
 
 
-async def _count(
-    session: AsyncSession,
-    user_id: uuid.UUID,
-    filters: Filters,
-    instances: Sequence[int] | None,
-    query: Select[Any],
-    needs_joins: bool,
-) -> int:
-    if needs_joins:
-        counted = select(func.count()).select_from(query.subquery())
-    else:  # the filters touch collection_items only: count without the joins
-        plain = (
-            select(func.count())
-            .select_from(CollectionItem)
-            .where(CollectionItem.user_id == user_id, CollectionItem.deleted.is_(False))
+async def rows_by_id(
+    session: AsyncSession, user_id: uuid.UUID, instances: Sequence[int]
+) -> list[ItemRow]:
+    """The items with these instance ids, in the given order."""
+    if not instances:
+        return []
+    query = _base(user_id, *_COLUMNS).where(CollectionItem.instance_id.in_(list(instances)))
+    by_id = {values[0]: _row(values) for values in await session.execute(query)}
+    return [by_id[i] for i in instances if i in by_id]
+
+
+async def view_version(session: AsyncSession, user_id: uuid.UUID) -> tuple[int, int]:
+    """(the user's change-log sequence, the catalogue version): what a cached view depends on."""
+    row = (
+        await session.execute(
+            select(UserSequence.seq, CatalogueState.version)
+            .select_from(UserSequence)
+            .join(CatalogueState, CatalogueState.id == 1)
+            .where(UserSequence.user_id == user_id)
         )
-        counted = _filtered(plain, filters, instances)
-    return int(await session.scalar(counted) or 0)
+    ).first()
+    return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
 async def search_candidates(
@@ -230,22 +232,24 @@ async def get_row(session: AsyncSession, user_id: uuid.UUID, instance_id: int) -
 
 
 async def search_fields(
-    session: AsyncSession, release_ids: Sequence[int]
+    session: AsyncSession, user_id: uuid.UUID
 ) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
-    """Genre names and label names per release, for fuzzy search."""
+    """Genre names and label names per release of the user's collection, for fuzzy search."""
     genres: dict[int, list[str]] = defaultdict(list)
     labels: dict[int, list[str]] = defaultdict(list)
-    ids = sorted(set(release_ids))
-    if not ids:
-        return genres, labels
+    owned = (
+        select(CollectionItem.release_id)
+        .where(CollectionItem.user_id == user_id, CollectionItem.deleted.is_(False))
+        .scalar_subquery()
+    )
     for release_id, name in await session.execute(
         select(ReleaseGenre.release_id, Genre.name)
         .join(Genre, Genre.id == ReleaseGenre.genre_id)
-        .where(ReleaseGenre.release_id.in_(ids))
+        .where(ReleaseGenre.release_id.in_(owned))
     ):
         genres[release_id].append(name)
     for release_id, name in await session.execute(
-        select(ReleaseLabel.release_id, ReleaseLabel.name).where(ReleaseLabel.release_id.in_(ids))
+        select(ReleaseLabel.release_id, ReleaseLabel.name).where(ReleaseLabel.release_id.in_(owned))
     ):
         labels[release_id].append(name)
     return genres, labels

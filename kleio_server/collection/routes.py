@@ -53,6 +53,7 @@ async def list_collection(
         limit=limit,
         cursor=cursor,
         cache=kleio.release_cache,
+        views=kleio.collection_views,
     )
     return json_response(page)
 

@@ -19,6 +19,7 @@ from kleio_server.collection.schemas import (
     RecordDetail,
     StatusOut,
 )
+from kleio_server.collection.views import CollectionViews
 from kleio_server.kit.errors import Conflict, NotFound
 from kleio_server.kit.pagination import encode_cursor, offset_from
 from kleio_server.plays import repository as plays
@@ -118,55 +119,20 @@ async def list_collection(
     descending: bool | None,
     limit: int,
     cursor: str | None,
+    views: CollectionViews,
     cache: ReleaseCache | None = None,
 ) -> dict[str, Any]:
     """A page of the collection, JSON-ready in the shape of ``Page[CollectionItemOut]``.
 
-    Without a query the database sorts and pages; with one, the fuzzy matches are ranked
-    here and (unless a sort is asked for) kept in rank order."""
+    The whole view (sorted by the database, or ranked by fuzzy search) is cached until the
+    user's data or the catalogue changes; a page is a slice of it."""
     offset = offset_from(cursor)
     filters = Filters(archived=archived, folder_id=folder_id, genres=tuple(genres))
-    if query and query.strip():
-        ranked = await _search(session, user_id, query, filters)
-        if sort is None:
-            page_ids = ranked[offset : offset + limit]
-            rows, _ = await repository.sorted_page(
-                session,
-                user_id,
-                filters,
-                sort="album",
-                descending=None,
-                now=now,
-                offset=0,
-                limit=limit,
-                instances=page_ids,
-            )
-            position = {instance: i for i, instance in enumerate(page_ids)}
-            rows.sort(key=lambda r: position[r.instance_id])
-            total = len(ranked)
-        else:
-            rows, total = await repository.sorted_page(
-                session,
-                user_id,
-                filters,
-                sort=sort,
-                descending=descending,
-                now=now,
-                offset=offset,
-                limit=limit,
-                instances=ranked,
-            )
-    else:
-        rows, total = await repository.sorted_page(
-            session,
-            user_id,
-            filters,
-            sort=sort or DEFAULT_SORT,
-            descending=descending,
-            now=now,
-            offset=offset,
-            limit=limit,
-        )
+    view = await _cached_view(
+        session, user_id, filters, (query or "").strip(), sort, descending, now, views
+    )
+    rows = await repository.rows_by_id(session, user_id, view[offset : offset + limit])
+    total = len(view)
     releases = await catalogue.load_many(
         session, [r.release_id for r in rows], with_tracks=False, cache=cache
     )
@@ -175,11 +141,58 @@ async def list_collection(
     return {"items": items, "next_cursor": next_cursor, "total": total}
 
 
+async def _cached_view(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    filters: Filters,
+    q: str,
+    sort: SortKey | None,
+    descending: bool | None,
+    now: dt.datetime,
+    views: CollectionViews,
+) -> list[int]:
+    version = await repository.view_version(session, user_id)
+    key = (user_id, version, filters, q.casefold(), sort, descending)
+    view = views.get(key)
+    if view is None:
+        if q:
+            view = await _ranked_view(session, user_id, filters, q, sort, descending, now)
+        else:
+            view = await repository.sorted_ids(
+                session,
+                user_id,
+                filters,
+                sort=sort or DEFAULT_SORT,
+                descending=descending,
+                now=now,
+            )
+        views.put(key, view)
+    return view
+
+
+async def _ranked_view(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    filters: Filters,
+    q: str,
+    sort: SortKey | None,
+    descending: bool | None,
+    now: dt.datetime,
+) -> list[int]:
+    """The fuzzy matches: in rank order, or in the order of ``sort`` when one is asked for."""
+    ranked = await _search(session, user_id, q, filters)
+    if sort is None:
+        return ranked
+    return await repository.sorted_ids(
+        session, user_id, filters, sort=sort, descending=descending, now=now, instances=ranked
+    )
+
+
 async def _search(
     session: AsyncSession, user_id: uuid.UUID, query: str, filters: Filters
 ) -> list[int]:
     candidates = await repository.search_candidates(session, user_id, filters)
-    genres, labels = await repository.search_fields(session, [c[1] for c in candidates])
+    genres, labels = await repository.search_fields(session, user_id)
     weights = COLLECTION_SEARCH_WEIGHTS
     index = FuzzyIndex(
         candidates,

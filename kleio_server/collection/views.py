@@ -1,0 +1,58 @@
+"""A process-local cache of whole sorted (or search-ranked) collection views.
+
+A view is keyed by what it was computed from: the user's change-log sequence number (any
+write of theirs bumps it), the catalogue's version (any release write bumps it), the
+filters and the order. Each request reads both numbers first (one small query), so an
+instance never serves a view another instance has since made stale; views that depend on
+the clock ("recently played", recency) are also dropped after ``ttl`` seconds.
+A view is the ordered list of instance ids; a page is a slice of it whose rows (with fresh
+play/cleaning stats) are then read by primary key.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class _Entry:
+    rows: list[int]
+    made_at: float
+
+
+@dataclass
+class CollectionViews:
+    max_rows: int = 2_000_000
+    ttl: float = 60.0
+    clock: Callable[[], float] = time.monotonic
+    _entries: OrderedDict[Hashable, _Entry] = field(default_factory=OrderedDict)
+    _rows: int = 0
+    hits: int = 0
+    misses: int = 0
+
+    def get(self, key: Hashable) -> list[int] | None:
+        entry = self._entries.get(key)
+        if entry is None or self.clock() - entry.made_at > self.ttl:
+            if entry is not None:
+                self._drop(key)
+            self.misses += 1
+            return None
+        self._entries.move_to_end(key)
+        self.hits += 1
+        return entry.rows
+
+    def put(self, key: Hashable, rows: list[int]) -> None:
+        if key in self._entries:
+            self._drop(key)
+        self._entries[key] = _Entry(rows, self.clock())
+        self._rows += len(rows)
+        while self._rows > self.max_rows and len(self._entries) > 1:
+            self._drop(next(iter(self._entries)))
+
+    def _drop(self, key: Any) -> None:
+        entry = self._entries.pop(key)
+        self._rows -= len(entry.rows)
