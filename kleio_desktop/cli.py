@@ -20,7 +20,9 @@ from typing import Annotated, Literal, TypeVar
 
 import typer
 
+from kleio_desktop.commands import discogs as discogs_commands
 from kleio_desktop.commands import login as login_commands
+from kleio_desktop.commands import sync as sync_commands
 from kleio_desktop.core.errors import KleioError
 from kleio_desktop.core.services import Services, open_services
 from kleio_desktop.core.services.exchange import parse_document
@@ -40,6 +42,8 @@ app = typer.Typer(
 stylus_app = typer.Typer(help="Manage styluses.", no_args_is_help=True)
 app.add_typer(stylus_app, name="stylus")
 login_commands.register(app)
+sync_commands.register(app)
+discogs_commands.register(app)
 
 
 def fail(message: str) -> typer.Exit:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sys
 import webbrowser
 from typing import Annotated
@@ -18,7 +19,9 @@ from kleio_desktop.core.auth import (
     token_store_from_env,
 )
 from kleio_desktop.core.auth.server_config import normalize_server_url
+from kleio_desktop.core.errors import KleioError
 from kleio_desktop.core.settings import DesktopSettings
+from kleio_desktop.core.store import Store
 
 HTTP_TIMEOUT = httpx.Timeout(30.0)
 
@@ -42,6 +45,27 @@ NoBrowserOption = Annotated[
 
 def _store() -> TokenStore:
     return token_store_from_env(DesktopSettings().data_dir)
+
+
+async def _record_server(server_url: str | None, signed_out_of: str | None = None) -> None:
+    """Note in the local store which server it syncs with (None: signed out of
+    ``signed_out_of``, if that is the store's server).
+
+    A different server than before starts from cursor 0 (its epoch differs anyway, so the
+    first pull would ask for a bootstrap); unsynced local work stays in the outbox.
+    """
+    store = await Store.open(DesktopSettings().data_dir)
+    try:
+        state = await store.sync_state()
+        if server_url is None:
+            if state.server_url != signed_out_of:
+                return
+            state = dataclasses.replace(state, server_url=None)
+        elif state.server_url != server_url:
+            state = dataclasses.replace(state, server_url=server_url, cursor=0, epoch=None)
+        await store.save_sync_state(state)
+    finally:
+        await store.close()
 
 
 def _fail(exc: Exception) -> typer.Exit:
@@ -72,6 +96,7 @@ async def _login(store: TokenStore, server: str, key: str | None, no_browser: bo
             open_browser=None if no_browser else _open_browser,
             on_url=show,
         )
+    await _record_server(normalize_server_url(server))
     return credential.mode
 
 
@@ -83,14 +108,16 @@ def login(server: ServerOption, key: KeyOption = None, no_browser: NoBrowserOpti
         key = sys.stdin.readline().strip()
     try:
         mode = asyncio.run(_login(_store(), server, key, no_browser))
-    except AuthError as exc:
+    except (AuthError, KleioError) as exc:
         raise _fail(exc) from None
     typer.echo(f"Signed in to {server}" + (" (local mode)." if mode == "local" else "."), err=True)
 
 
 async def _logout(store: TokenStore, server: str) -> bool:
     async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as http:
-        return await sign_out(http, store, server)
+        revoked = await sign_out(http, store, server)
+    await _record_server(None, signed_out_of=server)
+    return revoked
 
 
 def logout(
@@ -107,7 +134,7 @@ def logout(
             typer.echo(f"Not signed in to {target or 'any server'}.", err=True)
             return
         revoked = asyncio.run(_logout(store, target))
-    except AuthError as exc:
+    except (AuthError, KleioError) as exc:
         raise _fail(exc) from None
     unconfirmed = credential.mode == "oidc" and not revoked
     note = " (the identity provider did not confirm the revocation)" if unconfirmed else ""

@@ -31,7 +31,7 @@ Clocks = dict[str, str]
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
+    type_annotation_map = {
         dt.datetime: UTCDateTime(),
         uuid.UUID: Uuid(),
         dict[str, Any]: JSON(),
@@ -167,3 +167,20 @@ class SyncStateRow(Base):
     server_url: Mapped[str | None] = mapped_column(String(2000))
     last_synced_at: Mapped[dt.datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class DiscogsImportRow(Base):
+    """The single row of Discogs import state (``id`` is always 1), local to this device.
+
+    ``checkpoint`` is the importer's resumable ``ImportCheckpoint`` as JSON.
+    ``snapshot_instance_ids`` holds the instances of the last complete import until that
+    collection snapshot reached the sync server (None: nothing waiting to upload).
+    """
+
+    __tablename__ = "discogs_import"
+    __table_args__ = (CheckConstraint("id = 1", name="ck_discogs_import_single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    checkpoint: Mapped[str | None] = mapped_column(Text)
+    snapshot_instance_ids: Mapped[list[int] | None] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime | None]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import delete, exists, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_desktop.core.store.models import OutboxRow
@@ -68,3 +68,43 @@ async def has_local_work(session: AsyncSession, entity: str, entity_id: str, seq
         )
     )
     return bool(await session.scalar(query))
+
+
+async def highest_issued(session: AsyncSession) -> int:
+    """The highest mutation id this store ever handed out (pruned rows included)."""
+    issued = await session.scalar(text("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'"))
+    return int(issued or 0)
+
+
+async def rebase(session: AsyncSession, next_id: int) -> int:
+    """Make the outbox continue at ``next_id``, the id the server expects next.
+
+    Rows acked at or past ``next_id`` are un-acked (the server does not have them); then the
+    unacked rows keep their order and are renumbered ``next_id, next_id + 1, …`` and the id
+    sequence continues after them. Returns how many rows got a new number.
+    """
+    await session.execute(
+        update(OutboxRow).where(OutboxRow.mutation_id >= next_id).values(pushed_seq=None)
+    )
+    query = (
+        select(OutboxRow.mutation_id)
+        .where(OutboxRow.pushed_seq.is_(None))
+        .order_by(OutboxRow.mutation_id)
+    )
+    ids = list(await session.scalars(query))
+    moved = [(old, next_id + rank) for rank, old in enumerate(ids) if old != next_id + rank]
+    for old, new in moved:  # through negative ids, so no two rows ever share one
+        await session.execute(
+            update(OutboxRow).where(OutboxRow.mutation_id == old).values(mutation_id=-new)
+        )
+    await session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.mutation_id < 0)
+        .values(mutation_id=-OutboxRow.mutation_id)
+    )
+    top = await session.scalar(select(func.max(OutboxRow.mutation_id)))
+    await session.execute(
+        text("UPDATE sqlite_sequence SET seq = :seq WHERE name = 'outbox'"),
+        {"seq": max(int(top or 0), next_id - 1)},
+    )
+    return len(moved)

@@ -145,6 +145,17 @@ class Store:
                 tx.touch(Changes(outbox=True))
             return removed
 
+    async def highest_mutation_id(self) -> int:
+        async with self.read() as session:
+            return await outbox.highest_issued(session)
+
+    async def rebase_outbox(self, next_id: int) -> int:
+        """Renumber unsynced work to continue at ``next_id`` (see ``outbox.rebase``)."""
+        async with self.write() as tx:
+            moved = await outbox.rebase(tx.session, next_id)
+            tx.touch(Changes(outbox=True))
+            return moved
+
     async def apply_remote_change(self, change: Change) -> Changes:
         """Apply one pulled change (per-field LWW) without creating outbox rows."""
         return await self.apply_remote_changes([change])

@@ -1,0 +1,257 @@
+"""The sync engine: one round on demand (``sync_once``), or live (``run``) until ``stop()``.
+
+Live, it keeps a WebSocket open (reconnecting with full-jitter backoff), pushes when the
+store's ``ChangeBus`` reports a local write (debounced) and on every reconnect, applies
+inline ``changes`` that start at or before its cursor and pulls on a ``poke`` (or on inline
+changes it cannot place), and does a full round every ``periodic_seconds`` anyway. A failed
+round is retried after a full-jitter backoff. Rounds never overlap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kleio_desktop.core.changes import Changes
+from kleio_desktop.core.errors import KleioError
+from kleio_desktop.core.store import Store
+from kleio_desktop.core.sync import steps
+from kleio_desktop.core.sync.errors import SocketClosed, SyncError
+from kleio_desktop.core.sync.status import StatusBoard, StatusListener, SyncStatus
+from kleio_desktop.core.sync.timing import Backoff, SyncClock, SystemClock, wait_event
+from kleio_desktop.core.sync.transport import SyncTransport
+from kleio_desktop.core.sync.wire import AUTH_CLOSE_CODES, ChangesMessage, Poke, Welcome
+from shared.protocol.sync import Rejection
+
+logger = logging.getLogger(__name__)
+
+PERIODIC_SECONDS = 60.0
+DEBOUNCE_SECONDS = 0.02
+RETRY = Backoff(base=1.0, cap=300.0)
+RECONNECT = Backoff(base=0.5, cap=60.0)
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    pushed: int
+    pulled: int
+    pruned: int
+    bootstrapped: bool
+    rejected: tuple[Rejection, ...]
+    pending: int
+
+    def describe(self) -> str:
+        text = f"pushed {self.pushed}, pulled {self.pulled}"
+        if self.bootstrapped:
+            text += " (full download)"
+        if self.rejected:
+            text += f"; the server rejected {len(self.rejected)}"
+        return text + f"; {self.pending} pending"
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        store: Store,
+        transport: SyncTransport,
+        clock: SyncClock | None = None,
+        rng: random.Random | None = None,
+        *,
+        retry: Backoff = RETRY,
+        reconnect: Backoff = RECONNECT,
+        periodic_seconds: float = PERIODIC_SECONDS,
+        debounce_seconds: float = DEBOUNCE_SECONDS,
+    ) -> None:
+        self._store = store
+        self._transport = transport
+        self._clock = clock or SystemClock()
+        self._rng = rng or random.Random()
+        self._retry = retry
+        self._reconnect = reconnect
+        self._periodic = periodic_seconds
+        self._debounce = debounce_seconds
+        self._board = StatusBoard()
+        self._lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._want_push = False
+        self._want_pull = False
+        self._inline: list[ChangesMessage] = []
+        self._loaded = False
+
+    # ---- status --------------------------------------------------------------------
+
+    @property
+    def status(self) -> SyncStatus:
+        return self._board.current
+
+    def subscribe(self, listener: StatusListener) -> Callable[[], None]:
+        """Call ``listener`` with every new ``SyncStatus``; returns the unsubscribe function."""
+        return self._board.subscribe(listener)
+
+    async def _load_status(self) -> None:
+        if not self._loaded:
+            state = await self._store.sync_state()
+            self._board.update(
+                pending=await self._store.count_pending(),
+                last_synced_at=state.last_synced_at,
+                error=state.last_error,
+            )
+            self._loaded = True
+
+    # ---- one round -------------------------------------------------------------------
+
+    async def sync_once(self) -> SyncReport:
+        """Push everything pending, then pull until the server has no more."""
+        await self._load_status()
+        async with self._lock:
+            return await self._round(push=True, pull=True, inline=[])
+
+    async def _round(self, *, push: bool, pull: bool, inline: list[ChangesMessage]) -> SyncReport:
+        pending = await self._store.count_pending()
+        if not (pull or inline or (push and pending)):
+            self._board.update(pending=pending)
+            return SyncReport(0, 0, 0, False, (), pending)
+        self._board.update(syncing=True, pending=pending)
+        tally = steps.Tally()
+        try:
+            if push:
+                tally.add(await steps.push_all(self._store, self._transport))
+            if inline and await self._apply_inline(inline, tally):
+                pull = True
+            if pull or tally.pushed:
+                tally.add(await steps.pull_all(self._store, self._transport))
+        except KleioError as exc:
+            await self._finish(str(exc))
+            raise
+        except BaseException:
+            self._board.update(syncing=False)
+            raise
+        pending = await self._finish(None)
+        return SyncReport(
+            tally.pushed,
+            tally.pulled,
+            tally.pruned,
+            tally.bootstrapped,
+            tuple(tally.rejected),
+            pending,
+        )
+
+    async def _apply_inline(self, messages: list[ChangesMessage], tally: steps.Tally) -> bool:
+        """Apply inline changes that start at or before our cursor; True if a pull is needed."""
+        state = await self._store.sync_state()
+        cursor, need_pull = state.cursor, False
+        for message in sorted(messages, key=lambda m: (m.after, m.cursor)):
+            if message.after > cursor:
+                need_pull = True  # something between our cursor and this message is missing
+            elif message.cursor > cursor:
+                await steps.apply_changes(self._store, message.changes)
+                tally.pulled += len(message.changes)
+                cursor = message.cursor
+        if cursor != state.cursor:
+            tally.pruned += await steps.advance(self._store, cursor, state.epoch)
+        return need_pull
+
+    async def _finish(self, error: str | None) -> int:
+        state = await self._store.sync_state()
+        synced_at = self._clock.now() if error is None else state.last_synced_at
+        await self._store.save_sync_state(
+            dataclasses.replace(state, last_synced_at=synced_at, last_error=error)
+        )
+        pending = await self._store.count_pending()
+        self._board.update(syncing=False, pending=pending, last_synced_at=synced_at, error=error)
+        return pending
+
+    # ---- live ------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Ask ``run()`` to return (safe to call from a signal handler in the loop)."""
+        self._stopping.set()
+
+    async def run(self) -> None:
+        """Sync live until ``stop()``; failures are retried, never raised."""
+        await self._load_status()
+        self._stopping.clear()
+        unsubscribe = self._store.bus.subscribe(self._on_local_change)
+        self._request(push=True, pull=True)
+        loops = [asyncio.create_task(self._work_loop()), asyncio.create_task(self._socket_loop())]
+        stopper = asyncio.create_task(self._stopping.wait())
+        try:
+            done, _ = await asyncio.wait([*loops, stopper], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            unsubscribe()
+            for task in (*loops, stopper):
+                task.cancel()
+            await asyncio.gather(*loops, stopper, return_exceptions=True)
+            self._board.update(online=False, syncing=False)
+        for task in loops:
+            if task in done and not task.cancelled() and task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+
+    def _request(self, *, push: bool = False, pull: bool = False) -> None:
+        self._want_push = self._want_push or push
+        self._want_pull = self._want_pull or pull
+        self._wake.set()
+
+    def _on_local_change(self, changes: Changes) -> None:
+        if changes.outbox:
+            self._request(push=True)
+
+    def _take(self) -> tuple[bool, bool, list[ChangesMessage]]:
+        taken = (self._want_push, self._want_pull, self._inline)
+        self._want_push, self._want_pull, self._inline = False, False, []
+        return taken
+
+    async def _work_loop(self) -> None:
+        failures = 0
+        while True:
+            delay = self._periodic if not failures else self._retry.delay(failures, self._rng)
+            woke = await wait_event(self._wake, delay, self._clock)
+            if woke and self._debounce > 0:
+                await self._clock.sleep(self._debounce)  # let a burst of writes settle
+            self._wake.clear()
+            push, pull, inline = self._take()
+            if not woke:  # the periodic round, or the retry after a failure
+                push = pull = True
+            try:
+                async with self._lock:
+                    await self._round(push=push, pull=pull, inline=inline)
+            except KleioError as exc:
+                failures += 1
+                logger.info("sync round failed (attempt %d): %s", failures, exc)
+            except Exception:
+                failures += 1
+                logger.exception("sync round failed unexpectedly (attempt %d)", failures)
+            else:
+                failures = 0
+
+    async def _socket_loop(self) -> None:
+        attempt = 0
+        while True:
+            state = await self._store.sync_state()
+            try:
+                async with self._transport.connect(state.cursor, state.epoch) as messages:
+                    async for message in messages:
+                        if isinstance(message, Welcome):
+                            attempt = 0
+                            self._board.update(online=True)
+                            self._request(push=True)
+                        elif isinstance(message, ChangesMessage):
+                            self._inline.append(message)
+                            self._wake.set()
+                        elif isinstance(message, Poke):
+                            self._request(pull=True)
+            except SocketClosed as closed:
+                logger.info("%s", closed)
+                if closed.code in AUTH_CLOSE_CODES:
+                    self._board.update(error=f"the server refused the sign-in: {closed.reason}")
+            except SyncError as exc:
+                logger.info("live connection failed: %s", exc)
+                self._board.update(error=str(exc))
+            self._board.update(online=False)
+            attempt += 1
+            await self._clock.sleep(self._reconnect.delay(attempt, self._rng))
