@@ -13,6 +13,7 @@ from kleio_server.exchange.routes import router as exchange
 from kleio_server.insights.routes import router as insights
 from kleio_server.plays.routes import router as plays
 from kleio_server.realtime.routes import router as realtime
+from kleio_server.reconcile.routes import router as reconcile
 from kleio_server.sync.routes import router as sync
 
 API_PREFIX = "/api/v1"
@@ -22,6 +23,7 @@ def register_routes(app: FastAPI) -> None:
     app.include_router(health.router)
     for router in (
         accounts,
+        reconcile,  # before collection: /releases/known is not /releases/{release_id}
         collection,
         plays,
         cleanings,

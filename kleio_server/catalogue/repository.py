@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import uuid
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kleio_server.catalogue import submissions
+from kleio_server.catalogue.assemble import assemble
 from kleio_server.catalogue.cache import ReleaseCache
 from kleio_server.kit.upsert import insert_ignore, upsert
 from kleio_server.models import (
@@ -46,12 +49,23 @@ async def load_many(
     *,
     with_tracks: bool = True,
     cache: ReleaseCache | None = None,
+    viewer: uuid.UUID | None = None,
 ) -> dict[int, wire.Release]:
     """Releases with their parts (the tracklist only if asked). With a cache, only the
-    releases whose version changed are assembled again."""
+    releases whose version changed are assembled again. With a ``viewer``, that user's own
+    uploaded details stand in for shared releases that have no tracklist yet."""
     wanted = sorted(set(ids))
+    found = await _load_shared(session, wanted, with_tracks, cache)
+    if viewer is not None:
+        found.update(await submissions.overlay(session, viewer, wanted, with_tracks=with_tracks))
+    return found
+
+
+async def _load_shared(
+    session: AsyncSession, wanted: list[int], with_tracks: bool, cache: ReleaseCache | None
+) -> dict[int, wire.Release]:
     if not wanted or cache is None:
-        return await _assemble(session, wanted, with_tracks)
+        return await assemble(session, wanted, with_tracks)
     versions = dict(
         (
             await session.execute(select(Release.id, Release.version).where(Release.id.in_(wanted)))
@@ -66,122 +80,50 @@ async def load_many(
         else:
             found[release_id] = cached
     if missing:
-        assembled = await _assemble(session, missing, with_tracks)
+        assembled = await assemble(session, missing, with_tracks)
         for release_id, release in assembled.items():
             cache.put(release_id, versions[release_id], with_tracks, release)
         found.update(assembled)
     return found
 
 
-async def _assemble(
-    session: AsyncSession, wanted: list[int], with_tracks: bool
-) -> dict[int, wire.Release]:
-    """One query per part and no ORM objects: this is on the hot path of every page."""
-    if not wanted:
-        return {}
-    artists: dict[int, list[wire.ReleaseArtist]] = defaultdict(list)
-    labels: dict[int, list[wire.ReleaseLabel]] = defaultdict(list)
-    formats: dict[int, list[wire.ReleaseFormat]] = defaultdict(list)
-    descriptions: dict[tuple[int, int], list[str]] = defaultdict(list)
-    genres: dict[int, list[str]] = defaultdict(list)
-    styles: dict[int, list[str]] = defaultdict(list)
-    tracks: dict[int, list[wire.Track]] = defaultdict(list)
-    a, lb, f, d, t = ReleaseArtist, ReleaseLabel, ReleaseFormat, FormatDescription, Track
-    for rid, aid, name, anv, join, role in await session.execute(
-        select(a.release_id, a.artist_id, a.name, a.anv, a.join, a.role)
-        .where(a.release_id.in_(wanted))
-        .order_by(a.release_id, a.position)
-    ):
-        artists[rid].append(
-            wire.ReleaseArtist.model_construct(id=aid, name=name, anv=anv, join=join, role=role)
-        )
-    for rid, lid, name, catno in await session.execute(
-        select(lb.release_id, lb.label_id, lb.name, lb.catno)
-        .where(lb.release_id.in_(wanted))
-        .order_by(lb.release_id, lb.position)
-    ):
-        labels[rid].append(wire.ReleaseLabel.model_construct(id=lid, name=name, catno=catno))
-    for rid, position, text in await session.execute(
-        select(d.release_id, d.format_position, d.description)
-        .where(d.release_id.in_(wanted))
-        .order_by(d.release_id, d.format_position, d.idx)
-    ):
-        descriptions[(rid, position)].append(text)
-    for rid, position, name, qty, text in await session.execute(
-        select(f.release_id, f.position, f.name, f.qty, f.text)
-        .where(f.release_id.in_(wanted))
-        .order_by(f.release_id, f.position)
-    ):
-        formats[rid].append(
-            wire.ReleaseFormat.model_construct(
-                name=name, qty=qty, text=text, descriptions=descriptions[(rid, position)]
-            )
-        )
-    for rid, name in await session.execute(
-        select(ReleaseGenre.release_id, Genre.name)
-        .join(Genre, Genre.id == ReleaseGenre.genre_id)
-        .where(ReleaseGenre.release_id.in_(wanted))
-        .order_by(ReleaseGenre.release_id, ReleaseGenre.position)
-    ):
-        genres[rid].append(name)
-    for rid, name in await session.execute(
-        select(ReleaseStyle.release_id, Style.name)
-        .join(Style, Style.id == ReleaseStyle.style_id)
-        .where(ReleaseStyle.release_id.in_(wanted))
-        .order_by(ReleaseStyle.release_id, ReleaseStyle.position)
-    ):
-        styles[rid].append(name)
-    track_rows = (
-        await session.execute(
-            select(t.release_id, t.position, t.title, t.duration_text, t.seconds)
-            .where(t.release_id.in_(wanted))
-            .order_by(t.release_id, t.position_index)
-        )
-        if with_tracks
-        else ()
-    )
-    for rid, track_position, title, text, seconds in track_rows:
-        tracks[rid].append(
-            wire.Track.model_construct(
-                position=track_position, title=title, duration_text=text, seconds=seconds
-            )
-        )
-    r = Release
-    out: dict[int, wire.Release] = {}
-    for row in await session.execute(
-        select(
-            r.id,
-            r.title,
-            r.year,
-            r.thumb_url,
-            r.cover_url,
-            r.duration_seconds,
-            r.duration_estimated,
-            r.fetched_at,
-        ).where(r.id.in_(wanted))
-    ):
-        rid = row.id
-        out[rid] = wire.Release.model_construct(
-            id=rid,
-            title=row.title,
-            year=row.year,
-            thumb_url=row.thumb_url,
-            cover_url=row.cover_url,
-            artists=artists[rid],
-            labels=labels[rid],
-            formats=formats[rid],
-            genres=genres[rid],
-            styles=styles[rid],
-            tracks=tracks[rid],
-            duration_seconds=row.duration_seconds,
-            duration_estimated=row.duration_estimated,
-            fetched_at=row.fetched_at,
-        )
-    return out
+async def load(
+    session: AsyncSession, release_id: int, *, viewer: uuid.UUID | None = None
+) -> wire.Release | None:
+    return (await load_many(session, [release_id], viewer=viewer)).get(release_id)
 
 
-async def load(session: AsyncSession, release_id: int) -> wire.Release | None:
-    return (await load_many(session, [release_id])).get(release_id)
+async def has_tracklist(session: AsyncSession, release_id: int) -> bool:
+    found = await session.scalar(select(Release.has_tracklist).where(Release.id == release_id))
+    return bool(found)
+
+
+def _basic_fields(release: wire.Release) -> dict[str, object]:
+    return release.model_dump(mode="json", exclude={"fetched_at", "tracks"})
+
+
+async def save_basic_many(session: AsyncSession, releases: Sequence[wire.Release]) -> int:
+    """Basic information (a collection listing's, no tracklist): inserted when new, written
+    again only when it changed, never over a release that has a tracklist. The rows are
+    locked in id order on PostgreSQL, so concurrent writers queue instead of deadlocking.
+    Returns how many releases were written."""
+    incoming = {r.id: r for r in releases}
+    if not incoming:
+        return 0
+    ids = sorted(incoming)
+    query = select(Release.id, Release.has_tracklist).where(Release.id.in_(ids))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.order_by(Release.id).with_for_update()
+    state: dict[int, bool] = {rid: bool(flag) for rid, flag in await session.execute(query)}
+    current = await assemble(session, [i for i in ids if i in state and not state[i]], False)
+    changed = [
+        incoming[i].model_copy(update={"tracks": []})
+        for i in ids
+        if not state.get(i)
+        and (i not in current or _basic_fields(current[i]) != _basic_fields(incoming[i]))
+    ]
+    await save_many(session, changed)
+    return len(changed)
 
 
 async def known_ids(session: AsyncSession, ids: Iterable[int], with_tracklist: bool) -> set[int]:
@@ -195,16 +137,18 @@ async def save_many(session: AsyncSession, releases: Sequence[wire.Release]) -> 
     """Insert or replace releases with all their parts, in bulk."""
     if not releases:
         return
+    releases = sorted({r.id: r for r in releases}.values(), key=lambda r: r.id)
     ids = [r.id for r in releases]
     genre_ids = await _name_ids(session, Genre, {g for r in releases for g in r.genres})
     style_ids = await _name_ids(session, Style, {s for r in releases for s in r.styles})
     await upsert(
         session,
         Artist.__table__,
-        list(
+        sorted(
             {
                 a.id: {"id": a.id, "name": a.name} for r in releases for a in r.artists if a.id
-            }.values()
+            }.values(),
+            key=_by_id,
         ),
         keys=["id"],
         update=["name"],
@@ -212,10 +156,11 @@ async def save_many(session: AsyncSession, releases: Sequence[wire.Release]) -> 
     await upsert(
         session,
         Label.__table__,
-        list(
+        sorted(
             {
                 lb.id: {"id": lb.id, "name": lb.name} for r in releases for lb in r.labels if lb.id
-            }.values()
+            }.values(),
+            key=_by_id,
         ),
         keys=["id"],
         update=["name"],
@@ -260,7 +205,7 @@ async def save_many(session: AsyncSession, releases: Sequence[wire.Release]) -> 
             {
                 "release_id": r.id,
                 "position": i,
-                "artist_id": a.id,
+                "artist_id": a.id or None,
                 "name": a.name,
                 "anv": a.anv,
                 "join": a.join,
@@ -277,7 +222,7 @@ async def save_many(session: AsyncSession, releases: Sequence[wire.Release]) -> 
             {
                 "release_id": r.id,
                 "position": i,
-                "label_id": lb.id,
+                "label_id": lb.id or None,
                 "name": lb.name,
                 "catno": lb.catno,
             }
@@ -338,6 +283,10 @@ async def save_many(session: AsyncSession, releases: Sequence[wire.Release]) -> 
             for i, t in enumerate(r.tracks)
         ],
     )
+
+
+def _by_id(row: dict[str, Any]) -> int:
+    return int(row["id"])
 
 
 async def _insert(

@@ -19,6 +19,8 @@ from kleio_server.models.catalogue import (
 )
 from kleio_server.models.collection import CollectionItem, Folder, ReleaseStats
 from kleio_server.models.history import Cleaning, Play, Stylus
+from kleio_server.models.snapshots import CollectionSnapshot, DiscogsAccount, SnapshotPage
+from kleio_server.models.submissions import ReleaseSubmission
 from kleio_server.models.sync import ChangeLogEntry, ClientState, RejectedMutation, UserSequence
 from kleio_server.models.users import User
 
@@ -30,6 +32,8 @@ __all__ = [
     "Cleaning",
     "ClientState",
     "CollectionItem",
+    "CollectionSnapshot",
+    "DiscogsAccount",
     "Folder",
     "FormatDescription",
     "Genre",
@@ -43,6 +47,8 @@ __all__ = [
     "ReleaseLabel",
     "ReleaseStats",
     "ReleaseStyle",
+    "ReleaseSubmission",
+    "SnapshotPage",
     "Style",
     "Stylus",
     "StylusTemplate",

@@ -1,0 +1,55 @@
+"""Release details uploaded by clients: the uploader sees them at once; everyone else only
+once a second user's upload agrees byte for byte (by hash) or the server fetched them itself,
+so one user cannot put words in another's catalogue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kleio_server.catalogue import repository as catalogue
+from kleio_server.catalogue import submissions
+from kleio_server.kit.errors import InvalidField
+from kleio_server.reconcile import locks
+from kleio_server.reconcile.validation import check_release
+from shared.protocol import entities as wire
+from shared.protocol.snapshot import DetailsAccepted
+
+MAX_DETAILS_CHARS = 1_000_000
+
+
+async def submit(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    release_id: int,
+    release: wire.Release,
+    now: dt.datetime,
+) -> DetailsAccepted:
+    if release.id != release_id:
+        raise InvalidField("id", f"the body is release {release.id}, the path {release_id}")
+    if not release.tracks:
+        raise InvalidField("tracks", "details carry the release's tracklist")
+    check_release(release, "release")
+    if len(release.model_dump_json()) > MAX_DETAILS_CHARS:
+        raise InvalidField("release", "too large")
+    await locks.xact_lock(session, locks.RELEASE_DETAILS, str(release_id))
+    if await catalogue.has_tracklist(session, release_id):
+        return DetailsAccepted(release_id=release_id, shared=True)
+    digest = await submissions.save(session, user_id, release, now)
+    if await submissions.agreeing_user(session, user_id, release_id, digest) is None:
+        return DetailsAccepted(release_id=release_id, shared=False)
+    await catalogue.save_many(session, [release])
+    return DetailsAccepted(release_id=release_id, shared=True)
+
+
+async def save_fetched(session: AsyncSession, release: wire.Release) -> None:
+    """Details the server fetched from Discogs itself: shared at once."""
+    await locks.xact_lock(session, locks.RELEASE_DETAILS, str(release.id))
+    await catalogue.save_many(session, [release])
+
+
+async def known(session: AsyncSession, user_id: uuid.UUID, ids: Iterable[int]) -> list[int]:
+    return sorted(await submissions.visible_with_tracklist(session, user_id, ids))

@@ -1,0 +1,52 @@
+"""Storing the Discogs token (checked against Discogs first) and routing a refresh: to an
+online desktop of the user, else to the server's own importer, else nowhere (409)."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kleio_server.kit.errors import Conflict, InvalidField, ServiceUnavailable
+from kleio_server.reconcile.discogs import accounts, sockets
+from kleio_server.reconcile.discogs.runner import HTTP_TIMEOUT, ImportRunner
+from shared.discogs import BadToken, DiscogsError
+from shared.protocol.snapshot import DiscogsTokenStatus, RefreshAccepted, RefreshRequestMessage
+
+
+async def store_token(
+    session: AsyncSession, runner: ImportRunner, user_id: uuid.UUID, token: str
+) -> DiscogsTokenStatus:
+    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as http:
+        try:
+            identity = await runner.client(http, token).identity()
+        except BadToken as exc:
+            raise InvalidField("token", "Discogs does not accept this token") from exc
+        except DiscogsError as exc:
+            raise ServiceUnavailable("Discogs could not be asked about the token") from exc
+    sealed = runner.box.seal(user_id, token)
+    await accounts.store_token(session, user_id, identity.username, sealed, runner.kleio.now())
+    return DiscogsTokenStatus(stored=True, username=identity.username)
+
+
+async def token_status(session: AsyncSession, user_id: uuid.UUID) -> DiscogsTokenStatus:
+    account = await accounts.get(session, user_id)
+    if account is None or account.token_ciphertext is None:
+        return DiscogsTokenStatus(stored=False)
+    return DiscogsTokenStatus(stored=True, username=account.username)
+
+
+async def refresh(
+    session: AsyncSession, runner: ImportRunner, user_id: uuid.UUID
+) -> RefreshAccepted:
+    kleio = runner.kleio
+    message = RefreshRequestMessage(requested_at=kleio.now())
+    if await sockets.send_to_one_desktop(kleio.hub, user_id, message):
+        return RefreshAccepted(via="desktop", detail="a desktop of yours is importing")
+    account = await accounts.get(session, user_id)
+    if account is None or account.token_ciphertext is None:
+        raise Conflict("no desktop online and no token stored")
+    if not await runner.start(user_id):
+        raise Conflict("a Discogs import of yours is already running")
+    return RefreshAccepted(via="server", detail="the server is importing")

@@ -1,0 +1,132 @@
+"""Collection snapshots, release details and Discogs coordination on the wire (``/api/v1``).
+
+A completed Discogs import reaches the server as a snapshot::
+
+    POST /collection/snapshots                  SnapshotBegin   -> 201 SnapshotInfo
+    PUT  /collection/snapshots/{id}/pages/{n}   SnapshotPage    -> 200 SnapshotInfo
+    GET  /collection/snapshots/{id}                             -> 200 SnapshotInfo (resume)
+    POST /collection/snapshots/{id}/commit      SnapshotCommit  -> 200 ReconcileResult
+
+One snapshot is open per user at a time (another begin gets 409 until it is committed or
+has expired, ``SNAPSHOT_TTL_SECONDS`` after its last page). A page is idempotent per number
+(sending it again replaces it); an item's ``release_id`` must be among the page's releases
+or already known to the server. ``complete=true`` needs exactly ``expected_items`` distinct
+instances staged (else 422); only a complete snapshot archives the items that left the
+collection (``removed_on_discogs``) and restores those that came back.
+
+Release details (with a tracklist) a client fetched itself::
+
+    PUT /releases/{id}/details   Release          -> 202 DetailsAccepted
+    GET /releases/known?ids=1,2  -> 200 KnownReleases (ids whose details the caller sees)
+
+Coordination::
+
+    POST   /discogs/refresh      -> 202 RefreshAccepted (409 when nobody can run it)
+    PUT    /discogs/token        DiscogsTokenIn -> 200 DiscogsTokenStatus (checked first)
+    GET    /discogs/token        -> 200 DiscogsTokenStatus (never the token itself)
+    DELETE /discogs/token        -> 204
+
+Socket messages from the server: ``RefreshRequestMessage`` (to one desktop of the user),
+``ImportProgressMessage`` (to every socket of the user while the server imports).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+
+from shared.protocol.entities import CollectionItem, Folder, Release, Wire
+
+MAX_EXPECTED_ITEMS = 200_000
+MAX_PAGE_NUMBER = 2000
+MAX_PAGE_ITEMS = 500
+MAX_PAGE_RELEASES = 500
+MAX_FOLDERS = 1000
+MAX_KNOWN_IDS = 1000
+SNAPSHOT_TTL_SECONDS = 3600
+
+SnapshotState = Literal["open", "committed", "expired"]
+
+
+class SnapshotBegin(Wire):
+    source: Literal["discogs"]
+    username: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    expected_items: Annotated[int, Field(ge=0, le=MAX_EXPECTED_ITEMS)]
+    folders: Annotated[list[Folder], Field(max_length=MAX_FOLDERS)] = []
+
+
+class SnapshotInfo(BaseModel):
+    id: uuid.UUID
+    state: SnapshotState
+    pages_received: list[int]
+    expires_at: AwareDatetime
+
+
+class SnapshotPage(Wire):
+    """One page of the collection: its items and their releases' basic information (as the
+    collection listing gives it: no tracklist — details go through ``/releases/{id}/details``)."""
+
+    items: Annotated[list[CollectionItem], Field(max_length=MAX_PAGE_ITEMS)]
+    releases: Annotated[list[Release], Field(max_length=MAX_PAGE_RELEASES)] = []
+
+
+class SnapshotCommit(Wire):
+    complete: bool
+
+
+class ReconcileResult(BaseModel):
+    added: int
+    updated: int
+    unchanged: int
+    archived: int
+    restored: int
+    total: int
+    """Distinct instances in the snapshot."""
+
+
+class DetailsAccepted(BaseModel):
+    release_id: int
+    shared: bool
+    """True when the shared catalogue now holds a tracklist for this release."""
+
+
+class KnownReleases(BaseModel):
+    with_tracklist: list[int]
+
+
+class DiscogsTokenIn(Wire):
+    token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class DiscogsTokenStatus(BaseModel):
+    stored: bool
+    username: str | None = None
+
+
+class RefreshAccepted(BaseModel):
+    via: Literal["desktop", "server", "none"]
+    detail: str = ""
+
+
+class RefreshRequestMessage(BaseModel):
+    """Server -> one desktop socket: run a Discogs import now and upload it as a snapshot."""
+
+    type: Literal["refresh_request"] = "refresh_request"
+    requested_at: dt.datetime
+
+
+class ImportProgressMessage(BaseModel):
+    """Server -> every socket of the user while the server imports on their behalf."""
+
+    type: Literal["import_progress"] = "import_progress"
+    state: Literal["running", "done", "failed"]
+    step: str
+    pages_done: int = 0
+    pages_total: int | None = None
+    releases_done: int = 0
+    releases_total: int | None = None
+    eta_seconds: float | None = None
+    detail: str = ""
