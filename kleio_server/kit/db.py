@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -50,3 +51,17 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+def refused_data(exc: DBAPIError) -> bool:
+    """A constraint or data exception (SQLSTATE classes 23 and 22), e.g. a NUL character
+    PostgreSQL cannot store in text: the input's fault, not the server's."""
+    return sqlstate_class(exc) in ("22", "23")
+
+
+def sqlstate_class(exc: DBAPIError) -> str:
+    if isinstance(exc, IntegrityError):
+        return "23"
+    if isinstance(exc, DataError):
+        return "22"
+    return str(getattr(exc.orig, "sqlstate", None) or "")[:2]

@@ -8,10 +8,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kleio_server.auth.errors import AuthError
+from kleio_server.kit.db import sqlstate_class
 from kleio_server.kit.errors import PROBLEM_JSON, KleioError, problem
 
 log = logging.getLogger(__name__)
@@ -72,18 +73,43 @@ def install(app: FastAPI) -> None:
             dict(exc.headers or {}),
         )
 
-    @app.exception_handler(IntegrityError)
-    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
-        log.warning("integrity conflict", exc_info=False, extra={"path": request.url.path})
-        return problem_response(
-            problem(
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        kind = sqlstate_class(exc)
+        path = request.url.path
+        if kind == "22":  # a value the schema let through but the database cannot store
+            log.info("database refused a value", extra={"path": path})
+            body = problem(
+                422,
+                "validation",
+                "Invalid input",
+                "a value cannot be stored (unsupported characters or out of range)",
+                instance=path,
+            )
+        elif kind == "23":
+            log.info("integrity conflict", extra={"path": path})
+            body = problem(
                 409,
                 "conflict",
                 "Conflict",
                 "the change conflicts with another one; reload and try again",
-                instance=request.url.path,
+                instance=path,
             )
-        )
+        elif isinstance(exc, OperationalError | InterfaceError) or kind == "08":
+            log.warning("database unavailable", extra={"path": path})
+            body = problem(
+                503,
+                "unavailable",
+                "Service unavailable",
+                "the database is unavailable",
+                instance=path,
+            )
+        else:
+            log.exception("database error", extra={"path": path})
+            body = problem(
+                500, "internal", "Internal error", "an unexpected error occurred", instance=path
+            )
+        return problem_response(body)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

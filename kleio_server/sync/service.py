@@ -15,10 +15,11 @@ from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_server.catalogue import repository as catalogue
+from kleio_server.kit.db import refused_data
 from kleio_server.kit.errors import Conflict, InvalidField
 from kleio_server.models import ClientState, CollectionItem, RejectedMutation
 from kleio_server.models.mixins import Synced
@@ -94,19 +95,10 @@ async def _apply_one(
     except MutationRejected as exc:
         return exc.reason
     except DBAPIError as exc:
-        if not _refused_data(exc):
+        if not refused_data(exc):
             raise  # a lost connection or a deadlock is not the mutation's fault: retry it all
         return "the database refused a value (conflicting or unstorable data)"
     return None
-
-
-def _refused_data(exc: DBAPIError) -> bool:
-    """A constraint or data exception (SQLSTATE classes 23 and 22), e.g. a NUL character
-    PostgreSQL cannot store in text."""
-    if isinstance(exc, IntegrityError | DataError):
-        return True
-    state = str(getattr(exc.orig, "sqlstate", None) or "")
-    return state[:2] in ("22", "23")
 
 
 async def _locked_client_state(
