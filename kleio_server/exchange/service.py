@@ -117,6 +117,7 @@ class _Importer:
         self.session = session
         self.user_id = user_id
         self.counts = {"styluses": 0, "plays": 0, "cleanings": 0, "unchanged": 0}
+        self.stats: set[int] = set()  # releases whose aggregates to refresh once, at the end
 
     async def put(
         self, entity: Entity, kind: str, targets: _Targets, original: uuid.UUID, fields: Any
@@ -125,7 +126,15 @@ class _Importer:
         if target in targets.deleted:
             self.counts["unchanged"] += 1
             return
-        applied = await write(self.applier, self.session, self.user_id, entity, target, fields)
+        applied = await write(
+            self.applier,
+            self.session,
+            self.user_id,
+            entity,
+            target,
+            fields,
+            deferred_stats=self.stats,
+        )
         self.counts[kind if (entity, str(target)) in applied.changed else "unchanged"] += 1
 
 
@@ -152,4 +161,5 @@ async def import_document(
     for cleaning in document.cleanings:
         fields = cleaning.model_dump(mode="json", exclude={"id"})
         await run.put("cleaning", "cleanings", cleanings, cleaning.id, fields)
+    await applier.refresh_stats(session, user_id, run.stats)
     return ImportSummary(**run.counts)

@@ -67,7 +67,12 @@ class Applier:
         user_id: uuid.UUID,
         mutation: Mutation,
         client_id: uuid.UUID | None = None,
+        *,
+        deferred_stats: set[int] | None = None,
     ) -> Applied:
+        """Apply one mutation. With ``deferred_stats`` the releases whose play/cleaning
+        aggregates need refreshing are added to that set instead of being refreshed now:
+        a batch (push, import) then calls ``refresh_stats`` once at its end."""
         spec = SPECS[mutation.entity]
         try:
             key = spec.parse_key(mutation.entity_id)
@@ -85,10 +90,22 @@ class Applier:
             raise MutationRejected(f"no {mutation.entity} {mutation.entity_id}")
         else:
             await run.set_deleted(spec, row, mutation.op == "delete", stamp)
-        await run.finish()
+        if deferred_stats is None:
+            await run.finish()
+        else:
+            deferred_stats.update(run.stats_releases)
+            await session.flush()
         if run.applied.last_seq:
             changelog.note_changed(session, user_id, run.applied.last_seq)
         return run.applied
+
+    @staticmethod
+    async def refresh_stats(
+        session: AsyncSession, user_id: uuid.UUID, release_ids: set[int]
+    ) -> None:
+        for release_id in sorted(release_ids):
+            await refresh_release_stats(session, user_id, release_id)
+        await session.flush()
 
     async def _load(
         self, session: AsyncSession, spec: EntitySpec, user_id: uuid.UUID, key: uuid.UUID | int

@@ -56,10 +56,11 @@ async def push(
             errors=[{"loc": ["mutations", "0", "mutation_id"], "msg": "gap", "expected": last + 1}],
         )
     rejected = await _earlier_rejections(session, user_id, request.client_id, ids, last)
+    stats: set[int] = set()  # play/cleaning aggregates refreshed once, after the batch
     for mutation in request.mutations:
         if mutation.mutation_id <= last:
             continue  # already applied: the client re-sent after a lost acknowledgement
-        reason = await _apply_one(applier, session, user_id, request.client_id, mutation)
+        reason = await _apply_one(applier, session, user_id, request.client_id, mutation, stats)
         if reason is not None:
             session.add(
                 RejectedMutation(
@@ -74,6 +75,7 @@ async def push(
             )
             rejected.append(Rejection(mutation_id=mutation.mutation_id, reason=reason))
         last = mutation.mutation_id
+    await applier.refresh_stats(session, user_id, stats)
     state.last_mutation_id = last
     state.last_seen_at = now
     await session.flush()
@@ -87,11 +89,12 @@ async def _apply_one(
     user_id: uuid.UUID,
     client_id: uuid.UUID,
     mutation: Mutation,
+    stats: set[int],
 ) -> str | None:
     """Apply in a SAVEPOINT; the reason when the mutation is rejected, else None."""
     try:
         async with session.begin_nested():
-            await applier.apply(session, user_id, mutation, client_id)
+            await applier.apply(session, user_id, mutation, client_id, deferred_stats=stats)
     except MutationRejected as exc:
         return exc.reason
     except DBAPIError as exc:

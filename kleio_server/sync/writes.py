@@ -21,6 +21,8 @@ async def write(
     entity_id: str | int | uuid.UUID,
     fields: dict[str, Any] | None = None,
     op: Op = "upsert",
+    *,
+    deferred_stats: set[int] | None = None,
 ) -> Applied:
     """Apply one server-made mutation; a rejection becomes a 404 (unknown id) or 422."""
     mutation = Mutation(
@@ -32,7 +34,7 @@ async def write(
         hlc=applier.stamp(),
     )
     try:
-        return await applier.apply(session, user_id, mutation)
+        return await applier.apply(session, user_id, mutation, deferred_stats=deferred_stats)
     except MutationRejected as exc:
         if exc.reason.startswith("no "):
             raise NotFound(exc.reason) from exc

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import random
 import string
-import time
 from dataclasses import dataclass, field
 
 import pytest
@@ -161,14 +160,12 @@ def _random_records(count: int) -> list[Rec]:
     ]
 
 
-@pytest.mark.parametrize("query", ["beatls", "kind of", "a", "miles davis kind of blue"])
-def test_five_thousand_records_search_fast(query: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("beatls", "X"), ("kind of", "Kind of Blue"), ("miles davis kind of blue", "Kind of Blue")],
+)
+def test_finds_the_record_among_five_thousand(query: str, expected: str) -> None:
+    """Speed is measured in tests/benchmarks/search.py; here, the right record still ranks high."""
     records = [*_random_records(5000), Rec("Kind of Blue", "Miles Davis"), Rec("X", "The Beatles")]
-    index = make_index(records)
-    best = float("inf")
-    for _ in range(5):
-        started = time.perf_counter()
-        found = index.search(query)
-        best = min(best, time.perf_counter() - started)
-    assert found
-    assert best < 0.05
+    found = make_index(records).search(query)
+    assert expected in [r.title for r in found[:10]]
