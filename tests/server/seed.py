@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from typing import Protocol
 
 from kleio_server.accounts.service import ensure_user
 from kleio_server.auth.principal import Principal
@@ -12,7 +13,6 @@ from kleio_server.catalogue import repository as catalogue
 from kleio_server.deps import Kleio
 from kleio_server.sync.writes import write
 from shared.protocol import entities as wire
-from tests.server.conftest import ApiUser
 
 
 def release(
@@ -43,7 +43,12 @@ def release(
     )
 
 
-async def user_id_of(kleio: Kleio, user: ApiUser) -> uuid.UUID:
+class HasSubject(Protocol):
+    @property
+    def subject(self) -> str: ...
+
+
+async def user_id_of(kleio: Kleio, user: HasSubject) -> uuid.UUID:
     principal = Principal(
         issuer=kleio.settings.oidc_issuer or "",
         subject=user.subject,
@@ -55,7 +60,7 @@ async def user_id_of(kleio: Kleio, user: ApiUser) -> uuid.UUID:
 
 async def add_records(
     kleio: Kleio,
-    user: ApiUser,
+    user: HasSubject,
     releases: Sequence[wire.Release],
     *,
     folder_id: int = 1,

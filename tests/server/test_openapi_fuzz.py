@@ -11,15 +11,26 @@ import socket
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import uvicorn
 
 from kleio_server.app import create_app
+from shared.discogs.timing import SystemClock
+from tests.fakes.discogs.app import FakeDiscogs
+from tests.fakes.discogs.data import make_collection
+from tests.fakes.discogs.server import serve as serve_discogs
 from tests.fakes.oidc_issuer import FakeOIDCIssuer
-from tests.server.conftest import ApiUser, make_settings
+from tests.server.conftest import _create_pg_database, _drop_pg_database, make_settings
 from tests.server.seed import add_records, release
+
+
+@dataclass(frozen=True)
+class Subject:
+    subject: str
+
 
 MAX_EXAMPLES = int(os.environ.get("KLEIO_FUZZ_EXAMPLES", "20"))
 
@@ -33,21 +44,33 @@ def _free_port() -> int:
 
 @pytest.mark.timeout(900)
 async def test_no_server_errors(
+    issuer: FakeOIDCIssuer, tmp_path: Path, release_ids: Iterator[int]
+) -> None:
+    """One run, on PostgreSQL (what production runs; it takes minutes). SQLite behaviour is
+    covered by every other server test, which runs on both."""
+    database_url = await _create_pg_database()
+    fake = FakeDiscogs(make_collection(5), SystemClock())  # Discogs stands in by its fake
+    try:
+        async with serve_discogs(fake) as discogs_api:
+            await _fuzz(database_url, discogs_api, issuer, tmp_path, release_ids)
+    finally:
+        await _drop_pg_database(database_url)
+
+
+async def _fuzz(
     database_url: str,
+    discogs_api: str,
     issuer: FakeOIDCIssuer,
     tmp_path: Path,
-    make_user: object,
     release_ids: Iterator[int],
 ) -> None:
-    if database_url.startswith("sqlite"):
-        # One run is enough, and it takes minutes: fuzz against PostgreSQL, what production runs.
-        # (SQLite-specific behaviour is covered by every other server test running on both.)
-        return
-    settings = make_settings(database_url, tmp_path / "data", issuer)
+    settings = make_settings(database_url, tmp_path / "data", issuer, discogs_api=discogs_api)
     app = create_app(settings, http=issuer.client(), migrate_on_start=True)
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on")
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on"
+        )
     )
     serving = asyncio.create_task(server.serve())
     try:
@@ -55,20 +78,31 @@ async def test_no_server_errors(
             if serving.done():
                 serving.result()
             await asyncio.sleep(0.05)
-        user: ApiUser = make_user("fuzz")  # type: ignore[operator]
-        rid = next(release_ids)
-        await add_records(app.state.kleio, user, [release(rid)])
+        token = issuer.mint(issuer.claims(sub="fuzz", exp=int(time.time()) + 3600))
+
+        user = Subject("fuzz")
+        await add_records(app.state.kleio, user, [release(next(release_ids))])
         started = time.monotonic()
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "schemathesis.cli", "run",
+            sys.executable,
+            "-m",
+            "schemathesis.cli",
+            "run",
             f"http://127.0.0.1:{port}/api/v1/openapi.json",
-            "--checks", "not_a_server_error",
-            "--max-examples", str(MAX_EXAMPLES),
-            "--header", f"Authorization: Bearer {user.token}",
-            "--seed", "20261128",
-            "--request-timeout", "60",
-            "--suppress-health-check", "all",
-            "--phases", "examples,coverage,fuzzing",
+            "--checks",
+            "not_a_server_error",
+            "--max-examples",
+            str(MAX_EXAMPLES),
+            "--header",
+            f"Authorization: Bearer {token}",
+            "--seed",
+            "20261128",
+            "--request-timeout",
+            "60",
+            "--suppress-health-check",
+            "all",
+            "--phases",
+            "examples,coverage,fuzzing",
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
             env={**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_HOOKS": ""},
