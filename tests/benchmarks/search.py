@@ -14,7 +14,24 @@ from typing import Any
 
 from shared.domain.search import COLLECTION_SEARCH_WEIGHTS, FuzzyIndex
 
-WORDS = ["blue", "night", "kind", "love", "live", "red", "train", "abbey", "road", "miles", "davis", "coltrane", "jazz", "rock", "soul", "funk"]
+WORDS = [
+    "blue",
+    "night",
+    "kind",
+    "love",
+    "live",
+    "red",
+    "train",
+    "abbey",
+    "road",
+    "miles",
+    "davis",
+    "coltrane",
+    "jazz",
+    "rock",
+    "soul",
+    "funk",
+]
 
 
 @dataclass(frozen=True)

@@ -139,7 +139,7 @@ async def seed(kleio: Kleio) -> tuple[Any, int]:
 
 def _percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def measure(http: httpx.AsyncClient, url: str, n: int) -> dict[str, float]:
@@ -206,7 +206,7 @@ async def run(backend: str = "postgresql", requests: int = 300) -> list[dict[str
                 uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, access_log=False)
             )
             serving = asyncio.create_task(server.serve())
-            while not server.started:
+            while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
                 await asyncio.sleep(0.05)
             port = server.servers[0].sockets[0].getsockname()[1]
             kleio: Kleio = app.state.kleio
@@ -220,13 +220,14 @@ async def run(backend: str = "postgresql", requests: int = 300) -> list[dict[str
                 base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=30
             ) as http:
                 baseline = await measure(http, "/health", requests)
+                page = f"/api/v1/collection?limit={PAGE}"
                 cases = {
                     "GET /health (baseline)": "/health",
-                    "collection page, artist sort": f"/api/v1/collection?limit={PAGE}",
-                    "collection page 20, most played": f"/api/v1/collection?limit={PAGE}&sort=most_played&cursor="
+                    "collection page, artist sort": page,
+                    "collection page 20, most played": f"{page}&sort=most_played&cursor="
                     + _cursor(PAGE * 20),
-                    "collection page, needs cleaning": f"/api/v1/collection?limit={PAGE}&sort=needs_cleaning",
-                    "collection fuzzy search": f"/api/v1/collection?limit={PAGE}&q=night",
+                    "collection page, needs cleaning": f"{page}&sort=needs_cleaning",
+                    "collection fuzzy search": f"{page}&q=night",
                     "record detail": f"/api/v1/collection/{instance}",
                 }
                 cold = await measure_after_write(

@@ -1,0 +1,50 @@
+"""Run every benchmark and print one table: ``make bench`` (``uv run python -m tests.benchmarks``).
+
+Benchmarks are not pass/fail: each row states its target next to the figure measured, and
+ratios are against a baseline measured in the same run (these machines are shared and noisy).
+    --only server_read,search,discogs_import,sync   run a subset
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import inspect
+import time
+from typing import Any
+
+from tests.benchmarks.table import print_table
+
+SUITES = ("search", "server_read", "discogs_import", "sync")
+
+
+async def _run(name: str) -> list[dict[str, Any]]:
+    module = importlib.import_module(f"tests.benchmarks.{name}")
+    entry = getattr(module, "run", None) or module.main
+    result = entry()
+    if inspect.isawaitable(result):
+        result = await result
+    rows: list[dict[str, Any]] = list(result)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--only", default=",".join(SUITES))
+    args = parser.parse_args()
+    rows: list[dict[str, Any]] = []
+    for name in [n.strip() for n in args.only.split(",") if n.strip()]:
+        started = time.perf_counter()
+        suite_rows = asyncio.run(_run(name))
+        print(
+            f"{name}: {len(suite_rows)} rows in {time.perf_counter() - started:.0f} s", flush=True
+        )
+        rows.extend(suite_rows)
+    print_table(rows)
+
+
+if __name__ == "__main__":
+    main()
