@@ -6,7 +6,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.domain.status import Indicator
 from shared.protocol import entities as wire
 
 
@@ -14,10 +13,6 @@ class IndicatorOut(BaseModel):
     score: float
     label: str
     colour: str
-
-    @classmethod
-    def of(cls, indicator: Indicator) -> IndicatorOut:
-        return cls(score=round(indicator.score, 2), label=indicator.label, colour=indicator.colour)
 
 
 class StatusOut(BaseModel):
@@ -45,10 +40,6 @@ class ReleaseSummary(wire.Wire):
     duration_seconds: int | None = None
     duration_estimated: bool = False
     fetched_at: dt.datetime | None = None
-
-    @classmethod
-    def of(cls, release: wire.Release) -> ReleaseSummary:
-        return cls.model_construct(**{name: getattr(release, name) for name in cls.model_fields})
 
 
 class CollectionItemOut(wire.CollectionItem):

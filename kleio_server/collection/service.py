@@ -15,9 +15,7 @@ from kleio_server.cleanings import repository as cleanings
 from kleio_server.collection import repository
 from kleio_server.collection.repository import Filters, ItemRow
 from kleio_server.collection.schemas import (
-    IndicatorOut,
     RecordDetail,
-    StatusOut,
 )
 from kleio_server.collection.views import CollectionViews
 from kleio_server.kit.errors import Conflict, NotFound
@@ -29,36 +27,6 @@ from shared.domain.search import COLLECTION_SEARCH_WEIGHTS, FuzzyIndex
 from shared.domain.sorting import DEFAULT_SORT, SortKey, primary_artist
 from shared.domain.status import cleanliness, recency
 from shared.protocol import entities as wire
-
-
-def status_of(row: ItemRow, now: dt.datetime) -> StatusOut:
-    return StatusOut(
-        plays=row.plays,
-        plays_since_cleaning=row.plays_since_cleaning,
-        last_played_at=row.last_played_at,
-        last_cleaned_at=row.last_cleaned_at,
-        cleanliness=IndicatorOut.of(
-            cleanliness(row.plays_since_cleaning, row.last_cleaned_at is not None)
-        ),
-        recency=IndicatorOut.of(recency(row.last_played_at, now)),
-    )
-
-
-def _item_fields(row: ItemRow, release: wire.Release | None, now: dt.datetime) -> dict[str, Any]:
-    return {
-        "instance_id": row.instance_id,
-        "release_id": row.release_id,
-        "folder_id": row.folder_id,
-        "rating": row.rating,
-        "added_at": row.added_at,
-        "media_condition": row.media_condition,
-        "sleeve_condition": row.sleeve_condition,
-        "notes": row.notes,
-        "archived_at": row.archived_at,
-        "archive_reason": row.archive_reason,
-        "artist": primary_artist(release.artists) if release else "",
-        "status": status_of(row, now),
-    }
 
 
 def _status_json(row: ItemRow, now: dt.datetime) -> dict[str, Any]:
@@ -213,13 +181,13 @@ async def record_detail(
     if row is None:
         raise NotFound(f"no collection item {instance_id}")
     release = await catalogue.load(session, row.release_id)
-    fields = _item_fields(row, release, now)
+    fields = _item_json(row, release, now, cache=None)
     entries = [
         *(await plays.history_entries(session, user_id, row.release_id)),
         *(await cleanings.history_entries(session, user_id, row.release_id)),
     ]
     entries.sort(key=lambda e: (e.at, e.kind == "play"), reverse=True)
-    return RecordDetail.model_construct(**fields, release=release, history=entries)
+    return RecordDetail.model_validate({**fields, "release": release, "history": entries})
 
 
 async def archive(
