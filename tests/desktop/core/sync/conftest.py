@@ -6,15 +6,18 @@ loopback port. Each test gets a fresh server database (a copy of one migrated te
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
 
 from kleio_desktop.core.auth import LocalKeyAuth
@@ -57,10 +60,16 @@ async def server_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data_dir / SERVER_DB
 
 
+def copy_into(directory: Path, template: Path, name: str) -> None:
+    """Create ``directory`` (if new) with a copy of ``template`` called ``name``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    if not (directory / name).exists():
+        shutil.copyfile(template, directory / name)
+
+
 @contextlib.asynccontextmanager
 async def running_server(data_dir: Path, template: Path) -> AsyncIterator[FastAPI]:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(template, data_dir / SERVER_DB)
+    await asyncio.to_thread(copy_into, data_dir, template, SERVER_DB)
     app = create_app(server_settings(data_dir), migrate_on_start=False)
     async with app.router.lifespan_context(app):
         yield app
@@ -70,6 +79,37 @@ async def running_server(data_dir: Path, template: Path) -> AsyncIterator[FastAP
 async def server(tmp_path: Path, server_template: Path) -> AsyncIterator[FastAPI]:
     async with running_server(tmp_path / "server", server_template) as app:
         yield app
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:  # leave pytest's signal handlers alone
+        yield
+
+
+@contextlib.asynccontextmanager
+async def serving_on(app: FastAPI, port: int) -> AsyncIterator[None]:
+    """Serve ``app`` (its lifespan already running) on 127.0.0.1:``port``."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_config=None)
+    server = _Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError("uvicorn stopped before it started")
+        await asyncio.sleep(0.01)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        await task
 
 
 @dataclass
@@ -137,9 +177,7 @@ async def make_device(
             name: str, *, app: FastAPI | None = None, base_url: str | None = None, **engine: Any
         ) -> Device:
             home = tmp_path / f"home-{name}"
-            if not home.exists():
-                home.mkdir()
-                shutil.copyfile(migrated_database, home / DATABASE_NAME)
+            await asyncio.to_thread(copy_into, home, migrated_database, DATABASE_NAME)
             store = await Store.open(home)
             stack.push_async_callback(store.close)
             key = local_key(app or server)

@@ -1,0 +1,95 @@
+"""``SyncEngine.run()`` against a real server on a loopback port: live push, socket delivery."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import inspect
+from collections.abc import AsyncIterator, Callable
+
+from fastapi import FastAPI
+
+from kleio_desktop.core.sync import Backoff, SyncEngine, SyncStatus
+from tests.server.realtime.live import serving
+
+from ..conftest import put_record
+from .conftest import DeviceMaker, free_port, serving_on
+
+AT = dt.datetime(2026, 3, 1, 20, tzinfo=dt.UTC)
+WITHIN = 5.0
+
+
+@contextlib.asynccontextmanager
+async def running(*engines: SyncEngine) -> AsyncIterator[None]:
+    tasks = [asyncio.create_task(engine.run()) for engine in engines]
+    try:
+        yield
+    finally:
+        for engine in engines:
+            engine.stop()
+        await asyncio.wait_for(asyncio.gather(*tasks), WITHIN)
+
+
+async def until(check: Callable[[], object], seconds: float = WITHIN) -> None:
+    """Poll ``check`` (plain or async) until it is true; TimeoutError after ``seconds``."""
+    async with asyncio.timeout(seconds):
+        while True:
+            result = check()
+            if inspect.isawaitable(result):
+                result = await result
+            if result:
+                return
+            await asyncio.sleep(0.02)
+
+
+def settled(status: SyncStatus) -> bool:
+    return status.online and not status.syncing and status.last_synced_at is not None
+
+
+async def test_a_play_logged_on_one_device_reaches_the_other_live(
+    make_device: DeviceMaker, server: FastAPI
+) -> None:
+    async with serving(server) as address:
+        a = await make_device("a", base_url=f"http://{address}")
+        b = await make_device("b", base_url=f"http://{address}")
+        await put_record(a.store, 1001)
+        seen: list[SyncStatus] = []
+        b.engine.subscribe(seen.append)
+        async with running(a.engine, b.engine):
+            await until(lambda: settled(a.engine.status))
+            await until(lambda: settled(b.engine.status))
+            b_calls = len(b.transport.calls)
+
+            await a.services.plays.log_play(1001, at=AT, notes="live")  # nobody calls sync
+
+            async def arrived() -> bool:
+                return [p.notes for p in await b.services.plays.list_plays()] == ["live"]
+
+            await until(arrived)
+            await until(lambda: a.engine.status.pending == 0)
+        assert b.transport.calls[b_calls:] == []  # it came inline over the socket
+        assert "push" in a.transport.calls
+    assert seen[-1].online is False  # stopped
+    assert any(s.online for s in seen)
+
+
+async def test_offline_work_waits_and_goes_up_when_the_server_comes_back(
+    make_device: DeviceMaker, server: FastAPI
+) -> None:
+    port = free_port()
+    fast = Backoff(base=0.05, cap=0.2)
+    a = await make_device("a", base_url=f"http://127.0.0.1:{port}", retry=fast, reconnect=fast)
+    await put_record(a.store, 1001)
+    async with running(a.engine):
+        await until(lambda: a.engine.status.error is not None)
+        assert not a.engine.status.online
+        await a.services.plays.log_play(1001, at=AT, notes="offline")
+        await until(lambda: a.engine.status.pending == 1)
+        assert await a.store.count_pending() == 1
+        async with serving_on(server, port):
+            await until(lambda: settled(a.engine.status) and a.engine.status.pending == 0)
+            assert a.engine.status.error is None
+    check = await make_device("check")
+    await check.engine.sync_once()
+    assert [p.notes for p in await check.services.plays.list_plays()] == ["offline"]
