@@ -4,21 +4,16 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_server.collection.schemas import HistoryEntry
+from kleio_server.kit import timeline
 from kleio_server.models import Cleaning
 
 
 async def get(session: AsyncSession, user_id: uuid.UUID, cleaning_id: uuid.UUID) -> Cleaning | None:
-    return (
-        await session.scalars(
-            select(Cleaning).where(
-                Cleaning.id == cleaning_id, Cleaning.user_id == user_id, Cleaning.deleted.is_(False)
-            )
-        )
-    ).one_or_none()
+    return await timeline.get_live(session, Cleaning, user_id, cleaning_id)
 
 
 async def page(
@@ -29,18 +24,9 @@ async def page(
     before: tuple[dt.datetime, uuid.UUID] | None,
     limit: int,
 ) -> Sequence[Cleaning]:
-    query = select(Cleaning).where(Cleaning.user_id == user_id, Cleaning.deleted.is_(False))
-    if release_id is not None:
-        query = query.where(Cleaning.release_id == release_id)
-    if before is not None:
-        at, cleaning_id = before
-        query = query.where(
-            or_(
-                Cleaning.cleaned_at < at, and_(Cleaning.cleaned_at == at, Cleaning.id < cleaning_id)
-            )
-        )
-    query = query.order_by(Cleaning.cleaned_at.desc(), Cleaning.id.desc()).limit(limit)
-    return (await session.scalars(query)).all()
+    return await timeline.newest_first(
+        session, Cleaning, user_id, release_id=release_id, before=before, limit=limit
+    )
 
 
 async def history_entries(

@@ -4,19 +4,16 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_server.collection.schemas import HistoryEntry
+from kleio_server.kit import timeline
 from kleio_server.models import Play, Stylus
 
 
 async def get(session: AsyncSession, user_id: uuid.UUID, play_id: uuid.UUID) -> Play | None:
-    return (
-        await session.scalars(
-            select(Play).where(Play.id == play_id, Play.user_id == user_id, Play.deleted.is_(False))
-        )
-    ).one_or_none()
+    return await timeline.get_live(session, Play, user_id, play_id)
 
 
 async def page(
@@ -27,14 +24,9 @@ async def page(
     before: tuple[dt.datetime, uuid.UUID] | None,
     limit: int,
 ) -> Sequence[Play]:
-    query = select(Play).where(Play.user_id == user_id, Play.deleted.is_(False))
-    if release_id is not None:
-        query = query.where(Play.release_id == release_id)
-    if before is not None:
-        at, play_id = before
-        query = query.where(or_(Play.played_at < at, and_(Play.played_at == at, Play.id < play_id)))
-    query = query.order_by(Play.played_at.desc(), Play.id.desc()).limit(limit)
-    return (await session.scalars(query)).all()
+    return await timeline.newest_first(
+        session, Play, user_id, release_id=release_id, before=before, limit=limit
+    )
 
 
 async def history_entries(
