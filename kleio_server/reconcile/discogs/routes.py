@@ -20,10 +20,10 @@ RunnerDep = Annotated[ImportRunner, Depends(get_runner)]
 
 
 @router.post("/discogs/refresh", status_code=202, response_model=RefreshAccepted)
-async def refresh(user: CurrentUser, session: SessionDep, runner: RunnerDep) -> RefreshAccepted:
+async def refresh(user: CurrentUser, runner: RunnerDep) -> RefreshAccepted:
     """Refresh from Discogs: handed to an online desktop of yours, else run by the server
     with the token you stored; 409 when neither can."""
-    return await service.refresh(session, runner, user.id)
+    return await service.refresh(runner, user.id)
 
 
 @router.put("/discogs/token", response_model=DiscogsTokenStatus)

@@ -48,14 +48,17 @@ class ImportRunner:
             clock=self.clock,
         )
 
-    async def start(self, user_id: uuid.UUID) -> bool:
-        """Start the user's import in the background; False if one is running already."""
+    async def start(self, user_id: uuid.UUID) -> Literal["started", "running", "no token"]:
+        """Start the user's import in the background (in a transaction of its own)."""
         now = self.kleio.now()
         async with transaction(self.kleio) as session:
+            account = await accounts.get(session, user_id)
+            if account is None or account.token_ciphertext is None:
+                return "no token"
             if not await accounts.claim(session, user_id, now, now + LEASE):
-                return False
+                return "running"
         self.tasks[user_id] = asyncio.create_task(self._run(user_id))
-        return True
+        return "started"
 
     async def wait(self, user_id: uuid.UUID) -> None:
         """Until the user's import (if any) has finished (tests, shutdown)."""

@@ -37,16 +37,14 @@ async def token_status(session: AsyncSession, user_id: uuid.UUID) -> DiscogsToke
     return DiscogsTokenStatus(stored=True, username=account.username)
 
 
-async def refresh(
-    session: AsyncSession, runner: ImportRunner, user_id: uuid.UUID
-) -> RefreshAccepted:
-    kleio = runner.kleio
-    message = RefreshRequestMessage(requested_at=kleio.now())
-    if await sockets.send_to_one_desktop(kleio.hub, user_id, message):
+async def refresh(runner: ImportRunner, user_id: uuid.UUID) -> RefreshAccepted:
+    """Uses transactions of its own (the import's lease must be visible before it starts)."""
+    message = RefreshRequestMessage(requested_at=runner.kleio.now())
+    if await sockets.send_to_one_desktop(runner.kleio.hub, user_id, message):
         return RefreshAccepted(via="desktop", detail="a desktop of yours is importing")
-    account = await accounts.get(session, user_id)
-    if account is None or account.token_ciphertext is None:
+    started = await runner.start(user_id)
+    if started == "no token":
         raise Conflict("no desktop online and no token stored")
-    if not await runner.start(user_id):
+    if started == "running":
         raise Conflict("a Discogs import of yours is already running")
     return RefreshAccepted(via="server", detail="the server is importing")
