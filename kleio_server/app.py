@@ -24,6 +24,7 @@ from kleio_server.routes import API_PREFIX, register_routes
 from kleio_server.secrets_store import server_secret
 from kleio_server.settings import Settings
 from kleio_server.sync.applier import Applier
+from kleio_server.web import mount_web
 from shared.clock import HybridClock
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,7 @@ def create_app(
     app.state.metrics = metrics
     problems.install(app)
     register_routes(app)
+    mount_web(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     if settings.cors_origins:
         app.add_middleware(

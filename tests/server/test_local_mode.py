@@ -128,3 +128,14 @@ def test_local_mode_refuses_a_public_bind(tmp_path: Path) -> None:
         Settings(data_dir=tmp_path, auth_mode="local", host="0.0.0.0", allow_remote=True).host
         == "0.0.0.0"
     )
+
+
+async def test_login_page_is_served_without_the_key_reaching_the_server(
+    local_client: httpx.AsyncClient,
+) -> None:
+    page = await local_client.get("/login")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert page.headers["cache-control"] == "no-store"
+    script = await local_client.get("/static/login.js")
+    assert script.status_code == 200 and "location.hash" in script.text
+    assert (await local_client.get("/", follow_redirects=False)).headers["location"] == "/login"
