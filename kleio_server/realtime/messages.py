@@ -1,69 +1,41 @@
-"""WebSocket messages (JSON text frames) and close codes of ``/api/v1/ws``.
+"""The WebSocket messages live in ``shared.protocol.ws`` (the desktop speaks them too)."""
 
-Client → server: ``auth{token}`` (first, unless the handshake carried the web session
-cookie; again later to extend an expiring token), ``hello{cursor, epoch?}``, ``ping``.
-Server → client: ``welcome{seq, epoch}``, ``changes{after, cursor, changes}`` (the current
-state of rows changed after ``after``; a client whose cursor is at least ``after`` may move
-it to ``cursor``), ``poke{seq}`` (pull from your cursor), ``pong``.
-"""
+from shared.protocol.ws import (
+    AUTH_CLOSE_CODES,
+    CLIENT_MESSAGE,
+    CLOSE_AUTH_TIMEOUT,
+    CLOSE_BAD_MESSAGE,
+    CLOSE_FORBIDDEN,
+    CLOSE_TOO_BIG,
+    CLOSE_TRY_AGAIN_LATER,
+    CLOSE_UNAUTHORIZED,
+    MAX_CLIENT_MESSAGE_CHARS,
+    Auth,
+    ClientMessage,
+    Hello,
+    Ping,
+    Poke,
+    Pong,
+    Welcome,
+)
+from shared.protocol.ws import ChangesMessage as Changes
 
-from __future__ import annotations
-
-from typing import Annotated, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
-
-from shared.protocol.sync import Change
-
-CLOSE_BAD_MESSAGE = 4400
-CLOSE_UNAUTHORIZED = 4401
-CLOSE_FORBIDDEN = 4403
-CLOSE_AUTH_TIMEOUT = 4408
-CLOSE_TRY_AGAIN_LATER = 1013
-CLOSE_TOO_BIG = 1009
-MAX_CLIENT_MESSAGE_CHARS = 16_384
-
-
-class _Message(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Auth(_Message):
-    type: Literal["auth"]
-    token: Annotated[str, StringConstraints(min_length=1, max_length=12_000)]
-
-
-class Hello(_Message):
-    type: Literal["hello"]
-    cursor: Annotated[int, Field(ge=0, le=2**62)]
-    epoch: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
-
-
-class Ping(_Message):
-    type: Literal["ping"]
-
-
-ClientMessage = Annotated[Auth | Hello | Ping, Field(discriminator="type")]
-CLIENT_MESSAGE: TypeAdapter[Auth | Hello | Ping] = TypeAdapter(ClientMessage)
-
-
-class Welcome(BaseModel):
-    type: Literal["welcome"] = "welcome"
-    seq: int
-    epoch: str
-
-
-class Changes(BaseModel):
-    type: Literal["changes"] = "changes"
-    after: int
-    cursor: int
-    changes: list[Change]
-
-
-class Poke(BaseModel):
-    type: Literal["poke"] = "poke"
-    seq: int
-
-
-class Pong(BaseModel):
-    type: Literal["pong"] = "pong"
+__all__ = [
+    "AUTH_CLOSE_CODES",
+    "CLIENT_MESSAGE",
+    "CLOSE_AUTH_TIMEOUT",
+    "CLOSE_BAD_MESSAGE",
+    "CLOSE_FORBIDDEN",
+    "CLOSE_TOO_BIG",
+    "CLOSE_TRY_AGAIN_LATER",
+    "CLOSE_UNAUTHORIZED",
+    "MAX_CLIENT_MESSAGE_CHARS",
+    "Auth",
+    "Changes",
+    "ClientMessage",
+    "Hello",
+    "Ping",
+    "Poke",
+    "Pong",
+    "Welcome",
+]

@@ -1,7 +1,7 @@
-"""The export/import document (PRODUCT §4.12): plays, cleanings and styluses, round-tripping exactly.
+"""The export/import document (PRODUCT §4.12): plays, cleanings and styluses, round-tripping.
 
-Both the server (`GET /api/v1/export`, `POST /api/v1/import`) and the desktop (`kleio export/import`)
-read and write this one shape, so a file moves freely between them.
+Both the server (``GET /api/v1/export``, ``POST /api/v1/import``) and the desktop
+(``kleio export/import``) read and write this one shape, so a file moves freely between them.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.protocol.entities import Cleaning, Play, Stylus
 
-EXPORT_FORMAT = "kleio-export"
-EXPORT_VERSION = 1
+EXPORT_FORMAT: Literal["kleio-export"] = "kleio-export"
+EXPORT_VERSION: Literal[1] = 1
 MAX_IMPORT_ROWS = 200_000
 
 PLAYS_CSV_COLUMNS = (

@@ -60,7 +60,8 @@ class PushResponse(BaseModel):
 
 
 class Change(BaseModel):
-    """The current state of one changed row; ``data`` is None for a deleted row."""
+    """The current state of one changed row (tombstones too: ``deleted`` is set and ``data``
+    still carries the row with its field clocks, so a client can merge the delete)."""
 
     seq: int
     entity: Entity
@@ -75,3 +76,19 @@ class PullResponse(BaseModel):
     has_more: bool
     epoch: str
     reset: bool = False
+
+
+class SnapshotPage(BaseModel):
+    """One page of the current state of every row of one entity, tombstones included.
+
+    ``seq`` is the user's sequence when this page was read: a client bootstrapping keeps the
+    ``seq`` of its *first* page and pulls from there once every entity is paged through, so
+    whatever changed while it paged arrives by pull (pulls carry current state, so a row seen
+    twice does no harm)."""
+
+    entity: Entity
+    items: list[Change]
+    next_after: str | None
+    has_more: bool
+    seq: int
+    epoch: str

@@ -50,7 +50,9 @@ def test_cap() -> None:
     assert cap(HLC(120, 3, "x"), now_ms=100, max_drift_ms=50) == HLC(120, 3, "x")
 
 
-@pytest.mark.parametrize("text", ["", "123-00001-a", "0000000000000001-1-a", "0000000000000001-00001-", "x"])
+@pytest.mark.parametrize(
+    "text", ["", "123-00001-a", "0000000000000001-1-a", "0000000000000001-00001-", "x"]
+)
 def test_malformed_stamps_are_rejected(text: str) -> None:
     with pytest.raises(ClockError):
         HLC.parse(text)
@@ -59,10 +61,16 @@ def test_malformed_stamps_are_rejected(text: str) -> None:
 
 
 @given(
-    st.tuples(st.integers(0, 10**15), st.integers(0, MAX_COUNTER), st.sampled_from(["a", "b", "node-2"])),
-    st.tuples(st.integers(0, 10**15), st.integers(0, MAX_COUNTER), st.sampled_from(["a", "b", "node-2"])),
+    st.tuples(
+        st.integers(0, 10**15), st.integers(0, MAX_COUNTER), st.sampled_from(["a", "b", "node-2"])
+    ),
+    st.tuples(
+        st.integers(0, 10**15), st.integers(0, MAX_COUNTER), st.sampled_from(["a", "b", "node-2"])
+    ),
 )
-def test_text_order_equals_tuple_order(left: tuple[int, int, str], right: tuple[int, int, str]) -> None:
+def test_text_order_equals_tuple_order(
+    left: tuple[int, int, str], right: tuple[int, int, str]
+) -> None:
     a, b = HLC(*left), HLC(*right)
     assert HLC.parse(a.encode()) == a
     if a.node == b.node or a.physical_ms != b.physical_ms or a.counter != b.counter:

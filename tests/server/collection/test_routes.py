@@ -124,7 +124,7 @@ async def test_needs_cleaning_sort_and_status_boundary(
     assert len(detail["history"]) == 7
     order = (await alice.get("/api/v1/collection?sort=needs_cleaning")).json()
     # never-cleaned records score 100 too; ties fall back to the title
-    assert [i["release"]["title"] for i in order["items"]][0] == "Abbey Road"
+    assert next(i["release"]["title"] for i in order["items"]) == "Abbey Road"
 
 
 async def test_archive_restore_and_archived_list(
@@ -183,11 +183,15 @@ async def test_catalogue_rewrite_shows_on_next_read(
 
     rid = next(release_ids)
     await add_records(kleio, alice, [release(rid, "Old Title")])
-    assert (await alice.get("/api/v1/collection")).json()["items"][0]["release"]["title"] == "Old Title"
+    assert (await alice.get("/api/v1/collection")).json()["items"][0]["release"][
+        "title"
+    ] == "Old Title"
     async with kleio.sessions() as session:  # as another instance would, behind our cache
         await catalogue.save_many(session, [release(rid, "New Title")])
         await session.commit()
-    assert (await alice.get("/api/v1/collection")).json()["items"][0]["release"]["title"] == "New Title"
+    assert (await alice.get("/api/v1/collection")).json()["items"][0]["release"][
+        "title"
+    ] == "New Title"
 
 
 async def test_list_items_match_the_declared_schema(
@@ -198,7 +202,12 @@ async def test_list_items_match_the_declared_schema(
     from kleio_server.kit.pagination import Page
 
     await _library(kleio, alice, release_ids)
-    await alice.post("/api/v1/collection/" + str((await alice.get("/api/v1/collection")).json()["items"][0]["instance_id"]) + "/archive", json={})
+    await alice.post(
+        "/api/v1/collection/"
+        + str((await alice.get("/api/v1/collection")).json()["items"][0]["instance_id"])
+        + "/archive",
+        json={},
+    )
     for url in ("/api/v1/collection", "/api/v1/collection?archived=true"):
         body = (await alice.get(url)).json()
         page = Page[CollectionItemOut].model_validate(body)
