@@ -98,7 +98,9 @@ class KnownReleases(BaseModel):
 
 
 class DiscogsTokenIn(Wire):
-    token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    """A Discogs personal access token (visible ASCII: it travels in an HTTP header)."""
+
+    token: Annotated[str, StringConstraints(pattern=r"^[!-~]{1,200}$")]
 
 
 class DiscogsTokenStatus(BaseModel):

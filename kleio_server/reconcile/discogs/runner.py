@@ -67,6 +67,12 @@ class ImportRunner:
             await asyncio.gather(task, return_exceptions=True)
         await asyncio.gather(*list(self._sends), return_exceptions=True)
 
+    async def close(self) -> None:
+        """Stop the imports under way (they resume from their checkpoints next time)."""
+        for task in list(self.tasks.values()):
+            task.cancel()
+        await asyncio.gather(*self.tasks.values(), *self._sends, return_exceptions=True)
+
     async def _run(self, user_id: uuid.UUID) -> None:
         state: Literal["done", "failed"] = "failed"
         error: str | None = None

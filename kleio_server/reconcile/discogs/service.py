@@ -8,11 +8,15 @@ import uuid
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kleio_server.kit.errors import Conflict, InvalidField, ServiceUnavailable
+from kleio_server.kit.errors import Conflict, InvalidField, KleioError, ServiceUnavailable
 from kleio_server.reconcile.discogs import accounts, sockets
 from kleio_server.reconcile.discogs.runner import HTTP_TIMEOUT, ImportRunner
-from shared.discogs import BadToken, DiscogsError
+from shared.discogs import BadToken, DiscogsError, RateLimited
 from shared.protocol.snapshot import DiscogsTokenStatus, RefreshAccepted, RefreshRequestMessage
+
+
+class TooManyRequests(KleioError):
+    status, slug, title = 429, "rate-limited", "Too many requests"
 
 
 async def store_token(
@@ -23,6 +27,10 @@ async def store_token(
             identity = await runner.client(http, token).identity()
         except BadToken as exc:
             raise InvalidField("token", "Discogs does not accept this token") from exc
+        except RateLimited as exc:
+            raise TooManyRequests(
+                "Discogs asks us to slow down; try again in a minute", headers={"Retry-After": "60"}
+            ) from exc
         except DiscogsError as exc:
             raise ServiceUnavailable("Discogs could not be asked about the token") from exc
     sealed = runner.box.seal(user_id, token)

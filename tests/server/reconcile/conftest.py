@@ -42,6 +42,5 @@ async def discogs(app: FastAPI, kleio: Kleio) -> AsyncIterator[Discogs]:
         try:
             yield Discogs(fake, token, runner)
         finally:
-            for task in list(runner.tasks.values()):
-                task.cancel()
+            await runner.close()
             kleio.settings.discogs_api, runner.clock = saved
