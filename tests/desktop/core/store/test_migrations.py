@@ -66,6 +66,7 @@ def test_upgrade_downgrade_upgrade(tmp_path: Path) -> None:
         "styluses",
         "outbox",
         "sync_state",
+        "discogs_import",
     }
     assert tables(database) == expected
     migrations.downgrade(database, "base")

@@ -1,0 +1,172 @@
+"""Talking to the sync server about a Discogs import (the snapshot contract).
+
+* ``POST /api/v1/collection/snapshots`` ``{source, username, expected_items, folders}``
+  -> 201 ``{id, state, pages_received, expires_at}``
+* ``PUT /api/v1/collection/snapshots/{id}/pages/{n}`` ``{items, releases}`` (n from 1,
+  at most 500 items) -> 200
+* ``POST /api/v1/collection/snapshots/{id}/commit`` ``{complete: true}``
+  -> ``{added, updated, unchanged, archived, restored, total}``
+* ``GET /api/v1/releases/known?ids=1,2,3`` -> ``{with_tracklist: [...]}``
+* ``PUT /api/v1/releases/{id}/details`` (a ``Release``) -> 202
+
+The wire models are the server's own, ``shared.protocol.snapshot``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from kleio_desktop.core.errors import KleioError
+from shared.protocol.entities import CollectionItem, Folder, Release
+from shared.protocol.snapshot import (
+    MAX_KNOWN_IDS,
+    MAX_PAGE_ITEMS,
+    KnownReleases,
+    ReconcileResult,
+    SnapshotBegin,
+    SnapshotCommit,
+    SnapshotInfo,
+    SnapshotPage,
+)
+
+logger = logging.getLogger(__name__)
+
+SNAPSHOT_PAGE_ITEMS = MAX_PAGE_ITEMS
+KNOWN_IDS_PER_REQUEST = min(200, MAX_KNOWN_IDS)
+API = "/api/v1"
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class UploadError(KleioError):
+    """The sync server could not be reached or refused an upload; local data is untouched."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A complete Discogs collection, as this device stored it."""
+
+    username: str
+    folders: list[Folder]
+    items: list[CollectionItem]
+    releases: dict[int, Release]
+
+    def pages(self) -> Iterable[SnapshotPage]:
+        for start in range(0, len(self.items), SNAPSHOT_PAGE_ITEMS):
+            items = self.items[start : start + SNAPSHOT_PAGE_ITEMS]
+            ids = dict.fromkeys(item.release_id for item in items)
+            releases = [self.releases[i] for i in ids if i in self.releases]
+            yield SnapshotPage(items=items, releases=releases)
+
+
+class ServerLink:
+    """The signed-in sync server (``auth`` from ``auth_for_server``)."""
+
+    def __init__(self, http: httpx.AsyncClient, server_url: str, auth: httpx.Auth) -> None:
+        self._http = http
+        self.server_url = server_url.rstrip("/")
+        self._auth = auth
+
+    async def known_with_tracklist(self, release_ids: Iterable[int]) -> set[int]:
+        """Which of ``release_ids`` the server's shared catalogue has with a tracklist."""
+        ids = sorted(set(release_ids))
+        known: set[int] = set()
+        for start in range(0, len(ids), KNOWN_IDS_PER_REQUEST):
+            chunk = ",".join(str(i) for i in ids[start : start + KNOWN_IDS_PER_REQUEST])
+            response = await self._send("GET", "/releases/known", params={"ids": chunk})
+            known.update(_read(KnownReleases, response).with_tracklist)
+        return known
+
+    async def put_release_details(self, release: Release) -> None:
+        await self._send("PUT", f"/releases/{release.id}/details", json=_json(release))
+
+    async def upload_snapshot(self, snapshot: Snapshot) -> ReconcileResult:
+        start = SnapshotBegin(
+            source="discogs",
+            username=snapshot.username,
+            expected_items=len(snapshot.items),
+            folders=snapshot.folders,
+        )
+        response = await self._send("POST", "/collection/snapshots", json=_json(start))
+        state = _read(SnapshotInfo, response)
+        received = set(state.pages_received)
+        for number, page in enumerate(snapshot.pages(), start=1):
+            if number not in received:
+                path = f"/collection/snapshots/{state.id}/pages/{number}"
+                await self._send("PUT", path, json=_json(page))
+        path = f"/collection/snapshots/{state.id}/commit"
+        response = await self._send("POST", path, json=_json(SnapshotCommit(complete=True)))
+        summary = _read(ReconcileResult, response)
+        logger.info("snapshot %s committed: %s", state.id, summary.model_dump())
+        return summary
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        json: Any = None,
+    ) -> httpx.Response:
+        url = self.server_url + API + path
+        try:
+            response = await self._http.request(
+                method, url, params=params, json=json, auth=self._auth
+            )
+        except httpx.HTTPError as exc:
+            raise UploadError(f"Cannot reach the Kleio server at {self.server_url}: {exc}") from exc
+        if response.status_code in (401, 403):
+            raise UploadError(
+                f"{self.server_url} refused the sign-in ({response.status_code}); "
+                f"run `kleio login --server {self.server_url}`."
+            )
+        if response.is_error:
+            raise UploadError(
+                f"{method} {API}{path} failed: {response.status_code} {_detail(response)}"
+            )
+        return response
+
+
+def _read(model: type[ModelT], response: httpx.Response) -> ModelT:
+    try:
+        return model.model_validate(response.json())
+    except (ValueError, ValidationError) as exc:
+        where = f"{response.request.method} {response.request.url.path}"
+        raise UploadError(f"{where}: unexpected answer ({exc})") from exc
+
+
+def _json(model: BaseModel) -> Any:
+    return model.model_dump(mode="json")
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.reason_phrase
+    if isinstance(body, dict):
+        return str(body.get("detail") or body.get("title") or response.reason_phrase)
+    return response.reason_phrase
+
+
+def snapshot_of(
+    username: str,
+    folders: Sequence[Folder],
+    items: Sequence[CollectionItem],
+    releases: Iterable[Release],
+) -> Snapshot:
+    ordered = sorted(
+        items,
+        key=lambda item: (
+            item.added_at or dt.datetime.min.replace(tzinfo=dt.UTC),
+            item.instance_id,
+        ),
+    )
+    return Snapshot(username, list(folders), ordered, {r.id: r for r in releases})
