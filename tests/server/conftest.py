@@ -47,7 +47,10 @@ async def _create_pg_database() -> str:
     name = f"kleio_test_{secrets.token_hex(4)}"
     try:
         conn = await asyncpg.connect(
-            host=admin.host, port=admin.port, user=admin.username, password=admin.password,
+            host=admin.host,
+            port=admin.port,
+            user=admin.username,
+            password=admin.password,
             database=admin.database,
         )
     except (OSError, asyncpg.PostgresError) as exc:
@@ -67,7 +70,10 @@ async def _drop_pg_database(url: str) -> None:
     target = make_url(url)
     admin = make_url(POSTGRES_URL)
     conn = await asyncpg.connect(
-        host=admin.host, port=admin.port, user=admin.username, password=admin.password,
+        host=admin.host,
+        port=admin.port,
+        user=admin.username,
+        password=admin.password,
         database=admin.database,
     )
     try:
@@ -96,7 +102,9 @@ def issuer() -> FakeOIDCIssuer:
     return FakeOIDCIssuer(clock=RealClock())
 
 
-def make_settings(database_url: str, data_dir: Path, issuer: FakeOIDCIssuer, **extra: Any) -> Settings:
+def make_settings(
+    database_url: str, data_dir: Path, issuer: FakeOIDCIssuer, **extra: Any
+) -> Settings:
     return Settings(
         data_dir=data_dir,
         database_url=database_url,

@@ -17,10 +17,20 @@ T0 = "2026-02-01T12:00:00Z"
 async def _alice_world(kleio: Kleio, alice: ApiUser, release_ids: Iterator[int]) -> dict[str, Any]:
     rid = next(release_ids)
     await add_records(kleio, alice, [release(rid)])
-    stylus = (await alice.post("/api/v1/styluses", json={"name": "Alice's", "primary": True})).json()
+    stylus = (
+        await alice.post("/api/v1/styluses", json={"name": "Alice's", "primary": True})
+    ).json()
     play = (await alice.post("/api/v1/plays", json={"release_id": rid, "played_at": T0})).json()
-    cleaning = (await alice.post("/api/v1/cleanings", json={"release_id": rid, "cleaned_at": T0})).json()
-    return {"release": rid, "instance": rid + 7, "stylus": stylus, "play": play, "cleaning": cleaning}
+    cleaning = (
+        await alice.post("/api/v1/cleanings", json={"release_id": rid, "cleaned_at": T0})
+    ).json()
+    return {
+        "release": rid,
+        "instance": rid + 7,
+        "stylus": stylus,
+        "play": play,
+        "cleaning": cleaning,
+    }
 
 
 async def _snapshot(alice: ApiUser, world: dict[str, Any]) -> list[Any]:
@@ -63,7 +73,9 @@ async def test_bob_cannot_touch_alices_objects(
         assert response.headers["content-type"] == "application/problem+json"
 
     # references to alice's things in bob's writes are refused
-    assert (await bob.post("/api/v1/plays", json={"release_id": world["release"], "played_at": T0})).status_code == 422
+    assert (
+        await bob.post("/api/v1/plays", json={"release_id": world["release"], "played_at": T0})
+    ).status_code == 422
     own = next(release_ids)
     await add_records(kleio, bob, [release(own)])
     with_her_stylus = await bob.post(
@@ -79,6 +91,8 @@ async def test_bob_cannot_touch_alices_objects(
     assert (await bob.get("/api/v1/plays")).json()["items"] == []
     assert (await bob.get("/api/v1/cleanings")).json()["items"] == []
     assert (await bob.get("/api/v1/styluses")).json() == []
-    assert [i["instance_id"] for i in (await bob.get("/api/v1/collection")).json()["items"]] == [own + 7]
+    assert [i["instance_id"] for i in (await bob.get("/api/v1/collection")).json()["items"]] == [
+        own + 7
+    ]
 
     assert await _snapshot(alice, world) == before

@@ -50,13 +50,32 @@ async def test_every_sort_matches_the_domain_rule(
             plays = rng.choice([0, 0, 1, 2, 5, 7])
             for _ in range(plays):
                 days = rng.choice([1, 10, 29, 45, 400])
-                session.add(Play(id=uuid.uuid4(), user_id=user_id, release_id=rel.id,
-                                 played_at=NOW - dt.timedelta(days=days, minutes=rng.randint(0, 600)),
-                                 notes="", field_clocks={}, deleted=False, seq=0))
+                session.add(
+                    Play(
+                        id=uuid.uuid4(),
+                        user_id=user_id,
+                        release_id=rel.id,
+                        played_at=NOW - dt.timedelta(days=days, minutes=rng.randint(0, 600)),
+                        notes="",
+                        field_clocks={},
+                        deleted=False,
+                        seq=0,
+                    )
+                )
             if rng.random() < 0.5:
-                session.add(Cleaning(id=uuid.uuid4(), user_id=user_id, release_id=rel.id,
-                                     cleaned_at=NOW - dt.timedelta(days=rng.choice([5, 30, 200])),
-                                     notes="", deep=False, field_clocks={}, deleted=False, seq=0))
+                session.add(
+                    Cleaning(
+                        id=uuid.uuid4(),
+                        user_id=user_id,
+                        release_id=rel.id,
+                        cleaned_at=NOW - dt.timedelta(days=rng.choice([5, 30, 200])),
+                        notes="",
+                        deep=False,
+                        field_clocks={},
+                        deleted=False,
+                        seq=0,
+                    )
+                )
             await session.flush()
             await refresh_release_stats(session, user_id, rel.id)
         await session.commit()
@@ -67,16 +86,28 @@ async def test_every_sort_matches_the_domain_rule(
         rel = next(r for r in records if r.id == item["release_id"])
         status = item["status"]
         last = status["last_played_at"]
-        views.append(RecordView(
-            instance_id=item["instance_id"], release_id=rel.id, title=rel.title,
-            artist=item["artist"], genre=rel.genres[0] if rel.genres else "", year=rel.year,
-            added_at=dt.datetime.fromisoformat(item["added_at"]), plays=status["plays"],
-            last_played_at=dt.datetime.fromisoformat(last) if last else None,
-            cleanliness_score=cleanliness(status["plays_since_cleaning"], status["last_cleaned_at"] is not None).score,
-        ))
+        views.append(
+            RecordView(
+                instance_id=item["instance_id"],
+                release_id=rel.id,
+                title=rel.title,
+                artist=item["artist"],
+                genre=rel.genres[0] if rel.genres else "",
+                year=rel.year,
+                added_at=dt.datetime.fromisoformat(item["added_at"]),
+                plays=status["plays"],
+                last_played_at=dt.datetime.fromisoformat(last) if last else None,
+                cleanliness_score=cleanliness(
+                    status["plays_since_cleaning"], status["last_cleaned_at"] is not None
+                ).score,
+            )
+        )
     for key in get_args(SortKey):
         for descending in (None, True, False):
             flag = "" if descending is None else f"&descending={str(descending).lower()}"
             got = (await user.get(f"/api/v1/collection?limit=500&sort={key}{flag}")).json()["items"]
             expected = sort_records(views, key, dt.datetime.now(dt.UTC), descending)
-            assert [i["instance_id"] for i in got] == [v.instance_id for v in expected], (key, descending)
+            assert [i["instance_id"] for i in got] == [v.instance_id for v in expected], (
+                key,
+                descending,
+            )
