@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from kleio_desktop.core.auth import AuthError
 from kleio_desktop.core.errors import KleioError
 from shared.protocol.entities import CollectionItem, Folder, Release
 from shared.protocol.snapshot import (
@@ -122,6 +123,8 @@ class ServerLink:
             )
         except httpx.HTTPError as exc:
             raise UploadError(f"Cannot reach the Kleio server at {self.server_url}: {exc}") from exc
+        except AuthError as exc:  # the sign-in could not be refreshed
+            raise UploadError(str(exc)) from exc
         if response.status_code in (401, 403):
             raise UploadError(
                 f"{self.server_url} refused the sign-in ({response.status_code}); "

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
+
+import httpx
 import pytest
 
-from kleio_desktop.core.auth import LocalKeyAuth
+from kleio_desktop.core.auth import LocalKeyAuth, SignInRequired
 from kleio_desktop.core.discogs import ServerLink, UploadError, state
 from kleio_desktop.core.discogs.snapshot import upload_pending
 from kleio_desktop.core.store import Store
 from tests.fakes.discogs import make_collection
 
+from ..conftest import make_release
 from .fake_server import URL, FakeKleioServer
 from .support import archived, instance_ids, outbox_size, rig, without
 
@@ -90,3 +94,19 @@ async def test_a_refused_sign_in_is_an_upload_error_naming_kleio_login() -> None
         link = ServerLink(http, URL, LocalKeyAuth("wrong"))
         with pytest.raises(UploadError, match="kleio login"):
             await link.known_with_tracklist([1, 2])
+
+
+class ExpiredSignIn(httpx.Auth):
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        raise SignInRequired(URL, "the refresh token was revoked")
+        yield request  # pragma: no cover - makes this a generator
+
+
+async def test_a_sign_in_that_cannot_refresh_is_an_upload_error() -> None:
+    server = FakeKleioServer()
+    async with server.client() as http:
+        link = ServerLink(http, URL, ExpiredSignIn())
+        with pytest.raises(UploadError, match="Not signed in"):
+            await link.put_release_details(make_release(1001))
