@@ -20,6 +20,7 @@ from kleio_server.kit import problems
 from kleio_server.kit.db import create_engine, session_factory
 from kleio_server.kit.observability import Metrics, RequestContextMiddleware
 from kleio_server.realtime import lifecycle as realtime
+from kleio_server.reconcile.discogs.runner import runner_of
 from kleio_server.routes import API_PREFIX, register_routes
 from kleio_server.secrets_store import server_secret
 from kleio_server.settings import Settings
@@ -76,6 +77,7 @@ def create_app(
         try:
             yield
         finally:
+            await runner_of(app).close()  # server-side Discogs imports stop at a checkpoint
             await realtime.stop(kleio)
             if http is None:
                 await kleio.http.aclose()

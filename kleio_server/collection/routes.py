@@ -112,7 +112,7 @@ async def release(
 ) -> wire.Release:
     """A release of the caller's collection, from the shared catalogue."""
     found = await repository.has_release(session, user.id, release_id)
-    loaded = await catalogue.load(session, release_id) if found else None
+    loaded = await catalogue.load(session, release_id, viewer=user.id) if found else None
     if loaded is None:
         raise NotFound(f"no release {release_id}")
     return loaded

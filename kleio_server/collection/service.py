@@ -102,7 +102,7 @@ async def list_collection(
     rows = await repository.rows_by_id(session, user_id, view[offset : offset + limit])
     total = len(view)
     releases = await catalogue.load_many(
-        session, [r.release_id for r in rows], with_tracks=False, cache=cache
+        session, [r.release_id for r in rows], with_tracks=False, cache=cache, viewer=user_id
     )
     items = [_item_json(row, releases.get(row.release_id), now, cache) for row in rows]
     next_cursor = encode_cursor({"o": offset + limit}) if offset + limit < total else None
@@ -180,7 +180,7 @@ async def record_detail(
     row = await repository.get_row(session, user_id, instance_id)
     if row is None:
         raise NotFound(f"no collection item {instance_id}")
-    release = await catalogue.load(session, row.release_id)
+    release = await catalogue.load(session, row.release_id, viewer=user_id)
     fields = _item_json(row, release, now, cache=None)
     entries = [
         *(await plays.history_entries(session, user_id, row.release_id)),

@@ -100,3 +100,23 @@ async def test_details_are_validated(alice: ApiUser, release_ids: Iterator[int])
     assert (await alice.get("/api/v1/releases/known", params={"ids": "1,x"})).status_code == 422
     assert (await alice.get("/api/v1/releases/known", params={"ids": "0"})).status_code == 422
     assert await known(alice) == []
+
+
+async def test_the_uploaders_collection_views_show_their_details(
+    kleio: Kleio, alice: ApiUser, bob: ApiUser, release_ids: Iterator[int]
+) -> None:
+    from tests.server.seed import add_records, release
+
+    rid = next(release_ids)
+    basic = release(rid, tracks=())
+    await add_records(kleio, alice, [basic])
+    await add_records(kleio, bob, [basic])
+    await submit(alice, details(rid))
+    instance = rid + 7
+    detail = (await alice.get(f"/api/v1/collection/{instance}")).json()
+    assert [t["title"] for t in detail["release"]["tracks"]] == ["So What", "Blue in Green"]
+    assert (await alice.get(f"/api/v1/releases/{rid}")).json()["tracks"][0]["seconds"] == 545
+    listed = (await alice.get("/api/v1/collection")).json()["items"][0]["release"]
+    assert listed["duration_seconds"] == 545 + 337 and listed["duration_estimated"] is False
+    bobs = (await bob.get(f"/api/v1/collection/{instance}")).json()
+    assert bobs["release"]["tracks"] == []
