@@ -64,6 +64,8 @@ def serve(
         proxy_headers=True,
         timeout_graceful_shutdown=10,
         ws="websockets-sansio",
+        # changes are small JSON; compression would cost ~40 KiB of buffers per idle socket
+        ws_per_message_deflate=False,
     )
     uvicorn.Server(config).run()
 

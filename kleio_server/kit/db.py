@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
 
 def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
@@ -45,8 +47,44 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+TX_STATE = "kleio.tx"
+BeforeCommit = Callable[[Session], None]
+
+
+class KleioSession(Session):
+    """A session with per-transaction state (``tx_state``) whose ``before_commit`` callbacks
+    run just before each commit, inside the transaction; the state is dropped after the
+    transaction ends either way."""
+
+
+def tx_state(session: AsyncSession | Session) -> dict[str, Any]:
+    """State that lives as long as the session's current transaction."""
+    info = session.info
+    state: dict[str, Any] = info.setdefault(TX_STATE, {})
+    return state
+
+
+def before_commit(session: AsyncSession | Session, key: str, callback: BeforeCommit) -> None:
+    """Run ``callback(sync_session)`` once before this transaction commits (one per key)."""
+    tx_state(session).setdefault("before_commit", {})[key] = callback
+
+
+@event.listens_for(KleioSession, "before_commit")
+def _run_before_commit(session: Session) -> None:
+    for callback in list(tx_state(session).get("before_commit", {}).values()):
+        callback(session)
+
+
+@event.listens_for(KleioSession, "after_commit")
+@event.listens_for(KleioSession, "after_rollback")
+def _end_transaction(session: Session) -> None:
+    session.info.pop(TX_STATE, None)
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    return async_sessionmaker(
+        engine, expire_on_commit=False, autoflush=False, sync_session_class=KleioSession
+    )
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:

@@ -165,9 +165,8 @@ class _Run:
             self._note_stats(spec, row)
             if spec.name == "stylus" and values.get("primary"):
                 await self._demote_other_primaries(key, stamp)
+            await self._record(spec, row)  # the seq is set before the row is first written
             self.session.add(row)
-            await self.session.flush()
-            await self._record(spec, row)
             return
         patch = _validate(spec.patch, fields)
         patch = {k: v for k, v in patch.items() if k in fields}

@@ -9,10 +9,13 @@ from collections.abc import Sequence
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
+from kleio_server.kit.db import before_commit, tx_state
 from kleio_server.models import ChangeLogEntry, UserSequence
 
 CHANGED_USERS = "kleio.changed_users"
+SEQUENCES = "sequences"
 
 
 def note_changed(session: AsyncSession, user_id: uuid.UUID, seq: int) -> None:
@@ -36,27 +39,39 @@ async def create_sequence(session: AsyncSession, user_id: uuid.UUID) -> None:
     session.add(UserSequence(user_id=user_id, seq=0, epoch=new_epoch()))
 
 
-async def lock_sequence(session: AsyncSession, user_id: uuid.UUID) -> None:
-    """Lock the user's sequence row before any synced row of theirs: every writer of one user
-    then locks in the same order (sequence, then rows), so concurrent writes queue instead of
-    deadlocking. Held to commit; a no-op on SQLite, whose writers are serialised anyway."""
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        await session.execute(
-            select(UserSequence.seq).where(UserSequence.user_id == user_id).with_for_update()
+async def lock_sequence(session: AsyncSession, user_id: uuid.UUID) -> int:
+    """Lock the user's sequence row (once per transaction) and return the last seq handed out.
+
+    Every writer of one user locks it before any synced row of theirs, in the same order
+    (sequence, then rows), so concurrent writes queue instead of deadlocking; the lock is held
+    to commit, so seq order is commit order. On SQLite the write transaction (BEGIN
+    IMMEDIATE) already serialises writers. Numbers are then handed out in memory and the
+    counter row is written once, just before commit."""
+    counters: dict[uuid.UUID, int] = tx_state(session).setdefault(SEQUENCES, {})
+    if user_id not in counters:
+        query = select(UserSequence.seq).where(UserSequence.user_id == user_id)
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        counters[user_id] = int((await session.execute(query)).scalar_one())
+        before_commit(session, SEQUENCES, _write_counters)
+    return counters[user_id]
+
+
+def _write_counters(session: Session) -> None:
+    for user_id, seq in tx_state(session).get(SEQUENCES, {}).items():
+        session.execute(
+            update(UserSequence)
+            .where(UserSequence.user_id == user_id, UserSequence.seq < seq)
+            .values(seq=seq)
         )
 
 
 async def next_seq(session: AsyncSession, user_id: uuid.UUID) -> int:
-    """Bump the user's counter. The row lock it takes is held to commit, so seq order is
-    commit order for that user."""
-    result = await session.execute(
-        update(UserSequence)
-        .where(UserSequence.user_id == user_id)
-        .values(seq=UserSequence.seq + 1)
-        .returning(UserSequence.seq)
-    )
-    return int(result.scalar_one())
+    """The user's next sequence number (the row stays locked until commit)."""
+    await lock_sequence(session, user_id)
+    counters: dict[uuid.UUID, int] = tx_state(session)[SEQUENCES]
+    counters[user_id] += 1
+    return counters[user_id]
 
 
 async def append(
@@ -82,12 +97,14 @@ async def append(
 
 
 async def current(session: AsyncSession, user_id: uuid.UUID) -> tuple[int, str]:
+    """The user's sequence (including numbers handed out in this transaction) and epoch."""
     row = (
         await session.execute(
             select(UserSequence.seq, UserSequence.epoch).where(UserSequence.user_id == user_id)
         )
     ).one()
-    return int(row.seq), str(row.epoch)
+    pending = tx_state(session).get(SEQUENCES, {}).get(user_id, 0)
+    return max(int(row.seq), pending), str(row.epoch)
 
 
 async def oldest_retained(session: AsyncSession, user_id: uuid.UUID) -> int | None:

@@ -439,6 +439,7 @@ async def _serve(config: dict[str, Any]) -> None:
             log_config=None,
             access_log=False,
             ws="websockets-sansio",  # as ``kleio-server serve`` runs it
+            ws_per_message_deflate=False,
             timeout_keep_alive=KEEP_ALIVE_SECONDS,
         )
     )
