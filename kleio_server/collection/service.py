@@ -17,7 +17,7 @@ from kleio_server.collection.repository import Filters, ItemRow
 from kleio_server.collection.schemas import (
     RecordDetail,
 )
-from kleio_server.collection.views import CollectionViews
+from kleio_server.collection.views import CollectionViews, View
 from kleio_server.kit.errors import Conflict, NotFound
 from kleio_server.kit.pagination import encode_cursor, offset_from
 from kleio_server.plays import repository as plays
@@ -99,8 +99,14 @@ async def list_collection(
     view = await _cached_view(
         session, user_id, filters, (query or "").strip(), sort, descending, now, views
     )
-    rows = await repository.rows_by_id(session, user_id, view[offset : offset + limit])
-    total = len(view)
+    page_ids = view.ids[offset : offset + limit]
+    missing = [i for i in page_ids if i not in view.rows]
+    if missing:
+        view.rows.update(
+            (r.instance_id, r) for r in await repository.rows_by_id(session, user_id, missing)
+        )
+    rows: list[ItemRow] = [view.rows[i] for i in page_ids if i in view.rows]
+    total = len(view.ids)
     releases = await catalogue.load_many(
         session, [r.release_id for r in rows], with_tracks=False, cache=cache, viewer=user_id
     )
@@ -118,15 +124,15 @@ async def _cached_view(
     descending: bool | None,
     now: dt.datetime,
     views: CollectionViews,
-) -> list[int]:
+) -> View:
     version = await repository.view_version(session, user_id)
     key = (user_id, version, filters, q.casefold(), sort, descending)
     view = views.get(key)
     if view is None:
         if q:
-            view = await _ranked_view(session, user_id, filters, q, sort, descending, now)
+            ids = await _ranked_view(session, user_id, filters, q, sort, descending, now)
         else:
-            view = await repository.sorted_ids(
+            ids = await repository.sorted_ids(
                 session,
                 user_id,
                 filters,
@@ -134,7 +140,7 @@ async def _cached_view(
                 descending=descending,
                 now=now,
             )
-        views.put(key, view)
+        view = views.put(key, ids)
     return view
 
 

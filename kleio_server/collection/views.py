@@ -5,8 +5,8 @@ write of theirs bumps it), the catalogue's version (any release write bumps it),
 filters and the order. Each request reads both numbers first (one small query), so an
 instance never serves a view another instance has since made stale; views that depend on
 the clock ("recently played", recency) are also dropped after ``ttl`` seconds.
-A view is the ordered list of instance ids; a page is a slice of it whose rows (with fresh
-play/cleaning stats) are then read by primary key.
+A view is the ordered list of instance ids; a page is a slice of it whose rows are read by
+primary key the first time that page is asked for, then kept with the view.
 """
 
 from __future__ import annotations
@@ -19,9 +19,13 @@ from typing import Any
 
 
 @dataclass
-class _Entry:
-    rows: list[int]
+class View:
+    """The ordered instance ids of a view, and the rows read for it so far (valid as long as
+    the view: any change to them bumps the user's sequence or the catalogue version)."""
+
+    ids: list[int]
     made_at: float
+    rows: dict[int, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -29,12 +33,12 @@ class CollectionViews:
     max_rows: int = 2_000_000
     ttl: float = 60.0
     clock: Callable[[], float] = time.monotonic
-    _entries: OrderedDict[Hashable, _Entry] = field(default_factory=OrderedDict)
+    _entries: OrderedDict[Hashable, View] = field(default_factory=OrderedDict)
     _rows: int = 0
     hits: int = 0
     misses: int = 0
 
-    def get(self, key: Hashable) -> list[int] | None:
+    def get(self, key: Hashable) -> View | None:
         entry = self._entries.get(key)
         if entry is None or self.clock() - entry.made_at > self.ttl:
             if entry is not None:
@@ -43,16 +47,17 @@ class CollectionViews:
             return None
         self._entries.move_to_end(key)
         self.hits += 1
-        return entry.rows
+        return entry
 
-    def put(self, key: Hashable, rows: list[int]) -> None:
+    def put(self, key: Hashable, ids: list[int]) -> View:
         if key in self._entries:
             self._drop(key)
-        self._entries[key] = _Entry(rows, self.clock())
-        self._rows += len(rows)
+        view = self._entries[key] = View(ids, self.clock())
+        self._rows += len(ids)
         while self._rows > self.max_rows and len(self._entries) > 1:
             self._drop(next(iter(self._entries)))
+        return view
 
     def _drop(self, key: Any) -> None:
         entry = self._entries.pop(key)
-        self._rows -= len(entry.rows)
+        self._rows -= len(entry.ids)
