@@ -2,8 +2,9 @@
 every other instance through one NOTIFY channel (ARCHITECTURE §3, §9).
 
 ``publish`` never blocks and never fails the request that committed: the pairs are
-coalesced for a few milliseconds and sent on a dedicated connection; one LISTEN connection
-per instance reconnects by itself with backoff. Every notification is a hint only.
+coalesced (whatever arrives while a notification is being sent goes in the next one) and
+sent on a dedicated connection; one LISTEN connection per instance reconnects by itself
+with backoff. Every notification is a hint only.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ class PostgresNotifier:
         dsn: str,
         hub: Hub,
         *,
-        coalesce_seconds: float = 0.005,
+        coalesce_seconds: float = 0.0,
         health_check_seconds: float = 30.0,
         max_backoff_seconds: float = 30.0,
         connect: Connect | None = None,
