@@ -3,9 +3,12 @@
 A field takes the server's value only when the server's clock for it is newer than the
 local one. A local edit still waiting in the outbox carries a newer local clock, so it
 survives the pull and reaches the server later (where the same rule lets it win).
-Tombstones: the server's deleted state is taken as it is, unless the outbox holds a
-mutation of that row the server had not applied yet at the change's seq and the local
-``_deleted`` clock is the newer one (a local delete or restore still on its way).
+Tombstones follow the same rule through the ``_deleted`` clock: the server's deleted state
+is taken only when its clock is newer than the local one (or the row has none), so a late
+or replayed change never revives a row deleted since, nor deletes one restored since.
+One primary stylus: a remote primary demotes the local one unless the local claim (its
+``primary`` clock) is the newer one, in which case the remote row yields here too (the
+server settles the same way and sends the outcome).
 """
 
 from __future__ import annotations
@@ -13,11 +16,10 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from kleio_desktop.core.changes import Changes
 from kleio_desktop.core.errors import InvalidInput
-from kleio_desktop.core.store import outbox
 from kleio_desktop.core.store.entities import SPECS, EntitySpec, SyncedRow, validation_message
 from kleio_desktop.core.store.models import StylusRow
 from kleio_desktop.core.store.transaction import DELETED_CLOCK, Transaction, changes_for
@@ -55,15 +57,25 @@ def _values(spec: EntitySpec, key: object, data: dict[str, Any]) -> dict[str, An
     return {name: getattr(model, name) for name in known}
 
 
-async def _demote_other_primaries(tx: Transaction, row: SyncedRow) -> None:
-    """Keep the one-primary rule: the server's primary wins over a stale local one."""
-    if isinstance(row, StylusRow) and row.primary and not row.deleted:
-        with tx.session.no_autoflush:
-            await tx.session.execute(
-                update(StylusRow)
-                .where(StylusRow.id != row.id, StylusRow.primary.is_(True))
-                .values(primary=False)
+async def _keep_one_primary(tx: Transaction, row: SyncedRow) -> None:
+    """Keep the one-primary rule: the newer claim (``primary`` clock) wins."""
+    if not (isinstance(row, StylusRow) and row.primary and not row.deleted):
+        return
+    claim = (row.field_clocks or {}).get("primary", "")
+    with tx.session.no_autoflush:
+        others = await tx.session.scalars(
+            select(StylusRow).where(
+                StylusRow.id != row.id, StylusRow.primary.is_(True), StylusRow.deleted.is_(False)
             )
+        )
+        if any((other.field_clocks or {}).get("primary", "") > claim for other in others):
+            row.primary = False
+            return
+        await tx.session.execute(
+            update(StylusRow)
+            .where(StylusRow.id != row.id, StylusRow.primary.is_(True))
+            .values(primary=False)
+        )
 
 
 async def apply_change(tx: Transaction, change: Change) -> Changes:
@@ -89,15 +101,12 @@ async def apply_change(tx: Transaction, change: Change) -> Changes:
                 if name in remote_clocks:
                     clocks[name] = remote_clocks[name]
         local_deleted, remote_deleted = clocks.get(DELETED_CLOCK), remote_clocks.get(DELETED_CLOCK)
-        if change.deleted != row.deleted:
-            local_work = await outbox.has_local_work(tx.session, spec.entity, str(key), change.seq)
-            local_wins = local_deleted is not None and not _newer(remote_deleted, local_deleted)
-            if not (local_work and local_wins):
-                row.deleted = change.deleted
-        if remote_deleted is not None and _newer(remote_deleted, local_deleted):
-            clocks[DELETED_CLOCK] = remote_deleted
+        if _newer(remote_deleted, local_deleted):
+            row.deleted = change.deleted
+            if remote_deleted is not None:
+                clocks[DELETED_CLOCK] = remote_deleted
         row.field_clocks = clocks
-    await _demote_other_primaries(tx, row)
+    await _keep_one_primary(tx, row)
     await tx.session.flush()
     changes = changes_for(spec.entity, key)
     tx.touch(changes)

@@ -172,3 +172,45 @@ async def test_collection_items_arrive_by_instance_id(fixed: Services) -> None:
     [entry] = await fixed.collection.list_items(archived=True)
     assert entry.item.archive_reason == "removed_on_discogs"
     assert entry.release is None  # catalogue data may arrive later
+
+
+async def test_a_late_change_does_not_revive_a_row_deleted_since(fixed: Services) -> None:
+    play = Play(id=uuid.uuid4(), release_id=1001, played_at=AT)
+    alive = play_change(play, all_fields(clock(-50_000)), seq=1)
+    await fixed.store.apply_remote_change(alive)
+    deleted = play_change(play, {**all_fields(clock(-50_000)), "_deleted": clock(-40_000)}, seq=2)
+    await fixed.store.apply_remote_change(deleted.model_copy(update={"deleted": True}))
+
+    await fixed.store.apply_remote_change(alive)  # replayed late, no local work in between
+
+    assert await fixed.plays.list_plays() == []
+
+
+async def test_a_late_change_does_not_revive_a_synced_local_delete(fixed: Services) -> None:
+    await fixed.plays.log_play(1001, at=AT)
+    [play] = await fixed.plays.list_plays()
+    await fixed.plays.delete_play(play.id)
+    await fixed.store.mark_pushed(2, seq=10)
+    await fixed.store.prune_outbox(10)  # the delete reached the server and was pulled past
+    assert await fixed.store.pending_mutations() == []
+
+    before = play_change(play, all_fields(clock(-1)), seq=7)  # the server's state at seq 7
+    await fixed.store.apply_remote_change(before)
+
+    assert await fixed.plays.list_plays() == []
+
+
+async def test_an_older_remote_primary_yields_to_a_newer_local_one(fixed: Services) -> None:
+    local = uuid.uuid4()
+    await fixed.styluses.add_stylus(StylusIn(id=local, name="Mine", primary=True))
+    remote = Stylus(id=uuid.uuid4(), name="Theirs", primary=True)
+    data = {**remote.model_dump(mode="json"), "field_clocks": {"primary": clock(-1)}}
+
+    await fixed.store.apply_remote_change(
+        Change(seq=1, entity="stylus", entity_id=str(remote.id), data=data)
+    )
+
+    assert [(s.name, s.primary) for s in await fixed.styluses.list_styluses()] == [
+        ("Mine", True),
+        ("Theirs", False),
+    ]
