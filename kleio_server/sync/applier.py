@@ -164,7 +164,7 @@ class _Run:
             row.field_clocks = {name: text for name in values}
             self._note_stats(spec, row)
             if spec.name == "stylus" and values.get("primary"):
-                await self._demote_other_primaries(key, stamp)
+                await self._settle_primary(row, key, text)
             await self._record(spec, row)  # the seq is set before the row is first written
             self.session.add(row)
             return
@@ -176,9 +176,13 @@ class _Run:
         await self._check_references(spec, patch)
         clocks = dict(row.field_clocks or {})
         self._note_stats(spec, row)
-        if spec.name == "stylus" and patch.get("primary") and text > clocks.get("primary", ""):
-            await self._demote_other_primaries(key, stamp)
         changed = False
+        if spec.name == "stylus" and patch.get("primary") and text > clocks.get("primary", ""):
+            winner = await self._settle_primary(None, key, text)
+            if winner is not None:  # a newer claim holds: this one yields, and is told so
+                del patch["primary"]
+                clocks["primary"] = winner
+                changed = True
         for name, value in patch.items():
             if text > clocks.get(name, ""):
                 clocks[name] = text
@@ -201,7 +205,7 @@ class _Run:
         if row.deleted == deleted:
             return
         if spec.name == "stylus" and not deleted and row.is_primary:  # type: ignore[attr-defined]
-            await self._demote_other_primaries(row.id, stamp)  # type: ignore[attr-defined]
+            await self._settle_primary(row, row.id, clocks.get("primary", ""))  # type: ignore[attr-defined]
         row.deleted = deleted
         self._note_stats(spec, row)
         if spec.name == "stylus" and deleted:
@@ -235,9 +239,15 @@ class _Run:
             if owner != self.user_id:
                 raise MutationRejected(f"stylus_id: no stylus {stylus_id}")
 
-    async def _demote_other_primaries(self, keep: uuid.UUID | int, stamp: HLC) -> None:
-        """Step every other primary down, flushed before the new primary is written, so the
-        database's one-primary index never sees two."""
+    async def _settle_primary(
+        self, row: Synced | None, keep: uuid.UUID | int, claim: str
+    ) -> str | None:
+        """One primary: the newer claim (``primary`` clock) wins. Every other primary with an
+        older claim steps down, stamped with ``claim`` and flushed before the new primary is
+        written, so the database's one-primary index never sees two. If another primary's
+        claim is newer, nothing else changes: the claim of ``keep`` yields (``row``, if
+        given, is set not primary) and the winning clock is returned, so the device that
+        sent the losing claim receives ``primary: false`` with a clock newer than its own."""
         with self.session.no_autoflush:
             others = await self.session.scalars(
                 select(Stylus).where(
@@ -247,13 +257,20 @@ class _Run:
                     Stylus.id != keep,
                 )
             )
-            demoted = list(others)
+            current = list(others)
+        winner = max(((o.field_clocks or {}).get("primary", "") for o in current), default="")
+        if winner > claim:
+            if row is not None:
+                row.is_primary = False  # type: ignore[attr-defined]
+                row.field_clocks = {**(row.field_clocks or {}), "primary": winner}
+            return winner
         spec = SPECS["stylus"]
-        for other in demoted:
+        for other in current:
             other.is_primary = False
-            other.field_clocks = {**(other.field_clocks or {}), "primary": stamp.encode()}
+            other.field_clocks = {**(other.field_clocks or {}), "primary": claim}
             await self._record(spec, other)
         await self.session.flush()
+        return None
 
     async def _unlink_plays(self, stylus: Synced, stamp: HLC) -> None:
         plays = await self.session.scalars(

@@ -99,3 +99,46 @@ async def test_delete_wins_over_later_edits_and_only_restore_revives(alice: ApiU
 async def test_delete_or_restore_of_an_unknown_row_is_rejected(alice: ApiUser) -> None:
     response = await push(alice, uuid.uuid4(), mutation(1, "play", new_id(), op="delete"))
     assert [r["mutation_id"] for r in response.json()["rejected"]] == [1]
+
+
+async def primaries(user: ApiUser) -> dict[str, tuple[bool, str]]:
+    """stylus id -> (primary, clock of ``primary``) of every live stylus."""
+    return {
+        change["entity_id"]: (change["data"]["primary"], change["data"]["field_clocks"]["primary"])
+        for change in (await pull_all(user))["changes"]
+        if change["entity"] == "stylus" and not change["deleted"]
+    }
+
+
+@pytest.mark.parametrize("newer_first", [True, False])
+@pytest.mark.parametrize("how", ["create", "patch"])
+async def test_the_newer_primary_claim_wins_whatever_the_arrival_order(
+    alice: ApiUser, newer_first: bool, how: str
+) -> None:
+    phone, desktop, older_id, newer_id = uuid.uuid4(), uuid.uuid4(), new_id(), new_id()
+    base = now_ms() - 60_000
+    first = 1
+    if how == "patch":  # both exist, neither primary, before either claim
+        for number, stylus_id in enumerate((older_id, newer_id), start=1):
+            fields = {"name": "plain", "primary": False}
+            await push(alice, phone, mutation(number, "stylus", stylus_id, fields, at=base))
+        first = 3
+    claim: dict[str, object] = (
+        {"primary": True} if how == "patch" else {"name": "x", "primary": True}
+    )
+    older = mutation(first, "stylus", older_id, claim, at=base + 1000, node="phone")
+    newer = mutation(1, "stylus", newer_id, claim, at=base + 2000, node="desktop")
+    for client, sent in (
+        ((desktop, newer), (phone, older))
+        if newer_first
+        else (
+            (phone, older),
+            (desktop, newer),
+        )
+    ):
+        assert (await push(alice, client, sent)).status_code == 200
+
+    states = await primaries(alice)
+    assert states[str(newer_id)] == (True, newer["hlc"])
+    # the losing claim is answered with a clock newer than its own, so its device adopts it
+    assert states[str(older_id)] == (False, newer["hlc"])
