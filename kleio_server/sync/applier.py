@@ -11,9 +11,11 @@ a write (``_deleted`` clock); later edits do not revive a deleted row, only ``re
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,16 +23,18 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kleio_server.kit.db import tx_state
 from kleio_server.models import Play, Stylus
 from kleio_server.models.mixins import Synced
 from kleio_server.sync import changelog
 from kleio_server.sync.entities import SPECS, EntitySpec
 from kleio_server.sync.stats import refresh_release_stats
 from shared.clock import HLC, HybridClock, cap
-from shared.protocol.sync import Mutation
+from shared.protocol.sync import Entity, Mutation
 
 MAX_CLOCK_DRIFT_MS = 60_000
 DELETED = "_deleted"
+PRELOADED = "preloaded"
 
 
 class MutationRejected(Exception):
@@ -69,10 +73,12 @@ class Applier:
         client_id: uuid.UUID | None = None,
         *,
         deferred_stats: set[int] | None = None,
+        flush: bool = True,
     ) -> Applied:
         """Apply one mutation. With ``deferred_stats`` the releases whose play/cleaning
         aggregates need refreshing are added to that set instead of being refreshed now:
-        a batch (push, import) then calls ``refresh_stats`` once at its end."""
+        a batch (push, import) then calls ``refresh_stats`` once at its end. A batch that
+        ``preload``-ed its rows may also pass ``flush=False`` and flush once at its end."""
         spec = SPECS[mutation.entity]
         try:
             key = spec.parse_key(mutation.entity_id)
@@ -94,7 +100,8 @@ class Applier:
             await run.finish()
         else:
             deferred_stats.update(run.stats_releases)
-            await session.flush()
+            if flush:
+                await session.flush()
         if run.applied.last_seq:
             changelog.note_changed(session, user_id, run.applied.last_seq)
         return run.applied
@@ -107,17 +114,47 @@ class Applier:
             await refresh_release_stats(session, user_id, release_id)
         await session.flush()
 
+    async def preload(
+        self, session: AsyncSession, user_id: uuid.UUID, mutations: Sequence[Mutation]
+    ) -> None:
+        """Read (and on PostgreSQL lock) every row a batch touches with one query per
+        entity, after the user's sequence row, so applying the batch needs no lookups; the
+        user's styluses come too when plays name one (the reference check)."""
+        known = preloaded(session)
+        keys: dict[Entity, set[uuid.UUID | int]] = defaultdict(set)
+        for mutation in mutations:
+            with contextlib.suppress(ValueError):
+                keys[mutation.entity].add(SPECS[mutation.entity].parse_key(mutation.entity_id))
+        await changelog.lock_sequence(session, user_id)
+        for entity, wanted in keys.items():
+            spec = SPECS[entity]
+            model: Any = spec.model
+            query = select(model).where(getattr(model, spec.key_column).in_(list(wanted)))
+            if not spec.key_is_uuid:
+                query = query.where(model.user_id == user_id)
+            rows = {
+                getattr(r, spec.key_column): r
+                for r in await session.scalars(_locked(session, query))
+            }
+            for key in wanted:
+                known[(entity, key)] = rows.get(key)
+        if any(m.entity == "play" and m.fields.get("stylus_id") for m in mutations):
+            for stylus in await session.scalars(select(Stylus).where(Stylus.user_id == user_id)):
+                known.setdefault(("stylus", stylus.id), stylus)
+
     async def _load(
         self, session: AsyncSession, spec: EntitySpec, user_id: uuid.UUID, key: uuid.UUID | int
     ) -> Synced | None:
-        model: Any = spec.model
-        key_column = getattr(model, spec.key_column)
-        query = select(model).where(key_column == key)
-        if not spec.key_is_uuid:
-            query = query.where(model.user_id == user_id)
-        if session.bind is not None and session.bind.dialect.name == "postgresql":
-            query = query.with_for_update()
-        row: Synced | None = (await session.scalars(query)).one_or_none()
+        known = preloaded(session)
+        row: Synced | None
+        if (spec.name, key) in known:
+            row = known[(spec.name, key)]
+        else:
+            model: Any = spec.model
+            query = select(model).where(getattr(model, spec.key_column) == key)
+            if not spec.key_is_uuid:
+                query = query.where(model.user_id == user_id)
+            row = (await session.scalars(_locked(session, query))).one_or_none()
         if row is not None and row.user_id != user_id:  # type: ignore[attr-defined]
             # another user's id: answer exactly as if it did not exist
             raise MutationRejected(f"no {spec.name} {key}")
@@ -167,6 +204,7 @@ class _Run:
                 await self._settle_primary(row, key, text)
             await self._record(spec, row)  # the seq is set before the row is first written
             self.session.add(row)
+            preloaded(self.session)[(spec.name, key)] = row
             return
         patch = _validate(spec.patch, fields)
         patch = {k: v for k, v in patch.items() if k in fields}
@@ -233,9 +271,15 @@ class _Run:
     async def _check_references(self, spec: EntitySpec, values: dict[str, Any]) -> None:
         stylus_id = values.get("stylus_id")
         if spec.name == "play" and stylus_id is not None:
-            owner = await self.session.scalar(
-                select(Stylus.user_id).where(Stylus.id == stylus_id, Stylus.deleted.is_(False))
-            )
+            known = preloaded(self.session)
+            if ("stylus", stylus_id) in known:
+                stylus = known[("stylus", stylus_id)]
+                live = stylus is not None and not stylus.deleted
+                owner = stylus.user_id if live else None
+            else:
+                owner = await self.session.scalar(
+                    select(Stylus.user_id).where(Stylus.id == stylus_id, Stylus.deleted.is_(False))
+                )
             if owner != self.user_id:
                 raise MutationRejected(f"stylus_id: no stylus {stylus_id}")
 
@@ -248,6 +292,7 @@ class _Run:
         claim is newer, nothing else changes: the claim of ``keep`` yields (``row``, if
         given, is set not primary) and the winning clock is returned, so the device that
         sent the losing claim receives ``primary: false`` with a clock newer than its own."""
+        await self.session.flush()  # rows added earlier in a batch must be seen
         with self.session.no_autoflush:
             others = await self.session.scalars(
                 select(Stylus).where(
@@ -273,6 +318,7 @@ class _Run:
         return None
 
     async def _unlink_plays(self, stylus: Synced, stamp: HLC) -> None:
+        await self.session.flush()  # plays added earlier in a batch must be seen
         plays = await self.session.scalars(
             select(Play).where(Play.user_id == self.user_id, Play.stylus_id == stylus.id)  # type: ignore[attr-defined]
         )
@@ -281,6 +327,17 @@ class _Run:
             play.stylus_id = None
             play.field_clocks = {**(play.field_clocks or {}), "stylus_id": stamp.encode()}
             await self._record(spec, play)
+
+
+def preloaded(session: AsyncSession) -> dict[tuple[str, Any], Any]:
+    """Rows read for this transaction's batch, by (entity, key); None means "no such row"."""
+    known: dict[tuple[str, Any], Any] = tx_state(session).setdefault(PRELOADED, {})
+    return known
+
+
+def _locked(session: AsyncSession, query: Any) -> Any:
+    bind = session.get_bind()
+    return query.with_for_update() if bind.dialect.name == "postgresql" else query
 
 
 def _validate(model: Any, fields: dict[str, Any]) -> dict[str, Any]:

@@ -45,6 +45,30 @@ async def push(
     request: PushRequest,
     now: dt.datetime,
 ) -> PushResponse:
+    """Apply a device's mutations in order, each exactly once.
+
+    The batch is applied in one go (rows read up front, one flush at the end). Should the
+    database refuse a value somewhere in it (e.g. a NUL character on PostgreSQL), it is
+    redone one mutation at a time, each in a savepoint, so only that mutation is rejected."""
+    try:
+        return await _push(applier, session, user_id, request, now, batch=True)
+    except DBAPIError as exc:
+        if not refused_data(exc):
+            raise
+    await session.rollback()
+    changelog.take_changed_users(session)
+    return await _push(applier, session, user_id, request, now, batch=False)
+
+
+async def _push(
+    applier: Applier,
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    request: PushRequest,
+    now: dt.datetime,
+    *,
+    batch: bool,
+) -> PushResponse:
     ids = [m.mutation_id for m in request.mutations]
     if any(later != earlier + 1 for earlier, later in itertools.pairwise(ids)):
         raise InvalidField("mutations", "mutation ids must be consecutive and ascending")
@@ -57,10 +81,18 @@ async def push(
         )
     rejected = await _earlier_rejections(session, user_id, request.client_id, ids, last)
     stats: set[int] = set()  # play/cleaning aggregates refreshed once, after the batch
+    fresh = [m for m in request.mutations if m.mutation_id > last]
+    if batch:
+        await applier.preload(session, user_id, fresh)
     for mutation in request.mutations:
         if mutation.mutation_id <= last:
             continue  # already applied: the client re-sent after a lost acknowledgement
-        reason = await _apply_one(applier, session, user_id, request.client_id, mutation, stats)
+        if batch:
+            reason = await _apply_in_batch(
+                applier, session, user_id, request.client_id, mutation, stats
+            )
+        else:
+            reason = await _apply_one(applier, session, user_id, request.client_id, mutation, stats)
         if reason is not None:
             session.add(
                 RejectedMutation(
@@ -81,6 +113,24 @@ async def push(
     await session.flush()
     seq, _epoch = await changelog.current(session, user_id)
     return PushResponse(last_mutation_id=last, seq=seq, rejected=rejected)
+
+
+async def _apply_in_batch(
+    applier: Applier,
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    client_id: uuid.UUID,
+    mutation: Mutation,
+    stats: set[int],
+) -> str | None:
+    """Apply without a savepoint or a flush; a rejection happens before anything is written."""
+    try:
+        await applier.apply(
+            session, user_id, mutation, client_id, deferred_stats=stats, flush=False
+        )
+    except MutationRejected as exc:
+        return exc.reason
+    return None
 
 
 async def _apply_one(
