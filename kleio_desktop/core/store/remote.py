@@ -13,13 +13,16 @@ server settles the same way and sends the outcome).
 
 from __future__ import annotations
 
+import contextlib
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select, update
 
 from kleio_desktop.core.changes import Changes
-from kleio_desktop.core.errors import InvalidInput
+from kleio_desktop.core.errors import InvalidInput, KleioError
 from kleio_desktop.core.store.entities import SPECS, EntitySpec, SyncedRow, validation_message
 from kleio_desktop.core.store.models import StylusRow
 from kleio_desktop.core.store.transaction import DELETED_CLOCK, Transaction, changes_for
@@ -78,12 +81,31 @@ async def _keep_one_primary(tx: Transaction, row: SyncedRow) -> None:
         )
 
 
-async def apply_change(tx: Transaction, change: Change) -> Changes:
+async def preload(tx: Transaction, changes: Sequence[Change]) -> None:
+    """Read the rows a batch of changes touches, one query per entity (and 500 keys), into the
+    session, so applying each change needs no lookup of its own."""
+    keys: dict[str, set[object]] = defaultdict(set)
+    for change in changes:
+        with contextlib.suppress(ValueError, KleioError):
+            keys[change.entity].add(SPECS[change.entity].parse_key(change.entity_id))
+    for entity, wanted in keys.items():
+        spec = SPECS[entity]  # type: ignore[index]
+        column = getattr(spec.row, spec.key)
+        ordered = list(wanted)
+        for start in range(0, len(ordered), 500):
+            await tx.session.execute(
+                select(spec.row).where(column.in_(ordered[start : start + 500]))
+            )
+
+
+async def apply_change(tx: Transaction, change: Change, *, flush: bool = True) -> Changes:
     spec = SPECS[change.entity]
     key = spec.parse_key(change.entity_id)
     remote_clocks = _clocks(change.data)
     if remote_clocks:
         tx.observe(HLC.parse(max(remote_clocks.values())), MAX_DRIFT_MS)
+    if change.entity == "stylus":  # the one-primary check below must see the batch so far
+        await tx.session.flush()
     row: SyncedRow | None = await tx.session.get(spec.row, key)
     values = _values(spec, key, change.data) if change.data is not None else {}
     if row is None:
@@ -107,7 +129,8 @@ async def apply_change(tx: Transaction, change: Change) -> Changes:
                 clocks[DELETED_CLOCK] = remote_deleted
         row.field_clocks = clocks
     await _keep_one_primary(tx, row)
-    await tx.session.flush()
+    if flush:
+        await tx.session.flush()
     changes = changes_for(spec.entity, key)
     tx.touch(changes)
     return changes

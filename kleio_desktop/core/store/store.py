@@ -162,9 +162,12 @@ class Store:
 
     async def apply_remote_changes(self, changes: Iterable[Change]) -> Changes:
         result = Changes()
+        batch = list(changes)
         async with self.write() as tx:
-            for change in changes:
-                result = result | await remote.apply_change(tx, change)
+            await remote.preload(tx, batch)
+            for change in batch:
+                result = result | await remote.apply_change(tx, change, flush=False)
+            await tx.session.flush()
         return result
 
     async def sync_state(self) -> SyncState:
