@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
 from sqlalchemy import select, update
@@ -81,9 +81,13 @@ async def _keep_one_primary(tx: Transaction, row: SyncedRow) -> None:
         )
 
 
-async def preload(tx: Transaction, changes: Sequence[Change]) -> None:
-    """Read the rows a batch of changes touches, one query per entity (and 500 keys), into the
-    session, so applying each change needs no lookup of its own."""
+Known = dict[tuple[str, object], SyncedRow | None]
+
+
+async def preload(tx: Transaction, changes: Sequence[Change]) -> Known:
+    """Read the rows a batch of changes touches, one query per entity (and 500 keys), so
+    applying each change needs no lookup of its own; None marks a row not there yet."""
+    known: Known = {}
     keys: dict[str, set[object]] = defaultdict(set)
     for change in changes:
         with contextlib.suppress(ValueError, KleioError):
@@ -93,12 +97,18 @@ async def preload(tx: Transaction, changes: Sequence[Change]) -> None:
         column = getattr(spec.row, spec.key)
         ordered = list(wanted)
         for start in range(0, len(ordered), 500):
-            await tx.session.execute(
-                select(spec.row).where(column.in_(ordered[start : start + 500]))
-            )
+            chunk = ordered[start : start + 500]
+            rows = await tx.session.scalars(select(spec.row).where(column.in_(chunk)))
+            found: dict[object, SyncedRow] = {
+                getattr(row, spec.key): cast(SyncedRow, row) for row in rows
+            }
+            known.update(((entity, key), found.get(key)) for key in chunk)
+    return known
 
 
-async def apply_change(tx: Transaction, change: Change, *, flush: bool = True) -> Changes:
+async def apply_change(
+    tx: Transaction, change: Change, *, flush: bool = True, known: Known | None = None
+) -> Changes:
     spec = SPECS[change.entity]
     key = spec.parse_key(change.entity_id)
     remote_clocks = _clocks(change.data)
@@ -106,7 +116,11 @@ async def apply_change(tx: Transaction, change: Change, *, flush: bool = True) -
         tx.observe(HLC.parse(max(remote_clocks.values())), MAX_DRIFT_MS)
     if change.entity == "stylus":  # the one-primary check below must see the batch so far
         await tx.session.flush()
-    row: SyncedRow | None = await tx.session.get(spec.row, key)
+    row: SyncedRow | None
+    if known is not None and (change.entity, key) in known:
+        row = known[(change.entity, key)]
+    else:
+        row = await tx.session.get(spec.row, key)
     values = _values(spec, key, change.data) if change.data is not None else {}
     if row is None:
         if change.data is None:
@@ -115,6 +129,8 @@ async def apply_change(tx: Transaction, change: Change, *, flush: bool = True) -
         row.field_clocks = remote_clocks
         row.deleted = change.deleted
         tx.session.add(row)
+        if known is not None:
+            known[(change.entity, key)] = row
     else:
         clocks = dict(row.field_clocks or {})
         for name, value in values.items():

@@ -164,9 +164,12 @@ class Store:
         result = Changes()
         batch = list(changes)
         async with self.write() as tx:
-            await remote.preload(tx, batch)
-            for change in batch:
-                result = result | await remote.apply_change(tx, change, flush=False)
+            known = await remote.preload(tx, batch)
+            with tx.session.no_autoflush:
+                for change in batch:
+                    result = result | await remote.apply_change(
+                        tx, change, flush=False, known=known
+                    )
             await tx.session.flush()
         return result
 
