@@ -57,7 +57,7 @@ class KeyringTokenStore:
             raise NoKeyringAvailable(type(self._backend).__module__)
 
     def _get(self, username: str) -> str | None:
-        with self._errors():
+        with keyring_errors():
             return self._backend.get_password(KEYRING_SERVICE, username)
 
     def load(self, server_url: str) -> Credential | None:
@@ -65,13 +65,13 @@ class KeyringTokenStore:
         return None if raw is None else _parse(raw, "the OS keyring")
 
     def save(self, server_url: str, credential: Credential) -> None:
-        with self._errors():
+        with keyring_errors():
             self._backend.set_password(KEYRING_SERVICE, server_url, credential.model_dump_json())
             self._backend.set_password(KEYRING_SERVICE, CURRENT_SERVER_KEY, server_url)
 
     def delete(self, server_url: str) -> None:
         current = self.current_server()
-        with self._errors():
+        with keyring_errors():
             with contextlib.suppress(keyring.errors.PasswordDeleteError):
                 self._backend.delete_password(KEYRING_SERVICE, server_url)
             if current == server_url:
@@ -81,14 +81,16 @@ class KeyringTokenStore:
     def current_server(self) -> str | None:
         return self._get(CURRENT_SERVER_KEY)
 
-    @contextlib.contextmanager
-    def _errors(self) -> Iterator[None]:
-        try:
-            yield
-        except keyring.errors.NoKeyringError as exc:
-            raise NoKeyringAvailable(str(exc)) from exc
-        except keyring.errors.KeyringError as exc:
-            raise TokenStoreError(f"The OS keyring refused: {exc}") from exc
+
+@contextlib.contextmanager
+def keyring_errors() -> Iterator[None]:
+    """Keyring failures as Kleio errors, with a readable message."""
+    try:
+        yield
+    except keyring.errors.NoKeyringError as exc:
+        raise NoKeyringAvailable(str(exc)) from exc
+    except keyring.errors.KeyringError as exc:
+        raise TokenStoreError(f"The OS keyring refused: {exc}") from exc
 
 
 class FileTokenStore:

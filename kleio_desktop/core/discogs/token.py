@@ -12,7 +12,7 @@ import contextlib
 import logging
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -24,7 +24,7 @@ import keyring.errors
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kleio_desktop.core.auth.errors import NoKeyringAvailable, TokenStoreError
-from kleio_desktop.core.auth.store import TOKEN_STORE_ENV
+from kleio_desktop.core.auth.store import TOKEN_STORE_ENV, keyring_errors
 from shared.discogs import DiscogsClient
 from shared.discogs.payloads import Identity
 
@@ -70,30 +70,21 @@ class KeyringDiscogsTokenStore:
             raise NoKeyringAvailable(type(self._backend).__module__)
 
     def load(self) -> DiscogsToken | None:
-        with self._errors():
+        with keyring_errors():
             raw = self._backend.get_password(KEYRING_SERVICE, KEYRING_USERNAME)
         return None if raw is None else _parse(raw, "the OS keyring")
 
     def save(self, token: DiscogsToken) -> None:
-        with self._errors():
+        with keyring_errors():
             self._backend.set_password(KEYRING_SERVICE, KEYRING_USERNAME, token.model_dump_json())
 
     def clear(self) -> bool:
-        with self._errors():
+        with keyring_errors():
             try:
                 self._backend.delete_password(KEYRING_SERVICE, KEYRING_USERNAME)
             except keyring.errors.PasswordDeleteError:
                 return False
         return True
-
-    @contextlib.contextmanager
-    def _errors(self) -> Iterator[None]:
-        try:
-            yield
-        except keyring.errors.NoKeyringError as exc:
-            raise NoKeyringAvailable(str(exc)) from exc
-        except keyring.errors.KeyringError as exc:
-            raise TokenStoreError(f"The OS keyring refused: {exc}") from exc
 
 
 class FileDiscogsTokenStore:
