@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from kleio_server.app import create_app
 from shared.discogs.timing import SystemClock
@@ -24,6 +23,7 @@ from tests.fakes.discogs.data import make_collection
 from tests.fakes.discogs.server import serve as serve_discogs
 from tests.fakes.oidc_issuer import FakeOIDCIssuer
 from tests.server.conftest import _create_pg_database, _drop_pg_database, make_settings
+from tests.server.realtime.live import serving
 from tests.server.seed import add_records, release
 
 
@@ -33,13 +33,6 @@ class Subject:
 
 
 MAX_EXAMPLES = int(os.environ.get("KLEIO_FUZZ_EXAMPLES", "20"))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.mark.timeout(900)
@@ -66,29 +59,16 @@ async def _fuzz(
 ) -> None:
     settings = make_settings(database_url, tmp_path / "data", issuer, discogs_api=discogs_api)
     app = create_app(settings, http=issuer.client(), migrate_on_start=True)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on"
-        )
-    )
-    serving = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            if serving.done():
-                serving.result()
-            await asyncio.sleep(0.05)
+    async with serving(app, lifespan="on") as address:
         token = issuer.mint(issuer.claims(sub="fuzz", exp=int(time.time()) + 3600))
-
-        user = Subject("fuzz")
-        await add_records(app.state.kleio, user, [release(next(release_ids))])
+        await add_records(app.state.kleio, Subject("fuzz"), [release(next(release_ids))])
         started = time.monotonic()
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "schemathesis.cli",
             "run",
-            f"http://127.0.0.1:{port}/api/v1/openapi.json",
+            f"http://{address}/api/v1/openapi.json",
             "--checks",
             "not_a_server_error",
             "--max-examples",
@@ -108,10 +88,9 @@ async def _fuzz(
             env={**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_HOOKS": ""},
         )
         output, _ = await process.communicate()
-        text = output.decode(errors="replace")
-        assert process.returncode == 0, text[-8000:]
-        assert "not_a_server_error" in text or "passed" in text.lower(), text[-2000:]
-        print(f"schemathesis finished in {time.monotonic() - started:.1f}s")
-    finally:
-        server.should_exit = True
-        await serving
+    text = output.decode(errors="replace")
+    assert process.returncode == 0, text[-8000:]
+    # a run that reached no operation would also exit 0: make sure the API was exercised
+    tested = re.search(r"Tested:\s*(\d+)", text)
+    assert tested is not None and int(tested.group(1)) >= 30, text[-2000:]
+    print(f"schemathesis finished in {time.monotonic() - started:.1f}s")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, exists, func, or_, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_desktop.core.store.models import OutboxRow
@@ -56,18 +56,6 @@ async def prune(session: AsyncSession, pulled_through_seq: int) -> int:
         )
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def has_local_work(session: AsyncSession, entity: str, entity_id: str, seq: int) -> bool:
-    """Whether the outbox holds a mutation of that row the server had not applied at ``seq``."""
-    query = select(
-        exists().where(
-            OutboxRow.entity == entity,
-            OutboxRow.entity_id == entity_id,
-            or_(OutboxRow.pushed_seq.is_(None), OutboxRow.pushed_seq > seq),
-        )
-    )
-    return bool(await session.scalar(query))
 
 
 async def highest_issued(session: AsyncSession) -> int:
