@@ -12,6 +12,7 @@
 
     uv run python -m tests.benchmarks.sync [--users 8] [--batches 1] [--writes 200]
                                            [--sockets 500] [--rows 5000]
+                                           [--only memory|latency|push|bootstrap ...]
 
 The defaults keep one run to about three minutes on a shared 2-core machine: one push of 500
 per user, and a first sync of 5,000 rows judged by its rate against the target (50,000 rows
@@ -382,8 +383,16 @@ async def memory_rows(
 # ---- the run --------------------------------------------------------------------------------
 
 
+PARTS = ("memory", "latency", "push", "bootstrap")
+
+
 async def run(
-    users: int = 8, batches: int = 1, writes: int = 200, sockets: int = 500, rows: int = 5_000
+    users: int = 8,
+    batches: int = 1,
+    writes: int = 200,
+    sockets: int = 500,
+    rows: int = 5_000,
+    only: tuple[str, ...] = PARTS,
 ) -> list[dict[str, Any]]:
     raise_open_file_limit(3 * sockets + 1024)
     results: list[dict[str, Any]] = []
@@ -396,10 +405,14 @@ async def run(
             try:
                 await migrate.upgrade(kleio.engine)
                 async with instances(2, settings, issuer, tmp) as (one, two):
-                    results += await memory_rows(kleio, issuer, one, two, sockets)
-                    results += await latency_rows(kleio, issuer, one, two, writes)
-                    results += await push_rows(kleio, issuer, one, users, batches)
-                    results += await bootstrap_rows(kleio, issuer, two, rows, tmp)
+                    if "memory" in only:
+                        results += await memory_rows(kleio, issuer, one, two, sockets)
+                    if "latency" in only:
+                        results += await latency_rows(kleio, issuer, one, two, writes)
+                    if "push" in only:
+                        results += await push_rows(kleio, issuer, one, users, batches)
+                    if "bootstrap" in only:
+                        results += await bootstrap_rows(kleio, issuer, two, rows, tmp)
             finally:
                 await kleio.engine.dispose()
                 await kleio.http.aclose()
@@ -415,11 +428,18 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=200)
     parser.add_argument("--sockets", type=int, default=500)
     parser.add_argument("--rows", type=int, default=5_000)
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=PARTS,
+        help="run only this part (repeatable; default: all of them)",
+    )
     args = parser.parse_args()
+    only = tuple(args.only) if args.only else PARTS
     from tests.benchmarks.table import print_table
 
     print_table(
-        asyncio.run(run(args.users, args.batches, args.writes, args.sockets, args.rows)),
+        asyncio.run(run(args.users, args.batches, args.writes, args.sockets, args.rows, only)),
         title="Kleio sync benchmarks",
     )
 
