@@ -39,7 +39,9 @@ class ChangeLogEntry(Base):
 
 
 class ClientState(Base):
-    """Per device: the last mutation number applied (exactly-once) and when it was seen."""
+    """Per device: the last mutation number applied (exactly-once), a digest of that
+    mutation (to recognise a device that re-issues the number for another edit), and when
+    the device was last seen."""
 
     __tablename__ = "client_states"
 
@@ -48,6 +50,7 @@ class ClientState(Base):
     )
     client_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     last_mutation_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_mutation_digest: Mapped[str | None] = mapped_column(String(64))
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 

@@ -8,11 +8,13 @@ rejected one rolls back alone, is recorded, and never blocks the rest of the que
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
@@ -79,6 +81,7 @@ async def _push(
             f"mutation gap: expected {last + 1}, got {ids[0]}",
             errors=[{"loc": ["mutations", "0", "mutation_id"], "msg": "gap", "expected": last + 1}],
         )
+    _check_same_history(request.mutations, last, state.last_mutation_digest)
     rejected = await _earlier_rejections(session, user_id, request.client_id, ids, last)
     stats: set[int] = set()  # play/cleaning aggregates refreshed once, after the batch
     fresh = [m for m in request.mutations if m.mutation_id > last]
@@ -108,11 +111,43 @@ async def _push(
             rejected.append(Rejection(mutation_id=mutation.mutation_id, reason=reason))
         last = mutation.mutation_id
     await applier.refresh_stats(session, user_id, stats)
+    if last != state.last_mutation_id:
+        state.last_mutation_digest = mutation_digest(request.mutations[-1])
     state.last_mutation_id = last
     state.last_seen_at = now
     await session.flush()
     seq, _epoch = await changelog.current(session, user_id)
     return PushResponse(last_mutation_id=last, seq=seq, rejected=rejected)
+
+
+def mutation_digest(mutation: Mutation) -> str:
+    """A fingerprint of one mutation as the client sent it (the same on every re-send)."""
+    canonical = orjson.dumps(mutation.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def _check_same_history(mutations: Sequence[Mutation], last: int, digest: str | None) -> None:
+    """Refuse a push whose already-applied ids are not the mutations the server applied.
+
+    A device re-sends after a lost acknowledgement from its oldest unacknowledged mutation,
+    so its batch always reaches the last id the server applied, with the same content. A
+    batch that stops short of it, or carries another edit under that id, comes from a store
+    restored from a backup (or an old duplicate): skipping it as "already applied" would
+    lose the edits. Answered like a gap, with the id the server expects next, so the device
+    renumbers its unsent work after it and nothing is applied twice or lost."""
+    if not mutations or mutations[0].mutation_id > last:
+        return
+    reused = mutations[-1].mutation_id < last or (
+        digest is not None and mutation_digest(mutations[last - mutations[0].mutation_id]) != digest
+    )
+    if reused:
+        raise Conflict(
+            f"mutation ids up to {last} from this device were already used for other edits; "
+            f"continue at {last + 1}",
+            errors=[
+                {"loc": ["mutations", "0", "mutation_id"], "msg": "diverged", "expected": last + 1}
+            ],
+        )
 
 
 async def _apply_in_batch(

@@ -54,10 +54,11 @@ class Tally:
 async def push_all(store: Store, transport: SyncTransport) -> Tally:
     """Push every pending mutation, in order, in batches of at most 500.
 
-    A 409 gap (the server expects an earlier id: it lost our history, or this is another
-    server) un-acks and renumbers the outbox from the id it expects; an answer that the
-    server already applied ids past any we ever issued (a restored local store) renumbers
-    the unsent work after them. Work is never dropped or reordered either way.
+    A 409 naming the id the server expects next means our numbering and the server's record
+    of this device disagree: it lost our history (it expects an earlier id), or this store
+    was restored from a backup and re-issued ids the server already applied to other edits
+    (it expects a later one). Either way the outbox is renumbered from that id and pushed
+    again; work is never dropped or reordered.
     """
     tally, rebases = Tally(), 0
     while batch := await store.pending_mutations(MAX_MUTATIONS_PER_PUSH):
@@ -65,28 +66,17 @@ async def push_all(store: Store, transport: SyncTransport) -> Tally:
         try:
             answer = await transport.push(PushRequest(client_id=store.client_id, mutations=batch))
         except MutationGap as gap:
-            if gap.expected >= first or rebases >= MAX_REBASES:
+            if gap.expected == first or rebases >= MAX_REBASES:
                 raise
             rebases += 1
             logger.warning(
-                "server expects mutation %d, we sent %d: re-pushing", gap.expected, first
+                "server expects mutation %d, we sent %d: renumbering and re-pushing",
+                gap.expected,
+                first,
             )
             await store.rebase_outbox(gap.expected)
             continue
-        if answer.last_mutation_id > last and answer.last_mutation_id > (
-            await store.highest_mutation_id()
-        ):
-            if rebases >= MAX_REBASES:
-                raise ServerError(f"the server keeps skipping our mutations {first}-{last}")
-            rebases += 1
-            logger.warning(
-                "server has mutations up to %d from this device, more than it ever sent: "
-                "renumbering the unsent ones",
-                answer.last_mutation_id,
-            )
-            await store.rebase_outbox(answer.last_mutation_id + 1)
-            continue
-        if answer.last_mutation_id < last:
+        if answer.last_mutation_id != last:
             raise ServerError(
                 f"the server acknowledged mutations up to {answer.last_mutation_id} of {last}"
             )

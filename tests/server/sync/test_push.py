@@ -82,6 +82,36 @@ async def test_gap_is_a_conflict_and_changes_nothing(alice: ApiUser) -> None:
     assert filled.json()["last_mutation_id"] == 3
 
 
+async def test_reused_ids_for_other_edits_are_refused_not_skipped(alice: ApiUser) -> None:
+    """A store restored from a backup numbers new edits 1, 2, … again: the server must not
+    take them for a re-send of the mutations it applied under those ids."""
+    client, play_id = uuid.uuid4(), new_id()
+    applied = [
+        mutation(1, "play", play_id, play(play_id, notes="one")),
+        mutation(2, "play", play_id, {"notes": "two"}),
+    ]
+    assert (await push(alice, client, *applied)).status_code == 200
+    seq = await current_seq(alice)
+
+    other_edit = await push(
+        alice, client, applied[0], mutation(2, "play", play_id, {"notes": "restored"})
+    )
+    short = await push(alice, client, applied[0])  # stops before the last applied id
+
+    for refused in (other_edit, short):
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["errors"][0] == {
+            "loc": ["mutations", "0", "mutation_id"],
+            "msg": "diverged",
+            "expected": 3,
+        }
+    assert await current_seq(alice) == seq
+    assert (await alice.get(f"/api/v1/plays/{play_id}")).json()["notes"] == "two"
+    renumbered = await push(alice, client, mutation(3, "play", play_id, {"notes": "restored"}))
+    assert renumbered.json()["last_mutation_id"] == 3
+    assert (await alice.get(f"/api/v1/plays/{play_id}")).json()["notes"] == "restored"
+
+
 async def test_gap_on_first_push_leaves_no_client_state(alice: ApiUser) -> None:
     client, play_id = uuid.uuid4(), new_id()
     assert (

@@ -70,6 +70,41 @@ async def test_a_restored_store_renumbers_work_the_server_would_skip(
     ]
 
 
+async def test_a_restored_store_with_more_new_edits_than_the_server_skipped_loses_none(
+    make_device: DeviceMaker, server: FastAPI
+) -> None:
+    """The restored store re-issues ids 1-3 while the server has applied 1-2 of the old
+    store: id 2 is a different edit (the digest says so), so nothing may be skipped."""
+    a = await make_device("a")
+    await put_record(a.store, 1001)
+    backup = a.home.parent / "backup.db"
+    await a.store.close()
+    shutil.copyfile(a.home / DATABASE_NAME, backup)
+    a = await make_device("a")
+    await a.services.plays.log_play(1001, at=AT, notes="one")
+    await a.services.plays.log_play(1001, at=AT, notes="two")
+    await a.engine.sync_once()
+    await a.store.close()
+    shutil.copyfile(backup, a.home / DATABASE_NAME)
+    restored = await make_device("a")
+    for notes in ("new 1", "new 2", "new 3"):
+        await restored.services.plays.log_play(1001, at=AT, notes=notes)
+    assert await restored.store.highest_mutation_id() == 3  # past the server's last id (2)
+
+    report = await restored.engine.sync_once()
+
+    assert report.pushed == 3 and await restored.store.count_pending() == 0
+    check = await make_device("check")
+    await check.engine.sync_once()
+    assert sorted(p.notes for p in await check.services.plays.list_plays()) == [
+        "new 1",
+        "new 2",
+        "new 3",
+        "one",
+        "two",
+    ]
+
+
 async def test_rebase_keeps_order_and_unacks_what_the_server_lacks(
     make_device: DeviceMaker,
 ) -> None:
