@@ -193,12 +193,12 @@ class _Run:
             values = _validate(spec.create, {**fields, spec.key_column: key})
             values.pop(spec.key_column, None)
             values.pop("id", None)
-            await self._check_references(spec, values)
+            unlinked = await self._check_references(spec, values)
             row = spec.model(**{spec.column(k): v for k, v in values.items()})
             setattr(row, spec.key_column, key)
             row.user_id = self.user_id  # type: ignore[attr-defined]
             row.deleted = False
-            row.field_clocks = {name: text for name in values}
+            row.field_clocks = {name: text for name in values} | unlinked
             self._note_stats(spec, row)
             if spec.name == "stylus" and values.get("primary"):
                 await self._settle_primary(row, key, text)
@@ -211,7 +211,7 @@ class _Run:
         for name, value in patch.items():
             if value is None and name not in spec.nullable:
                 raise MutationRejected(f"{name}: may not be null")
-        await self._check_references(spec, patch)
+        unlinked = await self._check_references(spec, patch)
         clocks = dict(row.field_clocks or {})
         self._note_stats(spec, row)
         changed = False
@@ -222,8 +222,9 @@ class _Run:
                 clocks["primary"] = winner
                 changed = True
         for name, value in patch.items():
-            if text > clocks.get(name, ""):
-                clocks[name] = text
+            at = unlinked.get(name, text)
+            if at > clocks.get(name, ""):
+                clocks[name] = at
                 column = spec.column(name)
                 if getattr(row, column) != value:
                     setattr(row, column, value)
@@ -268,20 +269,27 @@ class _Run:
         if spec.name in ("play", "cleaning"):
             self.stats_releases.add(row.release_id)  # type: ignore[attr-defined]
 
-    async def _check_references(self, spec: EntitySpec, values: dict[str, Any]) -> None:
+    async def _check_references(self, spec: EntitySpec, values: dict[str, Any]) -> dict[str, str]:
+        """A play may name only one of the user's styluses. One the user deleted meanwhile
+        (another device, while this one was offline) does not cost the play: the play is
+        kept without it, as the delete unlinked the plays it knew of, stamped with a fresh
+        server clock so the device that sent it converges too. Returns such field clocks."""
         stylus_id = values.get("stylus_id")
-        if spec.name == "play" and stylus_id is not None:
-            known = preloaded(self.session)
-            if ("stylus", stylus_id) in known:
-                stylus = known[("stylus", stylus_id)]
-                live = stylus is not None and not stylus.deleted
-                owner = stylus.user_id if live else None
-            else:
-                owner = await self.session.scalar(
-                    select(Stylus.user_id).where(Stylus.id == stylus_id, Stylus.deleted.is_(False))
-                )
-            if owner != self.user_id:
-                raise MutationRejected(f"stylus_id: no stylus {stylus_id}")
+        if spec.name != "play" or stylus_id is None:
+            return {}
+        known = preloaded(self.session)
+        if ("stylus", stylus_id) in known:
+            stylus = known[("stylus", stylus_id)]
+            found = None if stylus is None else (stylus.user_id, stylus.deleted)
+        else:
+            query = select(Stylus.user_id, Stylus.deleted).where(Stylus.id == stylus_id)
+            found = (await self.session.execute(query)).one_or_none()
+        if found is None or found[0] != self.user_id:
+            raise MutationRejected(f"stylus_id: no stylus {stylus_id}")
+        if not found[1]:
+            return {}
+        values["stylus_id"] = None
+        return {"stylus_id": self.applier.stamp()}
 
     async def _settle_primary(
         self, row: Synced | None, keep: uuid.UUID | int, claim: str

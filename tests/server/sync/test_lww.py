@@ -142,3 +142,40 @@ async def test_the_newer_primary_claim_wins_whatever_the_arrival_order(
     assert states[str(newer_id)] == (True, newer["hlc"])
     # the losing claim is answered with a clock newer than its own, so its device adopts it
     assert states[str(older_id)] == (False, newer["hlc"])
+
+
+@pytest.mark.parametrize("play_is_new", [True, False])
+async def test_a_play_naming_a_stylus_deleted_meanwhile_is_kept_without_it(
+    alice: ApiUser, bob: ApiUser, play_is_new: bool
+) -> None:
+    """The desktop deletes a stylus; the phone, offline, logs (or edits) a play with it,
+    its clock later than the delete. The play is not lost: it is kept with no stylus, and
+    that field's clock is newer than the phone's, so the phone takes the server's value."""
+    phone, desktop = uuid.uuid4(), uuid.uuid4()
+    stylus_id, play_id = new_id(), new_id()
+    base = now_ms() - 60_000
+    await push(alice, desktop, mutation(1, "stylus", stylus_id, {"name": "VM95E"}, at=base))
+    if not play_is_new:
+        await push(alice, phone, new_play(1, play_id, base + 100))
+    await push(alice, desktop, mutation(2, "stylus", stylus_id, op="delete", at=base + 1000))
+    fields: dict[str, object] = {"stylus_id": str(stylus_id), "notes": "offline"}
+    if play_is_new:
+        fields |= {"release_id": 1, "played_at": T0}
+    answer = await push(
+        alice, phone, mutation(2 - play_is_new, "play", play_id, fields, at=base + 2000)
+    )
+
+    assert answer.status_code == 200 and answer.json()["rejected"] == [], answer.text
+    play = await stored(alice, play_id)
+    assert play["stylus_id"] is None and play["notes"] == "offline"
+    clocks = play["field_clocks"]
+    assert isinstance(clocks, dict) and clocks["stylus_id"] > f"{base + 2000:016d}"
+    # another user's stylus is still refused, deleted or not
+    bobs = new_id()
+    await push(bob, uuid.uuid4(), mutation(1, "stylus", bobs, {"name": "Bob's"}, at=base))
+    other = await push(
+        alice,
+        phone,
+        mutation(3 - play_is_new, "play", play_id, {"stylus_id": str(bobs)}, at=base + 3000),
+    )
+    assert other.json()["rejected"][0]["reason"] == f"stylus_id: no stylus {bobs}"
