@@ -23,38 +23,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_desktop.core.changes import Changes
-from kleio_desktop.core.store import Transaction, queries
-from kleio_desktop.core.store.catalogue import release_from_row, release_row
+from kleio_desktop.core.store import Transaction, catalogue, queries
 from kleio_desktop.core.store.models import CollectionItemRow, ReleaseRow
 from shared.protocol.entities import CollectionItem, Release
 
 REMOVED = "removed_on_discogs"
 DISCOGS_FIELDS = frozenset(CollectionItem.model_fields) - {"archived_at", "archive_reason"}
 """The item fields Discogs owns (everything but the archive state)."""
-_RELEASE_COLUMNS = tuple(c.key for c in ReleaseRow.__table__.columns if c.key != "id")
 
 
 async def save_releases(tx: Transaction, releases: Sequence[Release]) -> set[int]:
     """Upsert basic releases, keeping the tracklist and duration already known for one."""
-    known = await queries.releases(tx.session, [release.id for release in releases])
-    for release in releases:
-        row = known.get(release.id)
-        if row is None:
-            tx.session.add(release_row(release))
-            continue
-        if row.has_tracklist:
-            details = release_from_row(row)
-            release = release.model_copy(
-                update={
-                    "tracks": details.tracks,
-                    "duration_seconds": details.duration_seconds,
-                    "duration_estimated": details.duration_estimated,
-                }
-            )
-        fresh = release_row(release)
-        for column in _RELEASE_COLUMNS:
-            setattr(row, column, getattr(fresh, column))
-    ids = {release.id for release in releases}
+    ids = await catalogue.save_releases(tx.session, releases)
     tx.touch(Changes(releases=frozenset(ids)))
     return ids
 
@@ -110,7 +90,7 @@ async def archive_missing(
     return [row.instance_id for row in gone]
 
 
-async def release_ids(session: AsyncSession, *, with_tracklist: bool) -> set[int]:
-    """Ids of the cached releases that have (or lack) a tracklist."""
-    query = select(ReleaseRow.id).where(ReleaseRow.has_tracklist.is_(with_tracklist))
+async def release_ids(session: AsyncSession, *, with_details: bool) -> set[int]:
+    """Ids of the cached releases whose details are (or are not) known here."""
+    query = select(ReleaseRow.id).where(ReleaseRow.has_details.is_(with_details))
     return set(await session.scalars(query))

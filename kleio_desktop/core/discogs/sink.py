@@ -5,10 +5,10 @@ checkpoint lives in the store, so ``kleio discogs import`` after an interruption
 where the last one stopped. Only a complete import archives what left Discogs; see
 ``records`` for why the archive goes through the outbox only when not signed in.
 
-Signed in to a server (``server`` given), the sink also asks the server which releases
-its shared catalogue already has with a tracklist (never fetched again from Discogs),
-uploads each release's details as it arrives (best effort: the first failure turns that
-off for the run) and marks a complete import's instances as a snapshot to upload.
+Signed in to a server (``server`` given), the sink also asks the server whose details it
+already knows (never fetched again from Discogs, tracklist or not), uploads each release's
+details as it arrives (best effort: the first failure turns that off for the run) and marks
+a complete import's instances as a snapshot to upload.
 """
 
 from __future__ import annotations
@@ -91,8 +91,8 @@ class StoreImportSink:
 
     async def known_release_ids(self) -> set[int]:
         async with self._store.read() as session:
-            local = await records.release_ids(session, with_tracklist=True)
-            lacking = await records.release_ids(session, with_tracklist=False)
+            local = await records.release_ids(session, with_details=True)
+            lacking = await records.release_ids(session, with_details=False)
         return local | await self._ask_server(lacking - self._server_known)
 
     async def _ask_server(self, candidates: set[int]) -> set[int]:
@@ -104,14 +104,14 @@ class StoreImportSink:
             return set(self._server_known)
         self._server_asked_at = now
         try:
-            self._server_known |= await self._server.known_with_tracklist(candidates)
+            self._server_known |= await self._server.known_details(candidates)
         except UploadError as exc:
             logger.warning("could not ask the server which releases it knows: %s", exc)
         return set(self._server_known)
 
     async def save_release_details(self, release: Release) -> None:
         async with self._store.write() as tx:
-            ids = await catalogue.save_releases(tx.session, [release])
+            ids = await catalogue.save_releases(tx.session, [release], details=True)
             tx.touch(Changes(releases=frozenset(ids)))
         if self._server is None or not self._upload_details:
             return

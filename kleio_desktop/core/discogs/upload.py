@@ -63,7 +63,12 @@ class Snapshot:
         for start in range(0, len(self.items), SNAPSHOT_PAGE_ITEMS):
             items = self.items[start : start + SNAPSHOT_PAGE_ITEMS]
             ids = dict.fromkeys(item.release_id for item in items)
-            releases = [self.releases[i] for i in ids if i in self.releases]
+            # a page carries listings; details went up on their own (PUT .../details)
+            releases = [
+                self.releases[i].model_copy(update={"tracks": []})
+                for i in ids
+                if i in self.releases
+            ]
             yield SnapshotPage(items=items, releases=releases)
 
 
@@ -75,8 +80,9 @@ class ServerLink:
         self.server_url = server_url.rstrip("/")
         self._auth = auth
 
-    async def known_with_tracklist(self, release_ids: Iterable[int]) -> set[int]:
-        """Which of ``release_ids`` the server's shared catalogue has with a tracklist."""
+    async def known_details(self, release_ids: Iterable[int]) -> set[int]:
+        """Which of ``release_ids`` the server knows the details of for us (a tracklist, or
+        Discogs' word that there is none; the answer's field is still ``with_tracklist``)."""
         ids = sorted(set(release_ids))
         known: set[int] = set()
         for start in range(0, len(ids), KNOWN_IDS_PER_REQUEST):

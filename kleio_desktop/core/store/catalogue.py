@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_desktop.core.store.models import CollectionItemRow, FolderRow, ReleaseRow
 from shared.protocol.entities import CollectionItem, Folder, Release
 
 
-def release_row(release: Release) -> ReleaseRow:
+def release_row(release: Release, *, details: bool | None = None) -> ReleaseRow:
+    """The row of ``release``; ``details``: it is the release's details (by default, when it
+    has a tracklist: details may list no track at all)."""
     return ReleaseRow(
         id=release.id,
         document=release.model_dump(mode="json"),
@@ -23,6 +26,7 @@ def release_row(release: Release) -> ReleaseRow:
         duration_seconds=release.duration_seconds,
         duration_estimated=release.duration_estimated,
         has_tracklist=bool(release.tracks),
+        has_details=bool(release.tracks) if details is None else details,
         fetched_at=release.fetched_at,
     )
 
@@ -31,12 +35,41 @@ def release_from_row(row: ReleaseRow) -> Release:
     return Release.model_validate(row.document)
 
 
-async def save_releases(session: AsyncSession, releases: Iterable[Release]) -> set[int]:
-    ids = set()
-    for release in releases:
-        await session.merge(release_row(release))
-        ids.add(release.id)
-    return ids
+def merged_row(current: ReleaseRow | None, release: Release, *, details: bool) -> ReleaseRow:
+    """The row to keep for ``release``: details replace everything; a release without a
+    tracklist (a listing) keeps the tracklist and duration of details already known."""
+    if details or current is None or not current.has_details or release.tracks:
+        return release_row(release, details=details or bool(release.tracks))
+    known = release_from_row(current)
+    kept = release.model_copy(
+        update={
+            "tracks": known.tracks,
+            "duration_seconds": known.duration_seconds,
+            "duration_estimated": known.duration_estimated,
+        }
+    )
+    return release_row(kept, details=True)
+
+
+_COLUMNS = tuple(c.key for c in ReleaseRow.__table__.columns if c.key != "id")
+
+
+async def save_releases(
+    session: AsyncSession, releases: Iterable[Release], *, details: bool = False
+) -> set[int]:
+    """Upsert releases (see ``merged_row``); ``details``: they came from ``GET /releases``."""
+    wanted = {release.id: release for release in releases}
+    query = select(ReleaseRow).where(ReleaseRow.id.in_(sorted(wanted)))
+    current = {row.id: row for row in await session.scalars(query)} if wanted else {}
+    for release_id, release in wanted.items():
+        row = current.get(release_id)
+        fresh = merged_row(row, release, details=details)
+        if row is None:
+            session.add(fresh)
+            continue
+        for column in _COLUMNS:
+            setattr(row, column, getattr(fresh, column))
+    return set(wanted)
 
 
 async def save_folders(session: AsyncSession, folders: Iterable[Folder]) -> set[int]:

@@ -80,6 +80,8 @@ class ReleaseRow(Base):
     duration_seconds: Mapped[int | None]
     duration_estimated: Mapped[bool] = mapped_column(default=False)
     has_tracklist: Mapped[bool] = mapped_column(default=False)
+    has_details: Mapped[bool] = mapped_column(default=False)
+    """Its details (``GET /releases/{id}``) were fetched, even if Discogs lists no track."""
     fetched_at: Mapped[dt.datetime | None] = mapped_column(index=True)
 
 

@@ -1,8 +1,9 @@
 """A fake of the sync server's snapshot contract behind ``httpx.MockTransport``.
 
 Validates every body with the shared wire models and enforces what the real server does
-(bearer auth, pages of at most 500 items, an item's release on its page, a complete
-commit only with exactly ``expected_items`` distinct instances).
+(bearer auth, pages of at most 500 items, an item's release on its page, listings without
+a tracklist on pages, a complete commit only with exactly ``expected_items`` distinct
+instances).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class Snapshot:
 @dataclass
 class FakeKleioServer:
     known: set[int] = field(default_factory=set)
-    """Release ids the shared catalogue holds with a tracklist."""
+    """Release ids whose details the server knows (tracklist or not)."""
     snapshots: dict[str, Snapshot] = field(default_factory=dict)
     details: dict[int, Release] = field(default_factory=dict)
     known_queries: list[list[int]] = field(default_factory=list)
@@ -82,6 +83,8 @@ class FakeKleioServer:
             m := re.fullmatch(r"/collection/snapshots/([^/]+)/pages/(\d+)", path)
         ):
             page = SnapshotPage.model_validate(body)
+            if any(release.tracks for release in page.releases):
+                raise ValueError("send details through /releases/{id}/details")
             on_page = {release.id for release in page.releases}
             if any(item.release_id not in on_page for item in page.items):
                 raise ValueError("an item's release is missing from its page")

@@ -6,11 +6,13 @@ import asyncio
 import time
 
 import pytest
+from sqlalchemy import update
 
 from kleio_desktop.core.discogs import state
 from kleio_desktop.core.discogs.records import release_ids
 from kleio_desktop.core.services import Services
 from kleio_desktop.core.store import Store, queries
+from kleio_desktop.core.store.models import ReleaseRow
 from shared.discogs import ImportCheckpoint, ImportInterrupted, ImportStep, Unavailable
 from shared.protocol.entities import CollectionItem, Folder
 from tests.fakes.discogs import make_collection
@@ -110,17 +112,44 @@ async def test_pages_keep_known_tracklists_and_details_are_never_fetched_twice(
         fetched = [p for p in r.fake.paths() if p.startswith("/releases/")]
         assert first.result.details_fetched == len(fetched) == len(r.fake.collection.releases)
         r.fake.log.clear()
-        await r.job(details=False).run()
+        await r.job(details=False).run()  # pages again: listings over the stored details
         second = await r.job(details=True).run()
-    refetched = {p for p in r.fake.paths() if p.startswith("/releases/")}
+    releases = r.fake.collection.releases
+    trackless = {rid for rid, body in releases.items() if not body["tracklist"]}
+    assert trackless  # Discogs has releases without a tracklist ...
     async with store.read() as session:
-        with_tracks = await release_ids(session, with_tracklist=True)
-    assert with_tracks  # the page re-import kept them
-    # only releases that have no tracklist on Discogs at all are asked for again
-    assert {int(p.rsplit("/", 1)[1]) for p in refetched} == set(r.fake.collection.releases) - (
-        with_tracks
-    )
-    assert second.result.details_fetched == len(refetched)
+        detailed = await release_ids(session, with_details=True)
+        rows = await queries.releases(session, list(releases))
+    assert detailed == set(releases)  # ... their details are known all the same
+    assert {rid for rid, row in rows.items() if not row.has_tracklist} == trackless
+    assert all(row.document["tracks"] for rid, row in rows.items() if rid not in trackless)
+    # so the second import asks Discogs for no release at all
+    assert [p for p in r.fake.paths() if p.startswith("/releases/")] == []
+    assert second.result.details_fetched == 0
+
+
+async def test_a_store_from_before_has_details_fetches_only_the_trackless_again(
+    store: Store,
+) -> None:
+    """Rows written before the column existed count as details when they hold a tracklist
+    (what the migration sets); the trackless ones are fetched once more, then known."""
+    async with rig(store, 40, limit=1000) as r:
+        await r.job(details=True).run()
+        async with store.write() as tx:
+            await tx.session.execute(
+                update(ReleaseRow)
+                .where(ReleaseRow.has_tracklist.is_(False))
+                .values(has_details=False)
+            )
+        r.fake.log.clear()
+        await r.job(details=True).run()
+        again = {int(p.rsplit("/", 1)[1]) for p in r.fake.paths() if p.startswith("/releases/")}
+        r.fake.log.clear()
+        await r.job(details=True).run()
+        third = [p for p in r.fake.paths() if p.startswith("/releases/")]
+    releases = r.fake.collection.releases
+    assert again == {rid for rid, body in releases.items() if not body["tracklist"]}
+    assert third == []
 
 
 async def test_stop_during_a_rate_limit_wait_ends_at_once_and_resumes(store: Store) -> None:

@@ -68,6 +68,8 @@ async def test_back_fill_skips_what_the_server_knows_and_shares_what_it_fetched(
     assert fetched == releases - set(sorted(releases)[:30])
     assert set(server.details) == fetched
     assert outcome.details_uploaded == len(fetched)
+    # the snapshot after the back-fill carries listings only (the server refuses tracklists)
+    assert outcome.upload_error is None and outcome.snapshot is not None
     assert server.known_queries  # asked, in chunks the server accepts
     assert all(len(ids) <= 200 for ids in server.known_queries)
 
@@ -93,7 +95,7 @@ async def test_a_refused_sign_in_is_an_upload_error_naming_kleio_login() -> None
     async with server.client() as http:
         link = ServerLink(http, URL, LocalKeyAuth("wrong"))
         with pytest.raises(UploadError, match="kleio login"):
-            await link.known_with_tracklist([1, 2])
+            await link.known_details([1, 2])
 
 
 class ExpiredSignIn(httpx.Auth):
