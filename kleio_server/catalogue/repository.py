@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kleio_server.catalogue import submissions
+from kleio_server.catalogue import basic, submissions
 from kleio_server.catalogue.assemble import assemble
 from kleio_server.catalogue.cache import ReleaseCache
 from kleio_server.kit.upsert import insert_ignore, upsert
@@ -29,7 +29,6 @@ from kleio_server.models import (
     StylusTemplate,
     Track,
 )
-from shared.domain.sorting import primary_artist
 from shared.protocol import entities as wire
 
 _CHILDREN = (
@@ -52,12 +51,21 @@ async def load_many(
     viewer: uuid.UUID | None = None,
 ) -> dict[int, wire.Release]:
     """Releases with their parts (the tracklist only if asked). With a cache, only the
-    releases whose version changed are assembled again. With a ``viewer``, that user's own
-    uploaded details stand in for shared releases that have no tracklist yet."""
+    releases whose version changed are assembled again.
+
+    With a ``viewer``, what that user sees: their own uploaded details stand in for a shared
+    release without details, and their own uploaded basic information stands over whatever
+    is shown when it differs from the shared row's. Without one, only the shared catalogue
+    (a release only some user uploaded is not in it)."""
     wanted = sorted(set(ids))
     found = await _load_shared(session, wanted, with_tracks, cache)
-    if viewer is not None:
-        found.update(await submissions.overlay(session, viewer, wanted, with_tracks=with_tracks))
+    if viewer is None or not wanted:
+        return found
+    detailed = await submissions.overlay(session, viewer, wanted, with_tracks=with_tracks)
+    found.update(detailed)
+    listings = await basic.overlay(session, viewer, wanted, also=detailed)
+    for release_id, listing in listings.items():
+        found[release_id] = basic.with_basic(found.get(release_id), listing)
     return found
 
 
@@ -93,37 +101,59 @@ async def load(
     return (await load_many(session, [release_id], viewer=viewer)).get(release_id)
 
 
-async def has_tracklist(session: AsyncSession, release_id: int) -> bool:
-    found = await session.scalar(select(Release.has_tracklist).where(Release.id == release_id))
+async def has_details(session: AsyncSession, release_id: int) -> bool:
+    found = await session.scalar(select(Release.has_details).where(Release.id == release_id))
     return bool(found)
 
 
-def _basic_fields(release: wire.Release) -> dict[str, object]:
-    return release.model_dump(mode="json", exclude={"fetched_at", "tracks"})
-
-
-async def save_basic_many(session: AsyncSession, releases: Sequence[wire.Release]) -> int:
-    """Basic information (a collection listing's, no tracklist): inserted when new, written
-    again only when it changed, never over a release that has a tracklist. The rows are
-    locked in id order on PostgreSQL, so concurrent writers queue instead of deadlocking.
-    Returns how many releases were written."""
-    incoming = {r.id: r for r in releases}
+async def share_basic(session: AsyncSession, listings: Sequence[wire.Release]) -> list[int]:
+    """Basic information the server fetched or two users agreed on, into the shared rows: a
+    new row, or the basic fields of one whose ``basic_hash`` differs (a row with details
+    keeps its tracklist). Callers hold the catalogue lock. Returns the ids written."""
+    incoming = {r.id: basic.normalised(r) for r in listings}
     if not incoming:
-        return 0
+        return []
     ids = sorted(incoming)
-    query = select(Release.id, Release.has_tracklist).where(Release.id.in_(ids))
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.order_by(Release.id).with_for_update()
-    state: dict[int, bool] = {rid: bool(flag) for rid, flag in await session.execute(query)}
-    current = await assemble(session, [i for i in ids if i in state and not state[i]], False)
-    changed = [
-        incoming[i].model_copy(update={"tracks": []})
-        for i in ids
-        if not state.get(i)
-        and (i not in current or _basic_fields(current[i]) != _basic_fields(incoming[i]))
-    ]
-    await save_many(session, changed)
-    return len(changed)
+    state = {
+        rid: (digest, bool(details))
+        for rid, digest, details in await session.execute(
+            select(Release.id, Release.basic_hash, Release.has_details).where(Release.id.in_(ids))
+        )
+    }
+    changed = [i for i in ids if i not in state or state[i][0] != basic.basic_hash(incoming[i])]
+    detailed = [i for i in changed if i in state and state[i][1]]
+    current = await assemble(session, detailed, True)
+    merged = [basic.with_basic(current[i], incoming[i]) for i in detailed if i in current]
+    await save_many(session, merged, details=True)
+    plain = [incoming[i] for i in changed if i not in set(detailed)]
+    await save_many(session, plain, details=False)
+    return changed
+
+
+async def set_basic_hashes(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
+    """Fill in ``basic_hash`` of the rows among ``ids`` that lack it (written before the
+    column existed): hashes of what they hold, so nothing shown changes."""
+    wanted = sorted(
+        await session.scalars(
+            select(Release.id).where(Release.id.in_(sorted(set(ids))), Release.basic_hash.is_(None))
+        )
+    )
+    held = await assemble(session, wanted, False)
+    hashes = {rid: basic.basic_hash(release) for rid, release in held.items()}
+    for rid, digest in hashes.items():  # unless a concurrent write has set it meanwhile
+        await session.execute(
+            update(Release)
+            .where(Release.id == rid, Release.basic_hash.is_(None))
+            .values(basic_hash=digest)
+        )
+    return hashes
+
+
+async def basic_hashes(session: AsyncSession, ids: Iterable[int]) -> dict[int, str | None]:
+    rows = await session.execute(
+        select(Release.id, Release.basic_hash).where(Release.id.in_(sorted(set(ids))))
+    )
+    return {rid: digest for rid, digest in rows}
 
 
 async def known_ids(session: AsyncSession, ids: Iterable[int], with_tracklist: bool) -> set[int]:
@@ -133,8 +163,11 @@ async def known_ids(session: AsyncSession, ids: Iterable[int], with_tracklist: b
     return set(await session.scalars(query))
 
 
-async def save_many(session: AsyncSession, releases: Sequence[wire.Release]) -> None:
-    """Insert or replace releases with all their parts, in bulk."""
+async def save_many(
+    session: AsyncSession, releases: Sequence[wire.Release], *, details: bool | None = None
+) -> None:
+    """Insert or replace releases with all their parts, in bulk, as shared. ``details``: they
+    are release details (even without a track); by default, those with a tracklist are."""
     if not releases:
         return
     releases = sorted({r.id: r for r in releases}.values(), key=lambda r: r.id)
@@ -177,10 +210,10 @@ async def save_many(session: AsyncSession, releases: Sequence[wire.Release]) -> 
             "duration_seconds": r.duration_seconds,
             "duration_estimated": r.duration_estimated,
             "has_tracklist": bool(r.tracks),
+            "has_details": bool(r.tracks) if details is None else details,
+            "basic_hash": basic.basic_hash(r),
             "fetched_at": r.fetched_at,
-            "sort_title": r.title.casefold(),
-            "sort_artist": primary_artist(r.artists).casefold(),
-            "sort_genre": (r.genres[0] if r.genres else "").casefold(),
+            **basic.sort_keys(r),
         }
         for r in releases
     ]

@@ -1,7 +1,9 @@
 """Release details one user uploaded: what they see at once, before the catalogue shares it.
 
 A submission overlays the shared release for its submitter only, and only while the shared
-row has no tracklist; ``payload_hash`` is how two users' uploads are found to agree."""
+row has no details; ``payload_hash`` is how two users' uploads are found to agree. Details
+may list no track at all (Discogs has releases without a tracklist): they are details
+still, and known, so nobody fetches them again."""
 
 from __future__ import annotations
 
@@ -69,7 +71,7 @@ async def agreeing_user(
 
 
 def _unshared(user_id: uuid.UUID, ids: list[int]) -> Select[Any]:
-    """The user's submissions among ``ids`` whose shared row is missing or has no tracklist."""
+    """The user's submissions among ``ids`` whose shared row is missing or has no details."""
     s = ReleaseSubmission
     return (
         select(s.release_id, s.payload)
@@ -77,7 +79,7 @@ def _unshared(user_id: uuid.UUID, ids: list[int]) -> Select[Any]:
         .where(
             s.user_id == user_id,
             s.release_id.in_(ids),
-            or_(Release.id.is_(None), Release.has_tracklist.is_(False)),
+            or_(Release.id.is_(None), Release.has_details.is_(False)),
         )
     )
 
@@ -96,7 +98,7 @@ async def overlay(
     return out
 
 
-async def visible_with_tracklist(
+async def visible_details(
     session: AsyncSession, user_id: uuid.UUID, ids: Iterable[int]
 ) -> set[int]:
     """Of ``ids``, those whose details the user can see: shared, or their own submission."""
@@ -105,7 +107,7 @@ async def visible_with_tracklist(
         return set()
     shared = set(
         await session.scalars(
-            select(Release.id).where(Release.id.in_(wanted), Release.has_tracklist.is_(True))
+            select(Release.id).where(Release.id.in_(wanted), Release.has_details.is_(True))
         )
     )
     own = set(

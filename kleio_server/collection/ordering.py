@@ -3,7 +3,9 @@
 The domain module is the rule; these clauses reproduce it in the database so a page of 100
 is read without loading the whole collection (a test compares both on random collections).
 Sort keys are stored casefolded and compared by code point (``COLLATE "C"`` on
-PostgreSQL, SQLite's default BINARY), as Python compares strings.
+PostgreSQL, SQLite's default BINARY), as Python compares strings. Release keys are the ones
+the user sees (``catalogue.columns``: their own uploaded listing, else the shared row), so a
+query using them joins the user's submission.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, literal
 from sqlalchemy.sql.elements import UnaryExpression
 
-from kleio_server.models import CollectionItem, Release, ReleaseStats
+from kleio_server.catalogue.columns import SORT_ARTIST, SORT_GENRE, SORT_TITLE, YEAR
+from kleio_server.models import CollectionItem, ReleaseStats
 from shared.domain.sorting import RECENTLY_PLAYED_WINDOW, SortKey
 from shared.domain.status import CLEANING_PLAYS_DIVISOR
 
@@ -37,13 +40,13 @@ def cleanliness_score() -> ColumnElement[float]:
 def _value_and_missing(key: SortKey, dialect: str) -> tuple[Any, Any]:
     """The sort value and a boolean 'value is missing' expression (missing sorts last)."""
     if key == "album":
-        return _text(Release.sort_title, dialect), None
+        return _text(SORT_TITLE, dialect), None
     if key == "artist":
-        return _text(Release.sort_artist, dialect), func.coalesce(Release.sort_artist, "") == ""
+        return _text(SORT_ARTIST, dialect), func.coalesce(SORT_ARTIST, "") == ""
     if key == "genre":
-        return _text(Release.sort_genre, dialect), func.coalesce(Release.sort_genre, "") == ""
+        return _text(SORT_GENRE, dialect), func.coalesce(SORT_GENRE, "") == ""
     if key == "year":
-        return Release.year, func.coalesce(Release.year, 0) == 0
+        return YEAR, func.coalesce(YEAR, 0) == 0
     if key in ("last_played", "recently_played"):
         return ReleaseStats.last_played_at, ReleaseStats.last_played_at.is_(None)
     if key == "longest_unplayed":  # never played is "the distant past", never missing
@@ -69,7 +72,7 @@ def order_by(key: SortKey, descending: bool | None, dialect: str) -> list[Any]:
         clauses.append(played.desc() if reverse else played.asc())
     direction: UnaryExpression[Any] = value.desc() if reverse else value.asc()
     clauses.append(direction)
-    clauses.append(_text(Release.sort_title, dialect).asc())
+    clauses.append(_text(SORT_TITLE, dialect).asc())
     clauses.append(CollectionItem.instance_id.asc())
     return clauses
 

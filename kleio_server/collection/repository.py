@@ -1,4 +1,7 @@
-"""Collection queries (always scoped to one user)."""
+"""Collection queries (always scoped to one user).
+
+Release fields are the ones the user sees: their own uploaded listing where they have one,
+else the shared row (``catalogue.columns``); genres and labels likewise."""
 
 from __future__ import annotations
 
@@ -9,12 +12,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kleio_server.catalogue import basic
+from kleio_server.catalogue.columns import (
+    HAS_OWN,
+    OWN,
+    SORT_ARTIST,
+    SORT_GENRE,
+    TITLE,
+    YEAR,
+    own_join,
+)
 from kleio_server.collection.ordering import order_by, recently_played_since
 from kleio_server.models import (
     CatalogueState,
+    CatalogueViewer,
     CollectionItem,
     Folder,
     Genre,
@@ -62,10 +76,10 @@ _COLUMNS = (
     CollectionItem.notes,
     CollectionItem.archived_at,
     CollectionItem.archive_reason,
-    Release.title,
-    Release.sort_artist,
-    Release.sort_genre,
-    Release.year,
+    TITLE,
+    SORT_ARTIST,
+    SORT_GENRE,
+    YEAR,
     ReleaseStats.plays,
     ReleaseStats.plays_since_cleaning,
     ReleaseStats.last_played_at,
@@ -78,6 +92,7 @@ def _base(user_id: uuid.UUID, *columns: Any) -> Select[Any]:
         select(*columns)
         .select_from(CollectionItem)
         .outerjoin(Release, Release.id == CollectionItem.release_id)
+        .outerjoin(OWN, own_join(CollectionItem.user_id, CollectionItem.release_id))
         .outerjoin(
             ReleaseStats,
             and_(
@@ -108,17 +123,33 @@ def _filtered(
         )
     if folder_id:  # folder 0 is "All"
         query = query.where(CollectionItem.folder_id == folder_id)
-    if genres:
+    if genres:  # the shared genres here; an own listing's in ``_genre_match`` (JSON lists)
         query = query.where(
-            CollectionItem.release_id.in_(
-                select(ReleaseGenre.release_id)
-                .join(Genre, Genre.id == ReleaseGenre.genre_id)
-                .where(Genre.name.in_(list(genres)))
+            or_(
+                HAS_OWN,
+                CollectionItem.release_id.in_(
+                    select(ReleaseGenre.release_id)
+                    .join(Genre, Genre.id == ReleaseGenre.genre_id)
+                    .where(Genre.name.in_(list(genres)))
+                ),
             )
         )
     if instances is not None:
         query = query.where(CollectionItem.instance_id.in_(list(instances)))
     return query
+
+
+def _own_genres(filters: Filters) -> Any:
+    """The column ``_genre_match`` needs: the own listing's genres when filtering by genre."""
+    return OWN.genres if filters.genres else literal(None)
+
+
+def _genre_match(own_genres: list[str] | None, filters: Filters) -> bool:
+    """An item ``_filtered`` let through also matches the genre filter: always when its
+    release is the shared one (filtered in SQL), else by the user's own listing's genres."""
+    if not filters.genres or own_genres is None:
+        return True
+    return not set(own_genres).isdisjoint(filters.genres)
 
 
 def _row(values: Sequence[Any]) -> ItemRow:
@@ -176,10 +207,12 @@ async def sorted_ids(
 ) -> list[int]:
     """The instance id of every matching item, in the order of ``sort`` (the database sorts)."""
     dialect = session.get_bind().dialect.name
-    query = _filtered(_base(user_id, CollectionItem.instance_id), filters, instances)
+    columns = (CollectionItem.instance_id, _own_genres(filters))
+    query = _filtered(_base(user_id, *columns), filters, instances)
     if sort == "recently_played":
         query = query.where(ReleaseStats.last_played_at >= recently_played_since(now))
-    return list(await session.scalars(query.order_by(*order_by(sort, descending, dialect))))
+    rows = await session.execute(query.order_by(*order_by(sort, descending, dialect)))
+    return [instance for instance, own in rows if _genre_match(own, filters)]
 
 
 async def rows_by_id(
@@ -193,17 +226,19 @@ async def rows_by_id(
     return [by_id[i] for i in instances if i in by_id]
 
 
-async def view_version(session: AsyncSession, user_id: uuid.UUID) -> tuple[int, int]:
-    """(the user's change-log sequence, the catalogue version): what a cached view depends on."""
+async def view_version(session: AsyncSession, user_id: uuid.UUID) -> tuple[int, int, int]:
+    """(the user's change-log sequence, the catalogue version, the version of what the user
+    alone sees of the catalogue): what a cached view depends on."""
     row = (
         await session.execute(
-            select(UserSequence.seq, CatalogueState.version)
+            select(UserSequence.seq, CatalogueState.version, CatalogueViewer.version)
             .select_from(UserSequence)
             .join(CatalogueState, CatalogueState.id == 1)
+            .outerjoin(CatalogueViewer, CatalogueViewer.user_id == UserSequence.user_id)
             .where(UserSequence.user_id == user_id)
         )
     ).first()
-    return (int(row[0]), int(row[1])) if row else (0, 0)
+    return (int(row[0]), int(row[1]), int(row[2] or 0)) if row else (0, 0, 0)
 
 
 async def search_candidates(
@@ -217,12 +252,17 @@ async def search_candidates(
             user_id,
             CollectionItem.instance_id,
             CollectionItem.release_id,
-            Release.title,
-            Release.sort_artist,
+            TITLE,
+            SORT_ARTIST,
+            _own_genres(filters),
         ),
         filters,
     )
-    return [(i, r, t or "", a or "") for i, r, t, a in (await session.execute(query)).all()]
+    return [
+        (i, r, t or "", a or "")
+        for i, r, t, a, own in (await session.execute(query)).all()
+        if _genre_match(own, filters)
+    ]
 
 
 async def get_row(session: AsyncSession, user_id: uuid.UUID, instance_id: int) -> ItemRow | None:
@@ -252,6 +292,8 @@ async def search_fields(
         select(ReleaseLabel.release_id, ReleaseLabel.name).where(ReleaseLabel.release_id.in_(owned))
     ):
         labels[release_id].append(name)
+    for release_id, (own_genres, own_labels) in (await basic.lists(session, user_id)).items():
+        genres[release_id], labels[release_id] = own_genres, own_labels
     return genres, labels
 
 
@@ -279,12 +321,26 @@ async def folders(session: AsyncSession, user_id: uuid.UUID) -> Sequence[Folder]
 
 
 async def genres_in_collection(session: AsyncSession, user_id: uuid.UUID) -> list[str]:
-    rows = await session.scalars(
-        select(Genre.name)
-        .join(ReleaseGenre, ReleaseGenre.genre_id == Genre.id)
-        .join(CollectionItem, CollectionItem.release_id == ReleaseGenre.release_id)
-        .where(CollectionItem.user_id == user_id, CollectionItem.deleted.is_(False))
-        .distinct()
-        .order_by(Genre.name)
+    """The genres the user sees on their records, by code point."""
+    names = set(
+        await session.scalars(
+            select(Genre.name)
+            .join(ReleaseGenre, ReleaseGenre.genre_id == Genre.id)
+            .join(CollectionItem, CollectionItem.release_id == ReleaseGenre.release_id)
+            .outerjoin(OWN, own_join(CollectionItem.user_id, CollectionItem.release_id))
+            .where(
+                CollectionItem.user_id == user_id,
+                CollectionItem.deleted.is_(False),
+                OWN.release_id.is_(None),
+            )
+            .distinct()
+        )
     )
-    return list(rows)
+    own = await session.scalars(
+        select(OWN.genres)
+        .join(CollectionItem, own_join(CollectionItem.user_id, CollectionItem.release_id))
+        .where(CollectionItem.user_id == user_id, CollectionItem.deleted.is_(False))
+    )
+    for listed in own:
+        names.update(listed)
+    return sorted(names)

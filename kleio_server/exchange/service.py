@@ -58,7 +58,7 @@ async def export_document(
 async def plays_csv(session: AsyncSession, user_id: uuid.UUID) -> str:
     """The user's plays, oldest first, as CSV with ``PLAYS_CSV_COLUMNS`` (the desktop's)."""
     plays = await repository.live_plays(session, user_id)
-    releases = await catalogue.load_many(session, {p.release_id for p in plays})
+    releases = await catalogue.load_many(session, {p.release_id for p in plays}, viewer=user_id)
     names = {s.id: s.name for s in await repository.live_styluses(session, user_id)}
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=PLAYS_CSV_COLUMNS, lineterminator="\n")

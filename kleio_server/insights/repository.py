@@ -67,5 +67,8 @@ async def stylus_names(session: AsyncSession, user_id: uuid.UUID) -> dict[uuid.U
     return {stylus_id: name for stylus_id, name in rows}
 
 
-async def releases(session: AsyncSession, ids: Iterable[int]) -> dict[int, wire.Release]:
-    return await catalogue.load_many(session, ids)
+async def releases(
+    session: AsyncSession, user_id: uuid.UUID, ids: Iterable[int]
+) -> dict[int, wire.Release]:
+    """The releases as the user sees them (their own uploads over the shared catalogue)."""
+    return await catalogue.load_many(session, ids, viewer=user_id)

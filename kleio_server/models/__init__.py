@@ -19,6 +19,7 @@ from kleio_server.models.catalogue import (
 )
 from kleio_server.models.collection import CollectionItem, Folder, ReleaseStats
 from kleio_server.models.history import Cleaning, Play, Stylus
+from kleio_server.models.release_basics import CatalogueViewer, ReleaseBasicSubmission
 from kleio_server.models.snapshots import CollectionSnapshot, DiscogsAccount, SnapshotPage
 from kleio_server.models.submissions import ReleaseSubmission
 from kleio_server.models.sync import ChangeLogEntry, ClientState, RejectedMutation, UserSequence
@@ -28,6 +29,7 @@ __all__ = [
     "Artist",
     "Base",
     "CatalogueState",
+    "CatalogueViewer",
     "ChangeLogEntry",
     "Cleaning",
     "ClientState",
@@ -42,6 +44,7 @@ __all__ = [
     "RejectedMutation",
     "Release",
     "ReleaseArtist",
+    "ReleaseBasicSubmission",
     "ReleaseFormat",
     "ReleaseGenre",
     "ReleaseLabel",

@@ -1,4 +1,8 @@
-"""The release catalogue shared by all users (public Discogs data, cached once)."""
+"""The release catalogue shared by all users (public Discogs data, cached once).
+
+A release row holds only what the server fetched itself, what two different users' uploads
+agreed on, or what an operator imported; what one user alone uploaded lives in their
+submissions (``models.release_basics``, ``models.submissions``)."""
 
 from __future__ import annotations
 
@@ -31,6 +35,11 @@ class Release(Base):
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
     duration_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
     has_tracklist: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the release's details (GET /releases/{id}) are here, even when Discogs lists no track
+    has_details: Mapped[bool] = mapped_column(Boolean, default=False)
+    # sha256 of the basic information held here (``catalogue.basic.basic_hash``): a user's
+    # own upload with the same hash needs no overlay. NULL on rows older than the column.
+    basic_hash: Mapped[str | None] = mapped_column(String(64))
     fetched_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # bumped by every save, so process-local caches of assembled releases stay correct
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -1,6 +1,7 @@
 """Release details uploaded by clients: the uploader sees them at once; everyone else only
 once a second user's upload agrees byte for byte (by hash) or the server fetched them itself,
-so one user cannot put words in another's catalogue."""
+so one user cannot put words in another's catalogue. Details may list no track (Discogs has
+such releases): they are known all the same, so nobody fetches them again."""
 
 from __future__ import annotations
 
@@ -30,26 +31,28 @@ async def submit(
 ) -> DetailsAccepted:
     if release.id != release_id:
         raise InvalidField("id", f"the body is release {release.id}, the path {release_id}")
-    if not release.tracks:
-        raise InvalidField("tracks", "details carry the release's tracklist")
     check_release(release, "release")
     if len(release.model_dump_json()) > MAX_DETAILS_CHARS:
         raise InvalidField("release", "too large")
     await locks.xact_lock(session, locks.RELEASE_DETAILS, str(release_id))
-    if await catalogue.has_tracklist(session, release_id):
+    if await catalogue.has_details(session, release_id):
         return DetailsAccepted(release_id=release_id, shared=True)
     digest = await submissions.save(session, user_id, release, now)
     if await submissions.agreeing_user(session, user_id, release_id, digest) is None:
         return DetailsAccepted(release_id=release_id, shared=False)
-    await catalogue.save_many(session, [release])
+    await locks.catalogue_lock(session)
+    await catalogue.save_many(session, [release], details=True)
     return DetailsAccepted(release_id=release_id, shared=True)
 
 
 async def save_fetched(session: AsyncSession, release: wire.Release) -> None:
     """Details the server fetched from Discogs itself: shared at once."""
     await locks.xact_lock(session, locks.RELEASE_DETAILS, str(release.id))
-    await catalogue.save_many(session, [release])
+    await locks.catalogue_lock(session)
+    await catalogue.save_many(session, [release], details=True)
 
 
 async def known(session: AsyncSession, user_id: uuid.UUID, ids: Iterable[int]) -> list[int]:
-    return sorted(await submissions.visible_with_tracklist(session, user_id, ids))
+    """Of ``ids``, the releases whose details the user can see (a tracklist, or Discogs'
+    word that there is none): shared, or their own upload."""
+    return sorted(await submissions.visible_details(session, user_id, ids))

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 RECONCILE = "reconcile"
 RELEASE_DETAILS = "release-details"
+CATALOGUE = "catalogue"
 
 
 def lock_key(namespace: str, value: str) -> int:
@@ -28,3 +29,10 @@ async def xact_lock(session: AsyncSession, namespace: str, value: str) -> None:
 
 async def user_lock(session: AsyncSession, user_id: uuid.UUID) -> None:
     await xact_lock(session, RECONCILE, user_id.hex)
+
+
+async def catalogue_lock(session: AsyncSession) -> None:
+    """Held by every transaction that writes shared release rows from uploads or fetches:
+    writes of one release never interleave, and an agreement check sees every submission
+    committed before it (so two users uploading alike at once still agree)."""
+    await xact_lock(session, CATALOGUE, "shared")

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kleio_server.catalogue import repository as catalogue
-from kleio_server.reconcile import repository
+from kleio_server.catalogue import basic
+from kleio_server.reconcile import listings, repository
 from kleio_server.reconcile.repository import ITEM_FIELDS
 from kleio_server.sync.applier import Applier
 from kleio_server.sync.writes import write
@@ -67,6 +67,8 @@ class Reconciler:
         self.now = now
         self.complete = complete
         self.counts = Counts()
+        self.listed: set[int] = set()
+        """Releases whose listing may now agree with another user's (see ``settle``)."""
 
     async def folders(self, folders: list[wire.Folder]) -> None:
         stored = await repository.folders_by_id(self.session, self.user_id)
@@ -80,7 +82,9 @@ class Reconciler:
             await write(self.applier, self.session, self.user_id, "folder", folder.id, fields)
 
     async def page(self, items: list[wire.CollectionItem], releases: list[wire.Release]) -> None:
-        await catalogue.save_basic_many(self.session, releases)
+        """The page's listings become the user's own (shared only by ``settle``), then its
+        items are written."""
+        self.listed |= await basic.submit(self.session, self.user_id, releases, self.now)
         fresh = [item for item in items if item.instance_id not in self.counts.seen]
         self.counts.seen.update(item.instance_id for item in fresh)
         stored = await repository.items_by_instance(
@@ -111,6 +115,11 @@ class Reconciler:
             self.counts.restored += 1
         else:
             self.counts.updated += 1
+
+    async def settle(self) -> None:
+        """Once every page is in: share the listings other users uploaded alike (one pass
+        under the catalogue lock, taken only when some listing differs from the shared)."""
+        await listings.settle(self.session, self.user_id, self.listed)
 
     async def archive_missing(self) -> None:
         """Archive the active items the (complete) snapshot did not list."""

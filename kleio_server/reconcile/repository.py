@@ -11,7 +11,14 @@ from sqlalchemy import Row, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_server.kit.upsert import upsert
-from kleio_server.models import CollectionItem, CollectionSnapshot, Folder, Release, SnapshotPage
+from kleio_server.models import (
+    CollectionItem,
+    CollectionSnapshot,
+    Folder,
+    Release,
+    ReleaseBasicSubmission,
+    SnapshotPage,
+)
 from kleio_server.models.snapshots import OPEN
 
 EXPIRED = "expired"
@@ -131,11 +138,19 @@ async def load_page(
     return list(row.items), list(row.releases)
 
 
-async def known_release_ids(session: AsyncSession, ids: Iterable[int]) -> set[int]:
+async def known_release_ids(
+    session: AsyncSession, user_id: uuid.UUID, ids: Iterable[int]
+) -> set[int]:
+    """Of ``ids``, the releases the user can see: shared, or listed by their own snapshot."""
     wanted = sorted(set(ids))
     if not wanted:
         return set()
-    return set(await session.scalars(select(Release.id).where(Release.id.in_(wanted))))
+    shared = set(await session.scalars(select(Release.id).where(Release.id.in_(wanted))))
+    s = ReleaseBasicSubmission
+    own = await session.scalars(
+        select(s.release_id).where(s.user_id == user_id, s.release_id.in_(wanted))
+    )
+    return shared | set(own)
 
 
 ITEM_FIELDS = (

@@ -109,7 +109,7 @@ def _check_open(snapshot: CollectionSnapshot, now: dt.datetime) -> None:
         raise Conflict(f"snapshot {snapshot.id} is {state}; begin a new one")
 
 
-async def _check_page(session: AsyncSession, page: SnapshotPage) -> None:
+async def _check_page(session: AsyncSession, user_id: uuid.UUID, page: SnapshotPage) -> None:
     release_ids: set[int] = set()
     for i, release in enumerate(page.releases):
         where = f"releases.{i}"
@@ -126,7 +126,7 @@ async def _check_page(session: AsyncSession, page: SnapshotPage) -> None:
         instances.add(item.instance_id)
         check_item(item, f"items.{i}")
     unknown = {item.release_id for item in page.items} - release_ids
-    unknown -= await repository.known_release_ids(session, unknown)
+    unknown -= await repository.known_release_ids(session, user_id, unknown)
     if unknown:
         raise InvalidField("items", f"unknown release ids: {sorted(unknown)[:20]}")
 
@@ -141,7 +141,7 @@ async def put_page(
 ) -> SnapshotInfo:
     snapshot = await _get(session, user_id, snapshot_id)
     _check_open(snapshot, now)
-    await _check_page(session, page)
+    await _check_page(session, user_id, page)
     await repository.save_page(
         session,
         user_id,
@@ -198,6 +198,7 @@ async def commit(
             [wire.CollectionItem.model_validate(i) for i in items],
             [wire.Release.model_validate(r) for r in releases],
         )
+    await reconciler.settle()
     await reconciler.archive_missing()
     result = reconciler.counts.result()
     await session.execute(

@@ -166,7 +166,7 @@ async def _plays(
     since, until = day_window(first, last, tz)
     rows = await repository.plays(session, user_id, since, until, filters.release_id)
     rows = [r for r in rows if first <= analytics.local_day(r.played_at, tz) <= last]
-    releases = await repository.releases(session, {r.release_id for r in rows})
+    releases = await repository.releases(session, user_id, {r.release_id for r in rows})
     plays = []
     for row in rows:
         release = releases.get(row.release_id)

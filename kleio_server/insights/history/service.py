@@ -80,7 +80,7 @@ async def _entries(
     plays = await repository.plays(session, user_id, since, until)
     cleanings = await repository.cleanings(session, user_id, since, until)
     releases = await repository.releases(
-        session, {p.release_id for p in plays} | {c.release_id for c in cleanings}
+        session, user_id, {p.release_id for p in plays} | {c.release_id for c in cleanings}
     )
     styluses = await repository.stylus_names(session, user_id) if plays else {}
     cleaned_days = {(c.release_id, local_day(c.cleaned_at, tz)) for c in cleanings}

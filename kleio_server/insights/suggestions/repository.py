@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kleio_server.catalogue import basic
 from kleio_server.models import CollectionItem, Genre, ReleaseGenre, ReleaseStats
 
 _CHUNK = 5000
@@ -54,8 +55,11 @@ async def active_items(session: AsyncSession, user_id: uuid.UUID) -> list[Active
     ]
 
 
-async def genres_of(session: AsyncSession, release_ids: Iterable[int]) -> dict[int, list[str]]:
-    """Genre names per release, in the release's order."""
+async def genres_of(
+    session: AsyncSession, user_id: uuid.UUID, release_ids: Iterable[int]
+) -> dict[int, list[str]]:
+    """Genre names per release as the user sees them (their own upload's, else the shared
+    release's), in the release's order."""
     ids = sorted(set(release_ids))
     genres: dict[int, list[str]] = {}
     for offset in range(0, len(ids), _CHUNK):
@@ -67,4 +71,8 @@ async def genres_of(session: AsyncSession, release_ids: Iterable[int]) -> dict[i
         )
         for release_id, name in rows:
             genres.setdefault(release_id, []).append(name)
+    wanted = set(ids)
+    for release_id, (own, _) in (await basic.lists(session, user_id)).items():
+        if release_id in wanted:
+            genres[release_id] = own
     return genres

@@ -42,9 +42,12 @@ async def _candidates(session: AsyncSession, user_id: uuid.UUID) -> dict[int, Ac
 
 
 async def _records(
-    session: AsyncSession, items: dict[int, ActiveItem], release_ids: Sequence[int]
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    items: dict[int, ActiveItem],
+    release_ids: Sequence[int],
 ) -> list[SuggestedRecord]:
-    releases = await catalogue.load_many(session, release_ids)
+    releases = await catalogue.load_many(session, release_ids, viewer=user_id)
     records = []
     for release_id in release_ids:
         item, release = items[release_id], releases.get(release_id)
@@ -73,7 +76,7 @@ async def record_of_the_day(
     day = local_day(now, parse_zone(zone_name))
     items = await _candidates(session, user_id)
     pick = rules.record_of_the_day(str(user_id), day, list(items))
-    records = await _records(session, items, [pick]) if pick is not None else []
+    records = await _records(session, user_id, items, [pick]) if pick is not None else []
     return RecordOfTheDay(day=day, time_zone=zone_name, record=records[0] if records else None)
 
 
@@ -84,23 +87,27 @@ async def random_records(
         raise InvalidField("count", "must be 1 or 3")
     items = await _candidates(session, user_id)
     return Suggestions(
-        records=await _records(session, items, rules.suggest(list(items), count, rng))
+        records=await _records(session, user_id, items, rules.suggest(list(items), count, rng))
     )
 
 
 async def least_played(session: AsyncSession, user_id: uuid.UUID, rng: Random) -> Suggestions:
     items = await _candidates(session, user_id)
     counts = {release_id: item.plays for release_id, item in items.items()}
-    return Suggestions(records=await _records(session, items, rules.least_played(counts, rng)))
+    return Suggestions(
+        records=await _records(session, user_id, items, rules.least_played(counts, rng))
+    )
 
 
 async def random_genre(session: AsyncSession, user_id: uuid.UUID, rng: Random) -> GenreSuggestions:
     items = await _candidates(session, user_id)
-    genres = await repository.genres_of(session, items)
+    genres = await repository.genres_of(session, user_id, items)
     picked = rules.random_genre(
         {release_id: genres.get(release_id, []) for release_id in items}, rng
     )
     if picked is None:
         return GenreSuggestions(genre=None, records=[])
     genre, release_ids = picked
-    return GenreSuggestions(genre=genre, records=await _records(session, items, release_ids))
+    return GenreSuggestions(
+        genre=genre, records=await _records(session, user_id, items, release_ids)
+    )

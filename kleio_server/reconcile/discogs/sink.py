@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_server.deps import Kleio
 from kleio_server.models import CollectionItem, Release
-from kleio_server.reconcile import details, repository, service
+from kleio_server.reconcile import details, listings, repository, service
 from kleio_server.reconcile.discogs import accounts
 from kleio_server.reconcile.discogs.transaction import transaction
 from shared.discogs.errors import ImportInterrupted
@@ -100,6 +100,7 @@ class ServerSink:
             await service.put_page(
                 session, self.user_id, self.snapshot_id, page_no, page, self.kleio.now()
             )
+            await listings.save_fetched(session, page.releases)  # fetched here: shared at once
 
     async def complete_collection(self, instance_ids: frozenset[int]) -> None:
         assert self.snapshot_id is not None
@@ -114,7 +115,7 @@ class ServerSink:
             return set(
                 await session.scalars(
                     select(Release.id).where(
-                        Release.id.in_(owned.scalar_subquery()), Release.has_tracklist.is_(True)
+                        Release.id.in_(owned.scalar_subquery()), Release.has_details.is_(True)
                     )
                 )
             )

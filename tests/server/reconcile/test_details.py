@@ -92,7 +92,6 @@ async def test_details_are_validated(alice: ApiUser, release_ids: Iterator[int])
     rid = next(release_ids)
     url = f"/api/v1/releases/{rid}/details"
     assert (await alice.put(url, json=details(rid + 1))).status_code == 422  # id mismatch
-    assert (await alice.put(url, json=basic_release(rid))).status_code == 422  # no tracklist
     long_title = {**details(rid), "title": "x" * 501}
     assert (await alice.put(url, json=long_title)).status_code == 422
     many = {**details(rid), "tracks": [{"title": "t"}] * 501}
@@ -120,3 +119,22 @@ async def test_the_uploaders_collection_views_show_their_details(
     assert listed["duration_seconds"] == 545 + 337 and listed["duration_estimated"] is False
     bobs = (await bob.get(f"/api/v1/collection/{instance}")).json()
     assert bobs["release"]["tracks"] == []
+
+
+async def test_details_without_a_track_are_known_and_shared_like_any(
+    kleio: Kleio, alice: ApiUser, bob: ApiUser, make_user: Any, release_ids: Iterator[int]
+) -> None:
+    """Discogs has releases with no tracklist: their details, once fetched, are known (so no
+    client fetches them again), to the uploader at once and to everyone once agreed."""
+    rid = next(release_ids)
+    empty = {**details(rid), "tracks": [], "duration_seconds": 2640, "duration_estimated": True}
+    assert await submit(alice, empty) == {"release_id": rid, "shared": False}
+    assert await known(alice, rid) == [rid]
+    assert await known(bob, rid) == []
+    assert await submit(bob, empty) == {"release_id": rid, "shared": True}
+    assert await known(make_user("carol"), rid) == [rid]
+    async with kleio.sessions() as session:
+        assert await catalogue.has_details(session, rid)
+        shared = await catalogue.load(session, rid)
+    assert shared is not None and shared.tracks == [] and shared.title == "Kind of Blue"
+    assert await submit(make_user("dave"), details(rid)) == {"release_id": rid, "shared": True}

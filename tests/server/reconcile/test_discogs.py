@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from websockets.asyncio.client import ClientConnection
 
+from kleio_server.catalogue import repository as catalogue
 from kleio_server.deps import Kleio
 from kleio_server.models import DiscogsAccount
 from kleio_server.reconcile.discogs.tokens import TokenBox, TokenUnreadable
@@ -100,13 +101,21 @@ async def test_without_a_desktop_the_server_imports_with_the_stored_token(
     assert set(items) == {row["instance_id"] for row in discogs.fake.collection.items}
     assert discogs.fake.too_many == 0
     releases = discogs.fake.collection.releases
-    with_tracks = sorted(r for r, body in releases.items() if body["tracklist"])
-    assert await known(make_user("other"), *releases) == with_tracks  # fetched by the server
+    assert any(not body["tracklist"] for body in releases.values())
+    # fetched by the server: shared at once, the releases Discogs lists no track for too
+    assert await known(make_user("other"), *releases) == sorted(releases)
+    some = next(iter(releases))
+    async with kleio.sessions() as session:
+        shared = await catalogue.load(session, some)
+    assert shared is not None and shared.title == releases[some]["title"]
 
     gone = discogs.fake.collection.items.pop(0)["instance_id"]
     discogs.fake._sorted.clear()  # the fake memoises its sorted listing
+    asked = len(discogs.fake.log)
     assert (await alice.post(REFRESH)).json()["via"] == "server"
     await discogs.runner.wait(user_id)
+    again = [e.path for e in discogs.fake.log[asked:] if e.path.startswith("/releases/")]
+    assert again == []  # every release's details are known, even without a tracklist
     archived = await collection_items(alice, archived=True)
     assert set(archived) == {gone}
     assert archived[gone]["archive_reason"] == "removed_on_discogs"
