@@ -27,12 +27,15 @@ async def with_wear(
 ) -> list[StylusOut]:
     plays = await repository.plays_with_durations(session, user_id, [r.id for r in rows])
     sided = {release_id for _, release_id, sides, _ in plays if sides}
-    releases = await catalogue.load_many(session, sided)
+    releases = await catalogue.load_many(session, sided, viewer=user_id)
+    unsided = {release_id for _, release_id, _, _ in plays} - sided
+    releases |= await catalogue.load_many(session, unsided, with_tracks=False, viewer=user_id)
     minutes: dict[uuid.UUID, list[float]] = defaultdict(list)
-    for stylus_id, release_id, sides, duration in plays:
+    for stylus_id, release_id, sides, _ in plays:
+        release = releases.get(release_id)  # as the user sees it (maybe their own upload)
+        duration = release.duration_seconds if release else None
         side_secs = None
-        if sides and release_id in releases:
-            release = releases[release_id]
+        if sides and release is not None:
             side_secs = sides_seconds(release.tracks, sides, duration, release.formats)
         minutes[stylus_id].append(play_minutes(duration, side_secs))
     out = []
