@@ -136,3 +136,16 @@ async def test_details_back_fill_skips_known_releases_and_resumes_where_it_stopp
         assert (result.details_missing, result.details_fetched) == (1, len(wanted) - 31)
         timed = [rel for rel in r.sink.details.values() if not rel.duration_estimated]
         assert timed and all(rel.tracks for rel in timed)
+
+
+async def test_details_without_a_track_are_saved_as_details_and_never_fetched_again() -> None:
+    async with rig(40) as r:
+        await r.importer(details=True).run()
+        releases = r.fake.collection.releases
+        trackless = {rid for rid, body in releases.items() if not body["tracklist"]}
+        assert trackless and trackless <= set(r.sink.details)
+        assert all(r.sink.details[rid].tracks == [] for rid in trackless)
+        r.fake.log.clear()
+        result = await r.importer(details=True).run()
+    assert [p for p in r.fake.paths() if p.startswith("/releases/")] == []
+    assert result.details_fetched == 0
