@@ -16,11 +16,17 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kleio_server.catalogue import submissions
 from kleio_server.kit.upsert import upsert
-from kleio_server.models import CatalogueViewer, Release, ReleaseBasicSubmission
+from kleio_server.models import (
+    CatalogueViewer,
+    Release,
+    ReleaseBasicSubmission,
+    ReleaseSubmission,
+)
 from shared.domain.durations import release_duration
 from shared.domain.sorting import primary_artist
 from shared.protocol import entities as wire
@@ -187,28 +193,39 @@ async def agreeing(session: AsyncSession, user_id: uuid.UUID, digests: dict[int,
     return {rid for rid, digest in rows if digests.get(rid) == digest}
 
 
-async def overlay(
-    session: AsyncSession, viewer: uuid.UUID, ids: Sequence[int], *, also: Iterable[int] = ()
-) -> dict[int, wire.Release]:
-    """The viewer's listings that differ from the shared row (or have none to differ from),
-    and those of ``also`` (releases shown from the viewer's own details)."""
+async def overlays(
+    session: AsyncSession, viewer: uuid.UUID, ids: Sequence[int], *, with_tracks: bool
+) -> tuple[dict[int, wire.Release], dict[int, wire.Release]]:
+    """What the viewer's own uploads put over the shared rows of ``ids``, in one query:
+    (their details where the shared row has none, their listings that differ from the shared
+    row or have none to differ from, or stand over their own details)."""
     if not ids:
-        return {}
+        return {}, {}
+    wanted = list(ids)
+    details = submissions.unshared(viewer, wanted)
     s = ReleaseBasicSubmission
-    rows = await session.execute(
-        select(s.release_id, s.payload)
+    listings = (
+        select(literal(False).label("details"), s.release_id, s.payload)
         .outerjoin(Release, Release.id == s.release_id)
         .where(
             s.user_id == viewer,
-            s.release_id.in_(list(ids)),
+            s.release_id.in_(wanted),
             or_(
                 Release.basic_hash.is_(None),
                 Release.basic_hash != s.payload_hash,
-                s.release_id.in_(sorted(set(also))),
+                s.release_id.in_(details.with_only_columns(ReleaseSubmission.release_id)),
             ),
         )
     )
-    return {rid: wire.Release.model_validate(payload) for rid, payload in rows}
+    d = ReleaseSubmission
+    details = details.with_only_columns(literal(True).label("details"), d.release_id, d.payload)
+    found: tuple[dict[int, wire.Release], dict[int, wire.Release]] = ({}, {})
+    for is_details, release_id, payload in await session.execute(union_all(details, listings)):
+        release = wire.Release.model_validate(payload)
+        if is_details and not with_tracks:
+            release = release.model_copy(update={"tracks": []})
+        found[0 if is_details else 1][release_id] = release
+    return found
 
 
 async def lists(

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kleio_server.catalogue import basic, submissions
+from kleio_server.catalogue import basic
 from kleio_server.catalogue.assemble import assemble
 from kleio_server.catalogue.cache import ReleaseCache
 from kleio_server.kit.upsert import insert_ignore, upsert
@@ -61,9 +61,8 @@ async def load_many(
     found = await _load_shared(session, wanted, with_tracks, cache)
     if viewer is None or not wanted:
         return found
-    detailed = await submissions.overlay(session, viewer, wanted, with_tracks=with_tracks)
+    detailed, listings = await basic.overlays(session, viewer, wanted, with_tracks=with_tracks)
     found.update(detailed)
-    listings = await basic.overlay(session, viewer, wanted, also=detailed)
     for release_id, listing in listings.items():
         found[release_id] = basic.with_basic(found.get(release_id), listing)
     return found

@@ -70,7 +70,7 @@ async def agreeing_user(
     return found
 
 
-def _unshared(user_id: uuid.UUID, ids: list[int]) -> Select[Any]:
+def unshared(user_id: uuid.UUID, ids: list[int]) -> Select[Any]:
     """The user's submissions among ``ids`` whose shared row is missing or has no details."""
     s = ReleaseSubmission
     return (
@@ -82,20 +82,6 @@ def _unshared(user_id: uuid.UUID, ids: list[int]) -> Select[Any]:
             or_(Release.id.is_(None), Release.has_details.is_(False)),
         )
     )
-
-
-async def overlay(
-    session: AsyncSession, user_id: uuid.UUID, ids: Iterable[int], *, with_tracks: bool
-) -> dict[int, wire.Release]:
-    """The user's own submissions that should replace what the shared catalogue holds."""
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    out: dict[int, wire.Release] = {}
-    for release_id, payload in await session.execute(_unshared(user_id, wanted)):
-        release = wire.Release.model_validate(payload)
-        out[release_id] = release if with_tracks else release.model_copy(update={"tracks": []})
-    return out
 
 
 async def visible_details(
