@@ -132,6 +132,13 @@ async def test_one_users_listing_is_never_what_another_user_sees(
     alices = await everything_shown(kleio, alice, x)
     assert "Aaaa Bogus" in alices and "Noise" in alices and "Kind of Blue" not in alices
     assert await shared_title(kleio, x) is None  # nobody agreed, the server fetched nothing
+    for user, title in ((bob, "Kind of Blue"), (alice, "Aaaa Bogus")):  # a device's pull
+        pulled = {
+            c["data"]["release_id"]: c["data"].get("release")
+            for c in (await pull_all(user))["changes"]
+            if c["entity"] == "collection_item"
+        }
+        assert pulled[x] is not None and pulled[x]["title"] == title
 
     # search, genre filter and every release sort use B's values, never A's
     assert x not in {i["release_id"] for i in await listed(bob, q="Aaaa Bogus")}
