@@ -7,7 +7,7 @@ import secrets
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -117,10 +117,12 @@ async def oldest_retained(session: AsyncSession, user_id: uuid.UUID) -> int | No
 
 async def entries_after(
     session: AsyncSession, user_id: uuid.UUID, cursor: int, limit: int
-) -> Sequence[ChangeLogEntry]:
+) -> Sequence[Row[int, str, str]]:
+    """(seq, entity, entity_id) of the log entries after ``cursor``, in seq order (plain
+    rows, not ORM instances: a first sync reads tens of thousands)."""
     return (
-        await session.scalars(
-            select(ChangeLogEntry)
+        await session.execute(
+            select(ChangeLogEntry.seq, ChangeLogEntry.entity, ChangeLogEntry.entity_id)
             .where(ChangeLogEntry.user_id == user_id, ChangeLogEntry.seq > cursor)
             .order_by(ChangeLogEntry.seq)
             .limit(limit)

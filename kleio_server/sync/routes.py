@@ -12,6 +12,7 @@ from starlette.types import Message, Receive
 
 from kleio_server.deps import CurrentUser, KleioDep, SessionDep
 from kleio_server.kit.errors import KleioError
+from kleio_server.kit.fastjson import json_response
 from kleio_server.sync import service
 from kleio_server.sync.schemas import MAX_PUSH_BYTES, MAX_SNAPSHOT_LIMIT, SnapshotPage
 from shared.protocol.sync import MAX_PULL_LIMIT, Entity, PullResponse, PushRequest, PushResponse
@@ -77,13 +78,14 @@ async def pull(
     cursor: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 500,
     epoch: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
-) -> PullResponse:
+) -> Response:
     """The current state of every row changed after ``cursor``, in sequence order.
 
     ``reset: true`` means the cursor is unusable (ahead of the server, older than the
     retained log, or from another ``epoch``): push the outbox, then bootstrap from
-    ``/sync/snapshot``."""
-    return await service.pull(session, user.id, cursor, limit, epoch)
+    ``/sync/snapshot``. ``seq`` is the user's sequence now (``seq - cursor`` entries are
+    still to come, for a progress bar); pages of up to 5,000 entries suit a first sync."""
+    return json_response(await service.pull_page(session, user.id, cursor, limit, epoch))
 
 
 @router.get("/snapshot", response_model=SnapshotPage)
@@ -93,7 +95,8 @@ async def snapshot(
     entity: Entity,
     after: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_SNAPSHOT_LIMIT)] = 500,
-) -> SnapshotPage:
+) -> Response:
     """Page through the current state of all rows of one entity (tombstones included) in
-    key order; pass ``next_after`` back as ``after`` while ``has_more``."""
-    return await service.snapshot(session, user.id, entity, after, limit)
+    key order; pass ``next_after`` back as ``after`` while ``has_more``. A first page (no
+    ``after``) also carries ``counts``: the rows of each entity, for a progress bar."""
+    return json_response(await service.snapshot(session, user.id, entity, after, limit))

@@ -7,4 +7,4 @@ from shared.protocol.sync import SnapshotPage
 __all__ = ["MAX_PUSH_BYTES", "MAX_SNAPSHOT_LIMIT", "SnapshotPage"]
 
 MAX_PUSH_BYTES = 1024 * 1024
-MAX_SNAPSHOT_LIMIT = 1000
+MAX_SNAPSHOT_LIMIT = 5000

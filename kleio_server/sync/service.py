@@ -23,12 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kleio_server.catalogue import repository as catalogue
 from kleio_server.kit.db import refused_data
 from kleio_server.kit.errors import Conflict, InvalidField
-from kleio_server.models import ClientState, CollectionItem, RejectedMutation
-from kleio_server.models.mixins import Synced
-from kleio_server.sync import changelog
+from kleio_server.models import ClientState, RejectedMutation
+from kleio_server.sync import changelog, rows
 from kleio_server.sync.applier import Applier, MutationRejected
-from kleio_server.sync.entities import SPECS, EntitySpec
-from kleio_server.sync.schemas import SnapshotPage
+from kleio_server.sync.entities import SPECS
 from shared.protocol.sync import (
     Change,
     Entity,
@@ -233,24 +231,39 @@ async def _earlier_rejections(
 async def pull(
     session: AsyncSession, user_id: uuid.UUID, cursor: int, limit: int, epoch: str | None = None
 ) -> PullResponse:
-    """Current state of the rows changed after ``cursor`` (at most ``limit`` log entries)."""
+    """``pull_page`` as models (the socket hub's inline changes: small pages)."""
+    return PullResponse.model_validate(await pull_page(session, user_id, cursor, limit, epoch))
+
+
+async def pull_page(
+    session: AsyncSession, user_id: uuid.UUID, cursor: int, limit: int, epoch: str | None = None
+) -> dict[str, Any]:
+    """Current state of the rows changed after ``cursor`` (at most ``limit`` log entries), as a
+    ``PullResponse`` dict for orjson (no model per row); ``seq`` is the user's sequence now,
+    so a client can tell how far it still has to go."""
     seq, current_epoch = await changelog.current(session, user_id)
+    page: dict[str, Any] = {
+        "changes": [],
+        "next_cursor": 0,
+        "has_more": False,
+        "epoch": current_epoch,
+        "reset": True,
+        "seq": seq,
+    }
     if await _needs_reset(session, user_id, cursor, seq, epoch, current_epoch):
-        return PullResponse(
-            changes=[], next_cursor=0, has_more=False, epoch=current_epoch, reset=True
-        )
+        return page
     entries = list(await changelog.entries_after(session, user_id, cursor, limit + 1))
     has_more = len(entries) > limit
     entries = entries[:limit]
     latest: dict[tuple[str, str], int] = {}
     for entry in entries:
-        latest.pop((entry.entity, entry.entity_id), None)  # re-insert: dict order == seq order
-        latest[(entry.entity, entry.entity_id)] = entry.seq
-    changes = await current_states(session, user_id, latest)
-    next_cursor = entries[-1].seq if entries else cursor
-    return PullResponse(
-        changes=changes, next_cursor=next_cursor, has_more=has_more, epoch=current_epoch
-    )
+        key = (entry.entity, entry.entity_id)
+        latest.pop(key, None)  # re-insert: dict order == seq order
+        latest[key] = entry.seq
+    page["changes"] = await _current(session, user_id, latest)
+    page["next_cursor"] = entries[-1].seq if entries else cursor
+    page["has_more"], page["reset"] = has_more, False
+    return page
 
 
 async def _needs_reset(
@@ -272,81 +285,83 @@ async def current_states(
 ) -> list[Change]:
     """One ``Change`` per (entity, id) in ``latest``'s order; rows that no longer exist are
     left out."""
-    rows: dict[tuple[str, str], Synced] = {}
-    for name, spec in SPECS.items():
-        wanted = [entity_id for entity, entity_id in latest if entity == name]
-        for row in await _rows(session, user_id, spec, wanted):
-            rows[(name, str(getattr(row, spec.key_column)))] = row
-    releases = await _releases(session, rows.values())
+    return [Change.model_validate(c) for c in await _current(session, user_id, latest)]
+
+
+async def _current(
+    session: AsyncSession, user_id: uuid.UUID, latest: dict[tuple[str, str], int]
+) -> list[dict[str, Any]]:
+    wanted: dict[Entity, list[str]] = {}
+    for entity, entity_id in latest:
+        if entity in SPECS:
+            wanted.setdefault(entity, []).append(entity_id)
+    found: dict[tuple[str, str], rows.WireRow] = {}
+    for name, ids in wanted.items():
+        for row in await rows.by_keys(session, user_id, name, ids):
+            found[(name, row.entity_id)] = row
+    releases = await _releases(session, user_id, found.values())
     changes = []
     for (entity, entity_id), seq in latest.items():
-        found = rows.get((entity, entity_id))
-        if found is not None:
-            spec = SPECS[cast(Entity, entity)]
-            changes.append(_change(spec, found, max(seq, found.seq), releases))
+        hit = found.get((entity, entity_id))
+        if hit is not None:
+            changes.append(_change(cast(Entity, entity), hit, max(seq, hit.seq), releases))
     return changes
 
 
-async def _rows(
-    session: AsyncSession, user_id: uuid.UUID, spec: EntitySpec, ids: Sequence[str]
-) -> Sequence[Synced]:
+async def _releases(
+    session: AsyncSession, user_id: uuid.UUID, found: Iterable[rows.WireRow]
+) -> dict[int, dict[str, Any]]:
+    """The catalogue entries of the collection items among ``found``, as their owner sees
+    them (a fresh device gets the catalogue along with the collection)."""
+    ids = [row.release_id for row in found if row.release_id is not None]
     if not ids:
-        return []
-    model: Any = spec.model
-    keys = [spec.parse_key(i) for i in ids]
-    query = select(model).where(model.user_id == user_id, getattr(model, spec.key_column).in_(keys))
-    result: Sequence[Synced] = (await session.scalars(query)).all()
-    return result
-
-
-async def _releases(session: AsyncSession, rows: Iterable[Synced]) -> dict[int, dict[str, Any]]:
-    """The catalogue entries of the collection items among ``rows`` (a fresh device gets the
-    catalogue along with the collection)."""
-    ids = [row.release_id for row in rows if isinstance(row, CollectionItem)]
-    loaded = await catalogue.load_many(session, ids)
+        return {}
+    loaded = await catalogue.load_many(session, ids, viewer=user_id)
     return {rid: release.model_dump(mode="json") for rid, release in loaded.items()}
 
 
-def _change(spec: EntitySpec, row: Synced, seq: int, releases: dict[int, dict[str, Any]]) -> Change:
-    data = spec.to_wire(row)
-    data["field_clocks"] = dict(row.field_clocks or {})
-    if isinstance(row, CollectionItem):
+def _change(
+    entity: Entity, row: rows.WireRow, seq: int, releases: dict[int, dict[str, Any]]
+) -> dict[str, Any]:
+    data = row.data
+    if row.release_id is not None:
         release = releases.get(row.release_id)
         if release is not None:
             data["release"] = release
-    return Change(
-        seq=seq,
-        entity=spec.name,
-        entity_id=str(getattr(row, spec.key_column)),
-        deleted=row.deleted,
-        data=data,
-    )
+    return {
+        "seq": seq,
+        "entity": entity,
+        "entity_id": row.entity_id,
+        "deleted": row.deleted,
+        "data": data,
+    }
 
 
 async def snapshot(
     session: AsyncSession, user_id: uuid.UUID, entity: Entity, after: str | None, limit: int
-) -> SnapshotPage:
-    """A page of every row of ``entity`` (tombstones too), in key order after ``after``."""
+) -> dict[str, Any]:
+    """A page of every row of ``entity`` (tombstones too), in key order after ``after``, as a
+    ``SnapshotPage`` dict for orjson. A first page (no ``after``) also counts the rows of
+    every entity, so a client can tell how much a bootstrap has to download."""
     spec = SPECS[entity]
-    seq, epoch = await changelog.current(session, user_id)
-    model: Any = spec.model
-    key = getattr(model, spec.key_column)
-    query = select(model).where(model.user_id == user_id).order_by(key).limit(limit + 1)
+    start = None
     if after is not None:
         try:
-            query = query.where(key > spec.parse_key(after))
+            start = spec.parse_key(after)
         except ValueError as exc:
             raise InvalidField("after", f"not a {entity} id") from exc
-    rows: list[Synced] = list((await session.scalars(query)).all())
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    releases = await _releases(session, rows)
-    items = [_change(spec, row, row.seq, releases) for row in rows]
-    return SnapshotPage(
-        entity=entity,
-        items=items,
-        next_after=items[-1].entity_id if has_more and items else None,
-        has_more=has_more,
-        seq=seq,
-        epoch=epoch,
-    )
+    seq, epoch = await changelog.current(session, user_id)
+    found = await rows.page(session, user_id, entity, start, limit + 1)
+    has_more = len(found) > limit
+    found = found[:limit]
+    releases = await _releases(session, user_id, found)
+    items = [_change(entity, row, row.seq, releases) for row in found]
+    return {
+        "entity": entity,
+        "items": items,
+        "next_after": items[-1]["entity_id"] if has_more and items else None,
+        "has_more": has_more,
+        "seq": seq,
+        "epoch": epoch,
+        "counts": await rows.counts(session, user_id) if after is None else None,
+    }

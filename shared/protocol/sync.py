@@ -19,7 +19,9 @@ ENTITIES: tuple[Entity, ...] = ("play", "cleaning", "stylus", "collection_item",
 Op = Literal["upsert", "delete", "restore"]
 
 MAX_MUTATIONS_PER_PUSH = 500
-MAX_PULL_LIMIT = 1000
+MAX_PULL_LIMIT = 5000
+LEGACY_MAX_PULL_LIMIT = 1000
+"""The largest page a server before 5,000-row pages accepts (it answers 422 above)."""
 
 HlcText = Annotated[str, StringConstraints(pattern=r"^\d{16}-\d{5}-[0-9A-Za-z_.:-]{1,64}$")]
 
@@ -76,6 +78,9 @@ class PullResponse(BaseModel):
     has_more: bool
     epoch: str
     reset: bool = False
+    seq: int | None = None
+    """The user's sequence when the page was read: ``seq - cursor`` is how many log entries
+    are still to come (for progress); None from servers that do not send it."""
 
 
 class SnapshotPage(BaseModel):
@@ -92,3 +97,6 @@ class SnapshotPage(BaseModel):
     has_more: bool
     seq: int
     epoch: str
+    counts: dict[Entity, int] | None = None
+    """On a first page (no ``after``): how many rows (tombstones too) of each entity there
+    are, so a client can show how far a bootstrap has got; None on later pages."""
