@@ -68,7 +68,9 @@ class Kleio:
         return await self.verifier.verify(token)
 
 
-def get_kleio(request: Request) -> Kleio:
+async def get_kleio(request: Request) -> Kleio:
+    """Async so that FastAPI calls it in the event loop (a plain function would be sent to
+    the thread pool, a thread hop on every request)."""
     kleio: Kleio = request.app.state.kleio
     return kleio
 

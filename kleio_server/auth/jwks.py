@@ -45,6 +45,9 @@ class JWKSCache:
         self._attempts = 0
         self._last_error: IssuerUnavailable | None = None
         self._last_refetch: float | None = None
+        # Bumped whenever a fetch replaces the keys, so a verdict reached with older keys
+        # (a token of a key since retired) is not trusted any more.
+        self.generation = 0
 
     async def current(self) -> KeySet:
         """The cached key set, fetched first if there is none yet."""
@@ -97,6 +100,7 @@ class JWKSCache:
             self._attempts += 1
         self._last_error = None
         self._keys = keys
+        self.generation += 1
         return keys
 
     async def _discover_jwks_uri(self) -> str:

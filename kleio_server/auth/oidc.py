@@ -35,6 +35,10 @@ ZITADEL_ROLES_CLAIM = "urn:zitadel:iam:org:project:roles"
 
 # Far above any real access token; refuses to parse megabytes of attacker input.
 MAX_TOKEN_LENGTH = 16_384
+# Tokens already verified, kept until they expire: a client sends the same token with every
+# request for its whole lifetime, and checking an RSA signature each time is most of what
+# authenticating a request costs.
+VERIFIED_CACHE_SIZE = 4_096
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 
@@ -69,6 +73,7 @@ class OIDCVerifier:
         self._keys = JWKSCache(
             issuer=issuer, http=http, refresh_min_interval=jwks_refresh_min_interval, clock=clock
         )
+        self._verified: dict[str, tuple[Principal, int]] = {}  # with the keys' generation
 
     async def verify(self, token: str) -> Principal:
         """Verify ``token`` and return the caller.
@@ -80,6 +85,21 @@ class OIDCVerifier:
         """
         if not token:
             raise MissingTokenError()
+        known, generation = self._verified.get(token, (None, -1))
+        if known is not None and generation == self._keys.generation:
+            expires = known.expires_at
+            if expires is None or self._clock() < expires.timestamp() + self._leeway:
+                return known
+            del self._verified[token]
+            raise AuthError("invalid_token", "token expired")
+        generation = self._keys.generation  # a fetch during the check leaves it unknown
+        principal = await self._verify(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            del self._verified[next(iter(self._verified))]  # the oldest
+        self._verified[token] = (principal, generation)
+        return principal
+
+    async def _verify(self, token: str) -> Principal:
         alg = _parse_unverified_header(token).get("alg")
         if not isinstance(alg, str) or alg not in self._algorithms:
             raise AuthError("invalid_token", "algorithm not allowed")
