@@ -16,6 +16,7 @@ from kleio_server import migrate as migrations
 from kleio_server.auth.local import LocalKey
 from kleio_server.kit.db import create_engine
 from kleio_server.kit.observability import configure_logging
+from kleio_server.realtime.messages import MAX_CLIENT_MESSAGE_CHARS
 from kleio_server.settings import Settings
 
 app = typer.Typer(
@@ -25,6 +26,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 err = Console(stderr=True)
+# a client's messages are small (``auth`` is the largest): refuse a bigger frame before
+# buffering it, rather than after (uvicorn's default is 16 MiB)
+WS_MAX_SIZE = 4 * MAX_CLIENT_MESSAGE_CHARS  # UTF-8 takes up to 4 bytes a character
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -66,6 +70,7 @@ def serve(
         ws="websockets-sansio",
         # changes are small JSON; compression would cost ~40 KiB of buffers per idle socket
         ws_per_message_deflate=False,
+        ws_max_size=WS_MAX_SIZE,
     )
     uvicorn.Server(config).run()
 

@@ -6,7 +6,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from kleio_server.cleanings import repository as cleanings_repo
 from kleio_server.deps import CurrentUser, KleioDep, SessionDep
 from kleio_server.kit.pagination import CursorParam, LimitParam, Page
 from kleio_server.plays import repository
@@ -44,13 +43,12 @@ async def log_play(
     body: wire.PlayIn, user: CurrentUser, session: SessionDep, kleio: KleioDep
 ) -> wire.Play:
     """Log a play. Without ``stylus_id`` the primary stylus is used; send ``null`` for none."""
-    await svc.require_release_in_collection(session, user.id, body.release_id)
+    primary = await svc.release_for_a_play(session, user.id, body.release_id)
     defaults = {}
     if "stylus_id" not in body.model_fields_set:
-        primary = await svc.primary_stylus_id(session, user.id)
         defaults["stylus_id"] = str(primary) if primary else None
     play_id = await svc.create(kleio.applier, session, user.id, "play", body, defaults)
-    row = await repository.get(session, user.id, play_id)
+    row = await svc.written(session, user.id, "play", play_id)
     if row is None:  # the id was already used by another, deleted play
         raise svc.not_found("play", play_id)
     return _play(row)
@@ -114,7 +112,7 @@ async def log_both(
     body: LogBoth, user: CurrentUser, session: SessionDep, kleio: KleioDep
 ) -> LoggedBoth:
     """ "Log both": a cleaning at ``at`` and a play one second later (the cleaning counts first)."""
-    await svc.require_release_in_collection(session, user.id, body.release_id)
+    primary = await svc.release_for_a_play(session, user.id, body.release_id)
     cleaned_at, played_at = log_both_times(body.at)
     cleaning = wire.CleaningIn(
         id=body.cleaning_id,
@@ -132,12 +130,11 @@ async def log_both(
     )
     defaults = {}
     if "stylus_id" not in body.model_fields_set:
-        primary = await svc.primary_stylus_id(session, user.id)
         defaults["stylus_id"] = str(primary) if primary else None
     cleaning_id = await svc.create(kleio.applier, session, user.id, "cleaning", cleaning)
     play_id = await svc.create(kleio.applier, session, user.id, "play", play, defaults)
-    cleaning_row = await cleanings_repo.get(session, user.id, cleaning_id)
-    play_row = await repository.get(session, user.id, play_id)
+    cleaning_row = await svc.written(session, user.id, "cleaning", cleaning_id)
+    play_row = await svc.written(session, user.id, "play", play_id)
     if cleaning_row is None or play_row is None:
         raise svc.not_found("play", play_id)
     return LoggedBoth(

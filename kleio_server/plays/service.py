@@ -7,14 +7,15 @@ import uuid
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_server.collection import repository as collection
 from kleio_server.kit.errors import InvalidField, NotFound
 from kleio_server.kit.pagination import decode_cursor, encode_cursor
-from kleio_server.models import Stylus
-from kleio_server.sync.applier import Applier
+from kleio_server.models.mixins import Synced
+from kleio_server.plays import repository
+from kleio_server.sync.applier import Applier, preloaded
+from kleio_server.sync.entities import SPECS
 from kleio_server.sync.writes import write
 from shared.ids import new_id
 
@@ -26,12 +27,18 @@ async def require_release_in_collection(
         raise InvalidField(field, f"release {release_id} is not in your collection")
 
 
-async def primary_stylus_id(session: AsyncSession, user_id: uuid.UUID) -> uuid.UUID | None:
-    return await session.scalar(
-        select(Stylus.id).where(
-            Stylus.user_id == user_id, Stylus.is_primary.is_(True), Stylus.deleted.is_(False)
-        )
-    )
+async def release_for_a_play(
+    session: AsyncSession, user_id: uuid.UUID, release_id: int
+) -> uuid.UUID | None:
+    """Check the release is in the collection; the primary stylus's id (None if there is
+    none), which the applier then knows without looking it up again."""
+    owned, primary = await repository.owned_and_primary_stylus(session, user_id, release_id)
+    if not owned:
+        raise InvalidField("release_id", f"release {release_id} is not in your collection")
+    if primary is None:
+        return None
+    preloaded(session)[("stylus", primary.id)] = primary
+    return primary.id
 
 
 def wire_fields(
@@ -50,10 +57,23 @@ async def create(
     body: BaseModel,
     defaults: dict[str, Any] | None = None,
 ) -> uuid.UUID:
-    entity_id: uuid.UUID = getattr(body, "id", None) or new_id()
+    entity_id: uuid.UUID | None = getattr(body, "id", None)
+    if entity_id is None:  # a new id names no row yet: the applier need not look for one
+        entity_id = new_id()
+        preloaded(session)[(entity, entity_id)] = None
     fields = {**body.model_dump(mode="json", exclude={"id"}), **(defaults or {})}
     await write(applier, session, user_id, entity, entity_id, fields)  # type: ignore[arg-type]
     return entity_id
+
+
+async def written(
+    session: AsyncSession, user_id: uuid.UUID, entity: str, entity_id: uuid.UUID
+) -> Synced | None:
+    """The live row just written in this session (from the session, without a query)."""
+    row: Synced | None = await session.get(SPECS[entity].model, entity_id)  # type: ignore[index]
+    if row is None or row.user_id != user_id or row.deleted:  # type: ignore[attr-defined]
+        return None
+    return row
 
 
 async def update(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from kleio_server.deps import Kleio
+from kleio_server.realtime.announce import after_commit_hook
 from kleio_server.realtime.hub import Hub
 from kleio_server.realtime.notifier import (
     LocalNotifier,
     Notifier,
     PostgresNotifier,
-    after_commit_hook,
     asyncpg_dsn,
 )
 

@@ -4,6 +4,11 @@ The server accepts the handshake, then needs to know who is there: the web sessi
 (from one of our own pages), or an ``auth`` message within ``hub.auth_timeout`` seconds.
 Close codes: 4401 bad, missing or expired credentials; 4403 a required role is missing;
 4408 no ``auth`` in time; 4400 a malformed message; 1013 the identity provider is down.
+
+An idle socket is most of what a server holds, so the conversation keeps little: it runs
+straight from the ASGI entry point (``serve``, past the HTTP middleware, whose frames
+would otherwise stay suspended for the socket's life), waits on one expiry timer
+(rescheduled, never a task per receive), and drops each message once handled.
 """
 
 from __future__ import annotations
@@ -14,10 +19,11 @@ from contextlib import suppress
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
+from starlette.types import Message, Receive, Scope, Send
 
 from kleio_server.auth.principal import Principal
 from kleio_server.deps import Kleio, get_current_user
-from kleio_server.realtime.hub import Connection, Hub
+from kleio_server.realtime.hub import Connection, Hub, is_desktop
 from kleio_server.realtime.messages import (
     CLIENT_MESSAGE,
     CLOSE_AUTH_TIMEOUT,
@@ -41,9 +47,15 @@ from kleio_server.realtime.socket_auth import (
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["realtime"])
+PATH = "/ws"  # under the API prefix
 
 
-@router.websocket("/ws")
+async def serve(scope: Scope, receive: Receive, send: Send) -> None:
+    """The ASGI entry of a socket (``scope["app"]`` is the Kleio app)."""
+    await websocket_endpoint(WebSocket(scope, receive, send))
+
+
+@router.websocket(PATH)
 async def websocket_endpoint(websocket: WebSocket) -> None:
     kleio: Kleio = websocket.app.state.kleio
     await websocket.accept()
@@ -59,80 +71,93 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
 
 
 class _Conversation:
+    __slots__ = ("expires", "hub", "identity", "kleio", "websocket")
+
     def __init__(self, websocket: WebSocket, kleio: Kleio, hub: Hub) -> None:
         self.websocket = websocket
         self.kleio = kleio
         self.hub = hub
-        self.principal: Principal | None = None
+        self.identity: tuple[str, str] | None = None  # (issuer, subject) of the credential
         self.expires: float | None = None  # event-loop time the credential lapses
 
     async def run(self) -> None:
         principal = cookie_principal(self.websocket, self.kleio)
         if principal is None:
-            first = await self._receive(
-                _loop_time() + self.hub.auth_timeout,
-                CloseSocket(CLOSE_AUTH_TIMEOUT, "authentication timeout"),
-            )
+            deadline = _loop_time() + self.hub.auth_timeout
+            try:
+                async with asyncio.timeout_at(deadline):
+                    first = _parse(await self.websocket.receive())
+            except TimeoutError:
+                raise CloseSocket(CLOSE_AUTH_TIMEOUT, "authentication timeout") from None
             if not isinstance(first, Auth):
                 raise CloseSocket(CLOSE_UNAUTHORIZED, 'authenticate first: {"type": "auth"}')
             principal = await verify_token(self.kleio, first.token)
+            del first
         check_not_expired(principal, self.kleio.now())
-        self._authenticated(principal)
-        user = await get_current_user(principal, self.kleio)
-        connection = Connection(self.websocket, user.id)
+        user = await get_current_user(self._authenticated(principal), self.kleio)
+        del principal
+        connection = Connection(self.websocket, user.id, desktop=is_desktop(self.websocket))
+        del user
         self.hub.add(connection)
         try:
-            while True:
-                message = await self._receive(
-                    self.expires, CloseSocket(CLOSE_UNAUTHORIZED, "token expired")
-                )
-                await self._handle(connection, message)
+            await self._converse(connection)
         finally:
             self.hub.remove(connection)
 
+    async def _converse(self, connection: Connection) -> None:
+        """Messages until the socket closes; while waiting for one, the credential's expiry
+        is the one timer (off while a message is handled, so no query is cut short)."""
+        expiry = asyncio.timeout_at(None)
+        try:
+            async with expiry:
+                while True:
+                    expiry.reschedule(self.expires)
+                    message = _parse(await self.websocket.receive())
+                    expiry.reschedule(None)
+                    await self._handle(connection, message)
+                    del message
+        except TimeoutError:
+            if expiry.expired():
+                raise CloseSocket(CLOSE_UNAUTHORIZED, "token expired") from None
+            raise
+
     async def _handle(self, connection: Connection, message: Auth | Hello | Ping) -> None:
         if isinstance(message, Ping):
-            await connection.send(Pong())
+            await connection.send_text(_PONG)
         elif isinstance(message, Hello):
             await self.hub.hello(connection, message.cursor, message.epoch)
         else:  # a fresh token for the same user keeps the socket open past the old expiry
             principal = await verify_token(self.kleio, message.token)
-            assert self.principal is not None
-            if (principal.issuer, principal.subject) != (
-                self.principal.issuer,
-                self.principal.subject,
-            ):
+            if (principal.issuer, principal.subject) != self.identity:
                 raise CloseSocket(CLOSE_UNAUTHORIZED, "a socket cannot change user")
             self._authenticated(principal)
 
-    def _authenticated(self, principal: Principal) -> None:
-        self.principal = principal
+    def _authenticated(self, principal: Principal) -> Principal:
+        self.identity = (principal.issuer, principal.subject)
         left = seconds_left(principal, self.kleio.now())
         self.expires = None if left is None else _loop_time() + left
+        return principal
 
-    async def _receive(
-        self, deadline: float | None, on_timeout: CloseSocket
-    ) -> Auth | Hello | Ping:
-        timeout = None if deadline is None else max(0.0, deadline - _loop_time())
-        try:
-            raw = await asyncio.wait_for(self.websocket.receive(), timeout)
-        except TimeoutError:
-            raise on_timeout from None
-        if raw["type"] == "websocket.disconnect":
-            raise WebSocketDisconnect(raw.get("code", 1000))
-        text = raw.get("text")
-        if text is None:
-            raise CloseSocket(CLOSE_BAD_MESSAGE, "send JSON text frames")
-        if len(text) > MAX_CLIENT_MESSAGE_CHARS:
-            raise CloseSocket(CLOSE_TOO_BIG, "message too big")
-        try:
-            return CLIENT_MESSAGE.validate_json(text)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(part) for part in first["loc"]) or "message"
-            raise CloseSocket(
-                CLOSE_BAD_MESSAGE, f"malformed message: {where}: {first['msg']}"
-            ) from None
+
+_PONG = Pong().model_dump_json()
+
+
+def _parse(raw: Message) -> Auth | Hello | Ping:
+    if raw["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(raw.get("code", 1000))
+    text = raw.get("text")
+    if text is None:
+        raise CloseSocket(CLOSE_BAD_MESSAGE, "send JSON text frames")
+    if len(text) > MAX_CLIENT_MESSAGE_CHARS:
+        raise CloseSocket(CLOSE_TOO_BIG, "message too big")
+    try:
+        return CLIENT_MESSAGE.validate_json(text)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "message"
+        raise CloseSocket(
+            CLOSE_BAD_MESSAGE, f"malformed message: {where}: {first['msg']}"
+        ) from None
 
 
 def _loop_time() -> float:

@@ -28,7 +28,7 @@ from kleio_server.models import Play, Stylus
 from kleio_server.models.mixins import Synced
 from kleio_server.sync import changelog
 from kleio_server.sync.entities import SPECS, EntitySpec
-from kleio_server.sync.stats import refresh_release_stats
+from kleio_server.sync.stats import refresh_many
 from shared.clock import HLC, HybridClock, cap
 from shared.protocol.sync import Entity, Mutation
 
@@ -51,10 +51,14 @@ class Applied:
 
     changed: dict[tuple[str, str], int] = field(default_factory=dict)
     last_seq: int = 0
+    rows: dict[tuple[str, str], Synced] = field(default_factory=dict)  # the rows written
+    records: int = 0  # log entries written (a row written twice counts twice)
 
     def merge(self, other: Applied) -> None:
         self.changed.update(other.changed)
         self.last_seq = max(self.last_seq, other.last_seq)
+        self.rows.update(other.rows)
+        self.records += other.records
 
 
 class Applier:
@@ -103,15 +107,15 @@ class Applier:
             if flush:
                 await session.flush()
         if run.applied.last_seq:
-            changelog.note_changed(session, user_id, run.applied.last_seq)
+            done = run.applied
+            changelog.note_changed(session, user_id, done.last_seq, done.rows, done.records)
         return run.applied
 
     @staticmethod
     async def refresh_stats(
         session: AsyncSession, user_id: uuid.UUID, release_ids: set[int]
     ) -> None:
-        for release_id in sorted(release_ids):
-            await refresh_release_stats(session, user_id, release_id)
+        await refresh_many(session, user_id, release_ids)
         await session.flush()
 
     async def preload(
@@ -252,8 +256,7 @@ class _Run:
         await self._record(spec, row)
 
     async def finish(self) -> None:
-        for release_id in self.stats_releases:
-            await refresh_release_stats(self.session, self.user_id, release_id)
+        await refresh_many(self.session, self.user_id, self.stats_releases)
         await self.session.flush()
 
     async def _record(self, spec: EntitySpec, row: Synced) -> None:
@@ -263,6 +266,8 @@ class _Run:
         )
         row.seq = seq
         self.applied.changed[(spec.name, entity_id)] = seq
+        self.applied.rows[(spec.name, entity_id)] = row
+        self.applied.records += 1
         self.applied.last_seq = max(self.applied.last_seq, seq)
 
     def _note_stats(self, spec: EntitySpec, row: Synced) -> None:

@@ -6,8 +6,10 @@ import datetime as dt
 import secrets
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -16,18 +18,57 @@ from kleio_server.models import ChangeLogEntry, UserSequence
 
 CHANGED_USERS = "kleio.changed_users"
 SEQUENCES = "sequences"
+RESERVED = "sequences_reserved"
+INLINE_MAX_ROWS = 20
 
 
-def note_changed(session: AsyncSession, user_id: uuid.UUID, seq: int) -> None:
-    """Remember that this session's transaction moved ``user_id`` to ``seq``; the after-commit
-    hook announces it (only a committed change is ever announced)."""
-    changed: dict[uuid.UUID, int] = session.info.setdefault(CHANGED_USERS, {})
-    changed[user_id] = max(seq, changed.get(user_id, 0))
+@dataclass
+class Changed:
+    """What a session's transactions did to one user's log: entries ``after + 1 .. seq``.
+
+    ``rows`` are the rows written, by (entity, id), while they are few and account for
+    every entry (``records == seq - after``); with them the change can be announced with
+    the rows' state inline, so no one needs to read it back. None once that cannot be."""
+
+    after: int
+    seq: int
+    records: int = 0
+    rows: dict[tuple[str, str], Any] | None = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return self.rows is not None and self.records == self.seq - self.after
 
 
-def take_changed_users(session: AsyncSession) -> dict[uuid.UUID, int]:
-    """The user -> seq pairs noted in this session, forgetting them."""
-    changed: dict[uuid.UUID, int] = session.info.pop(CHANGED_USERS, {})
+def note_changed(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    seq: int,
+    rows: dict[tuple[str, str], Any] | None = None,
+    records: int = 0,
+) -> None:
+    """Remember that this session's transaction moved ``user_id`` to ``seq``, writing
+    ``rows`` (``records`` log entries); the after-commit hook announces it (only a
+    committed change is ever announced)."""
+    changed: dict[uuid.UUID, Changed] = session.info.setdefault(CHANGED_USERS, {})
+    entry = changed.get(user_id)
+    if entry is None:
+        after = first_unlocked(session, user_id)
+        entry = changed[user_id] = Changed(after=seq if after is None else after, seq=seq)
+        if after is None:
+            entry.rows = None
+    entry.seq = max(seq, entry.seq)
+    entry.records += records
+    if entry.rows is not None:
+        if rows is None or len(entry.rows) + len(rows) > INLINE_MAX_ROWS:
+            entry.rows = None
+        else:
+            entry.rows.update(rows)
+
+
+def take_changed_users(session: AsyncSession) -> dict[uuid.UUID, Changed]:
+    """What was noted in this session, per user, forgetting it."""
+    changed: dict[uuid.UUID, Changed] = session.info.pop(CHANGED_USERS, {})
     return changed
 
 
@@ -45,25 +86,44 @@ async def lock_sequence(session: AsyncSession, user_id: uuid.UUID) -> int:
     Every writer of one user locks it before any synced row of theirs, in the same order
     (sequence, then rows), so concurrent writes queue instead of deadlocking; the lock is held
     to commit, so seq order is commit order. On SQLite the write transaction (BEGIN
-    IMMEDIATE) already serialises writers. Numbers are then handed out in memory and the
-    counter row is written once, just before commit."""
+    IMMEDIATE) already serialises writers. The lock is taken by reserving the next number
+    (``UPDATE ... RETURNING``): most transactions write one change, and then the counter
+    row needs no second write. Numbers are handed out in memory; if the transaction used
+    other than one, the counter is written once more just before commit."""
     counters: dict[uuid.UUID, int] = tx_state(session).setdefault(SEQUENCES, {})
     if user_id not in counters:
-        query = select(UserSequence.seq).where(UserSequence.user_id == user_id)
-        if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update()
-        counters[user_id] = int((await session.execute(query)).scalar_one())
+        reserved = (await session.execute(_RESERVE, {"uid": user_id})).scalar_one()
+        counters[user_id] = int(reserved) - 1
+        tx_state(session).setdefault(RESERVED, {})[user_id] = int(reserved)
         before_commit(session, SEQUENCES, _write_counters)
     return counters[user_id]
 
 
+_SEQUENCES = cast(Table, UserSequence.__table__)
+_RESERVE = (  # built once: building a statement costs more than running it
+    update(_SEQUENCES)
+    .where(_SEQUENCES.c.user_id == bindparam("uid"))
+    .values(seq=_SEQUENCES.c.seq + 1)
+    .returning(_SEQUENCES.c.seq)
+)
+
+
 def _write_counters(session: Session) -> None:
+    reserved: dict[uuid.UUID, int] = tx_state(session).get(RESERVED, {})
     for user_id, seq in tx_state(session).get(SEQUENCES, {}).items():
-        session.execute(
-            update(UserSequence)
-            .where(UserSequence.user_id == user_id, UserSequence.seq < seq)
-            .values(seq=seq)
-        )
+        if reserved.get(user_id) != seq:
+            session.execute(
+                update(UserSequence)
+                .where(UserSequence.user_id == user_id)
+                .values(seq=seq)
+                .execution_options(synchronize_session=False)
+            )
+
+
+def first_unlocked(session: AsyncSession, user_id: uuid.UUID) -> int | None:
+    """The seq the user's log was at when this transaction locked it (None if it has not)."""
+    reserved: int | None = tx_state(session).get(RESERVED, {}).get(user_id)
+    return None if reserved is None else reserved - 1
 
 
 async def next_seq(session: AsyncSession, user_id: uuid.UUID) -> int:
@@ -103,8 +163,10 @@ async def current(session: AsyncSession, user_id: uuid.UUID) -> tuple[int, str]:
             select(UserSequence.seq, UserSequence.epoch).where(UserSequence.user_id == user_id)
         )
     ).one()
-    pending = tx_state(session).get(SEQUENCES, {}).get(user_id, 0)
-    return max(int(row.seq), pending), str(row.epoch)
+    pending: int | None = tx_state(session).get(SEQUENCES, {}).get(user_id)
+    # while this transaction holds the lock, its counter is the truth (the row may hold
+    # a number reserved but not handed out)
+    return (int(row.seq) if pending is None else pending), str(row.epoch)
 
 
 async def oldest_retained(session: AsyncSession, user_id: uuid.UUID) -> int | None:

@@ -1,40 +1,102 @@
-"""Keep ``release_stats`` (the aggregates behind status indicators and sorts) in step."""
+"""Keep ``release_stats`` (the aggregates behind status indicators and sorts) in step.
+
+One statement per batch of releases: the aggregates are computed and upserted by the
+database (``INSERT ... SELECT ... ON CONFLICT DO UPDATE``), so a write pays one round trip
+for them instead of reading the plays and cleanings back. The statement is built once per
+dialect and batch size (building it costs more than running it)."""
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    bindparam,
+    func,
+    inspect,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_server.models import Cleaning, Play, ReleaseStats
-from shared.domain.status import plays_since_cleaning
+
+CHUNK = 50  # releases per statement
+COLUMNS = (
+    "user_id",
+    "release_id",
+    "plays",
+    "plays_since_cleaning",
+    "last_played_at",
+    "last_cleaned_at",
+)
 
 
 async def refresh_release_stats(session: AsyncSession, user_id: uuid.UUID, release_id: int) -> None:
+    await refresh_many(session, user_id, [release_id])
+
+
+async def refresh_many(
+    session: AsyncSession, user_id: uuid.UUID, release_ids: Iterable[int]
+) -> None:
+    """Recompute the stats of these releases of the user from their plays and cleanings."""
+    ids = sorted(set(release_ids))
+    if not ids:
+        return
     await session.flush()
-    play_times = list(
-        await session.scalars(
-            select(Play.played_at).where(
-                Play.user_id == user_id, Play.release_id == release_id, Play.deleted.is_(False)
-            )
+    dialect = session.get_bind().dialect.name
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        params = {"uid": user_id} | {f"r{i}": rid for i, rid in enumerate(chunk)}
+        await session.execute(_upsert(dialect, len(chunk)), params)
+    mapper = inspect(ReleaseStats)
+    for release_id in ids:  # a copy in the session would now be stale
+        key = mapper.identity_key_from_primary_key((user_id, release_id))
+        stale = session.sync_session.identity_map.get(key)
+        if stale is not None:
+            session.expire(stale)
+
+
+@functools.lru_cache(maxsize=2 * CHUNK)
+def _upsert(dialect: str, count: int) -> Any:
+    user_id = bindparam("uid", type_=ReleaseStats.user_id.type)
+    wanted = union_all(
+        *(select(bindparam(f"r{i}", type_=BigInteger).label("release_id")) for i in range(count))
+    ).subquery("wanted")
+    release = wanted.c.release_id
+
+    def plays(*extra: ColumnElement[bool]) -> Any:
+        return Play.user_id == user_id, Play.release_id == release, Play.deleted.is_(False), *extra
+
+    last_cleaned = (
+        select(func.max(Cleaning.cleaned_at))
+        .where(
+            Cleaning.user_id == user_id,
+            Cleaning.release_id == release,
+            Cleaning.deleted.is_(False),
         )
+        .scalar_subquery()
     )
-    last_cleaned = max(
-        await session.scalars(
-            select(Cleaning.cleaned_at).where(
-                Cleaning.user_id == user_id,
-                Cleaning.release_id == release_id,
-                Cleaning.deleted.is_(False),
-            )
-        ),
-        default=None,
+    since = or_(last_cleaned.is_(None), Play.played_at > last_cleaned)
+    rows = select(
+        user_id.label("user_id"),
+        release.label("release_id"),
+        select(func.count()).where(*plays()).scalar_subquery().label("plays"),
+        select(func.count()).where(*plays(since)).scalar_subquery().label("since"),
+        select(func.max(Play.played_at)).where(*plays()).scalar_subquery().label("last_played"),
+        last_cleaned.label("last_cleaned"),
+    ).where(true())  # SQLite: INSERT ... SELECT needs a WHERE before ON CONFLICT
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = ReleaseStats.__table__  # Core, not ORM: the parameters are binds, not rows
+    statement = insert(table).from_select(list(COLUMNS), rows)
+    return statement.on_conflict_do_update(
+        index_elements=["user_id", "release_id"],
+        set_={name: getattr(statement.excluded, name) for name in COLUMNS[2:]},
     )
-    stats = await session.get(ReleaseStats, (user_id, release_id))
-    if stats is None:
-        stats = ReleaseStats(user_id=user_id, release_id=release_id)
-        session.add(stats)
-    stats.plays = len(play_times)
-    stats.last_played_at = max(play_times, default=None)
-    stats.last_cleaned_at = last_cleaned
-    stats.plays_since_cleaning = plays_since_cleaning(play_times, last_cleaned)

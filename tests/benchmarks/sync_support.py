@@ -422,6 +422,7 @@ async def rss_growth(instance: Instance, opener: Opener, count: int, held: list[
 
 async def _serve(config: dict[str, Any]) -> None:
     from kleio_server.app import create_app
+    from kleio_server.cli import WS_MAX_SIZE
     from kleio_server.realtime.notifier import PostgresNotifier
 
     issuer = new_issuer()
@@ -440,6 +441,7 @@ async def _serve(config: dict[str, Any]) -> None:
             access_log=False,
             ws="websockets-sansio",  # as ``kleio-server serve`` runs it
             ws_per_message_deflate=False,
+            ws_max_size=WS_MAX_SIZE,
             timeout_keep_alive=KEEP_ALIVE_SECONDS,
         )
     )
@@ -459,4 +461,7 @@ async def _serve(config: dict[str, Any]) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(_serve(json.loads(Path(sys.argv[1]).read_text())))
+    # the event loop ``kleio-server serve`` runs on (uvicorn's "auto": uvloop when installed)
+    loop_factory = uvicorn.Config(app=None, loop="auto").get_loop_factory()
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        runner.run(_serve(json.loads(Path(sys.argv[1]).read_text())))

@@ -1,25 +1,17 @@
-"""Messages to a user's open sockets on this instance (through the realtime hub).
-
-A desktop is told apart from a browser by its handshake: browsers always send ``Origin`` on a
-WebSocket handshake (and the web UI authenticates with the session cookie); the desktop
-client sends neither."""
+"""Messages to a user's open sockets on every instance (through the realtime hub, which
+tells a desktop from a browser by its handshake)."""
 
 from __future__ import annotations
 
-import logging
 import uuid
 
 from pydantic import BaseModel
 
-from kleio_server.deps import SESSION_COOKIE
 from kleio_server.realtime.hub import Connection, Hub
-
-log = logging.getLogger(__name__)
 
 
 def is_desktop(connection: Connection) -> bool:
-    websocket = connection.websocket
-    return websocket.headers.get("origin") is None and SESSION_COOKIE not in websocket.cookies
+    return connection.desktop
 
 
 def desktops(hub: Hub | None, user_id: uuid.UUID) -> list[Connection]:
@@ -29,25 +21,11 @@ def desktops(hub: Hub | None, user_id: uuid.UUID) -> list[Connection]:
 
 
 async def send_to_one_desktop(hub: Hub | None, user_id: uuid.UUID, message: BaseModel) -> bool:
-    """Send to one desktop of the user (the next one if a send fails); False if none took it."""
-    text = message.model_dump_json()
-    for connection in desktops(hub, user_id):
-        try:
-            await connection.send_text(text)
-        except Exception:  # a socket closing under us: try the next desktop
-            log.debug("a desktop socket refused a message", exc_info=True)
-            continue
-        return True
-    return False
+    """Send to one desktop of the user, on any instance; False if none took it."""
+    return hub is not None and await hub.send_to_one_desktop(user_id, message)
 
 
 async def broadcast(hub: Hub | None, user_id: uuid.UUID, message: BaseModel) -> None:
-    """Send to every socket of the user on this instance (best effort)."""
-    if hub is None:
-        return
-    text = message.model_dump_json()
-    for connection in hub.connections(user_id):
-        try:
-            await connection.send_text(text)
-        except Exception:  # a closed socket: the client reconnects and pulls anyway
-            log.debug("a socket refused a message", exc_info=True)
+    """Send to every socket of the user, on every instance (best effort)."""
+    if hub is not None:
+        await hub.send_to_user(user_id, message)

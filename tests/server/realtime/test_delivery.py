@@ -100,3 +100,22 @@ async def test_every_socket_of_the_user_gets_the_change(alice: ApiUser, live: st
         for ws in (desktop, browser):
             message = await receive(ws)
             assert [c["entity_id"] for c in message["changes"]] == [str(play_id)]
+
+
+async def test_a_socket_behind_the_announced_change_reads_what_it_missed_first(
+    live: str, kleio: Kleio, alice: ApiUser, release_ids: Iterator[int]
+) -> None:
+    rid, unannounced = next(release_ids), next(release_ids)
+    await add_records(kleio, alice, [release(rid)])
+    seq = await current_seq(alice)
+    async with socket(live) as ws:
+        await signed_in(ws, alice.token, cursor=seq)
+        await add_records(kleio, alice, [release(unannounced)])  # committed, never announced
+        logged = await alice.post("/api/v1/plays", json={"release_id": rid, "played_at": T0})
+        message = await receive(ws)
+    assert message["type"] == "changes" and message["after"] == seq
+    assert [c["entity_id"] for c in message["changes"]] == [
+        str(unannounced + 7),
+        logged.json()["id"],
+    ]
+    assert message["cursor"] == seq + 2

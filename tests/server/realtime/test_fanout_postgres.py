@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -27,10 +28,11 @@ from kleio_server.realtime.notifier import (
     decode_payload,
     encode_payloads,
 )
+from shared.protocol.snapshot import ImportProgressMessage
 from tests.fakes.oidc_issuer import FakeOIDCIssuer
 from tests.server.conftest import ApiUser, _create_pg_database, _drop_pg_database, make_settings
-from tests.server.realtime.live import receive, serving, signed_in, socket
-from tests.server.seed import add_records, release
+from tests.server.realtime.live import receive, send, serving, signed_in, socket
+from tests.server.seed import add_records, release, user_id_of
 
 T0 = "2026-03-01T20:00:00+00:00"
 
@@ -131,7 +133,7 @@ async def test_a_burst_is_coalesced_into_few_notifications_under_8000_bytes(
             notifier.publish(user_id, seq)
             notifier.publish(user_id, seq)  # repeated pairs coalesce
         for _ in range(500):
-            pairs = [pair for payload in received for pair in decode_payload(payload)[1]]
+            pairs = [pair for payload in received for pair in decode_payload(payload).pairs]
             if len(pairs) >= len(users):
                 break
             await asyncio.sleep(0.01)
@@ -147,8 +149,97 @@ def test_payloads_split_under_the_limit_and_round_trip() -> None:
     payloads = encode_payloads("abc", pairs)
     assert len(payloads) > 1
     assert all(len(p.encode()) <= MAX_PAYLOAD_BYTES for p in payloads)
-    decoded = [pair for p in payloads for pair in decode_payload(p)[1]]
+    decoded = [pair for p in payloads for pair in decode_payload(p).pairs]
     assert dict(decoded) == pairs
-    assert {decode_payload(p)[0] for p in payloads} == {"abc"}
+    assert {decode_payload(p).instance for p in payloads} == {"abc"}
     with pytest.raises(ValueError, match="not a kleio change notification"):
         decode_payload('{"i": "x", "c": [["not-hex", 1]]}')
+
+
+async def test_the_notification_carries_the_change_so_the_other_instance_reads_nothing(
+    instances: list[tuple[FastAPI, str]], issuer: FakeOIDCIssuer, pg_url: str, release_ids: Any
+) -> None:
+    (app_one, one), _ = instances
+    rid = next(release_ids)
+    received: list[str] = []
+    listener = await asyncpg.connect(asyncpg_dsn(pg_url))
+    try:
+        await listener.add_listener(CHANNEL, lambda *args: received.append(args[3]))
+        async with user_on(one, issuer) as user:
+            await add_records(app_one.state.kleio, user, [release(rid)])
+            logged = await user.post(
+                "/api/v1/plays", json={"release_id": rid, "played_at": T0, "notes": "inline"}
+            )
+            for _ in range(500):
+                if received:
+                    break
+                await asyncio.sleep(0.01)
+    finally:
+        await listener.close()
+    (notification,) = [decode_payload(p) for p in received]
+    assert notification.pairs == []  # no hint to read: the rows came along
+    ((_user, after, seq, text),) = notification.changes
+    message = json.loads(text)
+    assert (after, seq) == (1, 2) and (message["after"], message["cursor"]) == (1, 2)
+    (change,) = message["changes"]
+    assert change["entity_id"] == logged.json()["id"] and change["data"]["notes"] == "inline"
+
+
+async def test_a_message_for_a_user_reaches_their_sockets_on_every_instance(
+    instances: list[tuple[FastAPI, str]], issuer: FakeOIDCIssuer
+) -> None:
+    (app_one, one), (_app_two, two) = instances
+    async with (
+        user_on(one, issuer) as user,
+        user_on(one, issuer) as other,
+        socket(one) as here,
+        socket(two) as there,
+        socket(two) as others,
+    ):
+        for ws, who in ((here, user), (there, user), (others, other)):
+            await signed_in(ws, who.token)
+        user_id = await user_id_of(app_one.state.kleio, user)
+        hub = app_one.state.kleio.hub
+        await hub.send_to_user(user_id, ImportProgressMessage(state="running", step="pages"))
+        for ws in (here, there):
+            message = await receive(ws)
+            assert (message["type"], message["step"]) == ("import_progress", "pages")
+        await send(others, {"type": "ping"})
+        assert await receive(others) == {"type": "pong"}  # nothing came before it
+
+
+async def test_a_refresh_goes_to_one_desktop_on_another_instance(
+    instances: list[tuple[FastAPI, str]], issuer: FakeOIDCIssuer
+) -> None:
+    (_app_one, one), (_app_two, two) = instances
+    async with (
+        user_on(one, issuer) as user,
+        socket(two, Origin=f"http://{two}") as browser,
+        socket(two) as first,
+        socket(two) as second,
+    ):
+        for ws in (browser, first, second):
+            await signed_in(ws, user.token)
+        answer = await user.post("/api/v1/discogs/refresh")
+        assert answer.status_code == 202 and answer.json()["via"] == "desktop"
+        reads = {asyncio.create_task(receive(ws)): ws for ws in (browser, first, second)}
+        done, pending = await asyncio.wait(reads, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        assert [reads[task] is not browser for task in done] == [True]
+        assert [task.result()["type"] for task in done] == ["refresh_request"]
+        for ws in (browser, first, second):  # nobody else got it
+            await send(ws, {"type": "ping"})
+            assert await receive(ws) == {"type": "pong"}
+
+
+async def test_with_only_a_browser_on_another_instance_no_desktop_takes_the_refresh(
+    instances: list[tuple[FastAPI, str]], issuer: FakeOIDCIssuer
+) -> None:
+    (_app_one, one), (_app_two, two) = instances
+    async with user_on(one, issuer) as user, socket(two, Origin=f"http://{two}") as browser:
+        await signed_in(browser, user.token)
+        answer = await user.post("/api/v1/discogs/refresh")
+    assert answer.status_code == 409
+    assert answer.json()["detail"] == "no desktop online and no token stored"
