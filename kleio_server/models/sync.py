@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kleio_server.models.base import Base, UTCDateTime
+from kleio_server.models.base import Base, JSONType, UTCDateTime
 
 
 class UserSequence(Base):
@@ -51,6 +52,9 @@ class ClientState(Base):
     client_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     last_mutation_id: Mapped[int] = mapped_column(BigInteger, default=0)
     last_mutation_digest: Mapped[str | None] = mapped_column(String(64))
+    # [{mutation_id, hlc}] the server stamped in place of the device's clock in its latest
+    # push, answered again if that push is re-sent after a lost acknowledgement
+    recent_capped: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 

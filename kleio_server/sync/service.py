@@ -25,7 +25,7 @@ from kleio_server.kit.db import refused_data
 from kleio_server.kit.errors import Conflict, InvalidField
 from kleio_server.models import ClientState, RejectedMutation
 from kleio_server.sync import changelog, rows
-from kleio_server.sync.applier import Applier, MutationRejected
+from kleio_server.sync.applier import Applied, Applier, MutationRejected
 from kleio_server.sync.entities import SPECS
 from shared.protocol.sync import (
     Change,
@@ -35,6 +35,7 @@ from shared.protocol.sync import (
     PushRequest,
     PushResponse,
     Rejection,
+    ServerClock,
 )
 
 
@@ -81,6 +82,11 @@ async def _push(
         )
     _check_same_history(request.mutations, last, state.last_mutation_digest)
     rejected = await _earlier_rejections(session, user_id, request.client_id, ids, last)
+    capped = [  # re-sent mutations' stand-in clocks, as answered the first time
+        ServerClock.model_validate(c)
+        for c in state.recent_capped or []
+        if ids and ids[0] <= c["mutation_id"] <= last
+    ]
     stats: set[int] = set()  # play/cleaning aggregates refreshed once, after the batch
     fresh = [m for m in request.mutations if m.mutation_id > last]
     if batch:
@@ -88,12 +94,12 @@ async def _push(
     for mutation in request.mutations:
         if mutation.mutation_id <= last:
             continue  # already applied: the client re-sent after a lost acknowledgement
-        if batch:
-            reason = await _apply_in_batch(
-                applier, session, user_id, request.client_id, mutation, stats
-            )
-        else:
-            reason = await _apply_one(applier, session, user_id, request.client_id, mutation, stats)
+        apply_it = _apply_in_batch if batch else _apply_one
+        reason, applied = await apply_it(
+            applier, session, user_id, request.client_id, mutation, stats
+        )
+        if applied is not None and applied.capped is not None:
+            capped.append(ServerClock(mutation_id=mutation.mutation_id, hlc=applied.capped))
         if reason is not None:
             session.add(
                 RejectedMutation(
@@ -111,11 +117,12 @@ async def _push(
     await applier.refresh_stats(session, user_id, stats)
     if last != state.last_mutation_id:
         state.last_mutation_digest = mutation_digest(request.mutations[-1])
+        state.recent_capped = [c.model_dump() for c in capped] or None
     state.last_mutation_id = last
     state.last_seen_at = now
     await session.flush()
     seq, _epoch = await changelog.current(session, user_id)
-    return PushResponse(last_mutation_id=last, seq=seq, rejected=rejected)
+    return PushResponse(last_mutation_id=last, seq=seq, rejected=rejected, capped=capped)
 
 
 def mutation_digest(mutation: Mutation) -> str:
@@ -155,15 +162,16 @@ async def _apply_in_batch(
     client_id: uuid.UUID,
     mutation: Mutation,
     stats: set[int],
-) -> str | None:
-    """Apply without a savepoint or a flush; a rejection happens before anything is written."""
+) -> tuple[str | None, Applied | None]:
+    """Apply without a savepoint or a flush; a rejection happens before anything is written.
+    (rejection reason, None) or (None, what was applied)."""
     try:
-        await applier.apply(
+        applied = await applier.apply(
             session, user_id, mutation, client_id, deferred_stats=stats, flush=False
         )
     except MutationRejected as exc:
-        return exc.reason
-    return None
+        return exc.reason, None
+    return None, applied
 
 
 async def _apply_one(
@@ -173,18 +181,20 @@ async def _apply_one(
     client_id: uuid.UUID,
     mutation: Mutation,
     stats: set[int],
-) -> str | None:
-    """Apply in a SAVEPOINT; the reason when the mutation is rejected, else None."""
+) -> tuple[str | None, Applied | None]:
+    """Apply in a SAVEPOINT; as ``_apply_in_batch``."""
     try:
         async with session.begin_nested():
-            await applier.apply(session, user_id, mutation, client_id, deferred_stats=stats)
+            applied = await applier.apply(
+                session, user_id, mutation, client_id, deferred_stats=stats
+            )
     except MutationRejected as exc:
-        return exc.reason
+        return exc.reason, None
     except DBAPIError as exc:
         if not refused_data(exc):
             raise  # a lost connection or a deadlock is not the mutation's fault: retry it all
-        return "the database refused a value (conflicting or unstorable data)"
-    return None
+        return "the database refused a value (conflicting or unstorable data)", None
+    return None, applied
 
 
 async def _locked_client_state(

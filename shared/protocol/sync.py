@@ -55,10 +55,20 @@ class Rejection(BaseModel):
     reason: str
 
 
+class ServerClock(BaseModel):
+    """The clock the server stamped a mutation's fields with in place of the device's own,
+    which ran more than 60 s ahead of the server's; the device takes it for those fields,
+    or its fast clock would keep beating later edits from other devices locally."""
+
+    mutation_id: int
+    hlc: str
+
+
 class PushResponse(BaseModel):
     last_mutation_id: int
     seq: int
     rejected: list[Rejection] = []
+    capped: list[ServerClock] = []
 
 
 class Change(BaseModel):

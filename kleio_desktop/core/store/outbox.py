@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import cast
+
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kleio_desktop.core.store.entities import SPECS, SyncedRow
 from kleio_desktop.core.store.models import OutboxRow
-from shared.protocol.sync import MAX_MUTATIONS_PER_PUSH, Mutation
+from kleio_desktop.core.store.transaction import DELETED_CLOCK
+from shared.protocol.sync import MAX_MUTATIONS_PER_PUSH, Entity, Mutation, ServerClock
 
 
 def to_mutation(row: OutboxRow) -> Mutation:
@@ -46,6 +51,29 @@ async def mark_pushed(session: AsyncSession, last_mutation_id: int, seq: int) ->
         .values(pushed_seq=seq)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def adopt_server_clocks(session: AsyncSession, capped: Iterable[ServerClock]) -> int:
+    """Take the clocks the server stamped our mutations with in place of ours (our clock ran
+    ahead of the server's): each field still carrying our clock from that mutation gets the
+    server's, so an edit another device makes later, which the server takes, wins here too.
+    Returns how many rows changed."""
+    changed = 0
+    for server_clock in capped:
+        sent = await session.get(OutboxRow, server_clock.mutation_id)
+        if sent is None:
+            continue
+        spec = SPECS[cast(Entity, sent.entity)]
+        row = cast(SyncedRow | None, await session.get(spec.row, spec.parse_key(sent.entity_id)))
+        if row is None:
+            continue
+        names = [*sent.fields, *([DELETED_CLOCK] if sent.op != "upsert" else [])]
+        clocks = dict(row.field_clocks or {})
+        adopted = {n: server_clock.hlc for n in names if clocks.get(n) == sent.hlc}
+        if adopted:
+            row.field_clocks = clocks | adopted
+            changed += 1
+    return changed
 
 
 async def prune(session: AsyncSession, pulled_through_seq: int) -> int:

@@ -28,7 +28,7 @@ from kleio_desktop.core.store.transaction import Transaction
 from shared.clock import HLC, HybridClock, wall_ms
 from shared.ids import new_id
 from shared.protocol.entities import CollectionItem, Folder, Release
-from shared.protocol.sync import MAX_MUTATIONS_PER_PUSH, Change, Mutation
+from shared.protocol.sync import MAX_MUTATIONS_PER_PUSH, Change, Mutation, ServerClock
 
 logger = logging.getLogger(__name__)
 
@@ -134,8 +134,12 @@ class Store:
         async with self.read() as session:
             return await outbox.count_pending(session)
 
-    async def mark_pushed(self, last_mutation_id: int, seq: int) -> int:
+    async def mark_pushed(
+        self, last_mutation_id: int, seq: int, capped: Iterable[ServerClock] = ()
+    ) -> int:
+        """Record the server's acknowledgement (and the clocks it capped, if any)."""
         async with self.write() as tx:
+            await outbox.adopt_server_clocks(tx.session, capped)
             return await outbox.mark_pushed(tx.session, last_mutation_id, seq)
 
     async def prune_outbox(self, pulled_through_seq: int) -> int:

@@ -64,11 +64,15 @@ async def test_a_clock_from_the_far_future_is_capped(
     await push(alice, healthy, new_play(1, play_id, now_ms() - 1000))
     year_2100 = int(dt.datetime(2100, 1, 1, tzinfo=dt.UTC).timestamp() * 1000)
     before = now_ms()
-    await push(alice, broken, mutation(1, "play", play_id, {"notes": "from 2100"}, at=year_2100))
+    answer = await push(
+        alice, broken, mutation(1, "play", play_id, {"notes": "from 2100"}, at=year_2100)
+    )
     play = await stored(alice, play_id)
     assert play["notes"] == "from 2100"
     clocks = play["field_clocks"]
     assert isinstance(clocks, dict)
+    # the device is told which clock stands in for its own, so it can take it too
+    assert answer.json()["capped"] == [{"mutation_id": 1, "hlc": clocks["notes"]}]
     assert int(clocks["notes"][:16]) <= now_ms() + 60_000
     assert int(clocks["notes"][:16]) >= before + 60_000
     # two minutes later a normal edit wins (without the cap it would lose until 2100)
@@ -179,3 +183,47 @@ async def test_a_play_naming_a_stylus_deleted_meanwhile_is_kept_without_it(
         mutation(3 - play_is_new, "play", play_id, {"stylus_id": str(bobs)}, at=base + 3000),
     )
     assert other.json()["rejected"][0]["reason"] == f"stylus_id: no stylus {bobs}"
+
+
+async def test_capped_clocks_keep_the_order_a_fast_device_wrote_in(alice: ApiUser) -> None:
+    """Two edits a minute apart from a device ten minutes fast both land past the cap; the
+    later one must still win (capping both to the same instant would make them a tie)."""
+    device, play_id = uuid.uuid4(), new_id()
+    fast = now_ms() + 10 * 60_000
+    answer = await push(
+        alice,
+        device,
+        new_play(1, play_id, fast),
+        mutation(2, "play", play_id, {"notes": "first"}, at=fast + 60_000),
+        mutation(3, "play", play_id, {"notes": "second"}, at=fast + 120_000),
+    )
+    assert (await stored(alice, play_id))["notes"] == "second"
+    capped = [c["hlc"] for c in answer.json()["capped"]]
+    assert [c["mutation_id"] for c in answer.json()["capped"]] == [1, 2, 3]
+    assert capped == sorted(capped) and len(set(capped)) == 3
+    # the answer was lost: the re-sent push applies nothing and answers the same clocks
+    again = await push(
+        alice,
+        device,
+        new_play(1, play_id, fast),
+        mutation(2, "play", play_id, {"notes": "first"}, at=fast + 60_000),
+        mutation(3, "play", play_id, {"notes": "second"}, at=fast + 120_000),
+    )
+    assert again.json() == answer.json()
+
+
+async def test_a_losing_write_is_logged_so_its_device_pulls_the_winner(alice: ApiUser) -> None:
+    """A device whose clock is behind edits a field another device wrote later: the server
+    keeps the newer value, and logs the row again so the slow device learns it lost."""
+    slow, normal, play_id = uuid.uuid4(), uuid.uuid4(), new_id()
+    base = now_ms() - 60_000
+    await push(alice, normal, new_play(1, play_id, base))
+    await push(alice, normal, mutation(2, "play", play_id, {"notes": "newer"}, at=base + 2000))
+    cursor = (await pull_all(alice))["next_cursor"]
+    await push(alice, slow, mutation(1, "play", play_id, {"notes": "older"}, at=base + 1000))
+    after = await pull_all(alice, cursor)
+    assert [c["entity_id"] for c in after["changes"]] == [str(play_id)]
+    assert after["changes"][0]["data"]["notes"] == "newer"
+    # the same older value again changes nothing and logs nothing new once both agree
+    await push(alice, slow, mutation(2, "play", play_id, {"notes": "newer"}, at=base + 1500))
+    assert (await pull_all(alice, after["next_cursor"]))["changes"] == []

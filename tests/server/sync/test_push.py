@@ -30,7 +30,7 @@ async def test_push_applies_in_order_and_answers_seq(alice: ApiUser) -> None:
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["last_mutation_id"] == 3 and body["rejected"] == []
+    assert body["last_mutation_id"] == 3 and body["rejected"] == [] and body["capped"] == []
     assert body["seq"] == await current_seq(alice) and body["seq"] >= 3
     stored = (await alice.get(f"/api/v1/plays/{play_id}")).json()
     assert stored["notes"] == "side A skipped" and stored["stylus_id"] == str(stylus_id)

@@ -1,6 +1,8 @@
 """A Hypothesis stateful simulation of sync (ARCHITECTURE §8): three desktops editing every
 kind of synced row offline, a network that drops, duplicates, holds back and replays stale
-answers and loses answers after the server committed, desktops and the server restarting.
+answers and loses answers after the server committed, desktops and the server restarting,
+and clocks that disagree: one desktop runs five minutes fast (past the server's 60 s cap on
+clocks), one three minutes slow, and time passes between rounds.
 
 After quiescence (every device syncs without faults until nothing moves) every store shows
 exactly the server's rows, every mutation a device issued was applied exactly once (none
@@ -18,7 +20,7 @@ import shutil
 import tempfile
 import uuid
 from collections import Counter
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -51,6 +53,7 @@ from kleio_server.catalogue import repository as catalogue
 from kleio_server.deps import Kleio
 from kleio_server.models import ClientState, RejectedMutation
 from kleio_server.sync.writes import write
+from shared.clock import wall_ms
 from shared.protocol.entities import CleaningPatch, PlayPatch, StylusIn, StylusPatch
 from shared.protocol.sync import ENTITIES, MAX_PULL_LIMIT, Entity
 
@@ -67,6 +70,7 @@ TEXT = st.sampled_from(["", "a", "b", "warm", "crackle"])
 PICK = st.integers(0, 7)
 WHO = st.integers(0, CLIENTS - 1)
 PLAN = st.lists(st.sampled_from(FAULTS), max_size=5)
+SKEW_MS = (0, 5 * 60_000, -3 * 60_000)  # each device's clock against the server's
 # not part of what a row *is*: clocks, and the catalogue entry riding on a collection item
 BOOKKEEPING = frozenset({"field_clocks", "release"})
 
@@ -97,12 +101,29 @@ class Server:
 Applied = Counter[tuple[uuid.UUID, int]]
 
 
-async def start_server(data_dir: Path, applied: Applied) -> Server:
+@dataclass
+class SimulatedTime:
+    """Time that the simulation moves on (wall time plus what has "passed")."""
+
+    passed_ms: int = 0
+
+    def server_now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp((wall_ms() + self.passed_ms) / 1000, dt.UTC)
+
+    def device_ms(self, number: int) -> Callable[[], int]:
+        return lambda: wall_ms() + self.passed_ms + SKEW_MS[number]
+
+
+async def start_server(
+    data_dir: Path, applied: Applied, time: SimulatedTime | None = None
+) -> Server:
     """The server on ``data_dir``, counting in ``applied`` each (device, mutation id) applied."""
     app = create_app(server_settings(data_dir), migrate_on_start=False)
     lifespan = app.router.lifespan_context(app)
     await lifespan.__aenter__()
     server = Server(app, lifespan, asgi_client(app, local_key(app)))
+    if time is not None:
+        server.kleio.now = time.server_now  # type: ignore[method-assign]
     applier = server.kleio.applier
     apply = applier.apply
 
@@ -122,8 +143,10 @@ async def stop_server(server: Server) -> None:
     await server.lifespan.__aexit__(None, None, None)
 
 
-async def open_device(home: Path, transport: FaultyTransport) -> Device:
-    store = await Store.open(home)
+async def open_device(
+    home: Path, transport: FaultyTransport, now_ms: Callable[[], int] = wall_ms
+) -> Device:
+    store = await Store.open(home, now_ms=now_ms)
     engine = SyncEngine(store, transport, rng=random.Random(0))
     state = await store.sync_state()
     return Device(home, transport, store, Services.on(store), engine, state.cursor, state.epoch)
@@ -173,6 +196,7 @@ class Simulation(RuleBasedStateMachine):
         self.server: Server | None = None
         self.network: Network | None = None
         self.synced_since_restart = False
+        self.time = SimulatedTime()
 
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
         return self.loop.run_until_complete(coroutine)
@@ -181,11 +205,12 @@ class Simulation(RuleBasedStateMachine):
 
     async def _setup(self) -> None:
         await asyncio.to_thread(shutil.copytree, self.world, self.dir, dirs_exist_ok=True)
-        self.server = await start_server(self.dir / "server", self.applied)
+        self.server = await start_server(self.dir / "server", self.applied, self.time)
         self.network = Network(HttpSyncTransport(self.server.http), random.Random(0))
         for number in range(CLIENTS):
             transport = FaultyTransport(self.network)
-            self.devices.append(await open_device(self.dir / f"home-{number}", transport))
+            home = self.dir / f"home-{number}"
+            self.devices.append(await open_device(home, transport, self.time.device_ms(number)))
 
     async def _close(self) -> None:
         for device in self.devices:
@@ -315,6 +340,10 @@ class Simulation(RuleBasedStateMachine):
         for who in range(CLIENTS):
             self.sync(who, plan)
 
+    @rule(minutes=st.sampled_from([1, 2, 10]))
+    def time_passes(self, minutes: int) -> None:
+        self.time.passed_ms += minutes * 60_000
+
     @precondition(lambda self: self.network is not None and bool(self.network.held))
     @rule()
     def deliver_held(self) -> None:
@@ -327,7 +356,7 @@ class Simulation(RuleBasedStateMachine):
 
         async def go() -> Device:
             await old.store.close()
-            device = await open_device(old.home, old.transport)
+            device = await open_device(old.home, old.transport, self.time.device_ms(who))
             device.cursor, device.epoch = old.cursor, old.epoch
             return device
 
@@ -342,7 +371,7 @@ class Simulation(RuleBasedStateMachine):
         async def go() -> None:
             assert self.server is not None and self.network is not None
             await stop_server(self.server)
-            self.server = await start_server(self.dir / "server", self.applied)
+            self.server = await start_server(self.dir / "server", self.applied, self.time)
             self.network.server = HttpSyncTransport(self.server.http)
 
         self.run(go())
@@ -458,5 +487,26 @@ def test_a_late_answer_does_not_revive_a_row_deleted_since(machine: type[Simulat
         world.sync_everyone([])
         world.sync_everyone(["stale"])
         assert world.network is not None and world.network.faults_injected == {"stale": CLIENTS}
+    finally:
+        world.teardown()
+
+
+def test_a_fast_device_clock_capped_by_the_server_does_not_hold_on_to_its_edit(
+    machine: type[Simulation],
+) -> None:
+    """Device 1 runs five minutes fast: the server caps its edit's clock at server time
+    + 60 s. Two minutes on, device 0 edits the same field — newer than the capped clock, so
+    the server takes it — and device 1 must take it too, although its own clock for that
+    field is still three minutes ahead."""
+    world = machine()
+    try:
+        world.start()
+        world.play(who=1, action="log", pick=0, release=RELEASES[0], minute=None, notes="fast")
+        world.sync_everyone([])
+        world.sync_everyone([])  # device 0 synced before device 1 pushed: once more
+        world.time_passes(minutes=2)
+        world.play(who=0, action="edit", pick=0, release=RELEASES[0], minute=None, notes="later")
+        world.sync_everyone([])
+        world.sync_everyone([])
     finally:
         world.teardown()
