@@ -423,13 +423,15 @@ async def rss_growth(instance: Instance, opener: Opener, count: int, held: list[
 async def _serve(config: dict[str, Any]) -> None:
     from kleio_server.app import create_app
     from kleio_server.cli import WS_MAX_SIZE
+    from kleio_server.kit.observability import configure_logging
     from kleio_server.realtime.notifier import PostgresNotifier
 
     issuer = new_issuer()
+    settings = Settings(**config["settings"])
+    configure_logging(settings.log_level, settings.log_json)  # as ``kleio-server serve`` does
     key = RSAKey.import_key(config["jwk"])
     issuer.rsa_key = key
     issuer.published = [key]
-    settings = Settings(**config["settings"])
     app = create_app(settings, http=issuer.client())
     server = uvicorn.Server(
         uvicorn.Config(
