@@ -4,7 +4,8 @@ A first sync of a big account reads tens of thousands of rows. Loading ORM insta
 passing each through its pydantic read model cost several times the query itself, so these
 are Core selects of exactly the wire columns, turned into plain dicts. Values stay Python
 objects (UUID, datetime, date): orjson and pydantic serialise them as the read models did
-(ISO 8601, UTC as ``Z``).
+(ISO 8601, UTC as ``Z``). For a response (``raw``), JSON columns stay the database's JSON text,
+embedded as is by orjson: no parsing, and no dict per row for the collector to trace.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ class WireRow:
     seq: int
     deleted: bool
     data: dict[str, Any]
-    """The read model's fields by wire name, plus ``field_clocks``."""
+    """The read model's fields by wire name, plus ``field_clocks`` (JSON values as
+    ``orjson.Fragment`` when read ``raw``)."""
     release_id: int | None
     """A collection item's release (its catalogue entry rides along); None otherwise."""
 
@@ -73,14 +75,19 @@ def _loads(text: str | None) -> Any:
     return None if text is None else orjson.loads(text)
 
 
-def _wire_rows(shape: _Shape, rows: Sequence[Any]) -> list[WireRow]:
+def _fragment(text: str | None) -> Any:
+    return None if text is None else orjson.Fragment(text)
+
+
+def _wire_rows(shape: _Shape, rows: Sequence[Any], raw: bool) -> list[WireRow]:
     names, json_names, width = shape.names, shape.json_names, len(shape.names)
+    decode = _fragment if raw else _loads
     found = []
     for row in rows:
         data = dict(zip(names, row[:width], strict=True))
         for name in json_names:
-            data[name] = _loads(data[name])
-        data["field_clocks"] = _loads(row[width]) or {}
+            data[name] = decode(data[name])
+        data["field_clocks"] = decode(row[width]) or {}
         release = row[shape.release_index] if shape.release_index is not None else None
         found.append(
             WireRow(str(row[shape.key_index]), row[width + 2], row[width + 1], data, release)
@@ -89,7 +96,12 @@ def _wire_rows(shape: _Shape, rows: Sequence[Any]) -> list[WireRow]:
 
 
 async def by_keys(
-    session: AsyncSession, user_id: uuid.UUID, entity: Entity, entity_ids: Sequence[str]
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    entity: Entity,
+    entity_ids: Sequence[str],
+    *,
+    raw: bool = False,
 ) -> list[WireRow]:
     """The rows of ``entity`` with these ids (those that exist), in no particular order.
 
@@ -104,11 +116,12 @@ async def by_keys(
     mine = shape.query.where(table.c.user_id == user_id)
     if session.get_bind().dialect.name == "postgresql":
         wanted = bindparam("keys", keys, type_=postgresql.ARRAY(key.type))
-        return _wire_rows(shape, (await session.execute(mine.where(key == any_(wanted)))).all())
+        hits = (await session.execute(mine.where(key == any_(wanted)))).all()
+        return _wire_rows(shape, hits, raw)
     found: list[WireRow] = []
     for start in range(0, len(keys), IN_CHUNK):
         query = mine.where(key.in_(keys[start : start + IN_CHUNK]))
-        found += _wire_rows(shape, (await session.execute(query)).all())
+        found += _wire_rows(shape, (await session.execute(query)).all(), raw)
     return found
 
 
@@ -118,6 +131,8 @@ async def page(
     entity: Entity,
     after: uuid.UUID | int | None,
     limit: int,
+    *,
+    raw: bool = False,
 ) -> list[WireRow]:
     """Up to ``limit`` rows of ``entity`` in key order, after the key ``after``."""
     spec, shape = SPECS[entity], _shape(entity)
@@ -126,7 +141,7 @@ async def page(
     query = shape.query.where(table.c.user_id == user_id).order_by(key).limit(limit)
     if after is not None:
         query = query.where(key > after)
-    return _wire_rows(shape, (await session.execute(query)).all())
+    return _wire_rows(shape, (await session.execute(query)).all(), raw)
 
 
 async def counts(session: AsyncSession, user_id: uuid.UUID) -> dict[Entity, int]:

@@ -242,15 +242,23 @@ async def pull(
     session: AsyncSession, user_id: uuid.UUID, cursor: int, limit: int, epoch: str | None = None
 ) -> PullResponse:
     """``pull_page`` as models (the socket hub's inline changes: small pages)."""
-    return PullResponse.model_validate(await pull_page(session, user_id, cursor, limit, epoch))
+    page = await pull_page(session, user_id, cursor, limit, epoch, raw=False)
+    return PullResponse.model_validate(page)
 
 
 async def pull_page(
-    session: AsyncSession, user_id: uuid.UUID, cursor: int, limit: int, epoch: str | None = None
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    cursor: int,
+    limit: int,
+    epoch: str | None = None,
+    *,
+    raw: bool = True,
 ) -> dict[str, Any]:
     """Current state of the rows changed after ``cursor`` (at most ``limit`` log entries), as a
-    ``PullResponse`` dict for orjson (no model per row); ``seq`` is the user's sequence now,
-    so a client can tell how far it still has to go."""
+    ``PullResponse`` dict for orjson (no model per row; ``raw``: JSON values as fragments,
+    see ``rows``); ``seq`` is the user's sequence now, so a client can tell how far it still
+    has to go."""
     seq, current_epoch = await changelog.current(session, user_id)
     page: dict[str, Any] = {
         "changes": [],
@@ -270,7 +278,7 @@ async def pull_page(
         key = (entry.entity, entry.entity_id)
         latest.pop(key, None)  # re-insert: dict order == seq order
         latest[key] = entry.seq
-    page["changes"] = await _current(session, user_id, latest)
+    page["changes"] = await _current(session, user_id, latest, raw=raw)
     page["next_cursor"] = entries[-1].seq if entries else cursor
     page["has_more"], page["reset"] = has_more, False
     return page
@@ -299,7 +307,11 @@ async def current_states(
 
 
 async def _current(
-    session: AsyncSession, user_id: uuid.UUID, latest: dict[tuple[str, str], int]
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    latest: dict[tuple[str, str], int],
+    *,
+    raw: bool = False,
 ) -> list[dict[str, Any]]:
     wanted: dict[Entity, list[str]] = {}
     for entity, entity_id in latest:
@@ -307,7 +319,7 @@ async def _current(
             wanted.setdefault(entity, []).append(entity_id)
     found: dict[tuple[str, str], rows.WireRow] = {}
     for name, ids in wanted.items():
-        for row in await rows.by_keys(session, user_id, name, ids):
+        for row in await rows.by_keys(session, user_id, name, ids, raw=raw):
             found[(name, row.entity_id)] = row
     releases = await _releases(session, user_id, found.values())
     changes = []
@@ -361,7 +373,7 @@ async def snapshot(
         except ValueError as exc:
             raise InvalidField("after", f"not a {entity} id") from exc
     seq, epoch = await changelog.current(session, user_id)
-    found = await rows.page(session, user_id, entity, start, limit + 1)
+    found = await rows.page(session, user_id, entity, start, limit + 1, raw=True)
     has_more = len(found) > limit
     found = found[:limit]
     releases = await _releases(session, user_id, found)
