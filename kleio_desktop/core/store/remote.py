@@ -9,27 +9,46 @@ or replayed change never revives a row deleted since, nor deletes one restored s
 One primary stylus: a remote primary demotes the local one unless the local claim (its
 ``primary`` clock) is the newer one, in which case the remote row yields here too (the
 server settles the same way and sends the outcome).
+
+``apply_page`` applies a whole pulled page in one go: the rows it touches are read with one
+query per entity, merged in memory by the same rules, and written with one executemany
+INSERT and one UPDATE per entity (a first sync of a big account is tens of thousands of
+rows). Styluses, a handful per user with the one-primary rule, go one by one through
+``apply_change``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any, cast
+from dataclasses import dataclass
+from typing import Annotated, Any, cast
 
-from pydantic import ValidationError
-from sqlalchemy import select, update
+from pydantic import ConfigDict, TypeAdapter, ValidationError
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from kleio_desktop.core.changes import Changes
 from kleio_desktop.core.errors import InvalidInput, KleioError
+from kleio_desktop.core.store import catalogue
 from kleio_desktop.core.store.entities import SPECS, EntitySpec, SyncedRow, validation_message
-from kleio_desktop.core.store.models import StylusRow
-from kleio_desktop.core.store.transaction import DELETED_CLOCK, Transaction, changes_for
+from kleio_desktop.core.store.models import ReleaseRow, StylusRow
+from kleio_desktop.core.store.transaction import (
+    DELETED_CLOCK,
+    Transaction,
+    changes_for,
+    changes_for_all,
+)
 from shared.clock import HLC, ClockError
-from shared.protocol.sync import Change
+from shared.protocol.entities import Release
+from shared.protocol.sync import Change, Entity, HlcText
+
+logger = logging.getLogger(__name__)
 
 MAX_DRIFT_MS = 60_000
+IN_CHUNK = 500
 
 
 def _clocks(data: dict[str, Any] | None) -> dict[str, str]:
@@ -150,3 +169,267 @@ async def apply_change(
     changes = changes_for(spec.entity, key)
     tx.touch(changes)
     return changes
+
+
+# ---- a whole page ------------------------------------------------------------------------
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _Incoming:
+    """One validated change of a page: its key, the wire fields it carries (as Python
+    values) and their clocks."""
+
+    change: Change
+    key: Any
+    fields: Row
+    clocks: dict[str, str]
+
+
+async def apply_page(tx: Transaction, changes: Sequence[Change]) -> Changes:
+    """Apply a page of pulled changes (and the releases riding on collection items) in
+    ``tx``, with the same per-field rules as ``apply_change``."""
+    by_entity: dict[Entity, list[Change]] = defaultdict(list)
+    for change in changes:
+        by_entity[change.entity].append(change)
+    parsed = {
+        entity: _parse(SPECS[entity], group)
+        for entity, group in by_entity.items()
+        if entity != "stylus"
+    }
+    styluses = by_entity.get("stylus", [])
+    newest = max(
+        (
+            max(clocks.values())
+            for clocks in [
+                *(i.clocks for group in parsed.values() for i in group),
+                *(_clocks(change.data) for change in styluses),
+            ]
+            if clocks
+        ),
+        default=None,
+    )
+    if newest is not None:
+        tx.observe(HLC.parse(newest), MAX_DRIFT_MS)
+    result = Changes(releases=frozenset(await _save_releases(tx, changes)))
+    for entity, incoming in parsed.items():
+        result = result | changes_for_all(entity, await _merge(tx, SPECS[entity], incoming))
+    if styluses:  # a handful, and the one-primary rule reads the others: one by one
+        known = await preload(tx, styluses)
+        for change in styluses:
+            result = result | await apply_change(tx, change, known=known)
+    tx.touch(result)
+    return result
+
+
+_REMOTE: dict[Entity, TypeAdapter[list[Any]]] = {}
+
+
+def _remote_rows(spec: EntitySpec) -> TypeAdapter[list[Any]]:
+    """Validates a page of one entity's ``data`` in one call: the wire model's fields (the
+    key is taken from ``entity_id`` instead) plus ``field_clocks``, other keys ignored."""
+    adapter = _REMOTE.get(spec.entity)
+    if adapter is None:
+        namespace = {
+            "__module__": __name__,
+            "__annotations__": {spec.key: Any, "field_clocks": dict[str, HlcText] | None},
+            "model_config": ConfigDict(**{**spec.model.model_config, "extra": "ignore"}),
+            spec.key: None,
+            "field_clocks": None,
+        }
+        model = type(f"Remote{spec.model.__name__}", (spec.model,), namespace)
+        adapter = _REMOTE[spec.entity] = TypeAdapter(list[model])  # type: ignore[valid-type]
+    return adapter
+
+
+_KEYS: dict[Entity, TypeAdapter[list[Any]]] = {}
+
+
+def _check_keys(spec: EntitySpec, keys: list[Any]) -> None:
+    """The wire model's rules for the key (e.g. a Discogs id is 1..2**53), for all keys of a
+    page at once: ``_values`` checked each key along with its fields."""
+    adapter = _KEYS.get(spec.entity)
+    if adapter is None:
+        field = spec.model.model_fields[spec.key]
+        rule: Any = field.annotation
+        if field.metadata:
+            rule = cast(Any, Annotated)[(rule, *field.metadata)]
+        adapter = _KEYS[spec.entity] = TypeAdapter(list[rule])
+    try:
+        adapter.validate_python(keys)
+    except ValidationError as exc:
+        raise InvalidInput(f"invalid {spec.entity} change: {_first_error(exc)}") from exc
+
+
+def _parse(spec: EntitySpec, changes: list[Change]) -> list[_Incoming]:
+    """Validate one entity's changes of a page as ``apply_change`` would, in one call."""
+    with_data = [change.data for change in changes if change.data is not None]
+    try:
+        models = iter(_remote_rows(spec).validate_python(with_data))
+    except ValidationError as exc:
+        raise InvalidInput(f"invalid {spec.entity} change: {_first_error(exc)}") from exc
+    names = frozenset(spec.fields)
+    keys = [spec.parse_key(change.entity_id) for change in changes]
+    _check_keys(spec, keys)
+    incoming = []
+    for change, key in zip(changes, keys, strict=True):
+        if change.data is None:
+            incoming.append(_Incoming(change, key, {}, {}))
+            continue
+        model = next(models)
+        values = model.__dict__
+        fields = {name: values[name] for name in model.model_fields_set & names}
+        incoming.append(_Incoming(change, key, fields, values["field_clocks"] or {}))
+    return incoming
+
+
+def _first_error(exc: ValidationError) -> str:
+    """The first invalid change's errors, located within its ``data`` (as ``_values``)."""
+    errors = exc.errors()
+    index = errors[0]["loc"][0]
+    parts = []
+    for error in errors:
+        if error["loc"][0] == index:
+            where = ".".join(str(part) for part in error["loc"][1:]) or "id"
+            parts.append(f"{where}: {error['msg']}")
+    return "; ".join(parts)
+
+
+async def _merge(tx: Transaction, spec: EntitySpec, incoming: list[_Incoming]) -> set[object]:
+    """Merge one entity's changes into its rows: one read, one INSERT and one UPDATE."""
+    table: Any = spec.row.__table__
+    key_column = table.c[spec.key]
+    current: dict[object, Row] = {}
+    unique = list(dict.fromkeys(i.key for i in incoming))
+    for start in range(0, len(unique), IN_CHUNK):
+        chunk = unique[start : start + IN_CHUNK]
+        for found in await tx.session.execute(select(table).where(key_column.in_(chunk))):
+            current[found._mapping[spec.key]] = dict(found._mapping)
+    inserts: dict[object, Row] = {}
+    updates: dict[object, Row] = {}
+    touched: set[object] = set()
+    for one in incoming:
+        change, key, fields, clocks = one.change, one.key, one.fields, one.clocks
+        row = current.get(key)
+        if row is None:
+            if change.data is None:
+                continue
+            new = {spec.key: key, **fields, "field_clocks": clocks, "deleted": change.deleted}
+            inserts[key] = current[key] = new
+        else:
+            merged = _merged(row, fields, clocks, change.deleted)
+            if merged != row:
+                current[key] = merged
+                (inserts if key in inserts else updates)[key] = merged
+        touched.add(key)
+    await _write(tx, table, spec.key, inserts.values(), updates.values())
+    return touched
+
+
+def _merged(row: Row, fields: Row, remote_clocks: dict[str, str], deleted: bool) -> Row:
+    merged = dict(row)
+    clocks = dict(row.get("field_clocks") or {})
+    for name, value in fields.items():
+        if _newer(remote_clocks.get(name), clocks.get(name)):
+            merged[name] = value
+            if name in remote_clocks:
+                clocks[name] = remote_clocks[name]
+    local_deleted, remote_deleted = clocks.get(DELETED_CLOCK), remote_clocks.get(DELETED_CLOCK)
+    if _newer(remote_deleted, local_deleted):
+        merged["deleted"] = deleted
+        if remote_deleted is not None:
+            clocks[DELETED_CLOCK] = remote_deleted
+    merged["field_clocks"] = clocks
+    return merged
+
+
+async def _write(tx: Transaction, table: Any, key: str, inserts: Any, updates: Any) -> None:
+    """executemany INSERT / UPDATE of plain tuples, grouped by column set (one group in
+    practice). Values go through the columns' own defaults and bind processors, so they are
+    stored exactly as the ORM stores them; SQLAlchemy's per-row parameter handling around
+    those cost more than SQLite's insert."""
+    connection = await tx.session.connection()
+    dialect = connection.dialect
+    for rows in _by_columns(inserts):
+        given = list(rows[0])
+        defaults = {
+            column.key: column.default.arg(None)
+            if column.default.is_callable
+            else column.default.arg
+            for column in table.columns
+            if column.key not in given and column.default is not None
+        }
+        statement = insert(table).compile(dialect=dialect, column_keys=[*given, *defaults])
+        params = _bound(table, dialect, statement.positiontup or [], rows, defaults)
+        await connection.exec_driver_sql(statement.string, params)
+    where = table.c[key] == bindparam("_key")
+    for rows in _by_columns(updates):
+        given = [column for column in rows[0] if column != key]
+        statement = update(table).where(where).compile(dialect=dialect, column_keys=given)
+        for row in rows:
+            row["_key"] = row[key]
+        params = _bound(table, dialect, statement.positiontup or [], rows, {})
+        await connection.exec_driver_sql(statement.string, params)
+
+
+def _bound(
+    table: Any, dialect: Any, names: Sequence[str], rows: list[Row], defaults: Row
+) -> list[tuple[Any, ...]]:
+    """``rows`` as DB-API parameter tuples in the order of ``names`` (the compiled
+    statement's), each value bound by its column (``_key``: by the key column)."""
+    plan = []
+    for name in names:
+        column = table.c[name] if name in table.c else next(iter(table.primary_key))
+        bind = column.type.dialect_impl(dialect).bind_processor(dialect)
+        if name in defaults:
+            value = defaults[name] if bind is None else bind(defaults[name])
+            plan.append((name, None, value))
+        else:
+            plan.append((name, bind, None))
+    return [
+        tuple(
+            [
+                constant if name in defaults else row[name] if bind is None else bind(row[name])
+                for name, bind, constant in plan
+            ]
+        )
+        for row in rows
+    ]
+
+
+def _by_columns(rows: Any) -> list[list[Row]]:
+    groups: dict[tuple[str, ...], list[Row]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row), []).append(row)
+    return list(groups.values())
+
+
+async def _save_releases(tx: Transaction, changes: Sequence[Change]) -> set[int]:
+    """Keep the catalogue entries riding on collection items (one upsert for the page); an
+    unreadable one is skipped with a warning, never failing the pull."""
+    found: dict[int, Release] = {}
+    for change in changes:
+        document = (change.data or {}).get("release")
+        if change.entity != "collection_item" or not isinstance(document, dict):
+            continue
+        try:
+            release = Release.model_validate(document)
+        except ValidationError as exc:
+            logger.warning("ignored an unreadable release of item %s: %s", change.entity_id, exc)
+            continue
+        found[release.id] = release
+    if not found:
+        return set()
+    table: Any = ReleaseRow.__table__
+    rows = []
+    for release in found.values():
+        row = catalogue.release_row(release)
+        rows.append({column.key: getattr(row, column.key) for column in table.columns})
+    statement = sqlite_insert(table)
+    columns = [column.key for column in table.columns if column.key != "id"]
+    statement = statement.on_conflict_do_update(
+        index_elements=["id"], set_={name: statement.excluded[name] for name in columns}
+    )
+    await tx.session.execute(statement, rows)
+    return set(found)

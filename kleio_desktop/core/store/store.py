@@ -165,17 +165,10 @@ class Store:
         return await self.apply_remote_changes([change])
 
     async def apply_remote_changes(self, changes: Iterable[Change]) -> Changes:
-        result = Changes()
-        batch = list(changes)
+        """Apply a page of pulled changes, and the releases riding on collection items, in
+        one transaction (see ``remote.apply_page``)."""
         async with self.write() as tx:
-            known = await remote.preload(tx, batch)
-            with tx.session.no_autoflush:
-                for change in batch:
-                    result = result | await remote.apply_change(
-                        tx, change, flush=False, known=known
-                    )
-            await tx.session.flush()
-        return result
+            return await remote.apply_page(tx, list(changes))
 
     async def sync_state(self) -> SyncState:
         async with self.read() as session:

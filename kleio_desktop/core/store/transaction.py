@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,8 +27,12 @@ _KIND: dict[Entity, str] = {
 
 
 def changes_for(entity: Entity, key: uuid.UUID | int) -> Changes:
+    return changes_for_all(entity, [key])
+
+
+def changes_for_all(entity: Entity, keys: Iterable[object]) -> Changes:
     kind = _KIND[entity]
-    return Changes(**{kind: frozenset([key])})  # type: ignore[arg-type]
+    return Changes(**{kind: frozenset(keys)})  # type: ignore[arg-type]
 
 
 class Transaction:

@@ -15,7 +15,7 @@ from kleio_desktop.core.sync.errors import (
     SyncAuthError,
     SyncError,
 )
-from kleio_desktop.core.sync.status import SyncStatus
+from kleio_desktop.core.sync.status import SyncProgress, SyncStatus
 from kleio_desktop.core.sync.timing import Backoff, SyncClock, SystemClock
 from kleio_desktop.core.sync.transport import HttpSyncTransport, SyncTransport
 from kleio_desktop.core.sync.wire import (
@@ -44,6 +44,7 @@ __all__ = [
     "SyncClock",
     "SyncEngine",
     "SyncError",
+    "SyncProgress",
     "SyncReport",
     "SyncStatus",
     "SyncTransport",

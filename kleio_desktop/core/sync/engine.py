@@ -21,7 +21,12 @@ from kleio_desktop.core.errors import KleioError
 from kleio_desktop.core.store import Store
 from kleio_desktop.core.sync import steps
 from kleio_desktop.core.sync.errors import SocketClosed, SyncError
-from kleio_desktop.core.sync.status import StatusBoard, StatusListener, SyncStatus
+from kleio_desktop.core.sync.status import (
+    StatusBoard,
+    StatusListener,
+    SyncProgress,
+    SyncStatus,
+)
 from kleio_desktop.core.sync.timing import Backoff, SyncClock, SystemClock, wait_event
 from kleio_desktop.core.sync.transport import SyncTransport
 from kleio_desktop.core.sync.wire import AUTH_CLOSE_CODES, ChangesMessage, Poke, Welcome
@@ -124,12 +129,12 @@ class SyncEngine:
             if inline and await self._apply_inline(inline, tally):
                 pull = True
             if pull or tally.pushed:
-                tally.add(await steps.pull_all(self._store, self._transport))
+                tally.add(await steps.pull_all(self._store, self._transport, self._progress))
         except KleioError as exc:
             await self._finish(str(exc))
             raise
         except BaseException:
-            self._board.update(syncing=False)
+            self._board.update(syncing=False, progress=None)
             raise
         pending = await self._finish(None)
         return SyncReport(
@@ -163,8 +168,14 @@ class SyncEngine:
             dataclasses.replace(state, last_synced_at=synced_at, last_error=error)
         )
         pending = await self._store.count_pending()
-        self._board.update(syncing=False, pending=pending, last_synced_at=synced_at, error=error)
+        self._board.update(
+            syncing=False, pending=pending, last_synced_at=synced_at, error=error, progress=None
+        )
         return pending
+
+    def _progress(self, progress: SyncProgress) -> None:
+        """A page was applied: listeners see how far the download has got."""
+        self._board.update(progress=progress)
 
     # ---- live ------------------------------------------------------------------------
 
@@ -187,7 +198,7 @@ class SyncEngine:
             for task in (*loops, stopper):
                 task.cancel()
             await asyncio.gather(*loops, stopper, return_exceptions=True)
-            self._board.update(online=False, syncing=False)
+            self._board.update(online=False, syncing=False, progress=None)
         for task in loops:
             if task in done and not task.cancelled() and task.exception() is not None:
                 raise task.exception()  # type: ignore[misc]

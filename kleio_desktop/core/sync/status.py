@@ -7,10 +7,39 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 logger = logging.getLogger(__name__)
 
 StatusListener = Callable[["SyncStatus"], None]
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    """How far a download has got, for a progress bar.
+
+    A pull counts the server's log entries (``total`` is the server's sequence minus the
+    cursor the round started from; rows changed twice arrive once, so ``rows`` may stay
+    below it); a bootstrap counts rows (``total`` from the server's row counts). ``total``
+    is None when the server does not say."""
+
+    phase: Literal["pull", "bootstrap"]
+    done: int
+    total: int | None
+    rows: int
+    """Rows applied to the store so far in this round."""
+
+    @property
+    def fraction(self) -> float | None:
+        if not self.total:
+            return None
+        return min(1.0, self.done / self.total)
+
+    def describe(self) -> str:
+        what = "downloading everything" if self.phase == "bootstrap" else "downloading changes"
+        if self.total is None:
+            return f"{what}: {self.rows:,} rows"
+        return f"{what}: {self.done:,} of {self.total:,}"
 
 
 @dataclass(frozen=True)
@@ -23,11 +52,15 @@ class SyncStatus:
     last_synced_at: dt.datetime | None = None
     error: str | None = None
     """Why the last attempt failed; None once one succeeds."""
+    progress: SyncProgress | None = None
+    """The download of the round under way, page by page; None between rounds."""
 
     def describe(self) -> str:
         parts = ["online" if self.online else "offline"]
         if self.syncing:
             parts.append("syncing")
+        if self.progress is not None:
+            parts.append(self.progress.describe())
         parts.append(f"{self.pending} pending")
         if self.last_synced_at is not None:
             parts.append(f"last synced {self.last_synced_at.isoformat(timespec='seconds')}")

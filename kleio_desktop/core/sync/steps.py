@@ -7,30 +7,43 @@ reads the clock; the engine schedules the steps.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
+import gc
 import logging
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-
-from pydantic import ValidationError
+from typing import Generic, TypeVar
 
 from kleio_desktop.core.store import Store
 from kleio_desktop.core.sync.errors import MutationGap, ServerError
+from kleio_desktop.core.sync.status import SyncProgress
 from kleio_desktop.core.sync.transport import SyncTransport
-from shared.protocol.entities import Release
+from kleio_desktop.core.sync.wire import SnapshotPage
 from shared.protocol.sync import (
     ENTITIES,
+    LEGACY_MAX_PULL_LIMIT,
     MAX_MUTATIONS_PER_PUSH,
+    MAX_PULL_LIMIT,
     Change,
+    Entity,
+    PullResponse,
     PushRequest,
     Rejection,
 )
 
 logger = logging.getLogger(__name__)
 
-PULL_LIMIT = 500
-SNAPSHOT_LIMIT = 500
+PULL_LIMIT = MAX_PULL_LIMIT
+SNAPSHOT_LIMIT = MAX_PULL_LIMIT
+"""Big pages: per-request costs vanish in a first sync, and a page is one transaction."""
 MAX_REBASES = 3
 MAX_RESETS = 2
+UNPROCESSABLE = 422
+
+ProgressListener = Callable[[SyncProgress], None]
+P = TypeVar("P")
 
 
 @dataclass
@@ -85,28 +98,35 @@ async def push_all(store: Store, transport: SyncTransport) -> Tally:
                 "the server rejected mutation %d: %s", rejection.mutation_id, rejection.reason
             )
         tally.rejected.extend(r for r in answer.rejected if first <= r.mutation_id <= last)
-        tally.pushed += await store.mark_pushed(
-            answer.last_mutation_id, answer.seq, answer.capped
-        )
+        tally.pushed += await store.mark_pushed(answer.last_mutation_id, answer.seq, answer.capped)
     return tally
 
 
 async def apply_changes(store: Store, changes: list[Change]) -> None:
-    """Apply pulled changes; the catalogue entries riding on collection items are kept too."""
-    releases = []
-    for change in changes:
-        document = (change.data or {}).get("release")
-        if change.entity == "collection_item" and isinstance(document, dict):
-            try:
-                releases.append(Release.model_validate(document))
-            except ValidationError as exc:
-                logger.warning(
-                    "ignored an unreadable release of item %s: %s", change.entity_id, exc
-                )
-    if releases:
-        await store.save_releases(releases)
+    """Apply pulled changes; the catalogue entries riding on collection items are kept too
+    (an unreadable one is skipped with a warning)."""
     if changes:
-        await store.apply_remote_changes(changes)
+        with collector_paused():
+            await store.apply_remote_changes(changes)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a page is applied.
+
+    A page is tens of thousands of small objects that live until it is applied and are then
+    freed by reference counting. Collections meanwhile would promote them all to the oldest
+    generation, and so trigger a full collection (a walk of the whole heap) nearly every
+    page: that was most of a first sync's CPU time. The rare cycle a page leaves (an
+    exception's traceback, say) waits for the next collection after it."""
+    if not gc.isenabled():  # someone else manages the collector
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 async def advance(store: Store, cursor: int, epoch: str | None) -> int:
@@ -117,51 +137,154 @@ async def advance(store: Store, cursor: int, epoch: str | None) -> int:
     return await store.prune_outbox(cursor)
 
 
-async def pull_all(store: Store, transport: SyncTransport) -> Tally:
-    """Pull from the cursor until the server has no more; on ``reset``, push and bootstrap."""
-    tally, resets = Tally(), 0
+class Pages:
+    """Asks for pages as large as the server takes: a server from before 5,000-row pages
+    answers 422 to such a limit, and is asked for 1,000 from then on."""
+
+    def __init__(self, transport: SyncTransport) -> None:
+        self.transport = transport
+        self.pull_limit = PULL_LIMIT
+        self.snapshot_limit = SNAPSHOT_LIMIT
+
+    async def pull(self, cursor: int, epoch: str | None) -> PullResponse:
+        return await self._sized(
+            lambda: self.transport.pull(cursor, epoch, self.pull_limit), "pull_limit"
+        )
+
+    async def snapshot(self, entity: Entity, after: str | None) -> SnapshotPage:
+        return await self._sized(
+            lambda: self.transport.snapshot(entity, after, self.snapshot_limit), "snapshot_limit"
+        )
+
+    async def _sized(self, ask: Callable[[], Awaitable[P]], limit: str) -> P:
+        try:
+            return await ask()
+        except ServerError as exc:
+            if exc.status != UNPROCESSABLE or getattr(self, limit) <= LEGACY_MAX_PULL_LIMIT:
+                raise
+        logger.info(
+            "the server refuses pages of %d: asking for %d",
+            getattr(self, limit),
+            LEGACY_MAX_PULL_LIMIT,
+        )
+        setattr(self, limit, LEGACY_MAX_PULL_LIMIT)
+        return await ask()
+
+
+class _Ahead(Generic[P]):
+    """The next page's request, sent while the current page is applied (the server and
+    the local store work at the same time); cancelled if the round stops early."""
+
+    def __init__(self) -> None:
+        self.task: asyncio.Future[P] | None = None
+
+    def send(self, request: Awaitable[P]) -> None:
+        self.task = asyncio.ensure_future(request)
+
+    async def take(self) -> P:
+        task, self.task = self.task, None
+        assert task is not None
+        return await task
+
+    async def cancel(self) -> None:
+        task, self.task = self.task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+async def pull_all(
+    store: Store, transport: SyncTransport, progress: ProgressListener | None = None
+) -> Tally:
+    """Pull from the cursor until the server has no more; on ``reset``, push and bootstrap.
+
+    The next page is requested as soon as a page arrives, before it is applied; each page
+    is applied in one transaction and the cursor saved after it, so a crash repeats at most
+    one page (pulls carry current state: applying one twice does no harm)."""
+    tally, resets, pages = Tally(), 0, Pages(transport)
+    ahead: _Ahead[PullResponse] = _Ahead()
     state = await store.sync_state()
     cursor, epoch = state.cursor, state.epoch
-    while True:
-        page = await transport.pull(cursor, epoch, PULL_LIMIT)
-        if page.reset:
-            resets += 1
-            if resets > MAX_RESETS:
-                raise ServerError("the server keeps asking for a reset right after a bootstrap")
-            logger.info("the server asks for a reset (epoch %s): bootstrapping", page.epoch)
-            tally.add(await push_all(store, transport))
-            tally.add(await bootstrap(store, transport))
-            state = await store.sync_state()
-            cursor, epoch = state.cursor, state.epoch
-            continue
-        await apply_changes(store, page.changes)
-        tally.pulled += len(page.changes)
-        cursor, epoch = max(cursor, page.next_cursor), page.epoch
-        tally.pruned += await advance(store, cursor, epoch)
-        if not page.has_more:
-            return tally
+    start = cursor
+    try:
+        page = await pages.pull(cursor, epoch)
+        while True:
+            if page.reset:
+                resets += 1
+                if resets > MAX_RESETS:
+                    raise ServerError("the server keeps asking for a reset right after a bootstrap")
+                logger.info("the server asks for a reset (epoch %s): bootstrapping", page.epoch)
+                tally.add(await push_all(store, transport))
+                tally.add(await bootstrap(store, transport, progress, pages))
+                state = await store.sync_state()
+                cursor, epoch = state.cursor, state.epoch
+                start = cursor
+                page = await pages.pull(cursor, epoch)
+                continue
+            if page.has_more:
+                ahead.send(pages.pull(max(cursor, page.next_cursor), page.epoch))
+            await apply_changes(store, page.changes)
+            tally.pulled += len(page.changes)
+            cursor, epoch = max(cursor, page.next_cursor), page.epoch
+            tally.pruned += await advance(store, cursor, epoch)
+            if progress is not None:
+                total = None if page.seq is None else max(page.seq, cursor) - start
+                progress(SyncProgress("pull", cursor - start, total, tally.pulled))
+            if not page.has_more:
+                return tally
+            page = await ahead.take()
+    finally:
+        await ahead.cancel()
 
 
-async def bootstrap(store: Store, transport: SyncTransport) -> Tally:
+def _following(entity: Entity, page: SnapshotPage) -> tuple[Entity, str | None] | None:
+    """The request after ``page``: more of ``entity``, or the next entity from the start."""
+    if page.has_more and page.next_after is not None:
+        return entity, page.next_after
+    later = ENTITIES[ENTITIES.index(entity) + 1 :]
+    return (later[0], None) if later else None
+
+
+async def bootstrap(
+    store: Store,
+    transport: SyncTransport,
+    progress: ProgressListener | None = None,
+    pages: Pages | None = None,
+) -> Tally:
     """Page through the server's whole state into the store, then continue from the ``seq`` of
     the first page (later changes arrive by pull). Outbox rows stay; pending local edits carry
-    newer clocks than the snapshot, so they win per field and still get pushed."""
+    newer clocks than the snapshot, so they win per field and still get pushed. Like
+    ``pull_all``, it asks for the next page while applying the current one."""
     tally = Tally(bootstrapped=True)
+    ahead: _Ahead[SnapshotPage] = _Ahead()
+    pages = pages or Pages(transport)
     start: tuple[int, str] | None = None
-    for entity in ENTITIES:
-        after: str | None = None
+    total: int | None = None
+    entity: Entity = ENTITIES[0]
+    try:
+        page = await pages.snapshot(entity, None)
         while True:
-            page = await transport.snapshot(entity, after, SNAPSHOT_LIMIT)
             if start is None:
                 start = (page.seq, page.epoch)
             elif page.epoch != start[1]:
                 raise ServerError("the server's epoch changed during the bootstrap; retrying")
+            if total is None and page.counts is not None:
+                total = sum(page.counts.values())
+            following = _following(entity, page)
+            if following is not None:
+                ahead.send(pages.snapshot(*following))
             await apply_changes(store, page.items)
             tally.pulled += len(page.items)
-            if not page.has_more or page.next_after is None:
+            if progress is not None:
+                done = tally.pulled
+                progress(SyncProgress("bootstrap", done, max(total, done) if total else None, done))
+            if following is None:
                 break
-            after = page.next_after
-    assert start is not None  # ENTITIES is not empty
+            entity = following[0]
+            page = await ahead.take()
+    finally:
+        await ahead.cancel()
     state = await store.sync_state()
     await store.save_sync_state(dataclasses.replace(state, cursor=start[0], epoch=start[1]))
     return tally
