@@ -31,7 +31,11 @@ def after_commit_hook(notifier: Publisher) -> Callable[[AsyncSession], Awaitable
 
     async def hook(session: AsyncSession) -> None:
         for user_id, changed in changelog.take_changed_users(session).items():
-            text = changes_message(changed)
+            try:
+                text = changes_message(changed)
+            except Exception:  # committed already: announce it, whatever went wrong here
+                log.warning("changes not sent inline; the hint is", exc_info=True)
+                text = None
             if text is None:
                 notifier.publish(user_id, changed.seq)
             else:

@@ -20,6 +20,7 @@ from fastapi import FastAPI
 
 from kleio_server.app import create_app
 from kleio_server.deps import Kleio
+from kleio_server.realtime import payloads
 from kleio_server.realtime.notifier import (
     CHANNEL,
     MAX_PAYLOAD_BYTES,
@@ -243,3 +244,49 @@ async def test_with_only_a_browser_on_another_instance_no_desktop_takes_the_refr
         answer = await user.post("/api/v1/discogs/refresh")
     assert answer.status_code == 409
     assert answer.json()["detail"] == "no desktop online and no token stored"
+
+
+def test_every_kind_of_item_round_trips_and_nothing_goes_over_the_limit() -> None:
+    user = uuid.uuid4()
+    message = '{"type":"changes","after":1,"cursor":2,"changes":[]}'
+    items = [
+        ("x", payloads.changes_item(user, 1, 2, message)),
+        ("u", payloads.to_user_item(user, '{"type":"import_progress","detail":"é"}')),
+        ("o", payloads.offer_item("abc", user)),
+        ("h", payloads.answer_item("abc", "instance-b")),
+        ("d", payloads.delivery_item("abc", "instance-b", user, "hi")),
+    ] * 60
+    documents = encode_payloads("a", {user: 3}, items)
+    assert len(documents) > 1 and all(len(d.encode()) <= MAX_PAYLOAD_BYTES for d in documents)
+    decoded = [decode_payload(d) for d in documents]
+    assert [pair for n in decoded for pair in n.pairs] == [(user, 3)]
+    assert {n.changes[0] for n in decoded if n.changes} == {(user, 1, 2, message)}
+    assert sum(len(n.changes) + len(n.to_users) + len(n.offers) for n in decoded) == 180
+    assert {t for n in decoded for _u, t in n.to_users} == {
+        '{"type":"import_progress","detail":"é"}'
+    }
+    assert {(o, i, u, t) for n in decoded for o, i, u, t in n.deliveries} == {
+        ("abc", "instance-b", user, "hi")
+    }
+    assert not payloads.fits(payloads.to_user_item(user, "x" * MAX_PAYLOAD_BYTES), "a")
+    assert encode_payloads("a", {}, [("u", payloads.to_user_item(user, "x" * 9000))]) == []
+
+
+async def test_changes_too_big_for_a_notification_travel_as_a_hint(
+    instances: list[tuple[FastAPI, str]], pg_url: str
+) -> None:
+    (app_one, _one), _ = instances
+    received: list[str] = []
+    listener = await asyncpg.connect(asyncpg_dsn(pg_url))
+    try:
+        await listener.add_listener(CHANNEL, lambda *args: received.append(args[3]))
+        user, big = uuid.uuid4(), '{"type":"changes","notes":"' + "n" * 9000 + '"}'
+        _notifier(app_one).publish_changes(user, 4, 6, big)
+        for _ in range(500):
+            if received:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await listener.close()
+    (notification,) = [decode_payload(p) for p in received]
+    assert (notification.pairs, notification.changes) == ([(user, 6)], [])
