@@ -94,7 +94,8 @@ async def lock_sequence(session: AsyncSession, user_id: uuid.UUID) -> int:
     if user_id not in counters:
         reserved = (await session.execute(_RESERVE, {"uid": user_id})).scalar_one()
         counters[user_id] = int(reserved) - 1
-        tx_state(session).setdefault(RESERVED, {})[user_id] = int(reserved)
+        if not session.in_nested_transaction():  # a savepoint rolled back would undo it
+            tx_state(session).setdefault(RESERVED, {})[user_id] = int(reserved)
         before_commit(session, SEQUENCES, _write_counters)
     return counters[user_id]
 

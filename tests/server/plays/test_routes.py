@@ -8,6 +8,7 @@ from kleio_server.deps import Kleio
 from shared.ids import new_id
 from tests.server.conftest import ApiUser
 from tests.server.seed import add_records, release
+from tests.server.sync.helpers import current_seq, mutation, pull_all, push
 
 T0 = "2026-03-01T20:00:00+00:00"
 
@@ -149,3 +150,24 @@ async def test_cleanings_crud(kleio: Kleio, alice: ApiUser, release_ids: Iterato
     assert [c["id"] for c in listed] == [cid]
     assert (await alice.delete(f"/api/v1/cleanings/{cid}")).status_code == 204
     assert (await alice.get(f"/api/v1/cleanings/{cid}")).status_code == 404
+
+
+async def test_the_log_stays_in_step_after_a_push_the_database_refused_part_of(
+    kleio: Kleio, alice: ApiUser, release_ids: Iterator[int]
+) -> None:
+    rid = await _record(kleio, alice, release_ids)
+    before = await current_seq(alice)
+    nul, fine = new_id(), new_id()
+    at = {"release_id": rid, "played_at": T0}
+    pushed = await push(  # on PostgreSQL redone a mutation per savepoint: NUL is refused
+        alice,
+        uuid.uuid4(),
+        mutation(1, "play", nul, {**at, "notes": "a\x00b"}),
+        mutation(2, "play", fine, at),
+    )
+    assert pushed.status_code == 200, pushed.text
+    logged = [await alice.post("/api/v1/plays", json=at) for _ in range(2)]
+    assert [r.status_code for r in logged] == [201, 201]
+    seqs = [c["seq"] for c in (await pull_all(alice, before))["changes"]]
+    assert seqs == sorted(set(seqs)) and seqs[-1] == await current_seq(alice)
+    assert len(seqs) == (4 if kleio.settings.is_sqlite else 3)  # SQLite stores the NUL
