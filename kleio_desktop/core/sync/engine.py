@@ -70,6 +70,7 @@ class SyncEngine:
         reconnect: Backoff = RECONNECT,
         periodic_seconds: float = PERIODIC_SECONDS,
         debounce_seconds: float = DEBOUNCE_SECONDS,
+        page_size: int = steps.PULL_LIMIT,
     ) -> None:
         self._store = store
         self._transport = transport
@@ -79,6 +80,7 @@ class SyncEngine:
         self._reconnect = reconnect
         self._periodic = periodic_seconds
         self._debounce = debounce_seconds
+        self._page_size = page_size
         self._board = StatusBoard()
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
@@ -129,7 +131,11 @@ class SyncEngine:
             if inline and await self._apply_inline(inline, tally):
                 pull = True
             if pull or tally.pushed:
-                tally.add(await steps.pull_all(self._store, self._transport, self._progress))
+                tally.add(
+                    await steps.pull_all(
+                        self._store, self._transport, self._progress, self._page_size
+                    )
+                )
         except KleioError as exc:
             await self._finish(str(exc))
             raise

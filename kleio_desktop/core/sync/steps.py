@@ -36,8 +36,8 @@ from shared.protocol.sync import (
 logger = logging.getLogger(__name__)
 
 PULL_LIMIT = MAX_PULL_LIMIT
-SNAPSHOT_LIMIT = MAX_PULL_LIMIT
-"""Big pages: per-request costs vanish in a first sync, and a page is one transaction."""
+"""Pull and snapshot pages this big: per-request costs vanish in a first sync, and a page is
+one transaction."""
 MAX_REBASES = 3
 MAX_RESETS = 2
 UNPROCESSABLE = 422
@@ -139,35 +139,28 @@ async def advance(store: Store, cursor: int, epoch: str | None) -> int:
 
 class Pages:
     """Asks for pages as large as the server takes: a server from before 5,000-row pages
-    answers 422 to such a limit, and is asked for 1,000 from then on."""
+    answers 422 to such a limit, and is asked for 1,000 (pull and snapshot) from then on."""
 
-    def __init__(self, transport: SyncTransport) -> None:
+    def __init__(self, transport: SyncTransport, size: int = PULL_LIMIT) -> None:
         self.transport = transport
-        self.pull_limit = PULL_LIMIT
-        self.snapshot_limit = SNAPSHOT_LIMIT
+        self.size = size
 
     async def pull(self, cursor: int, epoch: str | None) -> PullResponse:
-        return await self._sized(
-            lambda: self.transport.pull(cursor, epoch, self.pull_limit), "pull_limit"
-        )
+        return await self._sized(lambda: self.transport.pull(cursor, epoch, self.size))
 
     async def snapshot(self, entity: Entity, after: str | None) -> SnapshotPage:
-        return await self._sized(
-            lambda: self.transport.snapshot(entity, after, self.snapshot_limit), "snapshot_limit"
-        )
+        return await self._sized(lambda: self.transport.snapshot(entity, after, self.size))
 
-    async def _sized(self, ask: Callable[[], Awaitable[P]], limit: str) -> P:
+    async def _sized(self, ask: Callable[[], Awaitable[P]]) -> P:
         try:
             return await ask()
         except ServerError as exc:
-            if exc.status != UNPROCESSABLE or getattr(self, limit) <= LEGACY_MAX_PULL_LIMIT:
+            if exc.status != UNPROCESSABLE or self.size <= LEGACY_MAX_PULL_LIMIT:
                 raise
         logger.info(
-            "the server refuses pages of %d: asking for %d",
-            getattr(self, limit),
-            LEGACY_MAX_PULL_LIMIT,
+            "the server refuses pages of %d: asking for %d", self.size, LEGACY_MAX_PULL_LIMIT
         )
-        setattr(self, limit, LEGACY_MAX_PULL_LIMIT)
+        self.size = LEGACY_MAX_PULL_LIMIT
         return await ask()
 
 
@@ -195,14 +188,17 @@ class _Ahead(Generic[P]):
 
 
 async def pull_all(
-    store: Store, transport: SyncTransport, progress: ProgressListener | None = None
+    store: Store,
+    transport: SyncTransport,
+    progress: ProgressListener | None = None,
+    page_size: int = PULL_LIMIT,
 ) -> Tally:
     """Pull from the cursor until the server has no more; on ``reset``, push and bootstrap.
 
     The next page is requested as soon as a page arrives, before it is applied; each page
     is applied in one transaction and the cursor saved after it, so a crash repeats at most
     one page (pulls carry current state: applying one twice does no harm)."""
-    tally, resets, pages = Tally(), 0, Pages(transport)
+    tally, resets, pages = Tally(), 0, Pages(transport, page_size)
     ahead: _Ahead[PullResponse] = _Ahead()
     state = await store.sync_state()
     cursor, epoch = state.cursor, state.epoch
