@@ -164,27 +164,40 @@ class Pages:
         return await ask()
 
 
-class _Ahead(Generic[P]):
-    """The next page's request, sent while the current page is applied (the server and
-    the local store work at the same time); cancelled if the round stops early."""
+Fetch = Callable[[], Awaitable[P]]
 
-    def __init__(self) -> None:
-        self.task: asyncio.Future[P] | None = None
 
-    def send(self, request: Awaitable[P]) -> None:
-        self.task = asyncio.ensure_future(request)
+class _Prefetch(Generic[P]):
+    """Pages asked for one after another in a task of their own, each as soon as the one
+    before it arrived: while one page is applied, the next waits ready and the one after is
+    on its way, so the server and the local store work at the same time. Stopped (the
+    request under way cancelled) when the round ends early."""
 
-    async def take(self) -> P:
-        task, self.task = self.task, None
-        assert task is not None
-        return await task
+    def __init__(self, first: Fetch[P], following: Callable[[P], Fetch[P] | None]) -> None:
+        self._ready: asyncio.Queue[P | Exception] = asyncio.Queue(maxsize=1)
+        self._task = asyncio.create_task(self._fetch(first, following))
 
-    async def cancel(self) -> None:
-        task, self.task = self.task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+    async def _fetch(
+        self, fetch: Fetch[P] | None, following: Callable[[P], Fetch[P] | None]
+    ) -> None:
+        try:
+            while fetch is not None:
+                page = await fetch()
+                await self._ready.put(page)
+                fetch = following(page)
+        except Exception as exc:  # handed to the consumer, raised where it waits
+            await self._ready.put(exc)
+
+    async def next(self) -> P:
+        page = await self._ready.get()
+        if isinstance(page, Exception):
+            raise page
+        return page
+
+    async def close(self) -> None:
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
 
 
 async def pull_all(
@@ -195,17 +208,29 @@ async def pull_all(
 ) -> Tally:
     """Pull from the cursor until the server has no more; on ``reset``, push and bootstrap.
 
-    The next page is requested as soon as a page arrives, before it is applied; each page
-    is applied in one transaction and the cursor saved after it, so a crash repeats at most
-    one page (pulls carry current state: applying one twice does no harm)."""
+    Pages are asked for ahead of applying them (``_Prefetch``); each page is applied in one
+    transaction and the cursor saved after it, so a crash repeats at most one page (pulls
+    carry current state: applying one twice does no harm)."""
     tally, resets, pages = Tally(), 0, Pages(transport, page_size)
-    ahead: _Ahead[PullResponse] = _Ahead()
     state = await store.sync_state()
     cursor, epoch = state.cursor, state.epoch
     start = cursor
+
+    reached = [cursor]  # where the pages asked for so far end (never moves back)
+
+    def ask(at: int, then: str | None) -> Fetch[PullResponse]:
+        return lambda: pages.pull(at, then)
+
+    def following(page: PullResponse) -> Fetch[PullResponse] | None:
+        if page.reset or not page.has_more:
+            return None
+        reached[0] = max(reached[0], page.next_cursor)
+        return ask(reached[0], page.epoch)
+
+    ahead = _Prefetch(ask(cursor, epoch), following)
     try:
-        page = await pages.pull(cursor, epoch)
         while True:
+            page = await ahead.next()
             if page.reset:
                 resets += 1
                 if resets > MAX_RESETS:
@@ -215,11 +240,10 @@ async def pull_all(
                 tally.add(await bootstrap(store, transport, progress, pages))
                 state = await store.sync_state()
                 cursor, epoch = state.cursor, state.epoch
-                start = cursor
-                page = await pages.pull(cursor, epoch)
+                start = reached[0] = cursor
+                await ahead.close()
+                ahead = _Prefetch(ask(cursor, epoch), following)
                 continue
-            if page.has_more:
-                ahead.send(pages.pull(max(cursor, page.next_cursor), page.epoch))
             await apply_changes(store, page.changes)
             tally.pulled += len(page.changes)
             cursor, epoch = max(cursor, page.next_cursor), page.epoch
@@ -229,9 +253,8 @@ async def pull_all(
                 progress(SyncProgress("pull", cursor - start, total, tally.pulled))
             if not page.has_more:
                 return tally
-            page = await ahead.take()
     finally:
-        await ahead.cancel()
+        await ahead.close()
 
 
 def _following(entity: Entity, page: SnapshotPage) -> tuple[Entity, str | None] | None:
@@ -251,36 +274,43 @@ async def bootstrap(
     """Page through the server's whole state into the store, then continue from the ``seq`` of
     the first page (later changes arrive by pull). Outbox rows stay; pending local edits carry
     newer clocks than the snapshot, so they win per field and still get pushed. Like
-    ``pull_all``, it asks for the next page while applying the current one."""
+    ``pull_all``, it asks for pages ahead of applying them."""
     tally = Tally(bootstrapped=True)
-    ahead: _Ahead[SnapshotPage] = _Ahead()
-    pages = pages or Pages(transport)
+    sized = pages or Pages(transport)
     start: tuple[int, str] | None = None
     total: int | None = None
-    entity: Entity = ENTITIES[0]
+
+    def fetch(entity: Entity, after: str | None) -> Fetch[tuple[Entity, SnapshotPage]]:
+        async def one() -> tuple[Entity, SnapshotPage]:
+            return entity, await sized.snapshot(entity, after)
+
+        return one
+
+    def following(
+        fetched: tuple[Entity, SnapshotPage],
+    ) -> Fetch[tuple[Entity, SnapshotPage]] | None:
+        request = _following(*fetched)
+        return None if request is None else fetch(*request)
+
+    ahead = _Prefetch(fetch(ENTITIES[0], None), following)
     try:
-        page = await pages.snapshot(entity, None)
         while True:
+            entity, page = await ahead.next()
             if start is None:
                 start = (page.seq, page.epoch)
             elif page.epoch != start[1]:
                 raise ServerError("the server's epoch changed during the bootstrap; retrying")
             if total is None and page.counts is not None:
                 total = sum(page.counts.values())
-            following = _following(entity, page)
-            if following is not None:
-                ahead.send(pages.snapshot(*following))
             await apply_changes(store, page.items)
             tally.pulled += len(page.items)
             if progress is not None:
                 done = tally.pulled
                 progress(SyncProgress("bootstrap", done, max(total, done) if total else None, done))
-            if following is None:
+            if _following(entity, page) is None:
                 break
-            entity = following[0]
-            page = await ahead.take()
     finally:
-        await ahead.cancel()
+        await ahead.close()
     state = await store.sync_state()
     await store.save_sync_state(dataclasses.replace(state, cursor=start[0], epoch=start[1]))
     return tally

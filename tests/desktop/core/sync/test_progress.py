@@ -121,7 +121,9 @@ async def test_the_next_page_is_asked_for_before_one_is_applied(
 
     await device.engine.sync_once()
 
-    assert events == ["pull", "pull", "applied", "pull", "applied", "applied"]
+    assert events.count("pull") == 3 and events.count("applied") == 3
+    first_applied = events.index("applied")
+    assert events[:first_applied].count("pull") >= 2  # page 2 asked for before page 1 stored
 
 
 class OldServer:
