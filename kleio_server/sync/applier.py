@@ -53,6 +53,7 @@ class Applied:
     last_seq: int = 0
     rows: dict[tuple[str, str], Synced] = field(default_factory=dict)  # the rows written
     records: int = 0  # log entries written (a row written twice counts twice)
+    capped: str | None = None  # the clock used when the mutation's ran too far ahead
 
     def merge(self, other: Applied) -> None:
         self.changed.update(other.changed)
@@ -89,8 +90,12 @@ class Applier:
         except ValueError as exc:
             raise MutationRejected(f"bad {mutation.entity} id {mutation.entity_id!r}") from exc
         now = self._now()
-        stamp = cap(mutation.clock(), int(now.timestamp() * 1000), MAX_CLOCK_DRIFT_MS)
-        self.clock.observe(stamp)
+        sent = mutation.clock()
+        stamp = cap(sent, int(now.timestamp() * 1000), MAX_CLOCK_DRIFT_MS)
+        if stamp == sent:
+            self.clock.observe(stamp)
+        else:  # a server tick past the cap: capped stamps keep the order they arrived in
+            stamp = self.clock.observe(stamp)
         await changelog.lock_sequence(session, user_id)
         row = await self._load(session, spec, user_id, key)
         run = _Run(self, session, user_id, client_id, now)
@@ -100,6 +105,8 @@ class Applier:
             raise MutationRejected(f"no {mutation.entity} {mutation.entity_id}")
         else:
             await run.set_deleted(spec, row, mutation.op == "delete", stamp)
+        if stamp != sent:
+            run.applied.capped = stamp.encode()
         if deferred_stats is None:
             await run.finish()
         else:
@@ -225,23 +232,28 @@ class _Run:
                 del patch["primary"]
                 clocks["primary"] = winner
                 changed = True
+        lost = False  # a field this (older) write did not change, still showing otherwise
         for name, value in patch.items():
             at = unlinked.get(name, text)
+            column = spec.column(name)
             if at > clocks.get(name, ""):
                 clocks[name] = at
-                column = spec.column(name)
                 if getattr(row, column) != value:
                     setattr(row, column, value)
                     changed = True
+            elif getattr(row, column) != value:
+                lost = True
         row.field_clocks = clocks
         self._note_stats(spec, row)
-        if changed:
+        if changed or lost:  # a losing write is logged too: its device must pull the winner
             await self._record(spec, row)
 
     async def set_deleted(self, spec: EntitySpec, row: Synced, deleted: bool, stamp: HLC) -> None:
         text = stamp.encode()
         clocks = dict(row.field_clocks or {})
         if text <= clocks.get(DELETED, ""):
+            if row.deleted != deleted:  # lost to a newer delete/restore: let its device know
+                await self._record(spec, row)
             return
         clocks[DELETED] = text
         row.field_clocks = clocks
