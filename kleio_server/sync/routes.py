@@ -95,8 +95,11 @@ async def snapshot(
     entity: Entity,
     after: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_SNAPSHOT_LIMIT)] = 500,
+    counts: bool = False,
 ) -> Response:
     """Page through the current state of all rows of one entity (tombstones included) in
-    key order; pass ``next_after`` back as ``after`` while ``has_more``. A first page (no
-    ``after``) also carries ``counts``: the rows of each entity, for a progress bar."""
-    return json_response(await service.snapshot(session, user.id, entity, after, limit))
+    key order; pass ``next_after`` back as ``after`` while ``has_more``. With
+    ``counts=true`` the page also says how many rows of each entity there are (a client asks
+    on its first page, for a progress bar)."""
+    page = await service.snapshot(session, user.id, entity, after, limit, counts=counts)
+    return json_response(page)

@@ -360,11 +360,17 @@ def _change(
 
 
 async def snapshot(
-    session: AsyncSession, user_id: uuid.UUID, entity: Entity, after: str | None, limit: int
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    entity: Entity,
+    after: str | None,
+    limit: int,
+    *,
+    counts: bool = False,
 ) -> dict[str, Any]:
     """A page of every row of ``entity`` (tombstones too), in key order after ``after``, as a
-    ``SnapshotPage`` dict for orjson. A first page (no ``after``) also counts the rows of
-    every entity, so a client can tell how much a bootstrap has to download."""
+    ``SnapshotPage`` dict for orjson; with ``counts``, also how many rows of each entity
+    there are, so a client can tell how much a bootstrap has to download."""
     spec = SPECS[entity]
     start = None
     if after is not None:
@@ -385,5 +391,5 @@ async def snapshot(
         "has_more": has_more,
         "seq": seq,
         "epoch": epoch,
-        "counts": await rows.counts(session, user_id) if after is None else None,
+        "counts": await rows.counts(session, user_id) if counts else None,
     }

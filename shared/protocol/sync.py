@@ -108,5 +108,5 @@ class SnapshotPage(BaseModel):
     seq: int
     epoch: str
     counts: dict[Entity, int] | None = None
-    """On a first page (no ``after``): how many rows (tombstones too) of each entity there
-    are, so a client can show how far a bootstrap has got; None on later pages."""
+    """When asked for (``counts=true``, on a bootstrap's first page): how many rows
+    (tombstones too) of each entity there are, so a client can show how far it has got."""

@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 PULL_LIMIT = MAX_PULL_LIMIT
 """Pull and snapshot pages this big: per-request costs vanish in a first sync, and a page is
 one transaction."""
+FIRST_PAGE = 500
 MAX_REBASES = 3
 MAX_RESETS = 2
 UNPROCESSABLE = 422
@@ -139,29 +140,42 @@ async def advance(store: Store, cursor: int, epoch: str | None) -> int:
 
 class Pages:
     """Asks for pages as large as the server takes: a server from before 5,000-row pages
-    answers 422 to such a limit, and is asked for 1,000 (pull and snapshot) from then on."""
+    answers 422 to such a limit, and is asked for 1,000 (pull and snapshot) from then on.
+
+    The first pages of a round are smaller (``FIRST_PAGE``, then four times that, up to
+    ``size``): applying the first one can start while the server still reads the next."""
 
     def __init__(self, transport: SyncTransport, size: int = PULL_LIMIT) -> None:
         self.transport = transport
         self.size = size
+        self._next = min(size, FIRST_PAGE)
+
+    def _take(self) -> int:
+        limit = min(self._next, self.size)
+        self._next = min(self.size, self._next * 4)
+        return limit
 
     async def pull(self, cursor: int, epoch: str | None) -> PullResponse:
-        return await self._sized(lambda: self.transport.pull(cursor, epoch, self.size))
+        limit = self._take()
+        return await self._sized(limit, lambda n: self.transport.pull(cursor, epoch, n))
 
-    async def snapshot(self, entity: Entity, after: str | None) -> SnapshotPage:
-        return await self._sized(lambda: self.transport.snapshot(entity, after, self.size))
-
-    async def _sized(self, ask: Callable[[], Awaitable[P]]) -> P:
-        try:
-            return await ask()
-        except ServerError as exc:
-            if exc.status != UNPROCESSABLE or self.size <= LEGACY_MAX_PULL_LIMIT:
-                raise
-        logger.info(
-            "the server refuses pages of %d: asking for %d", self.size, LEGACY_MAX_PULL_LIMIT
+    async def snapshot(
+        self, entity: Entity, after: str | None, *, counts: bool = False
+    ) -> SnapshotPage:
+        limit = self._take()
+        return await self._sized(
+            limit, lambda n: self.transport.snapshot(entity, after, n, counts=counts)
         )
+
+    async def _sized(self, limit: int, ask: Callable[[int], Awaitable[P]]) -> P:
+        try:
+            return await ask(limit)
+        except ServerError as exc:
+            if exc.status != UNPROCESSABLE or limit <= LEGACY_MAX_PULL_LIMIT:
+                raise
+        logger.info("the server refuses pages of %d: asking for %d", limit, LEGACY_MAX_PULL_LIMIT)
         self.size = LEGACY_MAX_PULL_LIMIT
-        return await ask()
+        return await ask(LEGACY_MAX_PULL_LIMIT)
 
 
 Fetch = Callable[[], Awaitable[P]]
@@ -280,9 +294,11 @@ async def bootstrap(
     start: tuple[int, str] | None = None
     total: int | None = None
 
-    def fetch(entity: Entity, after: str | None) -> Fetch[tuple[Entity, SnapshotPage]]:
+    def fetch(
+        entity: Entity, after: str | None, counts: bool = False
+    ) -> Fetch[tuple[Entity, SnapshotPage]]:
         async def one() -> tuple[Entity, SnapshotPage]:
-            return entity, await sized.snapshot(entity, after)
+            return entity, await sized.snapshot(entity, after, counts=counts)
 
         return one
 
@@ -292,7 +308,7 @@ async def bootstrap(
         request = _following(*fetched)
         return None if request is None else fetch(*request)
 
-    ahead = _Prefetch(fetch(ENTITIES[0], None), following)
+    ahead = _Prefetch(fetch(ENTITIES[0], None, counts=True), following)
     try:
         while True:
             entity, page = await ahead.next()

@@ -43,7 +43,11 @@ class SyncTransport(Protocol):
 
     async def pull(self, cursor: int, epoch: str | None, limit: int) -> PullResponse: ...
 
-    async def snapshot(self, entity: Entity, after: str | None, limit: int) -> SnapshotPage: ...
+    async def snapshot(
+        self, entity: Entity, after: str | None, limit: int, *, counts: bool = False
+    ) -> SnapshotPage:
+        """A page of ``entity``'s rows; ``counts``: with every entity's row count."""
+        ...
 
     def connect(
         self, cursor: int, epoch: str | None
@@ -119,10 +123,14 @@ class HttpSyncTransport:
             params["epoch"] = epoch
         return self._parse(await self._send("GET", "/sync/pull", params=params), PullResponse)
 
-    async def snapshot(self, entity: Entity, after: str | None, limit: int) -> SnapshotPage:
+    async def snapshot(
+        self, entity: Entity, after: str | None, limit: int, *, counts: bool = False
+    ) -> SnapshotPage:
         params: dict[str, str | int] = {"entity": entity, "limit": limit}
         if after is not None:
             params["after"] = after
+        if counts:
+            params["counts"] = "true"
         return self._parse(await self._send("GET", "/sync/snapshot", params=params), SnapshotPage)
 
     @asynccontextmanager

@@ -134,9 +134,11 @@ class Recording:
         self._enter("pull")
         return await self.inner.pull(cursor, epoch, limit)
 
-    async def snapshot(self, entity: Entity, after: str | None, limit: int) -> SnapshotPage:
+    async def snapshot(
+        self, entity: Entity, after: str | None, limit: int, *, counts: bool = False
+    ) -> SnapshotPage:
         self._enter("snapshot")
-        return await self.inner.snapshot(entity, after, limit)
+        return await self.inner.snapshot(entity, after, limit, counts=counts)
 
     def connect(self, cursor: int, epoch: str | None) -> Any:
         self._enter("connect")

@@ -97,12 +97,14 @@ class FaultyTransport:
 
         return await self._exchange(fault, send)
 
-    async def snapshot(self, entity: Entity, after: str | None, limit: int) -> SnapshotPage:
+    async def snapshot(
+        self, entity: Entity, after: str | None, limit: int, *, counts: bool = False
+    ) -> SnapshotPage:
         fault = self._next_fault()
         if fault in ("hold", "stale"):
             fault = "drop"
         return await self._exchange(
-            fault, lambda: self.network.server.snapshot(entity, after, limit)
+            fault, lambda: self.network.server.snapshot(entity, after, limit, counts=counts)
         )
 
     def connect(self, cursor: int, epoch: str | None) -> Any:
