@@ -16,9 +16,9 @@
 
 The defaults keep one run to about three minutes on a shared 2-core machine: one push of 500
 per user, and a first sync of 5,000 rows judged by its rate against the target (50,000 rows
-in 5 s is 10,000 rows/s; 5,000 rows are a single page, so nothing overlaps: the rate
-understates a big sync); ``--rows 50000 --batches 3`` measures the issue's full sizes
-(``--only bootstrap --rows 50000`` the first sync alone, about a minute).
+in 5 s is 10,000 rows/s; 5,000 rows are three pages, so start-up costs weigh more than in a
+big sync and the projection understates it); ``--rows 50000 --batches 3`` measures the
+issue's full sizes (``--only bootstrap --rows 50000`` the first sync alone, about a minute).
 """
 
 from __future__ import annotations

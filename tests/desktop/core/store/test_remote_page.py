@@ -182,3 +182,18 @@ async def test_bulk_rows_are_stored_as_the_orm_stores_them(store: Store) -> None
     assert bulk_play[0] == bulk.hex and orm_play[0] == orm.hex
     assert tuple(bulk_play)[1:] == tuple(orm_play)[1:]
     assert tuple(bulk_item)[1:] == tuple(orm_item)[1:]
+
+
+async def test_stored_rows_are_found_by_integer_keys_too(store: Store) -> None:
+    """A later page finds the collection item an earlier one stored (and merges into it)."""
+
+    def item(rating: int, tick: int) -> Change:
+        data = {"instance_id": 88, "release_id": 4242, "rating": rating}
+        data["field_clocks"] = {"release_id": clock(1), "rating": clock(tick)}
+        return Change(seq=tick, entity="collection_item", entity_id="88", data=data)
+
+    await store.apply_remote_changes([item(2, 5)])
+    await store.apply_remote_changes([item(4, 9), item(1, 7)])  # the newer clock wins
+    async with store.read() as session:
+        row = await session.get_one(CollectionItemRow, 88)
+    assert (row.rating, row.field_clocks["rating"]) == (4, clock(9))
