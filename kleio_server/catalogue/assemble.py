@@ -7,6 +7,7 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kleio_server.kit.sql import one_of
 from kleio_server.models import (
     FormatDescription,
     Genre,
@@ -28,6 +29,7 @@ async def assemble(
     """One query per part and no ORM objects: this is on the hot path of every page."""
     if not wanted:
         return {}
+    connection = await session.connection()  # Core rows: no ORM result processing
     artists: dict[int, list[wire.ReleaseArtist]] = defaultdict(list)
     labels: dict[int, list[wire.ReleaseLabel]] = defaultdict(list)
     formats: dict[int, list[wire.ReleaseFormat]] = defaultdict(list)
@@ -36,29 +38,29 @@ async def assemble(
     styles: dict[int, list[str]] = defaultdict(list)
     tracks: dict[int, list[wire.Track]] = defaultdict(list)
     a, lb, f, d, t = ReleaseArtist, ReleaseLabel, ReleaseFormat, FormatDescription, Track
-    for rid, aid, name, anv, join, role in await session.execute(
+    for rid, aid, name, anv, join, role in await connection.execute(
         select(a.release_id, a.artist_id, a.name, a.anv, a.join, a.role)
-        .where(a.release_id.in_(wanted))
+        .where(one_of(session, a.release_id, wanted))
         .order_by(a.release_id, a.position)
     ):
         artists[rid].append(
             wire.ReleaseArtist.model_construct(id=aid, name=name, anv=anv, join=join, role=role)
         )
-    for rid, lid, name, catno in await session.execute(
+    for rid, lid, name, catno in await connection.execute(
         select(lb.release_id, lb.label_id, lb.name, lb.catno)
-        .where(lb.release_id.in_(wanted))
+        .where(one_of(session, lb.release_id, wanted))
         .order_by(lb.release_id, lb.position)
     ):
         labels[rid].append(wire.ReleaseLabel.model_construct(id=lid, name=name, catno=catno))
-    for rid, position, text in await session.execute(
+    for rid, position, text in await connection.execute(
         select(d.release_id, d.format_position, d.description)
-        .where(d.release_id.in_(wanted))
+        .where(one_of(session, d.release_id, wanted))
         .order_by(d.release_id, d.format_position, d.idx)
     ):
         descriptions[(rid, position)].append(text)
-    for rid, position, name, qty, text in await session.execute(
+    for rid, position, name, qty, text in await connection.execute(
         select(f.release_id, f.position, f.name, f.qty, f.text)
-        .where(f.release_id.in_(wanted))
+        .where(one_of(session, f.release_id, wanted))
         .order_by(f.release_id, f.position)
     ):
         formats[rid].append(
@@ -66,24 +68,24 @@ async def assemble(
                 name=name, qty=qty, text=text, descriptions=descriptions[(rid, position)]
             )
         )
-    for rid, name in await session.execute(
+    for rid, name in await connection.execute(
         select(ReleaseGenre.release_id, Genre.name)
         .join(Genre, Genre.id == ReleaseGenre.genre_id)
-        .where(ReleaseGenre.release_id.in_(wanted))
+        .where(one_of(session, ReleaseGenre.release_id, wanted))
         .order_by(ReleaseGenre.release_id, ReleaseGenre.position)
     ):
         genres[rid].append(name)
-    for rid, name in await session.execute(
+    for rid, name in await connection.execute(
         select(ReleaseStyle.release_id, Style.name)
         .join(Style, Style.id == ReleaseStyle.style_id)
-        .where(ReleaseStyle.release_id.in_(wanted))
+        .where(one_of(session, ReleaseStyle.release_id, wanted))
         .order_by(ReleaseStyle.release_id, ReleaseStyle.position)
     ):
         styles[rid].append(name)
     track_rows = (
-        await session.execute(
+        await connection.execute(
             select(t.release_id, t.position, t.title, t.duration_text, t.seconds)
-            .where(t.release_id.in_(wanted))
+            .where(one_of(session, t.release_id, wanted))
             .order_by(t.release_id, t.position_index)
         )
         if with_tracks
@@ -97,7 +99,7 @@ async def assemble(
         )
     r = Release
     out: dict[int, wire.Release] = {}
-    for row in await session.execute(
+    for row in await connection.execute(
         select(
             r.id,
             r.title,
@@ -107,7 +109,7 @@ async def assemble(
             r.duration_seconds,
             r.duration_estimated,
             r.fetched_at,
-        ).where(r.id.in_(wanted))
+        ).where(one_of(session, r.id, wanted))
     ):
         rid = row.id
         out[rid] = wire.Release.model_construct(

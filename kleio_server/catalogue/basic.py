@@ -20,6 +20,7 @@ from sqlalchemy import literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_server.catalogue import submissions
+from kleio_server.kit.sql import one_of
 from kleio_server.kit.upsert import upsert
 from kleio_server.models import (
     CatalogueViewer,
@@ -202,14 +203,14 @@ async def overlays(
     if not ids:
         return {}, {}
     wanted = list(ids)
-    details = submissions.unshared(viewer, wanted)
+    details = submissions.unshared(session, viewer, wanted)
     s = ReleaseBasicSubmission
     listings = (
         select(literal(False).label("details"), s.release_id, s.payload)
         .outerjoin(Release, Release.id == s.release_id)
         .where(
             s.user_id == viewer,
-            s.release_id.in_(wanted),
+            one_of(session, s.release_id, wanted),
             or_(
                 Release.basic_hash.is_(None),
                 Release.basic_hash != s.payload_hash,

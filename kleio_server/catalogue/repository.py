@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kleio_server.catalogue import basic
 from kleio_server.catalogue.assemble import assemble
 from kleio_server.catalogue.cache import ReleaseCache
+from kleio_server.kit.sql import one_of
 from kleio_server.kit.upsert import insert_ignore, upsert
 from kleio_server.models import (
     Artist,
@@ -75,7 +76,9 @@ async def _load_shared(
         return await assemble(session, wanted, with_tracks)
     versions = dict(
         (
-            await session.execute(select(Release.id, Release.version).where(Release.id.in_(wanted)))
+            await session.execute(
+                select(Release.id, Release.version).where(one_of(session, Release.id, wanted))
+            )
         ).all()
     )
     found: dict[int, wire.Release] = {}

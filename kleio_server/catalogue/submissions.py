@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kleio_server.kit.sql import one_of
 from kleio_server.kit.upsert import upsert
 from kleio_server.models import Release, ReleaseSubmission
 from shared.protocol import entities as wire
@@ -70,7 +71,7 @@ async def agreeing_user(
     return found
 
 
-def unshared(user_id: uuid.UUID, ids: list[int]) -> Select[Any]:
+def unshared(session: AsyncSession, user_id: uuid.UUID, ids: list[int]) -> Select[Any]:
     """The user's submissions among ``ids`` whose shared row is missing or has no details."""
     s = ReleaseSubmission
     return (
@@ -78,7 +79,7 @@ def unshared(user_id: uuid.UUID, ids: list[int]) -> Select[Any]:
         .outerjoin(Release, Release.id == s.release_id)
         .where(
             s.user_id == user_id,
-            s.release_id.in_(ids),
+            one_of(session, s.release_id, ids),
             or_(Release.id.is_(None), Release.has_details.is_(False)),
         )
     )
