@@ -445,9 +445,21 @@ async def _save_releases(tx: Transaction, changes: Sequence[Change]) -> set[int]
     if not found:
         return set()
     table: Any = ReleaseRow.__table__
+    listings = [rid for rid, release in found.items() if not release.tracks]
+    detailed: dict[int, ReleaseRow] = {}
+    if listings:  # a listing must not wipe the details (tracklist) this store already has
+        query = select(ReleaseRow).where(
+            ReleaseRow.id.in_(listings), ReleaseRow.has_details.is_(True)
+        )
+        detailed = {row.id: row for row in await tx.session.scalars(query)}
     rows = []
     for release in found.values():
-        row = catalogue.release_row(release)
+        current = detailed.get(release.id)
+        row = (
+            catalogue.release_row(release)
+            if current is None
+            else catalogue.merged_row(current, release, details=False)
+        )
         rows.append({column.key: getattr(row, column.key) for column in table.columns})
     statement = sqlite_insert(table)
     columns = [column.key for column in table.columns if column.key != "id"]

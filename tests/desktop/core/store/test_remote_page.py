@@ -14,9 +14,11 @@ from typing import Any
 from sqlalchemy import text
 
 from kleio_desktop.core.store import Store
-from kleio_desktop.core.store.models import CollectionItemRow, PlayRow
+from kleio_desktop.core.store.models import CollectionItemRow, PlayRow, ReleaseRow
 from shared.clock import HLC
 from shared.protocol.sync import Change
+
+from ..conftest import make_release
 
 NOW_MS = 1_800_000_000_000
 AT = dt.datetime(2026, 11, 1, 20, 30, 15, 250_000, tzinfo=dt.UTC)
@@ -197,3 +199,24 @@ async def test_stored_rows_are_found_by_integer_keys_too(store: Store) -> None:
     async with store.read() as session:
         row = await session.get_one(CollectionItemRow, 88)
     assert (row.rating, row.field_clocks["rating"]) == (4, clock(9))
+
+
+async def test_a_pulled_listing_keeps_the_tracklist_the_store_already_has(store: Store) -> None:
+    """The server sends a release as its user sees it; when that is a listing (no tracks),
+    the details this desktop fetched from Discogs itself stay."""
+    await store.save_releases([make_release(4343)])
+    listing = make_release(4343, title="Kind of Blue", tracks=[], duration_seconds=None)
+    item = {
+        "instance_id": 78,
+        "release_id": 4343,
+        "added_at": AT.isoformat(),
+        "field_clocks": {"release_id": clock(1), "added_at": clock(1)},
+        "release": listing.model_dump(mode="json"),
+    }
+    await store.apply_remote_changes(
+        [Change(seq=1, entity="collection_item", entity_id="78", data=item)]
+    )
+    async with store.read() as session:
+        row = await session.get(ReleaseRow, 4343)
+    assert row is not None and row.has_details and row.title == "Kind of Blue"
+    assert [t["title"] for t in row.document["tracks"]] == ["So What", "Blue in Green"]
