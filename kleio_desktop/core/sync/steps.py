@@ -271,11 +271,16 @@ async def pull_all(
         await ahead.close()
 
 
+# Parents first, and the collection items (slow to read: their releases ride along) early,
+# so the server reads them while the desktop still has pages to store, not at the end.
+BOOTSTRAP_ORDER: tuple[Entity, ...] = ("folder", "collection_item", "stylus", "play", "cleaning")
+
+
 def _following(entity: Entity, page: SnapshotPage) -> tuple[Entity, str | None] | None:
     """The request after ``page``: more of ``entity``, or the next entity from the start."""
     if page.has_more and page.next_after is not None:
         return entity, page.next_after
-    later = ENTITIES[ENTITIES.index(entity) + 1 :]
+    later = BOOTSTRAP_ORDER[BOOTSTRAP_ORDER.index(entity) + 1 :]
     return (later[0], None) if later else None
 
 
@@ -308,7 +313,7 @@ async def bootstrap(
         request = _following(*fetched)
         return None if request is None else fetch(*request)
 
-    ahead = _Prefetch(fetch(ENTITIES[0], None, counts=True), following)
+    ahead = _Prefetch(fetch(BOOTSTRAP_ORDER[0], None, counts=True), following)
     try:
         while True:
             entity, page = await ahead.next()

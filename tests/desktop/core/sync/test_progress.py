@@ -101,7 +101,8 @@ async def test_a_bootstrap_reports_progress_against_the_servers_counts(
     assert report.bootstrapped
     pages = progress_of(seen, "bootstrap")
     assert [p.total for p in pages] == [rows] * len(pages)
-    assert [p.done for p in pages] == [10, 20, PLAYS, rows]  # plays in pages, then items
+    # folders (none), the collection items, then the plays in pages of 10
+    assert [p.done for p in pages] == [0, ITEMS, ITEMS + 10, ITEMS + 20, rows]
     assert len(await device.services.plays.list_plays()) == PLAYS
     assert len(await device.services.collection.list_items()) == ITEMS
 
