@@ -22,7 +22,6 @@ from kleio_desktop.core.sync.status import SyncProgress
 from kleio_desktop.core.sync.transport import SyncTransport
 from kleio_desktop.core.sync.wire import SnapshotPage
 from shared.protocol.sync import (
-    ENTITIES,
     LEGACY_MAX_PULL_LIMIT,
     MAX_MUTATIONS_PER_PUSH,
     MAX_PULL_LIMIT,

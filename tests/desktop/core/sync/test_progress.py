@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from kleio_desktop.core.changes import Changes
 from kleio_desktop.core.errors import InvalidInput
 from kleio_desktop.core.sync import ServerError, SnapshotPage, SyncEngine, SyncProgress, SyncStatus
+from kleio_desktop.core.sync.steps import BOOTSTRAP_ORDER
 from kleio_server.accounts.service import ensure_user
 from kleio_server.auth.local import LOCAL_ISSUER, LOCAL_SUBJECT
 from kleio_server.auth.principal import Principal
@@ -23,6 +24,7 @@ from kleio_server.deps import Kleio
 from kleio_server.sync.writes import write
 from shared.ids import new_id
 from shared.protocol.sync import (
+    ENTITIES,
     LEGACY_MAX_PULL_LIMIT,
     Entity,
     PullResponse,
@@ -221,3 +223,7 @@ async def test_a_page_that_fails_stops_the_request_sent_ahead(
     await asyncio.wait_for(slow.cancelled.wait(), 1)
     assert (await device.store.sync_state()).cursor == 0  # nothing of the bad page kept
     assert await device.services.plays.list_plays() == []
+
+
+def test_a_bootstrap_pages_every_entity_once() -> None:
+    assert sorted(BOOTSTRAP_ORDER) == sorted(ENTITIES)
