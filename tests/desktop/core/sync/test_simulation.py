@@ -510,3 +510,20 @@ def test_a_fast_device_clock_capped_by_the_server_does_not_hold_on_to_its_edit(
         world.sync_everyone([])
     finally:
         world.teardown()
+
+
+def test_a_slow_device_edit_after_a_pull_wins(machine: type[Simulation]) -> None:
+    """Device 2 runs three minutes slow. Once it has pulled device 0's play, its own later
+    edit must carry a newer clock than what it saw, and win everywhere."""
+    world = machine()
+    try:
+        world.start()
+        world.play(who=0, action="log", pick=0, release=RELEASES[0], minute=None, notes="first")
+        world.sync_everyone([])
+        world.play(who=2, action="edit", pick=0, release=RELEASES[0], minute=None, notes="slow")
+        world.sync_everyone([])
+        world.sync_everyone([])
+        plays = world.run(world._server_rows())["play"]
+        assert [p["notes"] for p in plays.values()] == ["slow"]
+    finally:
+        world.teardown()
