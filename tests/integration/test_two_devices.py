@@ -27,8 +27,8 @@ from kleio_server.realtime.notifier import PostgresNotifier
 from kleio_server.settings import Settings
 from tests.desktop.core.conftest import put_record
 from tests.desktop.core.sync.conftest import Recording, copy_into
-from tests.integration.conftest import WITHIN, until
-from tests.server.conftest import _create_pg_database, _drop_pg_database
+from tests.polling import WITHIN, until
+from tests.server.conftest import pg_database
 from tests.server.realtime.live import serving
 
 AT = dt.datetime(2026, 3, 1, 20, tzinfo=dt.UTC)
@@ -37,11 +37,8 @@ SECRET = "shared-secret-" + "x" * 30
 
 @pytest.fixture(scope="module")
 async def pg_url() -> AsyncIterator[str]:
-    url = await _create_pg_database()
-    try:
+    async with pg_database() as url:
         yield url
-    finally:
-        await _drop_pg_database(url)
 
 
 @pytest.fixture(scope="module")

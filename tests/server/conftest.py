@@ -8,6 +8,7 @@ same reason.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import secrets
@@ -66,6 +67,16 @@ async def _create_pg_database() -> str:
     return admin.set(database=name).render_as_string(hide_password=False)
 
 
+@contextlib.asynccontextmanager
+async def pg_database() -> AsyncIterator[str]:
+    """A fresh, empty PostgreSQL database for the block (dropped afterwards)."""
+    url = await _create_pg_database()
+    try:
+        yield url
+    finally:
+        await _drop_pg_database(url)
+
+
 async def _drop_pg_database(url: str) -> None:
     target = make_url(url)
     admin = make_url(POSTGRES_URL)
@@ -90,11 +101,8 @@ async def database_url(
         path = tmp_path_factory.mktemp("sqlite") / "kleio-server.db"
         yield f"sqlite+aiosqlite:///{path}"
         return
-    url = await _create_pg_database()
-    try:
+    async with pg_database() as url:
         yield url
-    finally:
-        await _drop_pg_database(url)
 
 
 @pytest.fixture(scope="session")

@@ -11,16 +11,13 @@ from sqlalchemy.exc import DBAPIError
 
 from kleio_server.kit.db import create_engine
 from kleio_server.realtime.notifier import asyncpg_dsn
-from tests.server.conftest import _create_pg_database, _drop_pg_database
+from tests.server.conftest import pg_database
 
 
 @pytest.fixture(scope="module")
 async def pg_url() -> AsyncIterator[str]:
-    url = await _create_pg_database()
-    try:
+    async with pg_database() as url:
         yield url
-    finally:
-        await _drop_pg_database(url)
 
 
 async def _kill_connections(url: str) -> int:

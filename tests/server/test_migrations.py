@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 from kleio_server import migrate
 from kleio_server.kit.db import create_engine
 from kleio_server.models import Base
-from tests.server.conftest import BACKENDS, _create_pg_database, _drop_pg_database
+from tests.server.conftest import BACKENDS, pg_database
 
 
 @pytest.fixture(params=BACKENDS)
@@ -22,11 +22,8 @@ async def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Asyn
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'migrations.db'}"
         return
-    url = await _create_pg_database()
-    try:
+    async with pg_database() as url:
         yield url
-    finally:
-        await _drop_pg_database(url)
 
 
 def _tables(connection: Connection) -> set[str]:

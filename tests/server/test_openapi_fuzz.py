@@ -22,7 +22,7 @@ from tests.fakes.discogs.app import FakeDiscogs
 from tests.fakes.discogs.data import make_collection
 from tests.fakes.discogs.server import serve as serve_discogs
 from tests.fakes.oidc_issuer import FakeOIDCIssuer
-from tests.server.conftest import _create_pg_database, _drop_pg_database, make_settings
+from tests.server.conftest import make_settings, pg_database
 from tests.server.realtime.live import serving
 from tests.server.seed import add_records, release
 
@@ -41,13 +41,9 @@ async def test_no_server_errors(
 ) -> None:
     """One run, on PostgreSQL (what production runs; it takes minutes). SQLite behaviour is
     covered by every other server test, which runs on both."""
-    database_url = await _create_pg_database()
     fake = FakeDiscogs(make_collection(5), SystemClock())  # Discogs stands in by its fake
-    try:
-        async with serve_discogs(fake) as discogs_api:
-            await _fuzz(database_url, discogs_api, issuer, tmp_path, release_ids)
-    finally:
-        await _drop_pg_database(database_url)
+    async with pg_database() as database_url, serve_discogs(fake) as discogs_api:
+        await _fuzz(database_url, discogs_api, issuer, tmp_path, release_ids)
 
 
 async def _fuzz(

@@ -31,7 +31,8 @@ from kleio_server.realtime.notifier import (
 )
 from shared.protocol.snapshot import ImportProgressMessage
 from tests.fakes.oidc_issuer import FakeOIDCIssuer
-from tests.server.conftest import ApiUser, _create_pg_database, _drop_pg_database, make_settings
+from tests.polling import until
+from tests.server.conftest import ApiUser, make_settings, pg_database
 from tests.server.realtime.live import receive, send, serving, signed_in, socket
 from tests.server.seed import add_records, release, user_id_of
 
@@ -40,11 +41,20 @@ T0 = "2026-03-01T20:00:00+00:00"
 
 @pytest.fixture(scope="module")
 async def pg_url() -> AsyncIterator[str]:
-    url = await _create_pg_database()
-    try:
+    async with pg_database() as url:
         yield url
+
+
+@contextlib.asynccontextmanager
+async def notifications(pg_url: str) -> AsyncIterator[list[str]]:
+    """The payloads NOTIFY-ed on the change channel while the block runs (our own listener)."""
+    received: list[str] = []
+    listener = await asyncpg.connect(asyncpg_dsn(pg_url))
+    try:
+        await listener.add_listener(CHANNEL, lambda *args: received.append(args[3]))
+        yield received
     finally:
-        await _drop_pg_database(url)
+        await listener.close()
 
 
 @pytest.fixture(scope="module")
@@ -124,23 +134,18 @@ async def test_a_burst_is_coalesced_into_few_notifications_under_8000_bytes(
     instances: list[tuple[FastAPI, str]], pg_url: str
 ) -> None:
     (app_one, _one), _ = instances
-    received: list[str] = []
-    listener = await asyncpg.connect(asyncpg_dsn(pg_url))
-    try:
-        await listener.add_listener(CHANNEL, lambda *args: received.append(args[3]))
-        users = [uuid.uuid4() for _ in range(400)]
+    users = [uuid.uuid4() for _ in range(400)]
+
+    def pairs() -> list[tuple[uuid.UUID, int]]:
+        return [pair for payload in received for pair in decode_payload(payload).pairs]
+
+    async with notifications(pg_url) as received:
         notifier = _notifier(app_one)
         for seq, user_id in enumerate(users, start=1):
             notifier.publish(user_id, seq)
             notifier.publish(user_id, seq)  # repeated pairs coalesce
-        for _ in range(500):
-            pairs = [pair for payload in received for pair in decode_payload(payload).pairs]
-            if len(pairs) >= len(users):
-                break
-            await asyncio.sleep(0.01)
-    finally:
-        await listener.close()
-    assert sorted(pairs) == sorted((u, s) for s, u in enumerate(users, start=1))
+        await until(lambda: len(pairs()) >= len(users))
+    assert sorted(pairs()) == sorted((u, s) for s, u in enumerate(users, start=1))
     assert 2 <= len(received) <= 5
     assert all(len(payload.encode()) < 8000 for payload in received)
 
@@ -162,21 +167,12 @@ async def test_the_notification_carries_the_change_so_the_other_instance_reads_n
 ) -> None:
     (app_one, one), _ = instances
     rid = next(release_ids)
-    received: list[str] = []
-    listener = await asyncpg.connect(asyncpg_dsn(pg_url))
-    try:
-        await listener.add_listener(CHANNEL, lambda *args: received.append(args[3]))
-        async with user_on(one, issuer) as user:
-            await add_records(app_one.state.kleio, user, [release(rid)])
-            logged = await user.post(
-                "/api/v1/plays", json={"release_id": rid, "played_at": T0, "notes": "inline"}
-            )
-            for _ in range(500):
-                if received:
-                    break
-                await asyncio.sleep(0.01)
-    finally:
-        await listener.close()
+    async with notifications(pg_url) as received, user_on(one, issuer) as user:
+        await add_records(app_one.state.kleio, user, [release(rid)])
+        logged = await user.post(
+            "/api/v1/plays", json={"release_id": rid, "played_at": T0, "notes": "inline"}
+        )
+        await until(lambda: received)
     (notification,) = [decode_payload(p) for p in received]
     assert notification.pairs == []  # no hint to read: the rows came along
     ((_user, after, seq, text),) = notification.changes
@@ -276,17 +272,9 @@ async def test_changes_too_big_for_a_notification_travel_as_a_hint(
     instances: list[tuple[FastAPI, str]], pg_url: str
 ) -> None:
     (app_one, _one), _ = instances
-    received: list[str] = []
-    listener = await asyncpg.connect(asyncpg_dsn(pg_url))
-    try:
-        await listener.add_listener(CHANNEL, lambda *args: received.append(args[3]))
-        user, big = uuid.uuid4(), '{"type":"changes","notes":"' + "n" * 9000 + '"}'
+    user, big = uuid.uuid4(), '{"type":"changes","notes":"' + "n" * 9000 + '"}'
+    async with notifications(pg_url) as received:
         _notifier(app_one).publish_changes(user, 4, 6, big)
-        for _ in range(500):
-            if received:
-                break
-            await asyncio.sleep(0.01)
-    finally:
-        await listener.close()
+        await until(lambda: received)
     (notification,) = [decode_payload(p) for p in received]
     assert (notification.pairs, notification.changes) == ([(user, 6)], [])

@@ -5,19 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import inspect
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
 from kleio_desktop.core.sync import Backoff, SyncEngine, SyncStatus
+from tests.polling import WITHIN, until
 from tests.server.realtime.live import serving
 
 from ..conftest import put_record
 from .conftest import DeviceMaker, free_port, serving_on
 
 AT = dt.datetime(2026, 3, 1, 20, tzinfo=dt.UTC)
-WITHIN = 5.0
 
 
 @contextlib.asynccontextmanager
@@ -29,18 +28,6 @@ async def running(*engines: SyncEngine) -> AsyncIterator[None]:
         for engine in engines:
             engine.stop()
         await asyncio.wait_for(asyncio.gather(*tasks), WITHIN)
-
-
-async def until(check: Callable[[], object], seconds: float = WITHIN) -> None:
-    """Poll ``check`` (plain or async) until it is true; TimeoutError after ``seconds``."""
-    async with asyncio.timeout(seconds):
-        while True:
-            result = check()
-            if inspect.isawaitable(result):
-                result = await result
-            if result:
-                return
-            await asyncio.sleep(0.02)
 
 
 def settled(status: SyncStatus) -> bool:
