@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +41,27 @@ class SyncState:
     server_url: str | None
     last_synced_at: dt.datetime | None
     last_error: str | None
+
+
+@dataclass(frozen=True)
+class Pulled:
+    """What ``Store.apply_pulled`` did."""
+
+    fits: bool
+    """False when the store's cursor was behind where the changes start: nothing was applied
+    (something in between is missing, so the caller pulls)."""
+    applied: int
+    """Changes applied (0 when the store already had them)."""
+    pruned: int
+    """Acknowledged outbox rows dropped because the cursor is now past their ack."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The end of a sync round as stored: when the store last synced, and what is pending."""
+
+    last_synced_at: dt.datetime | None
+    pending: int
 
 
 def _prepare(home: Path, migrations: Path) -> migrate.MigrationReport:
@@ -169,6 +190,53 @@ class Store:
         one transaction (see ``remote.apply_page``)."""
         async with self.write() as tx:
             return await remote.apply_page(tx, list(changes))
+
+    async def apply_pulled(
+        self,
+        changes: Sequence[Change],
+        *,
+        cursor: int,
+        epoch: str | None = None,
+        after: int | None = None,
+    ) -> Pulled:
+        """Apply pulled changes, move the cursor to ``cursor`` (never back within an epoch) and
+        the epoch to ``epoch`` (None keeps it), and drop the acked outbox rows the cursor is
+        now past: one transaction, so the rows and the cursor saying they are here never
+        disagree.
+
+        With ``after`` (where the changes start, for changes the server sent unasked), they
+        are applied only if they continue from this store's cursor: not at all when it is
+        behind ``after``, and not again when it is already at ``cursor``."""
+        async with self.write() as tx:
+            state = await tx.session.get_one(SyncStateRow, 1)
+            if after is not None and state.cursor < after:
+                return Pulled(fits=False, applied=0, pruned=0)
+            if after is not None and state.cursor >= cursor:
+                return Pulled(fits=True, applied=0, pruned=0)
+            if changes:
+                await remote.apply_page(tx, changes)
+            if epoch is not None and epoch != state.epoch:  # a new numbering: take it as is
+                state.cursor, state.epoch = cursor, epoch
+                tx.touch(Changes(sync_state=True))
+            elif cursor > state.cursor:
+                state.cursor = cursor
+                tx.touch(Changes(sync_state=True))
+            pruned = await outbox.prune(tx.session, state.cursor)
+            if pruned:
+                tx.touch(Changes(outbox=True))
+            return Pulled(fits=True, applied=len(changes), pruned=pruned)
+
+    async def record_outcome(self, error: str | None, at: dt.datetime) -> Outcome:
+        """The end of a sync round: synced at ``at`` if ``error`` is None, else failed with it
+        (the last successful sync stays); with the pending count, read in the same transaction."""
+        async with self.write() as tx:
+            row = await tx.session.get_one(SyncStateRow, 1)
+            if error is None:
+                row.last_synced_at = at
+            row.last_error = error
+            tx.touch(Changes(sync_state=True))
+            pending = await outbox.count_pending(tx.session)
+            return Outcome(row.last_synced_at, pending)
 
     async def sync_state(self) -> SyncState:
         async with self.read() as session:

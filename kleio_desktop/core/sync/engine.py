@@ -1,16 +1,19 @@
 """The sync engine: one round on demand (``sync_once``), or live (``run``) until ``stop()``.
 
 Live, it keeps a WebSocket open (reconnecting with full-jitter backoff), pushes when the
-store's ``ChangeBus`` reports a local write (debounced) and on every reconnect, applies
+store's ``ChangeBus`` reports a local write and on every reconnect, applies
 inline ``changes`` that start at or before its cursor and pulls on a ``poke`` (or on inline
 changes it cannot place), and does a full round every ``periodic_seconds`` anyway. A failed
 round is retried after a full-jitter backoff. Rounds never overlap.
+
+Nothing waits on purpose: a round starts as soon as there is work, and whatever arrives while
+one is running (more local writes, more inline changes) is taken together by the next one, so
+a burst costs as many rounds as there are round trips in it, not one per write.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import random
 from collections.abc import Callable
@@ -35,7 +38,6 @@ from shared.protocol.sync import Rejection
 logger = logging.getLogger(__name__)
 
 PERIODIC_SECONDS = 60.0
-DEBOUNCE_SECONDS = 0.02
 RETRY = Backoff(base=1.0, cap=300.0)
 RECONNECT = Backoff(base=0.5, cap=60.0)
 
@@ -69,7 +71,6 @@ class SyncEngine:
         retry: Backoff = RETRY,
         reconnect: Backoff = RECONNECT,
         periodic_seconds: float = PERIODIC_SECONDS,
-        debounce_seconds: float = DEBOUNCE_SECONDS,
         page_size: int = steps.PULL_LIMIT,
     ) -> None:
         self._store = store
@@ -79,7 +80,6 @@ class SyncEngine:
         self._retry = retry
         self._reconnect = reconnect
         self._periodic = periodic_seconds
-        self._debounce = debounce_seconds
         self._page_size = page_size
         self._board = StatusBoard()
         self._lock = asyncio.Lock()
@@ -119,15 +119,16 @@ class SyncEngine:
             return await self._round(push=True, pull=True, inline=[])
 
     async def _round(self, *, push: bool, pull: bool, inline: list[ChangesMessage]) -> SyncReport:
-        pending = await self._store.count_pending()
-        if not (pull or inline or (push and pending)):
-            self._board.update(pending=pending)
-            return SyncReport(0, 0, 0, False, (), pending)
-        self._board.update(syncing=True, pending=pending)
+        if not (push or pull or inline):
+            return SyncReport(0, 0, 0, False, (), await self._store.count_pending())
+        self._board.update(syncing=True)
         tally = steps.Tally()
         try:
             if push:
                 tally.add(await steps.push_all(self._store, self._transport))
+                if not (pull or inline or tally.pushed):  # a reconnect with nothing to push
+                    self._board.update(syncing=False, pending=0)
+                    return SyncReport(0, 0, 0, False, (), 0)
             if inline and await self._apply_inline(inline, tally):
                 pull = True
             if pull or tally.pushed:
@@ -153,31 +154,29 @@ class SyncEngine:
         )
 
     async def _apply_inline(self, messages: list[ChangesMessage], tally: steps.Tally) -> bool:
-        """Apply inline changes that start at or before our cursor; True if a pull is needed."""
-        state = await self._store.sync_state()
-        cursor, need_pull = state.cursor, False
+        """Apply inline changes that continue from our cursor; True if a pull is needed."""
+        need_pull = False
         for message in sorted(messages, key=lambda m: (m.after, m.cursor)):
-            if message.after > cursor:
+            with steps.collector_paused():
+                pulled = await self._store.apply_pulled(
+                    message.changes, cursor=message.cursor, after=message.after
+                )
+            if not pulled.fits:
                 need_pull = True  # something between our cursor and this message is missing
-            elif message.cursor > cursor:
-                await steps.apply_changes(self._store, message.changes)
-                tally.pulled += len(message.changes)
-                cursor = message.cursor
-        if cursor != state.cursor:
-            tally.pruned += await steps.advance(self._store, cursor, state.epoch)
+            tally.pulled += pulled.applied
+            tally.pruned += pulled.pruned
         return need_pull
 
     async def _finish(self, error: str | None) -> int:
-        state = await self._store.sync_state()
-        synced_at = self._clock.now() if error is None else state.last_synced_at
-        await self._store.save_sync_state(
-            dataclasses.replace(state, last_synced_at=synced_at, last_error=error)
-        )
-        pending = await self._store.count_pending()
+        outcome = await self._store.record_outcome(error, self._clock.now())
         self._board.update(
-            syncing=False, pending=pending, last_synced_at=synced_at, error=error, progress=None
+            syncing=False,
+            pending=outcome.pending,
+            last_synced_at=outcome.last_synced_at,
+            error=error,
+            progress=None,
         )
-        return pending
+        return outcome.pending
 
     def _progress(self, progress: SyncProgress) -> None:
         """A page was applied: listeners see how far the download has got."""
@@ -228,8 +227,6 @@ class SyncEngine:
         while True:
             delay = self._periodic if not failures else self._retry.delay(failures, self._rng)
             woke = await wait_event(self._wake, delay, self._clock)
-            if woke and self._debounce > 0:
-                await self._clock.sleep(self._debounce)  # let a burst of writes settle
             self._wake.clear()
             push, pull, inline = self._take()
             if not woke:  # the periodic round, or the retry after a failure

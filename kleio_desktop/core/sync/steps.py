@@ -129,14 +129,6 @@ def collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-async def advance(store: Store, cursor: int, epoch: str | None) -> int:
-    """Move the cursor (and epoch) and drop acked outbox rows the cursor is now past."""
-    state = await store.sync_state()
-    if (state.cursor, state.epoch) != (cursor, epoch):
-        await store.save_sync_state(dataclasses.replace(state, cursor=cursor, epoch=epoch))
-    return await store.prune_outbox(cursor)
-
-
 class Pages:
     """Asks for pages as large as the server takes: a server from before 5,000-row pages
     answers 422 to such a limit, and is asked for 1,000 (pull and snapshot) from then on.
@@ -222,7 +214,7 @@ async def pull_all(
     """Pull from the cursor until the server has no more; on ``reset``, push and bootstrap.
 
     Pages are asked for ahead of applying them (``_Prefetch``); each page is applied in one
-    transaction and the cursor saved after it, so a crash repeats at most one page (pulls
+    transaction with the cursor that follows it, so a crash repeats at most one page (pulls
     carry current state: applying one twice does no harm)."""
     tally, resets, pages = Tally(), 0, Pages(transport, page_size)
     state = await store.sync_state()
@@ -257,10 +249,11 @@ async def pull_all(
                 await ahead.close()
                 ahead = _Prefetch(ask(cursor, epoch), following)
                 continue
-            await apply_changes(store, page.changes)
-            tally.pulled += len(page.changes)
             cursor, epoch = max(cursor, page.next_cursor), page.epoch
-            tally.pruned += await advance(store, cursor, epoch)
+            with collector_paused():
+                pulled = await store.apply_pulled(page.changes, cursor=cursor, epoch=epoch)
+            tally.pulled += pulled.applied
+            tally.pruned += pulled.pruned
             if progress is not None:
                 total = None if page.seq is None else max(page.seq, cursor) - start
                 progress(SyncProgress("pull", cursor - start, total, tally.pulled))

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from kleio_desktop.core.sync import Backoff, SyncEngine, SyncStatus
+from shared.protocol.sync import PushRequest, PushResponse
 from tests.polling import WITHIN, until
 from tests.server.realtime.live import serving
 
@@ -80,3 +81,34 @@ async def test_offline_work_waits_and_goes_up_when_the_server_comes_back(
     check = await make_device("check")
     await check.engine.sync_once()
     assert [p.notes for p in await check.services.plays.list_plays()] == ["offline"]
+
+
+async def test_writes_made_during_a_push_go_up_together_in_the_next_one(
+    make_device: DeviceMaker, server: FastAPI
+) -> None:
+    """No waiting on purpose before a push, and no push per write either: what is written
+    while one push is on the wire is taken by the next."""
+    async with serving(server) as address:
+        a = await make_device("a", base_url=f"http://{address}")
+        await put_record(a.store, 1001)
+        on_the_wire, release = asyncio.Event(), asyncio.Event()
+        real_push = a.transport.push
+        sizes: list[int] = []
+
+        async def held_push(request: PushRequest) -> PushResponse:
+            sizes.append(len(request.mutations))
+            if len(sizes) == 1:
+                on_the_wire.set()
+                await release.wait()
+            return await real_push(request)
+
+        a.transport.push = held_push  # type: ignore[method-assign]
+        async with running(a.engine):
+            await until(lambda: settled(a.engine.status))
+            await a.services.plays.log_play(1001, at=AT, notes="first")
+            await asyncio.wait_for(on_the_wire.wait(), WITHIN)
+            for minute in range(1, 21):
+                await a.services.plays.log_play(1001, at=AT + dt.timedelta(minutes=minute))
+            release.set()
+            await until(lambda: a.engine.status.pending == 0 and not a.engine.status.syncing)
+    assert sizes == [1, 20]
