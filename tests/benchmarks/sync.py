@@ -2,7 +2,9 @@
 
 - write-on-A → visible-on-B: a play POSTed to instance 1 until its ``changes`` message arrives on
   a socket of instance 2 (sequential writes; the POST's own round trip is the baseline), and
-  the same with the socket on instance 1 (no NOTIFY hop);
+  the same with the socket on instance 1 (no NOTIFY hop); then the whole path a user sees: a
+  play logged through desktop A's services until desktop B's store reports it, both sync
+  engines running live (A on instance 1, B on instance 2, both in this process);
 - push throughput: K users, each its own device, pushing batches of 500 play mutations at
   once to instance 1 (baseline: the same rows by plain ``INSERT`` executemany);
 - first sync of 50,000 rows into an empty desktop store, by pull from cursor 0 and by the
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -33,6 +36,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +45,9 @@ import httpx
 from sqlalchemy import func, insert, select
 from websockets.asyncio.client import connect
 
+from kleio_desktop.core.auth import LocalKeyAuth
+from kleio_desktop.core.changes import Changes
+from kleio_desktop.core.services import Services
 from kleio_desktop.core.store import Store
 from kleio_desktop.core.store.models import CollectionItemRow, PlayRow
 from kleio_desktop.core.sync import HttpSyncTransport, SyncEngine
@@ -74,6 +81,7 @@ from tests.benchmarks.sync_support import (
     token,
 )
 from tests.fakes.oidc_issuer import FakeOIDCIssuer
+from tests.polling import until
 from tests.server.seed import add_records, release, user_id_of
 
 WARM_UP = 10
@@ -135,17 +143,85 @@ async def visibility(
     return visible, round_trips, len(arrivals.pokes)
 
 
+@contextlib.asynccontextmanager
+async def _live_device(
+    home: Path, instance: Instance, bearer: str
+) -> AsyncIterator[tuple[Services, SyncEngine]]:
+    """A desktop store on ``home`` that has synced once, its engine running live."""
+    store = await Store.open(home)
+    try:
+        async with httpx.AsyncClient(
+            base_url=instance.base_url, auth=LocalKeyAuth(bearer), timeout=30
+        ) as http:
+            engine = SyncEngine(store, HttpSyncTransport(http))
+            await engine.sync_once()
+            running = asyncio.create_task(engine.run())
+            try:
+                await until(lambda: engine.status.online and not engine.status.syncing)
+                yield Services.on(store), engine
+            finally:
+                engine.stop()
+                await running
+    finally:
+        await store.close()
+
+
+async def desktop_visibility(
+    kleio: Kleio, issuer: FakeOIDCIssuer, one: Instance, two: Instance, writes: int, tmp: Path
+) -> list[float]:
+    """Write → visible ms for ``writes`` sequential plays logged through device A's services
+    (its engine on instance one pushes them) until device B's store (its engine on instance
+    two) reports each on its change bus: the whole path a user sees, both engines live."""
+    subject = Subject(f"devices-{secrets.token_hex(4)}")
+    release_id = 1_000_000_000 + secrets.randbelow(10**8)
+    await add_records(kleio, subject, [release(release_id)])
+    bearer = token(issuer, subject.subject)
+    stored: dict[uuid.UUID, float] = {}
+    arrived = asyncio.Event()
+
+    def on_b(changes: Changes) -> None:
+        now = time.perf_counter()
+        for play_id in changes.plays:
+            stored.setdefault(play_id, now)
+        arrived.set()
+
+    visible: list[float] = []
+    async with (
+        _live_device(tmp / "device-a", one, bearer) as (a, _),
+        _live_device(tmp / "device-b", two, bearer) as (b, _),
+    ):
+        unsubscribe = b.store.bus.subscribe(on_b)
+        try:
+            for i in range(WARM_UP + writes):
+                at = T0 + dt.timedelta(minutes=i)
+                started = time.perf_counter()
+                changes = await a.plays.log_play(release_id, at=at)
+                (play_id,) = changes.plays
+                async with asyncio.timeout(RECEIVE_TIMEOUT):
+                    while play_id not in stored:
+                        arrived.clear()
+                        await arrived.wait()
+                if i >= WARM_UP:
+                    visible.append((stored[play_id] - started) * 1000)
+                await asyncio.sleep(0.05)  # let A's pull after its push finish: one write at a time
+        finally:
+            unsubscribe()
+    return visible
+
+
 async def latency_rows(
-    kleio: Kleio, issuer: FakeOIDCIssuer, one: Instance, two: Instance, writes: int
+    kleio: Kleio, issuer: FakeOIDCIssuer, one: Instance, two: Instance, writes: int, tmp: Path
 ) -> list[dict[str, Any]]:
     name = "write on A → visible on B"
     cross, posts, cross_pokes = await visibility(kleio, issuer, one, two, writes)
     local, local_posts, local_pokes = await visibility(kleio, issuer, one, one, writes)
+    devices = await desktop_visibility(kleio, issuer, one, two, writes, tmp)
     base50, base99 = _ms(posts + local_posts)
     rows = [_row(name, "POST /plays round trip (baseline)", **_p(base50, base99, len(posts) * 2))]
     for case, samples, pokes in (
         ("socket on the other instance (NOTIFY)", cross, cross_pokes),
         ("socket on the same instance", local, local_pokes),
+        ("desktop A's log_play → desktop B's store, engines live, other instance", devices, 0),
     ):
         p50, p99 = _ms(samples)
         rows.append(
@@ -414,7 +490,7 @@ async def run(
                     if "memory" in only:
                         results += await memory_rows(kleio, issuer, one, two, sockets)
                     if "latency" in only:
-                        results += await latency_rows(kleio, issuer, one, two, writes)
+                        results += await latency_rows(kleio, issuer, one, two, writes, tmp)
                     if "push" in only:
                         results += await push_rows(kleio, issuer, one, users, batches)
                     if "bootstrap" in only:
