@@ -170,6 +170,12 @@ async def current(session: AsyncSession, user_id: uuid.UUID) -> tuple[int, str]:
     return (int(row.seq) if pending is None else pending), str(row.epoch)
 
 
+async def current_seq(session: AsyncSession, user_id: uuid.UUID) -> int:
+    """``current``'s sequence alone: no query when this transaction holds the counter."""
+    pending: int | None = tx_state(session).get(SEQUENCES, {}).get(user_id)
+    return pending if pending is not None else (await current(session, user_id))[0]
+
+
 async def oldest_retained(session: AsyncSession, user_id: uuid.UUID) -> int | None:
     return (
         await session.execute(

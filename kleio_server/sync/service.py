@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -121,7 +121,7 @@ async def _push(
     state.last_mutation_id = last
     state.last_seen_at = now
     await session.flush()
-    seq, _epoch = await changelog.current(session, user_id)
+    seq = await changelog.current_seq(session, user_id)
     return PushResponse(last_mutation_id=last, seq=seq, rejected=rejected, capped=capped)
 
 
@@ -197,25 +197,28 @@ async def _apply_one(
     return None, applied
 
 
+_CLIENT_STATES = cast(Table, ClientState.__table__)
+
+
 async def _locked_client_state(
     session: AsyncSession, user_id: uuid.UUID, client_id: uuid.UUID, now: dt.datetime
 ) -> ClientState:
-    """The device's row, created on its first push, locked until commit (PostgreSQL row lock;
-    on SQLite the write transaction already serialises writers)."""
+    """The device's row, created on its first push, locked until commit: one upsert (on
+    PostgreSQL ``ON CONFLICT DO UPDATE`` locks the row as ``FOR UPDATE`` would; on SQLite the
+    write transaction already serialises writers)."""
     dialect = session.get_bind().dialect.name
     insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    await session.execute(
-        insert(ClientState)
+    upsert = (
+        insert(_CLIENT_STATES)
         .values(user_id=user_id, client_id=client_id, last_mutation_id=0, last_seen_at=now)
-        .on_conflict_do_nothing(index_elements=["user_id", "client_id"])
+        .on_conflict_do_update(index_elements=["user_id", "client_id"], set_={"last_seen_at": now})
+        .returning(*_CLIENT_STATES.c)
     )
-    query = (
-        select(ClientState)
-        .where(ClientState.user_id == user_id, ClientState.client_id == client_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return (await session.scalars(query)).one()
+    query = select(ClientState).from_statement(upsert)
+    state: ClientState = (
+        await session.scalars(query, execution_options={"populate_existing": True})
+    ).one()
+    return state
 
 
 async def _earlier_rejections(
