@@ -25,7 +25,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # paths and URLs stay whole when piped
 # a client's messages are small (``auth`` is the largest): refuse a bigger frame before
 # buffering it, rather than after (uvicorn's default is 16 MiB)
 WS_MAX_SIZE = 4 * MAX_CLIENT_MESSAGE_CHARS  # UTF-8 takes up to 4 bytes a character
