@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -89,6 +90,8 @@ class Store:
         self._engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._clock = clock
+        self._watcher: sqlite3.Connection | None = None
+        self._data_version: int | None = None
 
     @classmethod
     async def open(
@@ -119,7 +122,30 @@ class Store:
         return cls(home, engine, clock, state.client_id, bus or ChangeBus(), report)
 
     async def close(self) -> None:
+        if self._watcher is not None:
+            self._watcher.close()
+            self._watcher = None
         await self._engine.dispose()
+
+    def written_since_last_look(self) -> bool:
+        """True if a transaction was committed to the database since the last call (the first
+        call only takes a baseline): by another process on the same data directory (``kleio
+        play`` while the app syncs, whose writes reach no ``ChangeBus`` here) or by this one.
+
+        SQLite's ``PRAGMA data_version`` on a connection of its own, in autocommit: it reads
+        the shared-memory header, no file I/O, so it is meant to be polled, and runs inline.
+        A database it cannot read at that instant counts as written (look again)."""
+        try:
+            if self._watcher is None:
+                self._watcher = sqlite3.connect(
+                    database_path(self.home), timeout=0, isolation_level=None
+                )
+            (version,) = self._watcher.execute("PRAGMA data_version").fetchone()
+        except sqlite3.Error as exc:
+            logger.debug("cannot read the store's data version: %s", exc)
+            return True
+        previous, self._data_version = self._data_version, int(version)
+        return previous is not None and previous != version
 
     @property
     def last_clock(self) -> HLC:

@@ -1,7 +1,8 @@
 """The sync engine: one round on demand (``sync_once``), or live (``run``) until ``stop()``.
 
 Live, it keeps a WebSocket open (reconnecting with full-jitter backoff), pushes when the
-store's ``ChangeBus`` reports a local write and on every reconnect, applies
+store's ``ChangeBus`` reports a local write, when another process wrote to the store (looked
+for every ``watch_seconds``) and on every reconnect, applies
 inline ``changes`` that start at or before its cursor and pulls on a ``poke`` (or on inline
 changes it cannot place), and does a full round every ``periodic_seconds`` anyway. A failed
 round is retried after a full-jitter backoff. Rounds never overlap.
@@ -38,6 +39,7 @@ from shared.protocol.sync import Rejection
 logger = logging.getLogger(__name__)
 
 PERIODIC_SECONDS = 60.0
+WATCH_SECONDS = 0.25
 RETRY = Backoff(base=1.0, cap=300.0)
 RECONNECT = Backoff(base=0.5, cap=60.0)
 
@@ -71,6 +73,7 @@ class SyncEngine:
         retry: Backoff = RETRY,
         reconnect: Backoff = RECONNECT,
         periodic_seconds: float = PERIODIC_SECONDS,
+        watch_seconds: float = WATCH_SECONDS,
         page_size: int = steps.PULL_LIMIT,
     ) -> None:
         self._store = store
@@ -80,6 +83,7 @@ class SyncEngine:
         self._retry = retry
         self._reconnect = reconnect
         self._periodic = periodic_seconds
+        self._watch = watch_seconds
         self._page_size = page_size
         self._board = StatusBoard()
         self._lock = asyncio.Lock()
@@ -87,6 +91,7 @@ class SyncEngine:
         self._stopping = asyncio.Event()
         self._want_push = False
         self._want_pull = False
+        self._wrote = False  # the bus reported outbox rows: a push has something to send
         self._inline: list[ChangesMessage] = []
         self._loaded = False
 
@@ -118,17 +123,21 @@ class SyncEngine:
         async with self._lock:
             return await self._round(push=True, pull=True, inline=[])
 
-    async def _round(self, *, push: bool, pull: bool, inline: list[ChangesMessage]) -> SyncReport:
-        if not (push or pull or inline):
-            return SyncReport(0, 0, 0, False, (), await self._store.count_pending())
+    async def _round(
+        self, *, push: bool, pull: bool, inline: list[ChangesMessage], wrote: bool = False
+    ) -> SyncReport:
+        """One round. ``wrote``: this process just wrote outbox rows, so a push needs no
+        look at the outbox first (the look costs a store read on the way to the server)."""
+        if not (pull or inline or wrote):  # a reconnect, or a write elsewhere: anything to push?
+            pending = await self._store.count_pending()
+            if not (push and pending):
+                self._board.update(pending=pending)
+                return SyncReport(0, 0, 0, False, (), pending)
         self._board.update(syncing=True)
         tally = steps.Tally()
         try:
             if push:
                 tally.add(await steps.push_all(self._store, self._transport))
-                if not (pull or inline or tally.pushed):  # a reconnect with nothing to push
-                    self._board.update(syncing=False, pending=0)
-                    return SyncReport(0, 0, 0, False, (), 0)
             if inline and await self._apply_inline(inline, tally):
                 pull = True
             if pull or tally.pushed:
@@ -194,7 +203,11 @@ class SyncEngine:
         self._stopping.clear()
         unsubscribe = self._store.bus.subscribe(self._on_local_change)
         self._request(push=True, pull=True)
-        loops = [asyncio.create_task(self._work_loop()), asyncio.create_task(self._socket_loop())]
+        loops = [
+            asyncio.create_task(self._work_loop()),
+            asyncio.create_task(self._socket_loop()),
+            asyncio.create_task(self._watch_loop()),
+        ]
         stopper = asyncio.create_task(self._stopping.wait())
         try:
             done, _ = await asyncio.wait([*loops, stopper], return_when=asyncio.FIRST_COMPLETED)
@@ -215,12 +228,22 @@ class SyncEngine:
 
     def _on_local_change(self, changes: Changes) -> None:
         if changes.outbox:
+            self._wrote = True
             self._request(push=True)
 
-    def _take(self) -> tuple[bool, bool, list[ChangesMessage]]:
-        taken = (self._want_push, self._want_pull, self._inline)
-        self._want_push, self._want_pull, self._inline = False, False, []
+    def _take(self) -> tuple[bool, bool, list[ChangesMessage], bool]:
+        taken = (self._want_push, self._want_pull, self._inline, self._wrote)
+        self._want_push, self._want_pull, self._inline, self._wrote = False, False, [], False
         return taken
+
+    async def _watch_loop(self) -> None:
+        """Another process's writes (``kleio play`` while the app syncs) reach no bus here:
+        look at the store for them. Our own writes show too; they cost one outbox count."""
+        self._store.written_since_last_look()
+        while True:
+            await self._clock.sleep(self._watch)
+            if self._store.written_since_last_look():
+                self._request(push=True)
 
     async def _work_loop(self) -> None:
         failures = 0
@@ -228,12 +251,12 @@ class SyncEngine:
             delay = self._periodic if not failures else self._retry.delay(failures, self._rng)
             woke = await wait_event(self._wake, delay, self._clock)
             self._wake.clear()
-            push, pull, inline = self._take()
+            push, pull, inline, wrote = self._take()
             if not woke:  # the periodic round, or the retry after a failure
                 push = pull = True
             try:
                 async with self._lock:
-                    await self._round(push=push, pull=pull, inline=inline)
+                    await self._round(push=push, pull=pull, inline=inline, wrote=wrote)
             except KleioError as exc:
                 failures += 1
                 logger.info("sync round failed (attempt %d): %s", failures, exc)

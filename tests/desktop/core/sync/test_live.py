@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
+from kleio_desktop.core.services import Services
+from kleio_desktop.core.store import Store
 from kleio_desktop.core.sync import Backoff, SyncEngine, SyncStatus
 from shared.protocol.sync import PushRequest, PushResponse
 from tests.polling import WITHIN, until
@@ -112,3 +114,26 @@ async def test_writes_made_during_a_push_go_up_together_in_the_next_one(
             release.set()
             await until(lambda: a.engine.status.pending == 0 and not a.engine.status.syncing)
     assert sizes == [1, 20]
+
+
+async def test_a_play_logged_by_another_process_on_the_store_is_pushed_unasked(
+    make_device: DeviceMaker, server: FastAPI
+) -> None:
+    """``kleio play`` in a terminal while the app syncs: the write reaches no ChangeBus of
+    the syncing process, which notices it in the store itself."""
+    async with serving(server) as address:
+        a = await make_device("a", base_url=f"http://{address}")
+        await put_record(a.store, 1001)
+        async with running(a.engine):
+            await until(lambda: settled(a.engine.status))
+            pushes = a.transport.calls.count("push")
+            elsewhere = await Store.open(a.home)  # another process's connection to the file
+            try:
+                await Services.on(elsewhere).plays.log_play(1001, at=AT, notes="from a terminal")
+            finally:
+                await elsewhere.close()
+            await until(lambda: a.transport.calls.count("push") > pushes)
+            await until(lambda: a.engine.status.pending == 0 and not a.engine.status.syncing)
+        b = await make_device("b", base_url=f"http://{address}")
+        await b.engine.sync_once()
+        assert [p.notes for p in await b.services.plays.list_plays()] == ["from a terminal"]
