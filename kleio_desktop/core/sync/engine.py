@@ -88,6 +88,7 @@ class SyncEngine:
         self._board = StatusBoard()
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
+        self._reached = asyncio.Event()  # a round got through after failing: the server is back
         self._stopping = asyncio.Event()
         self._want_push = False
         self._want_pull = False
@@ -264,6 +265,8 @@ class SyncEngine:
                 failures += 1
                 logger.exception("sync round failed unexpectedly (attempt %d)", failures)
             else:
+                if failures:  # the server is back: so may the live connection be
+                    self._reached.set()
                 failures = 0
 
     async def _socket_loop(self) -> None:
@@ -291,4 +294,5 @@ class SyncEngine:
                 self._board.update(error=str(exc))
             self._board.update(online=False)
             attempt += 1
-            await self._clock.sleep(self._reconnect.delay(attempt, self._rng))
+            self._reached.clear()  # a round that gets through from now on cuts the wait short
+            await wait_event(self._reached, self._reconnect.delay(attempt, self._rng), self._clock)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import random
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
@@ -83,6 +84,30 @@ async def test_offline_work_waits_and_goes_up_when_the_server_comes_back(
     check = await make_device("check")
     await check.engine.sync_once()
     assert [p.notes for p in await check.services.plays.list_plays()] == ["offline"]
+
+
+class Slow(Backoff):
+    """Reconnects a minute apart, whatever the attempt."""
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        return 60.0
+
+
+async def test_the_live_connection_comes_back_with_the_server_not_a_backoff_later(
+    make_device: DeviceMaker, server: FastAPI
+) -> None:
+    """A round that gets through after failing shows the server is back: the socket stops
+    waiting out its reconnect backoff (a minute here) and reconnects at once."""
+    port = free_port()
+    fast = Backoff(base=0.05, cap=0.2)
+    a = await make_device("a", base_url=f"http://127.0.0.1:{port}", retry=fast, reconnect=Slow())
+    await put_record(a.store, 1001)
+    async with running(a.engine):
+        await until(lambda: a.engine.status.error is not None)
+        await a.services.plays.log_play(1001, at=AT, notes="offline")
+        async with serving_on(server, port):
+            await until(lambda: settled(a.engine.status) and a.engine.status.pending == 0)
+    assert a.transport.calls.count("connect") >= 2
 
 
 async def test_writes_made_during_a_push_go_up_together_in_the_next_one(
