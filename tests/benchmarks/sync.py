@@ -4,7 +4,7 @@
   a socket of instance 2 (sequential writes; the POST's own round trip is the baseline), and
   the same with the socket on instance 1 (no NOTIFY hop); then the whole path a user sees: a
   play logged through desktop A's services until desktop B's store reports it, both sync
-  engines running live (A on instance 1, B on instance 2, both in this process);
+  engines running live (A in this process on instance 1, B a process of its own on instance 2);
 - push throughput: K users, each its own device, pushing batches of 500 play mutations at
   once to instance 1 (baseline: the same rows by plain ``INSERT`` executemany);
 - first sync of 50,000 rows into an empty desktop store, by pull from cursor 0 and by the
@@ -33,6 +33,7 @@ import datetime as dt
 import json
 import secrets
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -46,7 +47,6 @@ from sqlalchemy import func, insert, select
 from websockets.asyncio.client import connect
 
 from kleio_desktop.core.auth import LocalKeyAuth
-from kleio_desktop.core.changes import Changes
 from kleio_desktop.core.services import Services
 from kleio_desktop.core.store import Store
 from kleio_desktop.core.store.models import CollectionItemRow, PlayRow
@@ -59,8 +59,11 @@ from kleio_server.models import Play
 from shared.clock import HybridClock
 from shared.ids import new_id
 from shared.protocol.sync import MAX_MUTATIONS_PER_PUSH
+from tests.benchmarks import sync_device
 from tests.benchmarks.sync_support import (
     RECEIVE_TIMEOUT,
+    REPOSITORY,
+    START_TIMEOUT,
     T0,
     Arrivals,
     Instance,
@@ -144,9 +147,7 @@ async def visibility(
 
 
 @contextlib.asynccontextmanager
-async def _live_device(
-    home: Path, instance: Instance, bearer: str
-) -> AsyncIterator[tuple[Services, SyncEngine]]:
+async def _live_device(home: Path, instance: Instance, bearer: str) -> AsyncIterator[Services]:
     """A desktop store on ``home`` that has synced once, its engine running live."""
     store = await Store.open(home)
     try:
@@ -158,7 +159,7 @@ async def _live_device(
             running = asyncio.create_task(engine.run())
             try:
                 await until(lambda: engine.status.online and not engine.status.syncing)
-                yield Services.on(store), engine
+                yield Services.on(store)
             finally:
                 engine.stop()
                 await running
@@ -166,46 +167,100 @@ async def _live_device(
         await store.close()
 
 
+class Seen:
+    """Reads a device process's reports: when each play reached its store."""
+
+    def __init__(self, stdout: asyncio.StreamReader) -> None:
+        self.at: dict[str, float] = {}
+        self.ended = False
+        self.ready = asyncio.Event()
+        self._got = asyncio.Event()
+        self._task = asyncio.create_task(self._read(stdout))
+
+    async def _read(self, stdout: asyncio.StreamReader) -> None:
+        while line := (await stdout.readline()).decode():
+            words = line.split()
+            if words == [sync_device.READY]:
+                self.ready.set()
+            elif words and words[0] == sync_device.SEEN:
+                self.at.setdefault(words[1], float(words[2]))
+                self._got.set()
+        self.ended = True  # the device stopped: nobody waits any longer
+        self.ready.set()
+        self._got.set()
+
+    async def of(self, play_id: str) -> float:
+        async with asyncio.timeout(RECEIVE_TIMEOUT):
+            while play_id not in self.at:
+                if self.ended:
+                    raise RuntimeError("device B stopped (its output is above)")
+                self._got.clear()
+                await self._got.wait()
+        return self.at[play_id]
+
+    async def close(self) -> None:
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+
+
+@contextlib.asynccontextmanager
+async def _device_process(home: Path, instance: Instance, bearer: str) -> AsyncIterator[Seen]:
+    """Device B as its own program (``sync_device``), live on ``instance``; yields its
+    arrivals as they are reported."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.benchmarks.sync_device",
+        str(home),
+        instance.base_url,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        cwd=REPOSITORY,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(bearer.encode() + b"\n")
+    await process.stdin.drain()
+    seen = Seen(process.stdout)
+    try:
+        async with asyncio.timeout(START_TIMEOUT):
+            await seen.ready.wait()
+        if seen.ended:
+            raise RuntimeError("device B stopped before it was live (its output is above)")
+        yield seen
+    finally:
+        process.stdin.close()
+        try:
+            await asyncio.wait_for(process.wait(), 15)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+        await seen.close()
+
+
 async def desktop_visibility(
     kleio: Kleio, issuer: FakeOIDCIssuer, one: Instance, two: Instance, writes: int, tmp: Path
 ) -> list[float]:
     """Write → visible ms for ``writes`` sequential plays logged through device A's services
-    (its engine on instance one pushes them) until device B's store (its engine on instance
-    two) reports each on its change bus: the whole path a user sees, both engines live."""
+    (here; its engine live on instance one pushes them) until device B (a process of its own,
+    its engine live on instance two) reports each in its store: the whole path a user sees."""
     subject = Subject(f"devices-{secrets.token_hex(4)}")
     release_id = 1_000_000_000 + secrets.randbelow(10**8)
     await add_records(kleio, subject, [release(release_id)])
     bearer = token(issuer, subject.subject)
-    stored: dict[uuid.UUID, float] = {}
-    arrived = asyncio.Event()
-
-    def on_b(changes: Changes) -> None:
-        now = time.perf_counter()
-        for play_id in changes.plays:
-            stored.setdefault(play_id, now)
-        arrived.set()
-
     visible: list[float] = []
     async with (
-        _live_device(tmp / "device-a", one, bearer) as (a, _),
-        _live_device(tmp / "device-b", two, bearer) as (b, _),
+        _live_device(tmp / "device-a", one, bearer) as a,
+        _device_process(tmp / "device-b", two, bearer) as b,
     ):
-        unsubscribe = b.store.bus.subscribe(on_b)
-        try:
-            for i in range(WARM_UP + writes):
-                at = T0 + dt.timedelta(minutes=i)
-                started = time.perf_counter()
-                changes = await a.plays.log_play(release_id, at=at)
-                (play_id,) = changes.plays
-                async with asyncio.timeout(RECEIVE_TIMEOUT):
-                    while play_id not in stored:
-                        arrived.clear()
-                        await arrived.wait()
-                if i >= WARM_UP:
-                    visible.append((stored[play_id] - started) * 1000)
-                await asyncio.sleep(0.05)  # let A's pull after its push finish: one write at a time
-        finally:
-            unsubscribe()
+        for i in range(WARM_UP + writes):
+            at = T0 + dt.timedelta(minutes=i)
+            started = time.perf_counter()
+            changes = await a.plays.log_play(release_id, at=at)
+            (play_id,) = changes.plays
+            arrived = await b.of(str(play_id))
+            if i >= WARM_UP:
+                visible.append((arrived - started) * 1000)
+            await asyncio.sleep(0.05)  # let A's pull after its push finish: one write at a time
     return visible
 
 
@@ -221,7 +276,12 @@ async def latency_rows(
     for case, samples, pokes in (
         ("socket on the other instance (NOTIFY)", cross, cross_pokes),
         ("socket on the same instance", local, local_pokes),
-        ("desktop A's log_play → desktop B's store, engines live, other instance", devices, 0),
+        (
+            "desktop A's log_play → desktop B's store (B its own process), engines live, "
+            "other instance",
+            devices,
+            0,
+        ),
     ):
         p50, p99 = _ms(samples)
         rows.append(
