@@ -8,7 +8,14 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, IntegrityError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -131,6 +138,18 @@ def refused_data(exc: DBAPIError) -> bool:
     """A constraint or data exception (SQLSTATE classes 23 and 22), e.g. a NUL character
     PostgreSQL cannot store in text: the input's fault, not the server's."""
     return sqlstate_class(exc) in ("22", "23")
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """The database cannot be reached or dropped the connection (not the request's fault;
+    worth retrying later): a driver error of connection kind (SQLSTATE class 08, or one
+    SQLAlchemy classes operational or interface), or the driver's own socket error when it
+    cannot connect at all (asyncpg raises ``ConnectionRefusedError`` unwrapped)."""
+    if isinstance(exc, ConnectionError):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    return isinstance(exc, OperationalError | InterfaceError) or sqlstate_class(exc) == "08"
 
 
 def sqlstate_class(exc: DBAPIError) -> str:

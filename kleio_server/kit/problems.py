@@ -8,11 +8,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kleio_server.auth.errors import AuthError
-from kleio_server.kit.db import sqlstate_class
+from kleio_server.kit.db import database_unavailable, sqlstate_class
 from kleio_server.kit.errors import PROBLEM_JSON, KleioError, problem
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,17 @@ _SLUGS = {
 
 def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(body, status_code=body["status"], headers=headers, media_type=PROBLEM_JSON)
+
+
+RETRY_AFTER_SECONDS = 5
+
+
+def _database_unavailable(path: str) -> JSONResponse:
+    log.warning("database unavailable", extra={"path": path})
+    body = problem(
+        503, "unavailable", "Service unavailable", "the database is unavailable", instance=path
+    )
+    return problem_response(body, {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -95,21 +106,20 @@ def install(app: FastAPI) -> None:
                 "the change conflicts with another one; reload and try again",
                 instance=path,
             )
-        elif isinstance(exc, OperationalError | InterfaceError) or kind == "08":
-            log.warning("database unavailable", extra={"path": path})
-            body = problem(
-                503,
-                "unavailable",
-                "Service unavailable",
-                "the database is unavailable",
-                instance=path,
-            )
+        elif database_unavailable(exc):
+            return _database_unavailable(path)
         else:
             log.exception("database error", extra={"path": path})
             body = problem(
                 500, "internal", "Internal error", "an unexpected error occurred", instance=path
             )
         return problem_response(body)
+
+    @app.exception_handler(ConnectionError)
+    async def _unreachable(request: Request, exc: ConnectionError) -> JSONResponse:
+        # the database driver's (see ``database_unavailable``); outside calls (Discogs, the
+        # identity provider) go through httpx, whose errors are its own
+        return _database_unavailable(request.url.path)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -23,11 +23,13 @@ from starlette.types import Message, Receive, Scope, Send
 
 from kleio_server.auth.principal import Principal
 from kleio_server.deps import Kleio, get_current_user
+from kleio_server.kit.db import database_unavailable
 from kleio_server.realtime.hub import Connection, Hub, is_desktop
 from kleio_server.realtime.messages import (
     CLIENT_MESSAGE,
     CLOSE_AUTH_TIMEOUT,
     CLOSE_BAD_MESSAGE,
+    CLOSE_INTERNAL_ERROR,
     CLOSE_TOO_BIG,
     CLOSE_TRY_AGAIN_LATER,
     CLOSE_UNAUTHORIZED,
@@ -64,10 +66,21 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
             raise CloseSocket(CLOSE_TRY_AGAIN_LATER, "server starting")
         await _Conversation(websocket, kleio, kleio.hub).run()
     except CloseSocket as close:
-        with suppress(RuntimeError, WebSocketDisconnect):
-            await websocket.close(close.code, close.reason)
+        await _close(websocket, close.code, close.reason)
     except WebSocketDisconnect:
         pass
+    except Exception as exc:  # a close frame with a reason, not a dropped connection
+        if database_unavailable(exc):
+            log.warning("socket closed: the database is unavailable")
+            await _close(websocket, CLOSE_TRY_AGAIN_LATER, "the database is unavailable")
+        else:
+            log.exception("socket failed")
+            await _close(websocket, CLOSE_INTERNAL_ERROR, "internal error")
+
+
+async def _close(websocket: WebSocket, code: int, reason: str) -> None:
+    with suppress(RuntimeError, WebSocketDisconnect):
+        await websocket.close(code, reason)
 
 
 class _Conversation:
