@@ -183,6 +183,8 @@ def import_(file: Annotated[Path, typer.Argument(help="A Kleio JSON export.")]) 
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise fail(f"cannot read {file}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise fail(f"not a Kleio export: {file} is not UTF-8 text") from None
 
     async def work(services: Services) -> str:
         summary, _ = await services.exchange.import_document(parse_document(text))
@@ -214,9 +216,7 @@ def stylus_add(
         "primary": primary,
         "active": not inactive,
     }
-
-    stylus = parse_stylus(fields)
-    run_with_services(lambda s: s.styluses.add_stylus(stylus))
+    run_with_services(lambda s: s.styluses.add_stylus(parse_stylus(fields)))
     typer.echo(f"added stylus {new}")
 
 
@@ -245,4 +245,8 @@ def stylus_primary(stylus_id: Annotated[str, typer.Argument(help="Stylus id.")])
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except KleioError as exc:  # one that escaped ``run_with_services``: still no traceback
+        typer.echo(f"kleio: {exc}", err=True)
+        raise SystemExit(1) from None

@@ -24,7 +24,12 @@ from .conftest import put_record
 
 
 def kleio(home: Path, *args: str) -> Result:
-    return CliRunner().invoke(app, list(args), env={"KLEIO_HOME": str(home)})
+    """Run the CLI; an exception it let out (a traceback in front of the user) fails the test
+    (the runner would report it as exit code 1, like a clean failure)."""
+    result = CliRunner().invoke(app, list(args), env={"KLEIO_HOME": str(home)})
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"kleio {' '.join(args)} raised") from result.exception
+    return result
 
 
 def seed(home: Path, *release_ids: int) -> None:
@@ -144,6 +149,24 @@ def test_styluses(homes: tuple[Path, Path]) -> None:
     assert kleio(laptop, "stylus", "primary", str(uuid.uuid4())).exit_code == 1
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("",), "name"),
+        (("X", "--lifespan", "-5"), "lifespan_hours"),
+        (("X", "--purchased", "2027-13-45"), "purchased_on"),
+    ],
+)
+def test_a_stylus_with_bad_fields_is_refused_with_a_message(
+    homes: tuple[Path, Path], args: tuple[str, ...], message: str
+) -> None:
+    laptop, _ = homes
+    refused = kleio(laptop, "stylus", "add", *args)
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("kleio: invalid stylus: ") and message in refused.stderr
+    assert json.loads(kleio(laptop, "stylus", "list", "--json").stdout) == []
+
+
 def test_export_then_import_on_the_other_device(homes: tuple[Path, Path], tmp_path: Path) -> None:
     laptop, desktop = homes
     kleio(laptop, "stylus", "add", "2M Red", "--primary")
@@ -179,6 +202,11 @@ def test_import_of_a_foreign_file_fails_cleanly(homes: tuple[Path, Path], tmp_pa
     result = kleio(laptop, "import", str(foreign))
     assert result.exit_code == 1
     assert result.stderr.startswith("kleio: not a Kleio export")
+    binary = tmp_path / "photo.jpg"
+    binary.write_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)))
+    result = kleio(laptop, "import", str(binary))
+    assert result.exit_code == 1
+    assert result.stderr == f"kleio: not a Kleio export: {binary} is not UTF-8 text\n"
 
 
 def test_other_command_groups_are_registered(tmp_path: Path) -> None:
