@@ -11,6 +11,8 @@ import typer
 import uvicorn
 from pydantic import ValidationError
 from rich.console import Console
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from kleio_server import migrate as migrations
 from kleio_server.auth.local import LocalKey
@@ -36,7 +38,8 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
     except ValidationError as exc:
         for error in exc.errors():
-            err.print(f"[red]configuration error:[/red] {error['msg']}")
+            message = str(error["msg"]).removeprefix("Value error, ")
+            err.print(f"[red]configuration error:[/red] {message}")
         raise typer.Exit(2) from None
 
 
@@ -50,6 +53,7 @@ def serve(
     configure_logging(settings.log_level, settings.log_json)
     from kleio_server.app import create_app
 
+    _migrate_or_exit(settings)  # a database out of reach is one clear line, not a traceback
     if settings.auth_mode == "local":
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         key = LocalKey.load_or_create(settings.data_dir)
@@ -60,7 +64,7 @@ def serve(
         )
         err.print(f"(the key is stored in {key.path})")
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(settings, migrate_on_start=False),
         host=settings.host,
         port=settings.port,
         log_config=None,
@@ -79,6 +83,12 @@ def serve(
 def migrate() -> None:
     """Bring the database schema to the latest revision."""
     settings = load_settings()
+    err.print(f"database at revision {_migrate_or_exit(settings)}")
+
+
+def _migrate_or_exit(settings: Settings) -> str:
+    """Migrate the database to head; the revision. A database that cannot be reached or
+    refuses us exits 1 with one line naming it (its password hidden)."""
 
     async def run() -> str:
         engine = create_engine(settings.resolved_database_url)
@@ -89,7 +99,13 @@ def migrate() -> None:
             await engine.dispose()
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    err.print(f"database at revision {asyncio.run(run())}")
+    try:
+        return asyncio.run(run())
+    except (OSError, SQLAlchemyError) as exc:
+        where = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0] or type(exc).__name__
+        err.print(f"[red]cannot use the database[/red] {where}: {reason}")
+        raise typer.Exit(1) from None
 
 
 @app.command("import-legacy")

@@ -8,8 +8,12 @@ from typing import Annotated, Literal, Self
 from platformdirs import user_data_dir
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+DRIVERS = frozenset({"postgresql+asyncpg", "sqlite+aiosqlite"})
+MIN_SECRET_CHARS = 32
 
 
 def _split(value: object) -> object:
@@ -56,6 +60,12 @@ class Settings(BaseSettings):
     def _check(self) -> Self:
         if self.auth_mode == "oidc" and not (self.oidc_issuer and self.oidc_audience):
             raise ValueError("KLEIO_AUTH_MODE=oidc needs KLEIO_OIDC_ISSUER and KLEIO_OIDC_AUDIENCE")
+        if self.database_url is not None:
+            _check_database_url(self.database_url)
+        if self.secret_key is not None and len(self.secret_key.get_secret_value()) < (
+            MIN_SECRET_CHARS
+        ):
+            raise ValueError(f"KLEIO_SECRET_KEY must be at least {MIN_SECRET_CHARS} characters")
         if self.auth_mode == "local" and self.host not in LOOPBACK_HOSTS and not self.allow_remote:
             raise ValueError(
                 f"local mode binds to loopback only; refusing host {self.host!r} "
@@ -79,3 +89,18 @@ class Settings(BaseSettings):
             return self.public_url.rstrip("/")
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
+
+
+def _check_database_url(url: str) -> None:
+    try:
+        driver = make_url(url).drivername
+    except ArgumentError:
+        raise ValueError(
+            "KLEIO_DATABASE_URL is not a database URL "
+            "(e.g. postgresql+asyncpg://USER:PASSWORD@HOST:5432/DATABASE)"
+        ) from None
+    if driver not in DRIVERS:
+        raise ValueError(
+            f"KLEIO_DATABASE_URL names the driver {driver!r}; Kleio runs on "
+            + " or ".join(f"{name}://" for name in sorted(DRIVERS))
+        )
