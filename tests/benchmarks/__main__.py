@@ -1,4 +1,5 @@
-"""Run every benchmark and print one table: ``make bench`` (``uv run python -m tests.benchmarks``).
+"""Run every benchmark and print the results, one table a suite: ``make bench``
+(``uv run python -m tests.benchmarks``).
 
 Benchmarks are not pass/fail: each row states its target next to the figure measured, and
 ratios are against a baseline measured in the same run (these machines are shared and noisy).
@@ -35,15 +36,16 @@ def main() -> None:
     )
     parser.add_argument("--only", default=",".join(SUITES))
     args = parser.parse_args()
-    rows: list[dict[str, Any]] = []
+    results: list[tuple[str, list[dict[str, Any]]]] = []
     for name in [n.strip() for n in args.only.split(",") if n.strip()]:
         started = time.perf_counter()
         suite_rows = asyncio.run(_run(name))
         print(
             f"{name}: {len(suite_rows)} rows in {time.perf_counter() - started:.0f} s", flush=True
         )
-        rows.extend(suite_rows)
-    print_table(rows)
+        results.append((name, suite_rows))
+    for name, suite_rows in results:  # each suite its own columns: one table of all is too wide
+        print_table(suite_rows, title=f"Kleio benchmarks: {name}")
 
 
 if __name__ == "__main__":

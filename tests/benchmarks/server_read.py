@@ -32,6 +32,7 @@ from kleio_server.auth.local import LOCAL_ISSUER, LOCAL_SUBJECT
 from kleio_server.auth.principal import Principal
 from kleio_server.catalogue import repository as catalogue
 from kleio_server.deps import Kleio
+from kleio_server.kit.observability import configure_logging
 from kleio_server.models import CollectionItem, Play, ReleaseStats
 from kleio_server.settings import Settings
 from shared.domain.status import plays_since_cleaning
@@ -201,6 +202,7 @@ async def run(backend: str = "postgresql", requests: int = 300) -> list[dict[str
             settings = Settings(
                 data_dir=tmp / "data", database_url=url, auth_mode="local", log_level="WARNING"
             )
+            configure_logging(settings.log_level, settings.log_json)  # as the CLI does
             app = create_app(settings)
             server = uvicorn.Server(
                 uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, access_log=False)
