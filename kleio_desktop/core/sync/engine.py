@@ -247,9 +247,13 @@ class SyncEngine:
                 self._request(push=True)
 
     async def _work_loop(self) -> None:
-        failures = 0
+        failures, asked_to_wait = 0, 0.0
         while True:
-            delay = self._periodic if not failures else self._retry.delay(failures, self._rng)
+            delay = (
+                self._periodic
+                if not failures
+                else max(self._retry.delay(failures, self._rng), asked_to_wait)
+            )
             woke = await wait_event(self._wake, delay, self._clock)
             self._wake.clear()
             push, pull, inline, wrote = self._take()
@@ -260,6 +264,7 @@ class SyncEngine:
                     await self._round(push=push, pull=pull, inline=inline, wrote=wrote)
             except KleioError as exc:
                 failures += 1
+                asked_to_wait = getattr(exc, "retry_after", None) or 0.0  # the server's Retry-After
                 logger.info("sync round failed (attempt %d): %s", failures, exc)
             except Exception:
                 failures += 1

@@ -34,9 +34,13 @@ class MutationGap(SyncError):
 
 
 class ServerError(SyncError):
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, status: int | None = None, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.retry_after = retry_after
+        """Seconds the server asked us to wait before trying again (``Retry-After``)."""
 
 
 class SocketClosed(SyncError):

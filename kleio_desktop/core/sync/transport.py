@@ -181,6 +181,7 @@ class HttpSyncTransport:
             raise ServerError(
                 f"{response.request.url.path} answered HTTP {response.status_code}: {detail}",
                 response.status_code,
+                _retry_after(response),
             )
         try:
             return model.model_validate_json(response.content)
@@ -188,6 +189,18 @@ class HttpSyncTransport:
             raise ServerError(
                 f"{response.request.url.path} sent an unreadable answer: {exc}"
             ) from exc
+
+
+MAX_RETRY_AFTER = 300.0
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """``Retry-After`` in seconds (its delay form; a date or nonsense is ignored), at most
+    five minutes."""
+    value = response.headers.get("retry-after", "").strip()
+    if not value.isdigit():
+        return None
+    return min(float(value), MAX_RETRY_AFTER)
 
 
 def _closed(ws: ClientConnection) -> SocketClosed:

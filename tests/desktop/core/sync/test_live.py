@@ -7,12 +7,16 @@ import contextlib
 import datetime as dt
 import random
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from fastapi import FastAPI
 
 from kleio_desktop.core.services import Services
 from kleio_desktop.core.store import Store
-from kleio_desktop.core.sync import Backoff, SyncEngine, SyncStatus
+from kleio_desktop.core.sync import Backoff, SyncEngine, SyncStatus, SystemClock
+from kleio_server.app import create_app
+from kleio_server.kit.problems import RETRY_AFTER_SECONDS
+from kleio_server.settings import Settings
 from shared.protocol.sync import PushRequest, PushResponse
 from tests.polling import WITHIN, until
 from tests.server.realtime.live import serving
@@ -162,3 +166,41 @@ async def test_a_play_logged_by_another_process_on_the_store_is_pushed_unasked(
         b = await make_device("b", base_url=f"http://{address}")
         await b.engine.sync_once()
         assert [p.notes for p in await b.services.plays.list_plays()] == ["from a terminal"]
+
+
+class RecordingClock(SystemClock):
+    """Real time, a hundredth of a second at most a wait; records each wait asked for."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        await asyncio.sleep(min(seconds, 0.01))
+
+
+async def test_a_server_asking_to_wait_is_not_asked_again_sooner(
+    make_device: DeviceMaker, tmp_path: Path
+) -> None:
+    """Its database down, the server answers 503 with Retry-After: 5; the engine's own
+    backoff (a millisecond here) does not bring it back before that."""
+    nowhere = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/kleio"
+    down = create_app(
+        Settings(auth_mode="local", data_dir=tmp_path / "down", database_url=nowhere),
+        migrate_on_start=False,
+    )
+    clock, tiny = RecordingClock(), Backoff(base=0.001, cap=0.001)
+    async with serving(down, lifespan="on") as address:
+        a = await make_device(
+            "a",
+            app=down,
+            base_url=f"http://{address}",
+            clock=clock,
+            retry=tiny,
+            reconnect=tiny,
+            periodic_seconds=1000.0,
+        )
+        async with running(a.engine):
+            await until(lambda: a.transport.calls.count("pull") >= 3)
+    assert "503" in (a.engine.status.error or "")
+    assert RETRY_AFTER_SECONDS in clock.waits  # what the server asked, not the 1 ms backoff
