@@ -200,7 +200,9 @@ async def test_a_server_asking_to_wait_is_not_asked_again_sooner(
             reconnect=tiny,
             periodic_seconds=1000.0,
         )
+        seen: list[SyncStatus] = []
+        a.engine.subscribe(seen.append)
         async with running(a.engine):
             await until(lambda: a.transport.calls.count("pull") >= 3)
-    assert "503" in (a.engine.status.error or "")
+    assert any("HTTP 503" in (status.error or "") for status in seen)
     assert RETRY_AFTER_SECONDS in clock.waits  # what the server asked, not the 1 ms backoff
