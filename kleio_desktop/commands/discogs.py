@@ -276,7 +276,7 @@ def import_(
         raise _fail(str(exc)) from None
     if stored is None:
         raise _fail("no Discogs token yet; run `kleio discogs token set` (it reads stdin).")
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)  # messages unwrapped: paths stay whole
     try:
         code = asyncio.run(_import(home, stored.token, details=not no_details, console=console))
     except KleioError as exc:
