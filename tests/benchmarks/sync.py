@@ -46,8 +46,6 @@ import httpx
 from sqlalchemy import func, insert, select
 from websockets.asyncio.client import connect
 
-from kleio_desktop.core.auth import LocalKeyAuth
-from kleio_desktop.core.services import Services
 from kleio_desktop.core.store import Store
 from kleio_desktop.core.store.models import CollectionItemRow, PlayRow
 from kleio_desktop.core.sync import HttpSyncTransport, SyncEngine
@@ -60,6 +58,7 @@ from shared.clock import HybridClock
 from shared.ids import new_id
 from shared.protocol.sync import MAX_MUTATIONS_PER_PUSH
 from tests.benchmarks import sync_device
+from tests.benchmarks.sync_device import live_device
 from tests.benchmarks.sync_support import (
     RECEIVE_TIMEOUT,
     REPOSITORY,
@@ -84,7 +83,6 @@ from tests.benchmarks.sync_support import (
     token,
 )
 from tests.fakes.oidc_issuer import FakeOIDCIssuer
-from tests.polling import until
 from tests.server.seed import add_records, release, user_id_of
 
 WARM_UP = 10
@@ -144,27 +142,6 @@ async def visibility(
         finally:
             await arrivals.close()
     return visible, round_trips, len(arrivals.pokes)
-
-
-@contextlib.asynccontextmanager
-async def _live_device(home: Path, instance: Instance, bearer: str) -> AsyncIterator[Services]:
-    """A desktop store on ``home`` that has synced once, its engine running live."""
-    store = await Store.open(home)
-    try:
-        async with httpx.AsyncClient(
-            base_url=instance.base_url, auth=LocalKeyAuth(bearer), timeout=30
-        ) as http:
-            engine = SyncEngine(store, HttpSyncTransport(http))
-            await engine.sync_once()
-            running = asyncio.create_task(engine.run())
-            try:
-                await until(lambda: engine.status.online and not engine.status.syncing)
-                yield Services.on(store)
-            finally:
-                engine.stop()
-                await running
-    finally:
-        await store.close()
 
 
 class Seen:
@@ -249,7 +226,7 @@ async def desktop_visibility(
     bearer = token(issuer, subject.subject)
     visible: list[float] = []
     async with (
-        _live_device(tmp / "device-a", one, bearer) as a,
+        live_device(tmp / "device-a", one.base_url, bearer) as a,
         _device_process(tmp / "device-b", two, bearer) as b,
     ):
         for i in range(WARM_UP + writes):

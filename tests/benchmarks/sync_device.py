@@ -13,14 +13,17 @@ machine). It stops when stdin closes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 
 from kleio_desktop.core.auth import LocalKeyAuth
 from kleio_desktop.core.changes import Changes
+from kleio_desktop.core.services import Services
 from kleio_desktop.core.store import Store
 from kleio_desktop.core.sync import HttpSyncTransport, SyncEngine
 from tests.polling import until
@@ -36,7 +39,10 @@ def _report(changes: Changes) -> None:
     sys.stdout.flush()
 
 
-async def _run(home: Path, base_url: str, bearer: str) -> None:
+@contextlib.asynccontextmanager
+async def live_device(home: Path, base_url: str, bearer: str) -> AsyncIterator[Services]:
+    """A desktop store on ``home`` that has synced once, its engine running live (online and
+    settled when this yields)."""
     store = await Store.open(home)
     try:
         async with httpx.AsyncClient(
@@ -47,15 +53,20 @@ async def _run(home: Path, base_url: str, bearer: str) -> None:
             running = asyncio.create_task(engine.run())
             try:
                 await until(lambda: engine.status.online and not engine.status.syncing)
-                store.bus.subscribe(_report)
-                sys.stdout.write(f"{READY}\n")
-                sys.stdout.flush()
-                await asyncio.to_thread(sys.stdin.read)  # until the parent closes stdin
+                yield Services.on(store)
             finally:
                 engine.stop()
                 await running
     finally:
         await store.close()
+
+
+async def _run(home: Path, base_url: str, bearer: str) -> None:
+    async with live_device(home, base_url, bearer) as device:
+        device.store.bus.subscribe(_report)
+        sys.stdout.write(f"{READY}\n")
+        sys.stdout.flush()
+        await asyncio.to_thread(sys.stdin.read)  # until the parent closes stdin
 
 
 if __name__ == "__main__":
