@@ -90,10 +90,21 @@ async def upload(
     skip_pages: Sequence[int] = (),
 ) -> dict[str, Any]:
     """Begin, send every page (but ``skip_pages``), commit; returns the reconcile result."""
-    info = await begin(user, len(collection.items))
-    for number, page in enumerate(collection.pages(per_page), start=1):
-        if number in skip_pages:
-            continue
+    pages = {
+        number: page
+        for number, page in enumerate(collection.pages(per_page), start=1)
+        if number not in skip_pages
+    }
+    return await send_snapshot(user, len(collection.items), pages, complete=complete)
+
+
+async def send_snapshot(
+    user: ApiUser, expected: int, pages: dict[int, dict[str, Any]], *, complete: bool = True
+) -> dict[str, Any]:
+    """Begin a snapshot of ``expected`` items, send ``pages`` by number, commit; returns the
+    reconcile result."""
+    info = await begin(user, expected)
+    for number, page in pages.items():
         sent = await user.put(f"{SNAPSHOTS}/{info['id']}/pages/{number}", json=page)
         assert sent.status_code == 200, sent.text
     response = await user.post(f"{SNAPSHOTS}/{info['id']}/commit", json={"complete": complete})

@@ -18,7 +18,7 @@ from kleio_server.deps import Kleio
 from kleio_server.models import CatalogueState, Release
 from tests.server.conftest import ApiUser
 from tests.server.insights.events import log_play
-from tests.server.reconcile.helpers import SNAPSHOTS, begin, item
+from tests.server.reconcile.helpers import SNAPSHOTS, begin, item, send_snapshot
 from tests.server.seed import add_records, release, user_id_of
 from tests.server.sync.helpers import pull_all
 
@@ -69,14 +69,8 @@ async def snapshot(
     """Upload a complete snapshot: an item per listing, plus items of ``unlisted`` releases
     whose listing the page leaves out (the server must know those already)."""
     ids = [entry["id"] for entry in listings] + list(unlisted)
-    info = await begin(user, len(ids))
     page = {"items": [item(instance_of(user, rid), rid) for rid in ids], "releases": listings}
-    sent = await user.put(f"{SNAPSHOTS}/{info['id']}/pages/1", json=page)
-    assert sent.status_code == 200, sent.text
-    response = await user.post(f"{SNAPSHOTS}/{info['id']}/commit", json={"complete": True})
-    assert response.status_code == 200, response.text
-    result: dict[str, Any] = response.json()
-    return result
+    return await send_snapshot(user, len(ids), {1: page})
 
 
 async def listed(user: ApiUser, **params: Any) -> list[dict[str, Any]]:

@@ -190,25 +190,18 @@ async def test_capped_clocks_keep_the_order_a_fast_device_wrote_in(alice: ApiUse
     later one must still win (capping both to the same instant would make them a tie)."""
     device, play_id = uuid.uuid4(), new_id()
     fast = now_ms() + 10 * 60_000
-    answer = await push(
-        alice,
-        device,
+    batch = (
         new_play(1, play_id, fast),
         mutation(2, "play", play_id, {"notes": "first"}, at=fast + 60_000),
         mutation(3, "play", play_id, {"notes": "second"}, at=fast + 120_000),
     )
+    answer = await push(alice, device, *batch)
     assert (await stored(alice, play_id))["notes"] == "second"
     capped = [c["hlc"] for c in answer.json()["capped"]]
     assert [c["mutation_id"] for c in answer.json()["capped"]] == [1, 2, 3]
     assert capped == sorted(capped) and len(set(capped)) == 3
     # the answer was lost: the re-sent push applies nothing and answers the same clocks
-    again = await push(
-        alice,
-        device,
-        new_play(1, play_id, fast),
-        mutation(2, "play", play_id, {"notes": "first"}, at=fast + 60_000),
-        mutation(3, "play", play_id, {"notes": "second"}, at=fast + 120_000),
-    )
+    again = await push(alice, device, *batch)
     assert again.json() == answer.json()
 
 
