@@ -471,6 +471,18 @@ def machine(
         loop.close()
 
 
+@contextlib.contextmanager
+def started(machine: type[Simulation]) -> Iterator[Simulation]:
+    """A world set up as a Hypothesis run starts one, and torn down (its end-state checks
+    run) after the block."""
+    world = machine()
+    try:
+        world.start()
+        yield world
+    finally:
+        world.teardown()
+
+
 def test_sync_converges_exactly_once_on_a_faulty_network(machine: type[Simulation]) -> None:
     run_state_machine_as_test(machine, settings=SETTINGS)
 
@@ -478,17 +490,13 @@ def test_sync_converges_exactly_once_on_a_faulty_network(machine: type[Simulatio
 def test_a_late_answer_does_not_revive_a_row_deleted_since(machine: type[Simulation]) -> None:
     """A path random runs rarely take: a play deleted and synced everywhere, then an old pull
     answer (the play still alive) arrives late at every device."""
-    world = machine()
-    try:
-        world.start()
+    with started(machine) as world:
         world.play(who=0, action="log", pick=0, release=RELEASES[0], minute=None, notes="")
         world.sync_everyone([])
         world.play(who=0, action="delete", pick=0, release=RELEASES[0], minute=None, notes="")
         world.sync_everyone([])
         world.sync_everyone(["stale"])
         assert world.network is not None and world.network.faults_injected == {"stale": CLIENTS}
-    finally:
-        world.teardown()
 
 
 def test_a_fast_device_clock_capped_by_the_server_does_not_hold_on_to_its_edit(
@@ -498,9 +506,7 @@ def test_a_fast_device_clock_capped_by_the_server_does_not_hold_on_to_its_edit(
     + 60 s. Two minutes on, device 0 edits the same field — newer than the capped clock, so
     the server takes it — and device 1 must take it too, although its own clock for that
     field is still three minutes ahead."""
-    world = machine()
-    try:
-        world.start()
+    with started(machine) as world:
         world.play(who=1, action="log", pick=0, release=RELEASES[0], minute=None, notes="fast")
         world.sync_everyone([])
         world.sync_everyone([])  # device 0 synced before device 1 pushed: once more
@@ -508,16 +514,12 @@ def test_a_fast_device_clock_capped_by_the_server_does_not_hold_on_to_its_edit(
         world.play(who=0, action="edit", pick=0, release=RELEASES[0], minute=None, notes="later")
         world.sync_everyone([])
         world.sync_everyone([])
-    finally:
-        world.teardown()
 
 
 def test_a_slow_device_edit_after_a_pull_wins(machine: type[Simulation]) -> None:
     """Device 2 runs three minutes slow. Once it has pulled device 0's play, its own later
     edit must carry a newer clock than what it saw, and win everywhere."""
-    world = machine()
-    try:
-        world.start()
+    with started(machine) as world:
         world.play(who=0, action="log", pick=0, release=RELEASES[0], minute=None, notes="first")
         world.sync_everyone([])
         world.play(who=2, action="edit", pick=0, release=RELEASES[0], minute=None, notes="slow")
@@ -525,5 +527,3 @@ def test_a_slow_device_edit_after_a_pull_wins(machine: type[Simulation]) -> None
         world.sync_everyone([])
         plays = world.run(world._server_rows())["play"]
         assert [p["notes"] for p in plays.values()] == ["slow"]
-    finally:
-        world.teardown()
