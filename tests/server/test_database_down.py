@@ -11,18 +11,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from kleio_server.app import create_app
 from kleio_server.deps import Kleio
-from kleio_server.settings import Settings
 from shared.protocol.ws import CLOSE_TRY_AGAIN_LATER
-from tests.desktop.core.sync.conftest import free_port
-from tests.server.realtime.live import closed, send, serving, socket
-
-
-def _unreachable_app(data_dir: Path) -> FastAPI:
-    nowhere = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/kleio"
-    settings = Settings(auth_mode="local", data_dir=data_dir, database_url=nowhere)
-    return create_app(settings, migrate_on_start=False)
+from tests.server.realtime.live import app_without_database, closed, send, serving, socket
 
 
 def _key(app: FastAPI) -> str:
@@ -33,7 +24,7 @@ def _key(app: FastAPI) -> str:
 
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    app = _unreachable_app(tmp_path)
+    app = app_without_database(tmp_path)
     async with app.router.lifespan_context(app):
         key = _key(app)
         async with httpx.AsyncClient(
@@ -73,7 +64,7 @@ async def test_ready_says_so_and_health_stays_up(client: httpx.AsyncClient) -> N
 
 
 async def test_a_socket_is_closed_with_try_again_later(tmp_path: Path) -> None:
-    app = _unreachable_app(tmp_path)
+    app = app_without_database(tmp_path)
     async with serving(app, lifespan="on") as address, socket(address) as ws:
         await send(ws, {"type": "auth", "token": _key(app)})
         await send(ws, {"type": "hello", "cursor": 0})

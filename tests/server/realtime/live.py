@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import socket as socketlib
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any, Literal
 
 import uvicorn
@@ -20,6 +22,20 @@ class _Server(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:  # leave pytest's signal handlers alone
         yield
+
+
+def app_without_database(data_dir: Path) -> FastAPI:
+    """A local-mode app whose PostgreSQL is out of reach (nothing listens on its port), not
+    migrated: every request that needs the database finds it down."""
+    from kleio_server.app import create_app
+    from kleio_server.settings import Settings
+
+    with socketlib.socket() as probe:  # a port nobody listens on once closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    nowhere = f"postgresql+asyncpg://postgres@127.0.0.1:{port}/kleio"
+    settings = Settings(auth_mode="local", data_dir=data_dir, database_url=nowhere)
+    return create_app(settings, migrate_on_start=False)
 
 
 @contextlib.asynccontextmanager

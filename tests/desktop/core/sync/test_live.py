@@ -14,12 +14,10 @@ from fastapi import FastAPI
 from kleio_desktop.core.services import Services
 from kleio_desktop.core.store import Store
 from kleio_desktop.core.sync import Backoff, SyncEngine, SyncStatus, SystemClock
-from kleio_server.app import create_app
 from kleio_server.kit.problems import RETRY_AFTER_SECONDS
-from kleio_server.settings import Settings
 from shared.protocol.sync import PushRequest, PushResponse
 from tests.polling import WITHIN, until
-from tests.server.realtime.live import serving
+from tests.server.realtime.live import app_without_database, serving
 
 from ..conftest import put_record
 from .conftest import DeviceMaker, free_port, serving_on
@@ -184,11 +182,7 @@ async def test_a_server_asking_to_wait_is_not_asked_again_sooner(
 ) -> None:
     """Its database down, the server answers 503 with Retry-After: 5; the engine's own
     backoff (a millisecond here) does not bring it back before that."""
-    nowhere = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/kleio"
-    down = create_app(
-        Settings(auth_mode="local", data_dir=tmp_path / "down", database_url=nowhere),
-        migrate_on_start=False,
-    )
+    down = app_without_database(tmp_path / "down")
     clock, tiny = RecordingClock(), Backoff(base=0.001, cap=0.001)
     async with serving(down, lifespan="on") as address:
         a = await make_device(
