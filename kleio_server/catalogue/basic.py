@@ -1,7 +1,7 @@
 """Basic release information (a collection listing's: everything but the tracklist) as one
-user's snapshot uploaded it. It is that user's at once; it reaches the shared row (and so
-other users) only when the server fetched it itself or two different users' uploads agree
-(ISSUE 4 point 6), so one user can never set what another user sees.
+user's snapshot uploaded it. It is that user's alone: it never reaches the shared row, which
+takes only what the server fetched from Discogs itself, so no user (nor any number of users
+agreeing) can set what another user sees.
 
 A user's view of a release is their own submission's basic information over the shared
 row; ``basic_hash`` tells when the two are the same, so only a differing submission is
@@ -114,7 +114,7 @@ async def submit(
     session: AsyncSession, user_id: uuid.UUID, releases: Sequence[wire.Release], now: dt.datetime
 ) -> set[int]:
     """Keep each listing as the user's submission (only when it changed) and return the ids
-    that may now agree with another user's, or whose shared row has no ``basic_hash`` yet."""
+    that changed, or whose shared row has no ``basic_hash`` yet (see ``set_basic_hashes``)."""
     listings = {r.id: normalised(r) for r in releases}
     if not listings:
         return set()
@@ -181,29 +181,16 @@ async def own(session: AsyncSession, user_id: uuid.UUID, ids: Iterable[int]) -> 
     return [wire.Release.model_validate(payload) for payload in payloads]
 
 
-async def agreeing(session: AsyncSession, user_id: uuid.UUID, digests: dict[int, str]) -> set[int]:
-    """Of ``digests`` (release id -> hash), the releases another user submitted alike."""
-    if not digests:
-        return set()
-    s = ReleaseBasicSubmission
-    rows = await session.execute(
-        select(s.release_id, s.payload_hash)
-        .where(s.release_id.in_(sorted(digests)), s.user_id != user_id)
-        .distinct()
-    )
-    return {rid for rid, digest in rows if digests.get(rid) == digest}
-
-
 async def overlays(
     session: AsyncSession, viewer: uuid.UUID, ids: Sequence[int], *, with_tracks: bool
 ) -> tuple[dict[int, wire.Release], dict[int, wire.Release]]:
     """What the viewer's own uploads put over the shared rows of ``ids``, in one query:
-    (their details where the shared row has none, their listings that differ from the shared
-    row or have none to differ from, or stand over their own details)."""
+    (their details, consulted before the shared ones; their listings that differ from the
+    shared row or have none to differ from, or stand over their own details)."""
     if not ids:
         return {}, {}
     wanted = list(ids)
-    details = submissions.unshared(session, viewer, wanted)
+    details = submissions.own(session, viewer, wanted)
     s = ReleaseBasicSubmission
     listings = (
         select(literal(False).label("details"), s.release_id, s.payload)

@@ -54,10 +54,10 @@ async def load_many(
     """Releases with their parts (the tracklist only if asked). With a cache, only the
     releases whose version changed are assembled again.
 
-    With a ``viewer``, what that user sees: their own uploaded details stand in for a shared
-    release without details, and their own uploaded basic information stands over whatever
-    is shown when it differs from the shared row's. Without one, only the shared catalogue
-    (a release only some user uploaded is not in it)."""
+    With a ``viewer``, what that user sees: their own uploaded details, then their own
+    uploaded basic information (when it differs from the shared row's), over the shared
+    copy. Without one, only the shared catalogue, which holds what the server fetched from
+    Discogs itself (or an operator imported), never a user's upload."""
     wanted = sorted(set(ids))
     found = await _load_shared(session, wanted, with_tracks, cache)
     if viewer is None or not wanted:
@@ -109,7 +109,7 @@ async def has_details(session: AsyncSession, release_id: int) -> bool:
 
 
 async def share_basic(session: AsyncSession, listings: Sequence[wire.Release]) -> list[int]:
-    """Basic information the server fetched or two users agreed on, into the shared rows: a
+    """Basic information the server fetched from Discogs itself, into the shared rows: a
     new row, or the basic fields of one whose ``basic_hash`` differs (a row with details
     keeps its tracklist). Callers hold the catalogue lock. Returns the ids written."""
     incoming = {r.id: basic.normalised(r) for r in listings}
@@ -168,8 +168,10 @@ async def known_ids(session: AsyncSession, ids: Iterable[int], with_tracklist: b
 async def save_many(
     session: AsyncSession, releases: Sequence[wire.Release], *, details: bool | None = None
 ) -> None:
-    """Insert or replace releases with all their parts, in bulk, as shared. ``details``: they
-    are release details (even without a track); by default, those with a tracklist are."""
+    """Insert or replace releases with all their parts, in bulk, as shared: only for what the
+    server fetched from Discogs itself or an operator imported, never a user's upload.
+    ``details``: they are release details (even without a track); by default, those with a
+    tracklist are."""
     if not releases:
         return
     releases = sorted({r.id: r for r in releases}.values(), key=lambda r: r.id)

@@ -1,9 +1,11 @@
-"""Release details one user uploaded: what they see at once, before the catalogue shares it.
+"""Release details one user uploaded: what that user sees, and nobody else.
 
-A submission overlays the shared release for its submitter only, and only while the shared
-row has no details; ``payload_hash`` is how two users' uploads are found to agree. Details
-may list no track at all (Discogs has releases without a tracklist): they are details
-still, and known, so nobody fetches them again."""
+A submission overlays the shared release for its submitter only, consulted before the
+shared copy (so the uploader sees what their own client fetched). It never reaches the
+shared catalogue: that takes only what the server fetched from Discogs itself; a
+submission that such a fetch confirms (same ``payload_hash``) is dropped as redundant.
+Details may list no track at all (Discogs has releases without a tracklist): they are
+details still, and known, so nobody fetches them again."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_server.kit.sql import one_of
@@ -55,33 +57,22 @@ async def save(
     return digest
 
 
-async def agreeing_user(
-    session: AsyncSession, user_id: uuid.UUID, release_id: int, digest: str
-) -> uuid.UUID | None:
-    """Another user whose submission of ``release_id`` has the same hash, if any."""
-    found: uuid.UUID | None = await session.scalar(
-        select(ReleaseSubmission.user_id)
-        .where(
-            ReleaseSubmission.release_id == release_id,
-            ReleaseSubmission.payload_hash == digest,
-            ReleaseSubmission.user_id != user_id,
+async def drop_confirmed(session: AsyncSession, release: wire.Release) -> None:
+    """The server fetched ``release`` from Discogs itself: submissions saying the same are
+    now the shared copy and need no overlay (a differing one stays its uploader's view)."""
+    await session.execute(
+        delete(ReleaseSubmission).where(
+            ReleaseSubmission.release_id == release.id,
+            ReleaseSubmission.payload_hash == payload_hash(release),
         )
-        .limit(1)
     )
-    return found
 
 
-def unshared(session: AsyncSession, user_id: uuid.UUID, ids: list[int]) -> Select[Any]:
-    """The user's submissions among ``ids`` whose shared row is missing or has no details."""
+def own(session: AsyncSession, user_id: uuid.UUID, ids: list[int]) -> Select[Any]:
+    """The user's submissions among ``ids`` (whatever the shared row holds)."""
     s = ReleaseSubmission
-    return (
-        select(s.release_id, s.payload)
-        .outerjoin(Release, Release.id == s.release_id)
-        .where(
-            s.user_id == user_id,
-            one_of(session, s.release_id, ids),
-            or_(Release.id.is_(None), Release.has_details.is_(False)),
-        )
+    return select(s.release_id, s.payload).where(
+        s.user_id == user_id, one_of(session, s.release_id, ids)
     )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kleio_server.models import Play, Release, Stylus
+from kleio_server.models import Play, Stylus
 
 
 async def get(session: AsyncSession, user_id: uuid.UUID, stylus_id: uuid.UUID) -> Stylus | None:
@@ -27,19 +27,18 @@ async def all_for(session: AsyncSession, user_id: uuid.UUID) -> Sequence[Stylus]
     ).all()
 
 
-async def plays_with_durations(
+async def plays_with_styluses(
     session: AsyncSession, user_id: uuid.UUID, stylus_ids: Sequence[uuid.UUID]
-) -> list[tuple[uuid.UUID, int, list[str] | None, int | None]]:
-    """(stylus id, release id, sides, release duration) of every play with those styluses."""
+) -> list[tuple[uuid.UUID, int, list[str] | None]]:
+    """(stylus id, release id, sides) of every play with those styluses. No duration here:
+    the shared row's may not be what this user sees (their own upload stands over it)."""
     if not stylus_ids:
         return []
     rows = await session.execute(
-        select(Play.stylus_id, Play.release_id, Play.sides, Release.duration_seconds)
-        .outerjoin(Release, Release.id == Play.release_id)
-        .where(
+        select(Play.stylus_id, Play.release_id, Play.sides).where(
             Play.user_id == user_id,
             Play.deleted.is_(False),
             Play.stylus_id.in_(list(stylus_ids)),
         )
     )
-    return [(s, r, sides, d) for s, r, sides, d in rows if s is not None]
+    return [(s, r, sides) for s, r, sides in rows if s is not None]

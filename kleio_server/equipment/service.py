@@ -25,13 +25,13 @@ def to_wire(row: Stylus) -> wire.Stylus:
 async def with_wear(
     session: AsyncSession, user_id: uuid.UUID, rows: Sequence[Stylus]
 ) -> list[StylusOut]:
-    plays = await repository.plays_with_durations(session, user_id, [r.id for r in rows])
-    sided = {release_id for _, release_id, sides, _ in plays if sides}
+    plays = await repository.plays_with_styluses(session, user_id, [r.id for r in rows])
+    sided = {release_id for _, release_id, sides in plays if sides}
     releases = await catalogue.load_many(session, sided, viewer=user_id)
-    unsided = {release_id for _, release_id, _, _ in plays} - sided
+    unsided = {release_id for _, release_id, _ in plays} - sided
     releases |= await catalogue.load_many(session, unsided, with_tracks=False, viewer=user_id)
     minutes: dict[uuid.UUID, list[float]] = defaultdict(list)
-    for stylus_id, release_id, sides, _ in plays:
+    for stylus_id, release_id, sides in plays:
         release = releases.get(release_id)  # as the user sees it (maybe their own upload)
         duration = release.duration_seconds if release else None
         side_secs = None

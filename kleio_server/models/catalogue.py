@@ -1,8 +1,8 @@
 """The release catalogue shared by all users (public Discogs data, cached once).
 
-A release row holds only what the server fetched itself, what two different users' uploads
-agreed on, or what an operator imported; what one user alone uploaded lives in their
-submissions (``models.release_basics``, ``models.submissions``)."""
+A release row holds only what the server fetched from Discogs itself or what an operator
+imported; what users upload lives in their own submissions (``models.release_basics``,
+``models.submissions``), seen by the uploader alone."""
 
 from __future__ import annotations
 

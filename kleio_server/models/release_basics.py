@@ -1,5 +1,5 @@
-"""Basic release information one user's snapshot uploaded: theirs at once, shared only once
-the server fetched it itself or another user's upload agrees (ISSUE 4 point 6)."""
+"""Basic release information one user's snapshot uploaded: what that user alone sees over
+the shared row (which takes only what the server fetched from Discogs itself)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kleio_server.models.base import Base, JSONType, UTCDateTime
@@ -20,9 +20,6 @@ class ReleaseBasicSubmission(Base):
     sorts, searches and filters by, so those queries never parse payloads."""
 
     __tablename__ = "release_basic_submissions"
-    __table_args__ = (
-        Index("ix_release_basic_submissions_release_hash", "release_id", "payload_hash"),
-    )
 
     user_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True

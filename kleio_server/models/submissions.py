@@ -1,4 +1,4 @@
-"""Release details uploaded by one user: theirs at once, shared only once confirmed."""
+"""Release details uploaded by one user: what that user alone sees over the shared copy."""
 
 from __future__ import annotations
 

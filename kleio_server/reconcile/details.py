@@ -1,7 +1,8 @@
-"""Release details uploaded by clients: the uploader sees them at once; everyone else only
-once a second user's upload agrees byte for byte (by hash) or the server fetched them itself,
-so one user cannot put words in another's catalogue. Details may list no track (Discogs has
-such releases): they are known all the same, so nobody fetches them again."""
+"""Release details uploaded by clients are their uploader's alone: that user sees them (over
+the shared copy), nobody else does, however many users upload the same. The shared catalogue
+takes details only from the server's own Discogs fetches (``save_fetched``), so no user, nor
+any number of users agreeing, can put words in another's catalogue. Details may list no
+track (Discogs has such releases): they are known all the same, so nobody fetches them again."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from collections.abc import Iterable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kleio_server.catalogue import basic, submissions
 from kleio_server.catalogue import repository as catalogue
-from kleio_server.catalogue import submissions
 from kleio_server.kit.errors import InvalidField
 from kleio_server.reconcile import locks
 from kleio_server.reconcile.validation import check_release
@@ -35,21 +36,19 @@ async def submit(
     if len(release.model_dump_json()) > MAX_DETAILS_CHARS:
         raise InvalidField("release", "too large")
     await locks.xact_lock(session, locks.RELEASE_DETAILS, str(release_id))
-    if await catalogue.has_details(session, release_id):
-        return DetailsAccepted(release_id=release_id, shared=True)
-    digest = await submissions.save(session, user_id, release, now)
-    if await submissions.agreeing_user(session, user_id, release_id, digest) is None:
-        return DetailsAccepted(release_id=release_id, shared=False)
-    await locks.catalogue_lock(session)
-    await catalogue.save_many(session, [release], details=True)
-    return DetailsAccepted(release_id=release_id, shared=True)
+    await submissions.save(session, user_id, release, now)
+    await basic.bump_viewer(session, user_id)  # what this user alone sees changed
+    shared = await catalogue.has_details(session, release_id)
+    return DetailsAccepted(release_id=release_id, shared=shared)
 
 
 async def save_fetched(session: AsyncSession, release: wire.Release) -> None:
-    """Details the server fetched from Discogs itself: shared at once."""
+    """Details the server fetched from Discogs itself: shared at once; the uploads it
+    confirms (the same content) are the shared copy now and need no overlay."""
     await locks.xact_lock(session, locks.RELEASE_DETAILS, str(release.id))
     await locks.catalogue_lock(session)
     await catalogue.save_many(session, [release], details=True)
+    await submissions.drop_confirmed(session, release)
 
 
 async def known(session: AsyncSession, user_id: uuid.UUID, ids: Iterable[int]) -> list[int]:

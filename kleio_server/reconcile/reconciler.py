@@ -68,7 +68,7 @@ class Reconciler:
         self.complete = complete
         self.counts = Counts()
         self.listed: set[int] = set()
-        """Releases whose listing may now agree with another user's (see ``settle``)."""
+        """Releases whose listing changed or whose shared row lacks a hash (see ``settle``)."""
 
     async def folders(self, folders: list[wire.Folder]) -> None:
         stored = await repository.folders_by_id(self.session, self.user_id)
@@ -82,8 +82,8 @@ class Reconciler:
             await write(self.applier, self.session, self.user_id, "folder", folder.id, fields)
 
     async def page(self, items: list[wire.CollectionItem], releases: list[wire.Release]) -> None:
-        """The page's listings become the user's own (shared only by ``settle``), then its
-        items are written."""
+        """The page's listings become the user's own (never the shared rows'), then its items
+        are written."""
         self.listed |= await basic.submit(self.session, self.user_id, releases, self.now)
         fresh = [item for item in items if item.instance_id not in self.counts.seen]
         self.counts.seen.update(item.instance_id for item in fresh)
@@ -117,9 +117,9 @@ class Reconciler:
             self.counts.updated += 1
 
     async def settle(self) -> None:
-        """Once every page is in: share the listings other users uploaded alike (one pass
-        under the catalogue lock, taken only when some listing differs from the shared)."""
-        await listings.settle(self.session, self.user_id, self.listed)
+        """Once every page is in: hash the shared rows older than ``basic_hash`` among the
+        listed releases (so equal listings need no overlay)."""
+        await listings.settle(self.session, self.listed)
 
     async def archive_missing(self) -> None:
         """Archive the active items the (complete) snapshot did not list."""

@@ -90,7 +90,8 @@ class ReconcileResult(BaseModel):
 class DetailsAccepted(BaseModel):
     release_id: int
     shared: bool
-    """True when the shared catalogue now holds a tracklist for this release."""
+    """True when the shared catalogue holds details of this release (fetched by the server
+    from Discogs itself; an upload never makes it so: it is the uploader's alone)."""
 
 
 class KnownReleases(BaseModel):

@@ -113,7 +113,7 @@ async def test_a_stored_row_hashes_like_the_listing_it_came_from(
     assert listings.normalised(listing).duration_estimated is True
 
 
-async def test_a_submission_overlays_only_for_its_user_and_only_without_shared_details(
+async def test_a_submission_overlays_only_for_its_user_and_before_the_shared_details(
     kleio: Kleio, alice: ApiUser, bob: ApiUser, release_ids: Iterator[int]
 ) -> None:
     unshared, shared = next(release_ids), next(release_ids)
@@ -133,7 +133,8 @@ async def test_a_submission_overlays_only_for_its_user_and_only_without_shared_d
         theirs = await catalogue.load_many(session, [unshared, shared], viewer=b, cache=cache)
         visible = await submissions.visible_details(session, a, [unshared, shared])
     assert (mine[unshared].title, len(mine[unshared].tracks)) == ("Mine", 3)
-    assert mine[shared].title == "Shared"
+    assert mine[shared].title == "Mine too"  # the user's own upload is consulted first
+    assert theirs[shared].title == "Shared"
     assert summary[unshared].title == "Mine" and summary[unshared].tracks == []
     assert (theirs[unshared].title, theirs[unshared].tracks) == ("Basic", [])
     assert visible == {unshared, shared}

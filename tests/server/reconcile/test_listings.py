@@ -1,6 +1,6 @@
-"""Basic release information from snapshots (ISSUE 4 point 6): a user's listing is theirs at
-once; another user sees it only once the server fetched it itself or two different users'
-listings agree. Whatever A uploads, B's collection never shows it."""
+"""Basic release information from snapshots: a user's listing is theirs alone; another user
+sees only what the server fetched from Discogs itself, however many users' listings agree
+(issue 13 item 7). Whatever A uploads, B's collection never shows it."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from sqlalchemy import select
 from kleio_server.catalogue import repository as catalogue
 from kleio_server.deps import Kleio
 from kleio_server.models import CatalogueState, Release
+from kleio_server.reconcile import listings
+from shared.protocol import entities as wire
 from tests.server.conftest import ApiUser
 from tests.server.insights.events import log_play
 from tests.server.reconcile.helpers import SNAPSHOTS, begin, item, send_snapshot
@@ -154,31 +156,33 @@ async def test_one_users_listing_is_never_what_another_user_sees(
     assert [i["release_id"] for i in await listed(alice, q="Aaaa Bogus")] == [x]
 
 
-async def test_listings_that_agree_are_shared_and_the_rest_stay_their_uploaders(
+async def test_listings_that_agree_are_not_shared_only_the_servers_own_fetch_is(
     kleio: Kleio, make_user: Any, release_ids: Iterator[int]
 ) -> None:
     x = next(release_ids)
     a, b, c, d = (make_user(n) for n in ("a", "b", "c", "d"))
     await snapshot(a, [listing(x, **BOGUS)])
-    await snapshot(b, [listing(x, **GENUINE)])
-    assert await shared_title(kleio, x) is None
-    await snapshot(c, [{**listing(x, **GENUINE), "fetched_at": None}])  # agrees with B
+    await snapshot(b, [listing(x, **BOGUS)])
+    await snapshot(c, [{**listing(x, **BOGUS), "fetched_at": None}])  # three agree ...
+    assert await shared_title(kleio, x) is None  # ... and nothing is shared
+    async with kleio.sessions() as session:  # the server fetches the listing itself
+        await listings.save_fetched(session, [wire.Release.model_validate(listing(x, **GENUINE))])
+        await session.commit()
     assert await shared_title(kleio, x) == "Kind of Blue"
-    # D lists no information for X (it is known now): D sees the shared row
+    # D lists no information for X (it is known now): D sees the server's fetch
     await snapshot(d, [], unlisted=[x])
     [seen] = await listed(d)
     assert (seen["release"]["title"], seen["artist"]) == ("Kind of Blue", "Miles Davis")
-    # A keeps their own
-    [mine] = await listed(a)
-    assert (mine["release"]["title"], mine["artist"]) == ("Aaaa Bogus", "Aaron Poison")
+    for user in (a, b, c):  # the uploaders keep their own
+        [mine] = await listed(user)
+        assert (mine["release"]["title"], mine["artist"]) == ("Aaaa Bogus", "Aaron Poison")
 
-    # Discogs renames the release: B's next listing is B's alone until another agrees
-    await snapshot(b, [listing(x, "Kind of Blue (Remaster)", "Miles Davis")])
+    # Discogs renames the release: B's next listing is B's alone, however many agree
+    for user in (b, c):
+        await snapshot(user, [listing(x, "Kind of Blue (Remaster)", "Miles Davis")])
     assert [i["release"]["title"] for i in await listed(b)] == ["Kind of Blue (Remaster)"]
     assert [i["release"]["title"] for i in await listed(d)] == ["Kind of Blue"]
-    await snapshot(c, [listing(x, "Kind of Blue (Remaster)", "Miles Davis")])
-    assert await shared_title(kleio, x) == "Kind of Blue (Remaster)"
-    assert [i["release"]["title"] for i in await listed(d)] == ["Kind of Blue (Remaster)"]
+    assert await shared_title(kleio, x) == "Kind of Blue"
 
 
 async def test_the_same_user_twice_is_not_agreement(
@@ -232,7 +236,7 @@ async def test_a_users_own_listing_change_renews_their_cached_views_only(
         assert await session.scalar(select(CatalogueState.version)) == before  # nothing shared
 
 
-async def test_two_users_committing_alike_at_once_still_agree(
+async def test_two_users_committing_alike_at_once_share_nothing(
     kleio: Kleio, alice: ApiUser, bob: ApiUser, release_ids: Iterator[int]
 ) -> None:
     xs = [next(release_ids) for _ in range(20)]
@@ -250,7 +254,9 @@ async def test_two_users_committing_alike_at_once_still_agree(
     assert [a.status_code for a in answers] == [200, 200]
     async with kleio.sessions() as session:
         shared = set(await session.scalars(select(Release.id).where(Release.id.in_(xs))))
-    assert shared == set(xs)
+    assert shared == set()
+    for user in (alice, bob):
+        assert {i["release_id"] for i in await listed(user)} == set(xs)
 
 
 async def test_export_shows_the_users_own_listing(
