@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 import sys
 import webbrowser
 from typing import Annotated
@@ -19,6 +20,7 @@ from kleio_desktop.core.auth import (
     token_store_from_env,
 )
 from kleio_desktop.core.auth.server_config import normalize_server_url
+from kleio_desktop.core.auth.tokens import Credential
 from kleio_desktop.core.errors import KleioError
 from kleio_desktop.core.settings import DesktopSettings
 from kleio_desktop.core.store import Store
@@ -78,7 +80,7 @@ def _open_browser(url: str) -> None:
         typer.echo("Could not open a browser; open the URL above yourself.", err=True)
 
 
-async def _login(store: TokenStore, server: str, key: str | None, no_browser: bool) -> str:
+async def _login(store: TokenStore, server: str, key: str | None, no_browser: bool) -> Credential:
     def show(url: str) -> None:
         if no_browser:
             typer.echo(url)  # alone on its line on stdout: scripts read it
@@ -97,7 +99,7 @@ async def _login(store: TokenStore, server: str, key: str | None, no_browser: bo
             on_url=show,
         )
     await _record_server(normalize_server_url(server))
-    return credential.mode
+    return credential
 
 
 def login(server: ServerOption, key: KeyOption = None, no_browser: NoBrowserOption = False) -> None:
@@ -107,10 +109,23 @@ def login(server: ServerOption, key: KeyOption = None, no_browser: NoBrowserOpti
     if key == "-":
         key = sys.stdin.readline().strip()
     try:
-        mode = asyncio.run(_login(_store(), server, key, no_browser))
+        credential = asyncio.run(_login(_store(), server, key, no_browser))
     except (AuthError, KleioError) as exc:
         raise _fail(exc) from None
-    typer.echo(f"Signed in to {server}" + (" (local mode)." if mode == "local" else "."), err=True)
+    local = credential.mode == "local"
+    typer.echo(f"Signed in to {server}" + (" (local mode)." if local else "."), err=True)
+    if credential.access_only:
+        typer.echo(_lapse_note(credential.expires_at), err=True)
+
+
+def _lapse_note(expires_at: float | None) -> str:
+    when = ""
+    if expires_at is not None:
+        when = " at " + dt.datetime.fromtimestamp(expires_at).astimezone().strftime("%H:%M")
+    return (
+        "The identity provider granted no refresh token, so this sign-in lapses with its "
+        f"access token{when}; Kleio will then ask you to sign in again (`kleio login`)."
+    )
 
 
 async def _logout(store: TokenStore, server: str) -> bool:

@@ -81,10 +81,15 @@ def start_oidc_provider(
     access_token_ttl: int = 300,
     project_id: str = "271828182845904523",
     client_id: str = "kleio-desktop",
+    strict_consent: bool = False,
+    prompt_values: tuple[str, ...] = (),
 ) -> ProviderHandle:
     """Start `node server.mjs` on an ephemeral port and wait for its ready line.
 
     `tmp_dir`, when given, receives the provider's stderr log (provider.log) for debugging.
+    `strict_consent`: grant no refresh token without prompt=consent (OIDC Core §11, as
+    oidc-provider itself does) instead of emulating Zitadel; `prompt_values`: the
+    `prompt_values_supported` its discovery document publishes (none by default).
     """
     _ensure_node_modules(PROVIDER_DIR)
     node = shutil.which("node")
@@ -95,6 +100,8 @@ def start_oidc_provider(
         "OIDC_ACCESS_TOKEN_TTL": str(access_token_ttl),
         "OIDC_PROJECT_ID": project_id,
         "OIDC_CLIENT_ID": client_id,
+        "OIDC_STRICT_CONSENT": "1" if strict_consent else "0",
+        "OIDC_PROMPT_VALUES": " ".join(prompt_values),
     }
     log = (tmp_dir / "provider.log").open("w") if tmp_dir is not None else subprocess.DEVNULL
     process = subprocess.Popen(

@@ -29,6 +29,8 @@ class ProviderMetadata(BaseModel):
     introspection_endpoint: str | None = None
     scopes_supported: list[str] = []
     code_challenge_methods_supported: list[str] = []
+    # OIDC Prompt Create §4.1: the `prompt` values the provider accepts (absent: unknown)
+    prompt_values_supported: list[str] = []
     id_token_signing_alg_values_supported: list[str] = ["RS256"]
     authorization_response_iss_parameter_supported: bool = False
 

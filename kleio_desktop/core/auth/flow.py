@@ -17,7 +17,8 @@ from kleio_desktop.core.auth.tokens import TokenSet
 
 logger = logging.getLogger(__name__)
 
-BASE_SCOPES = ("openid", "profile", "email", "offline_access")
+OFFLINE_ACCESS = "offline_access"
+BASE_SCOPES = ("openid", "profile", "email", OFFLINE_ACCESS)
 DEFAULT_TIMEOUT_SECONDS = 300.0
 
 
@@ -33,6 +34,15 @@ class SignInConfig:
         scopes = list(BASE_SCOPES)
         scopes += [s for s in self.extra_scopes if s not in scopes]
         return " ".join(scopes)
+
+
+def wants_consent_prompt(client: OIDCClient, config: SignInConfig) -> bool:
+    """Whether to send ``prompt=consent``: OIDC Core §11 lets a provider ignore
+    ``offline_access`` (so grant no refresh token) without it. Sent only where the discovery
+    document says the provider supports it (others may refuse an unknown prompt)."""
+    return OFFLINE_ACCESS in config.scope.split() and (
+        "consent" in client.metadata.prompt_values_supported
+    )
 
 
 def authorization_url(
@@ -54,6 +64,8 @@ def authorization_url(
         "code_challenge": pkce.challenge,
         "code_challenge_method": CHALLENGE_METHOD,
     }
+    if wants_consent_prompt(client, config):
+        params["prompt"] = "consent"
     return str(httpx.URL(client.metadata.authorization_endpoint).copy_merge_params(params))
 
 

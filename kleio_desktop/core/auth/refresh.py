@@ -4,6 +4,9 @@ The access token is refreshed shortly before it expires, and once more when the 
 401 anyway. A rotated refresh token is written back to the token store at once. A refresh token
 the provider no longer accepts (`invalid_grant`: revoked, expired) ends in `SignInRequired`; the
 dead credential is dropped, nothing else is touched.
+
+A sign-in without a refresh token (a provider following OIDC Core §11 may grant none) uses its
+access token until it lapses, then ends in `SignInRequired` saying so: sign in again.
 """
 
 from __future__ import annotations
@@ -36,12 +39,15 @@ class OIDCAuth(httpx.Auth):
         *,
         tokens: TokenSet | None = None,
         refresh_margin: float = DEFAULT_REFRESH_MARGIN_SECONDS,
+        access_only: bool = False,
     ) -> None:
         self._oidc = oidc
         self._store = store
         self._server_url = server_url
         self._tokens = tokens
-        self._margin = refresh_margin
+        # nothing to refresh with: use the access token to its last second
+        self._margin = 0.0 if access_only else refresh_margin
+        self._access_only = access_only
         self._lock = asyncio.Lock()
 
     @classmethod
@@ -61,6 +67,9 @@ class OIDCAuth(httpx.Auth):
         if credential.issuer is None or credential.client_id is None:
             raise SignInRequired(server_url, "the stored sign-in lacks its issuer")
         oidc = await OIDCClient.discover(http, credential.issuer, credential.client_id)
+        if credential.access_only:
+            tokens = TokenSet(access_token=credential.secret, expires_at=credential.expires_at)
+            return cls(oidc, store, server_url, tokens=tokens, access_only=True)
         return cls(oidc, store, server_url, refresh_margin=refresh_margin)
 
     @property
@@ -96,6 +105,11 @@ class OIDCAuth(httpx.Auth):
             return self._tokens
 
     async def _refresh(self, current: TokenSet | None) -> TokenSet:
+        if self._access_only:
+            raise SignInRequired(
+                self._server_url,
+                "the sign-in has lapsed: the identity provider granted no refresh token",
+            )
         refresh_token = current.refresh_token if current is not None else None
         if refresh_token is None:
             credential = await asyncio.to_thread(self._store.load, self._server_url)

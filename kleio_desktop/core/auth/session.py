@@ -100,10 +100,17 @@ async def _credential_for(
         timeout=wait_seconds,
     )
     tokens = await sign_in(http, sign_in_config, open_browser, on_url)
-    if tokens.refresh_token is None:
-        raise AuthError(
-            "The identity provider issued no refresh token, so the sign-in could not be kept; "
-            "allow the refresh-token grant (offline_access) for the desktop client."
+    if (
+        tokens.refresh_token is None
+    ):  # allowed (OIDC Core §11): keep the access token until it lapses
+        logger.info("the identity provider granted no refresh token; signed in until it lapses")
+        return Credential(
+            mode="oidc",
+            secret=tokens.access_token,
+            issuer=config.issuer,
+            client_id=config.client_id,
+            access_only=True,
+            expires_at=tokens.expires_at,
         )
     return Credential(
         mode="oidc", secret=tokens.refresh_token, issuer=config.issuer, client_id=config.client_id
@@ -111,7 +118,8 @@ async def _credential_for(
 
 
 async def sign_out(http: httpx.AsyncClient, store: TokenStore, server_url: str) -> bool:
-    """Revoke the refresh token at the provider and forget the credential.
+    """Revoke the refresh token (or the access token of a sign-in without one) at the
+    provider and forget the credential.
 
     Returns whether the provider confirmed the revocation; the local credential is deleted
     either way (a failed revocation is logged and leaves a token that expires on its own).
@@ -124,7 +132,8 @@ async def sign_out(http: httpx.AsyncClient, store: TokenStore, server_url: str) 
     if credential.mode == "oidc" and credential.issuer and credential.client_id:
         try:
             oidc = await OIDCClient.discover(http, credential.issuer, credential.client_id)
-            revoked = await oidc.revoke(credential.secret, "refresh_token")
+            kind = "access_token" if credential.access_only else "refresh_token"
+            revoked = await oidc.revoke(credential.secret, kind)
         except AuthError as exc:
             logger.warning("could not revoke the refresh token: %s", exc)
     await asyncio.to_thread(store.delete, server_url)

@@ -55,7 +55,11 @@ class TokenSet(BaseModel):
 
 
 class Credential(BaseModel):
-    """What survives a restart, per server URL."""
+    """What survives a restart, per server URL.
+
+    ``access_only``: the provider granted no refresh token (OIDC Core §11 lets it, e.g.
+    without ``prompt=consent``), so ``secret`` is the access token itself, usable until
+    ``expires_at``; after that the user is asked to sign in again."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -63,3 +67,5 @@ class Credential(BaseModel):
     secret: str = Field(repr=False)
     issuer: str | None = None
     client_id: str | None = None
+    access_only: bool = False
+    expires_at: float | None = None

@@ -12,6 +12,10 @@
 //   OIDC_ORG_DOMAIN          org domain in the roles claim (default "kleio.localhost")
 //   OIDC_ACCESS_TOKEN_TTL    access-token lifetime in seconds (default 300)
 //   OIDC_REFRESH_TOKEN_TTL   refresh-token lifetime in seconds (default 86400)
+//   OIDC_STRICT_CONSENT      "1": follow OIDC Core §11 as oidc-provider does (no refresh token
+//                            without prompt=consent) instead of emulating Zitadel
+//   OIDC_PROMPT_VALUES       space-separated `prompt_values_supported` to publish in discovery
+//                            (default: none published, as oidc-provider does)
 //
 // Like Zitadel: its endpoint paths; JWT access tokens (RS256) with aud = [project id, client id]
 // and the claim `urn:zitadel:iam:org:project:roles`; PKCE (S256) required; the scope
@@ -36,6 +40,8 @@ const orgId = env.OIDC_ORG_ID ?? '314159265358979323';
 const orgDomain = env.OIDC_ORG_DOMAIN ?? 'kleio.localhost';
 const accessTokenTTL = Number(env.OIDC_ACCESS_TOKEN_TTL ?? 300);
 const refreshTokenTTL = Number(env.OIDC_REFRESH_TOKEN_TTL ?? 86400);
+const strictConsent = env.OIDC_STRICT_CONSENT === '1';
+const promptValues = (env.OIDC_PROMPT_VALUES ?? '').split(' ').filter(Boolean);
 
 const ROLES_CLAIM = 'urn:zitadel:iam:org:project:roles';
 const AUDIENCE_SCOPE = `urn:zitadel:iam:org:project:id:${projectId}:aud`;
@@ -79,6 +85,7 @@ function configuration() {
       },
     ],
     jwks: signingJwks(),
+    discovery: promptValues.length ? { prompt_values_supported: promptValues } : {},
     cookies: { keys: [randomBytes(32).toString('hex')] },
     claims: {
       openid: ['sub'],
@@ -212,7 +219,7 @@ server.listen(requestedPort, '127.0.0.1', () => {
   const { port } = server.address();
   const issuer = `http://127.0.0.1:${port}`;
   const provider = new Provider(issuer, configuration());
-  provider.use(zitadelOfflineAccess());
+  if (!strictConsent) provider.use(zitadelOfflineAccess());
   const oidc = provider.callback();
   server.on('request', (req, res) => {
     const match = /^\/interaction\/([^/?]+)(?:\/([a-z]+))?(?:\?.*)?$/.exec(req.url);
