@@ -32,7 +32,6 @@ async def user_lock(session: AsyncSession, user_id: uuid.UUID) -> None:
 
 
 async def catalogue_lock(session: AsyncSession) -> None:
-    """Held by every transaction that writes shared release rows from uploads or fetches:
-    writes of one release never interleave, and an agreement check sees every submission
-    committed before it (so two users uploading alike at once still agree)."""
+    """Held by every transaction that writes shared release rows (the server's own Discogs
+    fetches): writes of one release never interleave."""
     await xact_lock(session, CATALOGUE, "shared")
