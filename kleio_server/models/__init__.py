@@ -18,6 +18,7 @@ from kleio_server.models.catalogue import (
     Track,
 )
 from kleio_server.models.collection import CollectionItem, Folder, ReleaseStats
+from kleio_server.models.confirmations import ReleaseConfirmation
 from kleio_server.models.history import Cleaning, Play, Stylus
 from kleio_server.models.release_basics import CatalogueViewer, ReleaseBasicSubmission
 from kleio_server.models.snapshots import CollectionSnapshot, DiscogsAccount, SnapshotPage
@@ -45,6 +46,7 @@ __all__ = [
     "Release",
     "ReleaseArtist",
     "ReleaseBasicSubmission",
+    "ReleaseConfirmation",
     "ReleaseFormat",
     "ReleaseGenre",
     "ReleaseLabel",

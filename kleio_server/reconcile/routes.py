@@ -11,6 +11,8 @@ from fastapi import APIRouter, Query
 from kleio_server.deps import CurrentUser, KleioDep, SessionDep
 from kleio_server.kit.errors import InvalidField
 from kleio_server.reconcile import details, service
+from kleio_server.reconcile.discogs import confirm
+from kleio_server.reconcile.discogs.routes import RunnerDep
 from kleio_server.reconcile.discogs.routes import router as discogs
 from kleio_server.reconcile.schemas import (
     DetailsAccepted,
@@ -91,9 +93,14 @@ async def put_details(
     user: CurrentUser,
     session: SessionDep,
     kleio: KleioDep,
+    runner: RunnerDep,  # made here, so its confirmer hears of the commit
 ) -> DetailsAccepted:
-    """Details your client fetched from Discogs: yours at once, shared once confirmed."""
-    return await details.submit(session, user.id, release_id, body, kleio.now())
+    """Details your client fetched from Discogs: what you see of the release, and nobody
+    else. With your Discogs token stored here, the server then fetches the release from
+    Discogs itself, and what Discogs says is shared."""
+    accepted = await details.submit(session, user.id, release_id, body, kleio.now())
+    await confirm.request(session, user.id, release_id, kleio.now())
+    return accepted
 
 
 def _ids(raw: str) -> list[int]:

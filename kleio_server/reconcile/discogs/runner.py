@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from kleio_server.deps import Kleio
 from kleio_server.kit.errors import KleioError
 from kleio_server.reconcile.discogs import accounts, sockets
+from kleio_server.reconcile.discogs.confirm import Confirmer
 from kleio_server.reconcile.discogs.sink import ServerSink
 from kleio_server.reconcile.discogs.tokens import TokenBox, TokenUnreadable
 from kleio_server.reconcile.discogs.transaction import transaction
@@ -38,6 +39,9 @@ class ImportRunner:
         self.clock: Clock = SystemClock()
         self.tasks: dict[uuid.UUID, asyncio.Task[None]] = {}
         self._sends: set[asyncio.Task[None]] = set()
+        self.confirmer = Confirmer(kleio, self.box, self.client)
+        """The server's own fetches of releases whose details users uploaded."""
+        kleio.after_commit_hooks.append(self.confirmer.after_commit)
 
     def client(self, http: httpx.AsyncClient, token: str) -> DiscogsClient:
         return DiscogsClient(
@@ -68,10 +72,12 @@ class ImportRunner:
         await asyncio.gather(*list(self._sends), return_exceptions=True)
 
     async def close(self) -> None:
-        """Stop the imports under way (they resume from their checkpoints next time)."""
+        """Stop the imports under way (they resume from their checkpoints next time), and
+        the confirmations (they stay queued)."""
         for task in list(self.tasks.values()):
             task.cancel()
         await asyncio.gather(*self.tasks.values(), *self._sends, return_exceptions=True)
+        await self.confirmer.close()
 
     async def _run(self, user_id: uuid.UUID) -> None:
         state: Literal["done", "failed"] = "failed"
@@ -131,4 +137,5 @@ def runner_of(app: FastAPI) -> ImportRunner:
     if runner is None or runner.kleio is not app.state.kleio:
         runner = ImportRunner(app.state.kleio)
         app.state.discogs_runner = runner
+        runner.confirmer.wake()  # fetches an earlier process left queued
     return runner

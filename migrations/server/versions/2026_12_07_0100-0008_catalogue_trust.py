@@ -7,6 +7,9 @@ agree with may have come from such an agreement and cannot be told from a server
 it is removed: each uploader keeps seeing their own upload (their overlay), and the server's
 next own fetch shares the release again. The index that found agreeing listings goes too.
 
+``release_confirmations`` queues the server's own fetch of a release whose details a user
+uploaded (with that user's stored Discogs token, under the server's rate limiter).
+
 Revision ID: 0008_catalogue
 Revises: 0007
 Create Date: 2026-12-07 01:00:00
@@ -87,10 +90,31 @@ def upgrade() -> None:
     op.drop_index(
         "ix_release_basic_submissions_release_hash", table_name="release_basic_submissions"
     )
+    op.create_table(
+        "release_confirmations",
+        sa.Column("release_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("not_before", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.String(length=500), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_release_confirmations_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("release_id", name=op.f("pk_release_confirmations")),
+    )
+    op.create_index(
+        "ix_release_confirmations_not_before", "release_confirmations", ["not_before"]
+    )
 
 
 def downgrade() -> None:
     """The index comes back; the removed shared rows do not (the server fetches them again)."""
+    op.drop_index("ix_release_confirmations_not_before", table_name="release_confirmations")
+    op.drop_table("release_confirmations")
     op.create_index(
         "ix_release_basic_submissions_release_hash",
         "release_basic_submissions",
