@@ -27,6 +27,7 @@ from kleio_server.models import ClientState, RejectedMutation
 from kleio_server.sync import changelog, rows
 from kleio_server.sync.applier import Applied, Applier, MutationRejected
 from kleio_server.sync.entities import SPECS
+from shared.domain.validation import printable
 from shared.protocol.sync import (
     Change,
     Entity,
@@ -107,7 +108,7 @@ async def _push(
                     client_id=request.client_id,
                     mutation_id=mutation.mutation_id,
                     entity=mutation.entity,
-                    entity_id=mutation.entity_id,
+                    entity_id=printable(mutation.entity_id),  # a key no row has may be junk
                     reason=reason,
                     at=now,
                 )

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from shared.protocol.entities import Cleaning, Play, Stylus
+from shared.protocol.entities import Cleaning, Instant, Play, Stylus
 
 EXPORT_FORMAT: Literal["kleio-export"] = "kleio-export"
 EXPORT_VERSION: Literal[1] = 1
@@ -34,7 +34,7 @@ class ExportDocument(BaseModel):
 
     format: Literal["kleio-export"] = EXPORT_FORMAT
     version: Literal[1] = EXPORT_VERSION
-    exported_at: AwareDatetime
+    exported_at: Instant
     styluses: Annotated[list[Stylus], Field(max_length=10_000)] = []
     plays: Annotated[list[Play], Field(max_length=MAX_IMPORT_ROWS)] = []
     cleanings: Annotated[list[Cleaning], Field(max_length=MAX_IMPORT_ROWS)] = []

@@ -24,16 +24,18 @@ LEGACY_MAX_PULL_LIMIT = 1000
 """The largest page a server before 5,000-row pages accepts (it answers 422 above)."""
 
 HlcText = Annotated[str, StringConstraints(pattern=r"^\d{16}-\d{5}-[0-9A-Za-z_.:-]{1,64}$")]
+MAX_MUTATION_ID = 2**53
+FieldName = Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,64}$")]
 
 
 class Mutation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    mutation_id: Annotated[int, Field(ge=1)]
+    mutation_id: Annotated[int, Field(ge=1, le=MAX_MUTATION_ID)]
     entity: Entity
     entity_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     op: Op = "upsert"
-    fields: Annotated[dict[str, Any], Field(max_length=32)] = {}
+    fields: Annotated[dict[FieldName, Any], Field(max_length=32)] = {}
     hlc: HlcText
 
     def clock(self) -> HLC:
