@@ -52,9 +52,31 @@ class PushRequest(BaseModel):
     mutations: Annotated[list[Mutation], Field(max_length=MAX_MUTATIONS_PER_PUSH)]
 
 
+class Change(BaseModel):
+    """The current state of one changed row (tombstones too: ``deleted`` is set and ``data``
+    still carries the row with its field clocks, so a client can merge the delete)."""
+
+    seq: int
+    entity: Entity
+    entity_id: str
+    deleted: bool = False
+    data: dict[str, Any] | None = None
+
+
 class Rejection(BaseModel):
+    """A mutation the server refused (recorded as processed: it never blocks the queue).
+
+    So that the device that sent it does not silently differ from every other, the server
+    says what it holds of that row now: ``current`` (its state, with field clocks, as a pull
+    would carry it) or ``absent`` (the user has no such row: a refused create). The device
+    takes that back in place of its own change. Servers before this field send neither."""
+
     mutation_id: int
     reason: str
+    entity: Entity | None = None
+    entity_id: str | None = None
+    current: Change | None = None
+    absent: bool = False
 
 
 class ServerClock(BaseModel):
@@ -71,17 +93,6 @@ class PushResponse(BaseModel):
     seq: int
     rejected: list[Rejection] = []
     capped: list[ServerClock] = []
-
-
-class Change(BaseModel):
-    """The current state of one changed row (tombstones too: ``deleted`` is set and ``data``
-    still carries the row with its field clocks, so a client can merge the delete)."""
-
-    seq: int
-    entity: Entity
-    entity_id: str
-    deleted: bool = False
-    data: dict[str, Any] | None = None
 
 
 class PullResponse(BaseModel):
