@@ -152,8 +152,13 @@ def status(
     if as_json:
         typer.echo(json.dumps(data, indent=2))
         return
+    refused = data.pop("rejected_changes")
     for key, value in data.items():
         typer.echo(f"{key.replace('_', ' ')}: {'-' if value is None else value}")
+    typer.echo(f"rejected changes: {len(refused) or '-'}")
+    for change in refused:
+        typer.echo(f"  {change['entity']} {change['id']}: {change['reason']}")
+        typer.echo(f"    {change['what_to_do']}")
 
 
 @app.command()
