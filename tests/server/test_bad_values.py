@@ -201,3 +201,19 @@ async def test_a_push_with_out_of_range_numbers_is_bad_input_not_a_crash(
     )
     assert answer.status_code == 200, answer.text
     assert [r["mutation_id"] for r in answer.json()["rejected"]] == [1, 2]
+
+
+async def test_an_import_listing_one_id_twice_is_refused_whole(alice: ApiUser) -> None:
+    """Found by schemathesis: 10,000 copies of one stylus were applied one by one, past the
+    request timeout."""
+    stylus = {"id": str(new_id()), "name": "2M Red"}
+    document = {
+        "format": "kleio-export",
+        "version": 1,
+        "exported_at": T0,
+        "styluses": [stylus, {**stylus, "name": "2M Blue"}],
+    }
+    answer = await alice.post("/api/v1/import", json=document)
+    _is_problem(answer)
+    assert "listed twice" in answer.json()["detail"]
+    assert (await alice.get("/api/v1/styluses")).json() == []
