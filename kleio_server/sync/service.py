@@ -130,7 +130,8 @@ async def _push(
     state.last_seen_at = now
     await session.flush()
     seq = await changelog.current_seq(session, user_id)
-    rejected = await _with_server_states(session, user_id, rejected)
+    if rejected:
+        rejected = await _with_server_states(session, user_id, rejected)
     return PushResponse(last_mutation_id=last, seq=seq, rejected=rejected, capped=capped)
 
 

@@ -192,13 +192,14 @@ class Store:
         last_mutation_id: int,
         seq: int,
         capped: Iterable[ServerClock] = (),
-        rejected: Iterable[Rejection] = (),
+        rejected: Sequence[Rejection] = (),
     ) -> int:
         """Record the server's acknowledgement (and the clocks it capped, if any); the rows
         of the mutations it rejected are realigned with the server's (``rejections``)."""
         async with self.write() as tx:
             await outbox.adopt_server_clocks(tx.session, capped)
-            await rejections.realign(tx, rejected, dt.datetime.now(dt.UTC))
+            if rejected:
+                await rejections.realign(tx, rejected, dt.datetime.now(dt.UTC))
             return await outbox.mark_pushed(tx.session, last_mutation_id, seq)
 
     async def prune_outbox(self, pulled_through_seq: int) -> int:
