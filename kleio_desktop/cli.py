@@ -28,6 +28,7 @@ from kleio_desktop.core.services import Services, open_services
 from kleio_desktop.core.services.exchange import parse_document
 from kleio_desktop.core.services.styluses import parse_stylus
 from kleio_desktop.core.settings import DesktopSettings
+from shared.domain.validation import Refused, not_ahead
 from shared.ids import new_id
 
 T = TypeVar("T")
@@ -68,14 +69,18 @@ def run_with_services(work: Callable[[Services], Awaitable[T]]) -> T:
 
 
 def parse_instant(text: str | None) -> dt.datetime | None:
-    """ISO 8601; without an offset the time is local time."""
+    """ISO 8601; without an offset the time is local time. A time outside years 1–9999 in
+    UTC, or more than 24 h ahead of this device's clock, is a usage error (PRODUCT §1)."""
     if text is None:
         return None
     try:
         value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"not an ISO 8601 time: {text!r}") from None
-    return value if value.tzinfo is not None else value.astimezone()
+        value = value if value.tzinfo is not None else value.astimezone()
+        return not_ahead(value, dt.datetime.now(dt.UTC))
+    except Refused as exc:
+        raise typer.BadParameter(str(exc)) from None
+    except (ValueError, OverflowError):  # OverflowError: a local time with no UTC value
+        raise typer.BadParameter(f"not an ISO 8601 time within years 1-9999: {text!r}") from None
 
 
 def parse_uuid(text: str | None) -> uuid.UUID | None:
@@ -147,8 +152,13 @@ def status(
     if as_json:
         typer.echo(json.dumps(data, indent=2))
         return
+    refused = data.pop("rejected_changes")
     for key, value in data.items():
         typer.echo(f"{key.replace('_', ' ')}: {'-' if value is None else value}")
+    typer.echo(f"rejected changes: {len(refused) or '-'}")
+    for change in refused:
+        typer.echo(f"  {change['entity']} {change['id']}: {change['reason']}")
+        typer.echo(f"    {change['what_to_do']}")
 
 
 @app.command()

@@ -13,6 +13,8 @@ from pydantic import BaseModel
 from kleio_server.kit.errors import InvalidField
 
 MAX_LIMIT = 500
+MAX_OFFSET = 2**31 - 1
+"""Past any list a user has (and within every database's integer range)."""
 T = TypeVar("T")
 
 LimitParam = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size (at most 500)")]
@@ -50,6 +52,6 @@ def offset_from(cursor: str | None) -> int:
     if value is None:
         return 0
     offset = value.get("o")
-    if not isinstance(offset, int) or offset < 0:
+    if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= MAX_OFFSET:
         raise InvalidField("cursor", "not a cursor this server made")
     return offset

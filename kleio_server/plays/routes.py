@@ -4,13 +4,15 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from kleio_server.deps import CurrentUser, KleioDep, SessionDep
+from kleio_server.kit.errors import InvalidField
 from kleio_server.kit.pagination import CursorParam, LimitParam, Page
 from kleio_server.plays import repository
 from kleio_server.plays import service as svc
 from shared.domain.status import log_both_times
+from shared.domain.validation import Refused, not_ahead
 from shared.protocol import entities as wire
 
 router = APIRouter(tags=["plays"])
@@ -94,7 +96,7 @@ class LogBoth(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     release_id: wire.DiscogsId
-    at: AwareDatetime
+    at: wire.Instant
     stylus_id: uuid.UUID | None = None
     notes: wire.Notes = ""
     deep: bool = False
@@ -113,6 +115,10 @@ async def log_both(
 ) -> LoggedBoth:
     """ "Log both": a cleaning at ``at`` and a play one second later (the cleaning counts first)."""
     primary = await svc.release_for_a_play(session, user.id, body.release_id)
+    try:  # checked before the play's time (a second later) is worked out from it
+        not_ahead(body.at, kleio.now())
+    except Refused as exc:
+        raise InvalidField("at", str(exc)) from exc
     cleaned_at, played_at = log_both_times(body.at)
     cleaning = wire.CleaningIn(
         id=body.cleaning_id,

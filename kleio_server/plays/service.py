@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_server.collection import repository as collection
@@ -18,6 +18,7 @@ from kleio_server.sync.applier import Applier, preloaded
 from kleio_server.sync.entities import SPECS
 from kleio_server.sync.writes import write
 from shared.ids import new_id
+from shared.protocol import entities as wire
 
 
 async def require_release_in_collection(
@@ -95,13 +96,33 @@ async def delete(
     await write(applier, session, user_id, entity, entity_id, op="delete")  # type: ignore[arg-type]
 
 
+_INSTANT = TypeAdapter(wire.Instant)
+
+
+class _Keyset(BaseModel):
+    """What a timeline cursor holds: the (time, id) of the previous page's last row."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    at: str
+    id: str
+
+    def parsed(self) -> tuple[dt.datetime, uuid.UUID]:
+        return (
+            _INSTANT.validate_python(dt.datetime.fromisoformat(self.at)),
+            uuid.UUID(self.id),
+        )
+
+
 def keyset(cursor: str | None) -> tuple[dt.datetime, uuid.UUID] | None:
+    """The cursor's (time, id); a cursor this server did not make (a naive or out-of-range
+    time, an id that is no UUID, other keys) is a 422, never a query."""
     value = decode_cursor(cursor)
     if value is None:
         return None
     try:
-        return dt.datetime.fromisoformat(value["at"]), uuid.UUID(value["id"])
-    except (KeyError, TypeError, ValueError) as exc:
+        return _Keyset.model_validate(value).parsed()
+    except ValueError as exc:  # pydantic's ValidationError is one too
         raise InvalidField("cursor", "not a cursor this server made") from exc
 
 

@@ -30,6 +30,7 @@ from kleio_server.sync import changelog
 from kleio_server.sync.entities import SPECS, EntitySpec
 from kleio_server.sync.stats import refresh_many
 from shared.clock import HLC, HybridClock, cap
+from shared.domain.validation import Refused, check_dated, printable
 from shared.protocol.sync import Entity, Mutation
 
 MAX_CLOCK_DRIFT_MS = 60_000
@@ -41,6 +42,7 @@ class MutationRejected(Exception):
     """The mutation cannot be applied; ``reason`` is safe to show to the client."""
 
     def __init__(self, reason: str) -> None:
+        reason = printable(reason)  # it may quote what the client sent; it is stored
         super().__init__(reason)
         self.reason = reason
 
@@ -202,6 +204,7 @@ class _Run:
         text = stamp.encode()
         if row is None:
             values = _validate(spec.create, {**fields, spec.key_column: key})
+            _check_dated(spec, values, self.now)
             values.pop(spec.key_column, None)
             values.pop("id", None)
             unlinked = await self._check_references(spec, values)
@@ -219,6 +222,7 @@ class _Run:
             return
         patch = _validate(spec.patch, fields)
         patch = {k: v for k, v in patch.items() if k in fields}
+        _check_dated(spec, patch, self.now)
         for name, value in patch.items():
             if value is None and name not in spec.nullable:
                 raise MutationRejected(f"{name}: may not be null")
@@ -363,6 +367,14 @@ def preloaded(session: AsyncSession) -> dict[tuple[str, Any], Any]:
 def _locked(session: AsyncSession, query: Any) -> Any:
     bind = session.get_bind()
     return query.with_for_update() if bind.dialect.name == "postgresql" else query
+
+
+def _check_dated(spec: EntitySpec, values: dict[str, Any], now: dt.datetime) -> None:
+    """A play or cleaning dated more than 24 h ahead of the server's clock is refused."""
+    try:
+        check_dated(spec.name, values, now)
+    except Refused as exc:
+        raise MutationRejected(str(exc)) from exc
 
 
 def _validate(model: Any, fields: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 
 from kleio_server.models import Cleaning, CollectionItem, Folder, Play, Stylus
 from kleio_server.models.mixins import Synced
@@ -22,18 +22,18 @@ from shared.protocol.sync import Entity
 class CollectionItemPatch(wire.Wire):
     release_id: wire.DiscogsId | None = None
     folder_id: wire.FolderId | None = None
-    rating: int | None = None
-    added_at: AwareDatetime | None = None
+    rating: wire.Rating | None = None
+    added_at: wire.Instant | None = None
     media_condition: wire.ShortText | None = None
     sleeve_condition: wire.ShortText | None = None
     notes: wire.Notes | None = None
-    archived_at: AwareDatetime | None = None
+    archived_at: wire.Instant | None = None
     archive_reason: wire.ArchiveReason | None = None
 
 
 class FolderPatch(wire.Wire):
     name: wire.ShortText | None = None
-    count: int | None = None
+    count: wire.Count | None = None
 
 
 @dataclass(frozen=True)

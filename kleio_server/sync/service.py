@@ -27,6 +27,7 @@ from kleio_server.models import ClientState, RejectedMutation
 from kleio_server.sync import changelog, rows
 from kleio_server.sync.applier import Applied, Applier, MutationRejected
 from kleio_server.sync.entities import SPECS
+from shared.domain.validation import printable
 from shared.protocol.sync import (
     Change,
     Entity,
@@ -107,12 +108,19 @@ async def _push(
                     client_id=request.client_id,
                     mutation_id=mutation.mutation_id,
                     entity=mutation.entity,
-                    entity_id=mutation.entity_id,
+                    entity_id=printable(mutation.entity_id),  # a key no row has may be junk
                     reason=reason,
                     at=now,
                 )
             )
-            rejected.append(Rejection(mutation_id=mutation.mutation_id, reason=reason))
+            rejected.append(
+                Rejection(
+                    mutation_id=mutation.mutation_id,
+                    reason=reason,
+                    entity=mutation.entity,
+                    entity_id=printable(mutation.entity_id),
+                )
+            )
         last = mutation.mutation_id
     await applier.refresh_stats(session, user_id, stats)
     if last != state.last_mutation_id:
@@ -122,7 +130,40 @@ async def _push(
     state.last_seen_at = now
     await session.flush()
     seq = await changelog.current_seq(session, user_id)
+    if rejected:
+        rejected = await _with_server_states(session, user_id, rejected)
     return PushResponse(last_mutation_id=last, seq=seq, rejected=rejected, capped=capped)
+
+
+async def _with_server_states(
+    session: AsyncSession, user_id: uuid.UUID, rejected: list[Rejection]
+) -> list[Rejection]:
+    """Each rejection with what the server holds of its row after the push: its state, or
+    ``absent`` (none of this user's rows has that key), so the device that sent it can take
+    that back instead of keeping a change no other device will ever see."""
+    keys: dict[tuple[Entity, str], str] = {}  # (entity, canonical key) -> the id as sent
+    for rejection in rejected:
+        if rejection.entity is None or rejection.entity_id is None:
+            continue
+        try:
+            key = str(SPECS[rejection.entity].parse_key(rejection.entity_id))
+        except ValueError:
+            continue  # no row can have it
+        keys[(rejection.entity, key)] = rejection.entity_id
+    found = await current_states(session, user_id, dict.fromkeys(keys, 0))
+    states = {(c.entity, keys[(c.entity, c.entity_id)]): c for c in found}
+    answered = []
+    for rejection in rejected:
+        if rejection.entity is None or rejection.entity_id is None:
+            answered.append(rejection)
+            continue
+        state = states.get((rejection.entity, rejection.entity_id))
+        if state is None:
+            answered.append(rejection.model_copy(update={"absent": True}))
+        else:
+            current = state.model_copy(update={"entity_id": rejection.entity_id})
+            answered.append(rejection.model_copy(update={"current": current}))
+    return answered
 
 
 def mutation_digest(mutation: Mutation) -> str:
@@ -238,7 +279,15 @@ async def _earlier_rejections(
         )
         .order_by(RejectedMutation.mutation_id)
     )
-    return [Rejection(mutation_id=row.mutation_id, reason=row.reason) for row in rows]
+    return [
+        Rejection(
+            mutation_id=row.mutation_id,
+            reason=row.reason,
+            entity=cast(Entity, row.entity),
+            entity_id=row.entity_id,
+        )
+        for row in rows
+    ]
 
 
 async def pull(

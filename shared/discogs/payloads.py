@@ -14,6 +14,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
+from shared.domain.validation import Refused, utc_instant
+
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
@@ -37,7 +39,8 @@ def _optional_id(value: Any) -> int | None:
 
 
 def _timestamp(value: Any) -> dt.datetime | None:
-    """An ISO 8601 instant (naive ones read as UTC); ``None`` when missing or unreadable."""
+    """An ISO 8601 instant (naive ones read as UTC); ``None`` when missing or unreadable (or
+    outside years 1–9999 in UTC, which no side stores)."""
     if isinstance(value, dt.datetime):
         parsed = value
     elif isinstance(value, str) and value.strip():
@@ -47,7 +50,11 @@ def _timestamp(value: Any) -> dt.datetime | None:
             return None
     else:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    try:
+        return utc_instant(parsed)
+    except Refused:
+        return None
 
 
 def _list(value: Any) -> list[Any]:

@@ -11,12 +11,26 @@ import datetime as dt
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from shared.domain.validation import storable_text, utc_instant
+
+MAX_INT32 = 2**31 - 1
 DiscogsId = Annotated[int, Field(ge=1, le=2**53)]
 FolderId = Annotated[int, Field(ge=0, le=2**53)]
-ShortText = Annotated[str, StringConstraints(max_length=200)]
-Notes = Annotated[str, StringConstraints(max_length=10_000)]
+Count = Annotated[int, Field(ge=0, le=MAX_INT32)]
+Rating = Annotated[int, Field(ge=0, le=5)]
+Instant = Annotated[AwareDatetime, AfterValidator(utc_instant)]
+"""A timezone-aware time whose UTC value lies in years 1–9999 (shared.domain.validation)."""
+
+
+Storable = AfterValidator(storable_text)
+"""Text every database stores: no NUL character, no lone surrogate."""
+ShortText = Annotated[str, StringConstraints(max_length=200), Storable]
+LongText = Annotated[str, StringConstraints(max_length=500), Storable]
+UrlText = Annotated[str, StringConstraints(max_length=2000), Storable]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), Storable]
+Notes = Annotated[str, StringConstraints(max_length=10_000), Storable]
 Side = Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,2}$")]
 
 ArchiveReason = Literal["removed_on_discogs", "user", "duplicate", "mistake"]
@@ -53,26 +67,26 @@ class ReleaseFormat(Wire):
 
 class Track(Wire):
     position: ShortText = ""
-    title: Annotated[str, StringConstraints(max_length=500)] = ""
+    title: LongText = ""
     duration_text: ShortText = ""
     seconds: Annotated[int, Field(ge=0, le=86_400)] | None = None
 
 
 class Release(Wire):
     id: DiscogsId
-    title: Annotated[str, StringConstraints(max_length=500)]
+    title: LongText
     year: Annotated[int, Field(ge=0, le=9999)] | None = None
-    thumb_url: Annotated[str, StringConstraints(max_length=2000)] = ""
-    cover_url: Annotated[str, StringConstraints(max_length=2000)] = ""
+    thumb_url: UrlText = ""
+    cover_url: UrlText = ""
     artists: Annotated[list[ReleaseArtist], Field(max_length=200)] = []
     labels: Annotated[list[ReleaseLabel], Field(max_length=100)] = []
     formats: Annotated[list[ReleaseFormat], Field(max_length=50)] = []
     genres: Annotated[list[ShortText], Field(max_length=50)] = []
     styles: Annotated[list[ShortText], Field(max_length=100)] = []
     tracks: Annotated[list[Track], Field(max_length=500)] = []
-    duration_seconds: Annotated[int, Field(ge=0)] | None = None
+    duration_seconds: Count | None = None
     duration_estimated: bool = False
-    fetched_at: AwareDatetime | None = None
+    fetched_at: Instant | None = None
 
 
 class StylusTemplate(Wire):
@@ -87,26 +101,26 @@ class StylusTemplate(Wire):
 class Folder(Wire):
     id: FolderId
     name: ShortText
-    count: Annotated[int, Field(ge=0)] = 0
+    count: Count = 0
 
 
 class CollectionItem(Wire):
     instance_id: DiscogsId
     release_id: DiscogsId
     folder_id: FolderId = 1
-    rating: Annotated[int, Field(ge=0, le=5)] = 0
-    added_at: AwareDatetime | None = None
+    rating: Rating = 0
+    added_at: Instant | None = None
     media_condition: ShortText = ""
     sleeve_condition: ShortText = ""
     notes: Notes = ""
-    archived_at: AwareDatetime | None = None
+    archived_at: Instant | None = None
     archive_reason: ArchiveReason | None = None
 
 
 class PlayIn(Wire):
     id: uuid.UUID | None = None
     release_id: DiscogsId
-    played_at: AwareDatetime
+    played_at: Instant
     stylus_id: uuid.UUID | None = None
     notes: Notes = ""
     sides: Annotated[list[Side], Field(min_length=1, max_length=26)] | None = None
@@ -118,7 +132,7 @@ class Play(PlayIn):
 
 class PlayPatch(Wire):
     release_id: DiscogsId | None = None
-    played_at: AwareDatetime | None = None
+    played_at: Instant | None = None
     stylus_id: uuid.UUID | None = None
     notes: Notes | None = None
     sides: Annotated[list[Side], Field(min_length=1, max_length=26)] | None = None
@@ -127,7 +141,7 @@ class PlayPatch(Wire):
 class CleaningIn(Wire):
     id: uuid.UUID | None = None
     release_id: DiscogsId
-    cleaned_at: AwareDatetime
+    cleaned_at: Instant
     notes: Notes = ""
     deep: bool = False
 
@@ -138,14 +152,14 @@ class Cleaning(CleaningIn):
 
 class CleaningPatch(Wire):
     release_id: DiscogsId | None = None
-    cleaned_at: AwareDatetime | None = None
+    cleaned_at: Instant | None = None
     notes: Notes | None = None
     deep: bool | None = None
 
 
 class StylusIn(Wire):
     id: uuid.UUID | None = None
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    name: Name
     manufacturer: ShortText = ""
     lifespan_hours: Annotated[int, Field(ge=1, le=100_000)] | None = None
     purchased_on: dt.date | None = None
@@ -159,7 +173,7 @@ class Stylus(StylusIn):
 
 
 class StylusPatch(Wire):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    name: Name | None = None
     manufacturer: ShortText | None = None
     lifespan_hours: Annotated[int, Field(ge=1, le=100_000)] | None = None
     purchased_on: dt.date | None = None

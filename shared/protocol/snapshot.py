@@ -38,7 +38,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
-from shared.protocol.entities import CollectionItem, Folder, Release, Wire
+from shared.protocol.entities import CollectionItem, Folder, Name, Release, Wire
 
 MAX_EXPECTED_ITEMS = 200_000
 MAX_PAGE_NUMBER = 2000
@@ -53,7 +53,7 @@ SnapshotState = Literal["open", "committed", "expired"]
 
 class SnapshotBegin(Wire):
     source: Literal["discogs"]
-    username: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    username: Name
     expected_items: Annotated[int, Field(ge=0, le=MAX_EXPECTED_ITEMS)]
     folders: Annotated[list[Folder], Field(max_length=MAX_FOLDERS)] = []
 

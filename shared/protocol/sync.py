@@ -24,16 +24,18 @@ LEGACY_MAX_PULL_LIMIT = 1000
 """The largest page a server before 5,000-row pages accepts (it answers 422 above)."""
 
 HlcText = Annotated[str, StringConstraints(pattern=r"^\d{16}-\d{5}-[0-9A-Za-z_.:-]{1,64}$")]
+MAX_MUTATION_ID = 2**53
+FieldName = Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,64}$")]
 
 
 class Mutation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    mutation_id: Annotated[int, Field(ge=1)]
+    mutation_id: Annotated[int, Field(ge=1, le=MAX_MUTATION_ID)]
     entity: Entity
     entity_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     op: Op = "upsert"
-    fields: Annotated[dict[str, Any], Field(max_length=32)] = {}
+    fields: Annotated[dict[FieldName, Any], Field(max_length=32)] = {}
     hlc: HlcText
 
     def clock(self) -> HLC:
@@ -50,9 +52,31 @@ class PushRequest(BaseModel):
     mutations: Annotated[list[Mutation], Field(max_length=MAX_MUTATIONS_PER_PUSH)]
 
 
+class Change(BaseModel):
+    """The current state of one changed row (tombstones too: ``deleted`` is set and ``data``
+    still carries the row with its field clocks, so a client can merge the delete)."""
+
+    seq: int
+    entity: Entity
+    entity_id: str
+    deleted: bool = False
+    data: dict[str, Any] | None = None
+
+
 class Rejection(BaseModel):
+    """A mutation the server refused (recorded as processed: it never blocks the queue).
+
+    So that the device that sent it does not silently differ from every other, the server
+    says what it holds of that row now: ``current`` (its state, with field clocks, as a pull
+    would carry it) or ``absent`` (the user has no such row: a refused create). The device
+    takes that back in place of its own change. Servers before this field send neither."""
+
     mutation_id: int
     reason: str
+    entity: Entity | None = None
+    entity_id: str | None = None
+    current: Change | None = None
+    absent: bool = False
 
 
 class ServerClock(BaseModel):
@@ -69,17 +93,6 @@ class PushResponse(BaseModel):
     seq: int
     rejected: list[Rejection] = []
     capped: list[ServerClock] = []
-
-
-class Change(BaseModel):
-    """The current state of one changed row (tombstones too: ``deleted`` is set and ``data``
-    still carries the row with its field clocks, so a client can merge the delete)."""
-
-    seq: int
-    entity: Entity
-    entity_id: str
-    deleted: bool = False
-    data: dict[str, Any] | None = None
 
 
 class PullResponse(BaseModel):

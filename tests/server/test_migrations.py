@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -106,5 +106,36 @@ async def test_the_catalogue_trust_migration_removes_what_two_users_agreed_on(
         assert left == {lone, untouched}
         assert tracks == {lone, untouched}
         assert own == {(users[0], agreed_details), (users[1], agreed_details), (users[2], lone)}
+    finally:
+        await engine.dispose()
+
+
+async def test_nul_characters_an_sqlite_server_stored_become_readable(tmp_path: Path) -> None:
+    """Migration 0010: a note with a NUL character (stored before text was validated) is
+    one every side reads again, its NUL now U+FFFD."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    try:
+        await migrate.upgrade(engine, "0007")
+        user, play = uuid.uuid4(), uuid.uuid4()
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO users (id, issuer, subject, time_zone, created_at) "
+                    "VALUES (:id, 'local', 'me', 'UTC', '2026-01-01 00:00:00')"
+                ),
+                {"id": user.hex},
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO plays (id, user_id, release_id, played_at, notes, "
+                    "field_clocks, deleted, seq) VALUES (:id, :user, 1, "
+                    "'2026-01-01 00:00:00.000000', :notes, '{}', 0, 1)"
+                ),
+                {"id": play.hex, "user": user.hex, "notes": "side A\x00 crackle"},
+            )
+        await migrate.upgrade(engine)
+        async with engine.connect() as connection:
+            notes = await connection.scalar(text("SELECT notes FROM plays"))
+        assert notes == "side A\ufffd crackle"
     finally:
         await engine.dispose()

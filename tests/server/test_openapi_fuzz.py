@@ -33,6 +33,9 @@ class Subject:
 
 
 MAX_EXAMPLES = int(os.environ.get("KLEIO_FUZZ_EXAMPLES", "20"))
+MAX_SECONDS = int(os.environ.get("KLEIO_FUZZ_SECONDS", "100"))
+"""The run's time budget: fuzzing and the stateful phase (link-following sequences of calls)
+repeat until it is spent, so the run takes this long whatever the machine."""
 
 
 @pytest.mark.timeout(900)
@@ -75,18 +78,24 @@ async def _fuzz(
             "20261128",
             "--request-timeout",
             "60",
+            "--max-time",
+            str(MAX_SECONDS),
             "--suppress-health-check",
             "all",
             "--phases",
-            "examples,coverage,fuzzing",
+            "examples,coverage,fuzzing,stateful",
+            "--mode",
+            "all",
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
             env={**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_HOOKS": ""},
         )
         output, _ = await process.communicate()
     text = output.decode(errors="replace")
+    (tmp_path / "schemathesis.txt").write_text(text)
     assert process.returncode == 0, text[-8000:]
     # a run that reached no operation would also exit 0: make sure the API was exercised
     tested = re.search(r"Tested:\s*(\d+)", text)
     assert tested is not None and int(tested.group(1)) >= 30, text[-2000:]
+    print(text[-6000:])
     print(f"schemathesis finished in {time.monotonic() - started:.1f}s")

@@ -20,9 +20,8 @@ async def test_nul_characters_are_bad_input_not_server_errors(
         "/api/v1/plays",
         json={"release_id": rid, "played_at": "2026-01-01T00:00:00Z", "notes": "a\x00b"},
     )
-    assert logged.status_code in (201, 422)
-    if logged.status_code == 422:
-        assert logged.headers["content-type"] == "application/problem+json"
+    assert logged.status_code == 422  # on SQLite too, which could store it
+    assert logged.headers["content-type"] == "application/problem+json"
 
 
 async def test_malformed_json_body_is_422(alice: ApiUser) -> None:

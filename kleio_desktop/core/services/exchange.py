@@ -26,6 +26,7 @@ from kleio_desktop.core.store.catalogue import release_from_row
 from kleio_desktop.core.store.entities import validation_message
 from kleio_desktop.core.store.models import CleaningRow, PlayRow, StylusRow
 from shared.domain.sorting import artist_credit
+from shared.domain.validation import Refused, check_dated
 from shared.protocol.entities import Cleaning, Play, Stylus
 from shared.protocol.exchange import PLAYS_CSV_COLUMNS, ExportDocument, ImportSummary
 
@@ -37,6 +38,20 @@ def parse_document(text: str) -> ExportDocument:
         return ExportDocument.model_validate_json(text)
     except ValidationError as exc:
         raise InvalidInput(f"not a Kleio export: {validation_message(exc)}") from exc
+
+
+def _refuse_ahead(document: ExportDocument, now: dt.datetime) -> None:
+    """No play or cleaning of the file may be dated more than 24 h ahead (PRODUCT §1): the
+    whole file is refused, as the server refuses it, before anything is written."""
+    rows: list[tuple[str, int, Play | Cleaning]] = [
+        *(("play", i, p) for i, p in enumerate(document.plays)),
+        *(("cleaning", i, c) for i, c in enumerate(document.cleanings)),
+    ]
+    for entity, index, row in rows:
+        try:
+            check_dated(entity, dict(row), now)
+        except Refused as exc:
+            raise InvalidInput(f"{entity}s.{index}.{exc}") from None
 
 
 async def _import_row(
@@ -96,6 +111,7 @@ class ExchangeService:
         primaries = [stylus.id for stylus in document.styluses if stylus.primary]
         if len(primaries) > 1:
             raise InvalidInput("the file names more than one primary stylus")
+        _refuse_ahead(document, dt.datetime.now(dt.UTC))
         counts = {"styluses": 0, "plays": 0, "cleanings": 0, "unchanged": 0}
         async with self._store.write() as tx:
             for stylus in document.styluses:

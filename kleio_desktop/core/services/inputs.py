@@ -1,4 +1,5 @@
-"""Checks shared by the services: times must be aware, referenced rows must exist."""
+"""Checks shared by the services: times must be aware, in range and not too far ahead
+(``shared.domain.validation``, as on the server), referenced rows must exist."""
 
 from __future__ import annotations
 
@@ -11,15 +12,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kleio_desktop.core.errors import InvalidInput, ReleaseNotFound, StylusNotFound
 from kleio_desktop.core.store import queries
 from kleio_desktop.core.store.models import StylusRow
+from shared.domain.validation import Refused, not_ahead
 
 
-def instant(value: dt.datetime | None, what: str) -> dt.datetime:
-    """``value`` in UTC (now when None); a naive time is refused, not guessed."""
+def instant(value: dt.datetime | None, what: str, now: dt.datetime | None = None) -> dt.datetime:
+    """``value`` in UTC (now when None). A naive time is refused, not guessed; so is one
+    outside years 1–9999 in UTC or more than 24 h ahead of this device's clock (PRODUCT §1)."""
+    now = now or dt.datetime.now(dt.UTC)
     if value is None:
-        return dt.datetime.now(dt.UTC)
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput(f"{what} {value.isoformat()} has no time zone")
-    return value.astimezone(dt.UTC)
+        return now
+    try:
+        return not_ahead(value, now).astimezone(dt.UTC)
+    except Refused as exc:
+        raise InvalidInput(f"{what}: {exc}") from None
 
 
 def sides(values: Sequence[str] | None) -> list[str] | None:

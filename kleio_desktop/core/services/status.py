@@ -10,7 +10,7 @@ from kleio_desktop.core.errors import ReleaseNotFound
 from kleio_desktop.core.services.cleanings import to_cleaning
 from kleio_desktop.core.services.collection import to_item
 from kleio_desktop.core.services.plays import to_play
-from kleio_desktop.core.store import Store, outbox, queries
+from kleio_desktop.core.store import Store, outbox, queries, rejections
 from kleio_desktop.core.store.catalogue import release_from_row
 from kleio_desktop.core.store.models import (
     CleaningRow,
@@ -19,6 +19,7 @@ from kleio_desktop.core.store.models import (
     ReleaseRow,
     SyncStateRow,
 )
+from kleio_desktop.core.store.rejections import RejectedChange
 from shared.domain.status import RecordStatus, record_status
 from shared.protocol.entities import Cleaning, CollectionItem, Play, Release
 
@@ -34,6 +35,8 @@ class AppStatus:
     pending_mutations: int
     last_synced: dt.datetime | None
     last_error: str | None
+    rejected_changes: tuple[RejectedChange, ...] = ()
+    """Changes of this device the server refused, newest first, with what became of them."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -46,6 +49,17 @@ class AppStatus:
             "pending_mutations": self.pending_mutations,
             "last_synced": None if self.last_synced is None else self.last_synced.isoformat(),
             "last_error": self.last_error,
+            "rejected_changes": [
+                {
+                    "entity": r.entity,
+                    "id": r.entity_id,
+                    "reason": r.reason,
+                    "outcome": r.outcome,
+                    "what_to_do": r.what_to_do,
+                    "at": r.at.isoformat(),
+                }
+                for r in self.rejected_changes
+            ],
         }
 
 
@@ -84,6 +98,7 @@ class StatusService:
                 pending_mutations=await outbox.count_pending(session),
                 last_synced=state.last_synced_at,
                 last_error=state.last_error,
+                rejected_changes=tuple(await rejections.recent(session)),
             )
 
     async def record_detail(

@@ -154,6 +154,23 @@ class OutboxRow(Base):
     pushed_seq: Mapped[int | None] = mapped_column(index=True)
 
 
+class RejectedChangeRow(Base):
+    """A change of this device the server refused, kept to show the user (``kleio status``):
+    what it was, why, and what became of the local row (``outcome``: ``restored`` to the
+    server's state, ``dropped`` as the server has no such row, or ``kept`` when the server
+    did not say what it holds)."""
+
+    __tablename__ = "rejected_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    mutation_id: Mapped[int]
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(16))
+    at: Mapped[dt.datetime]
+
+
 class SyncStateRow(Base):
     """The single row of sync metadata (``id`` is always 1)."""
 

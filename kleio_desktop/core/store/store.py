@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from kleio_desktop.core.changes import ChangeBus, Changes
 from kleio_desktop.core.errors import StoreError
-from kleio_desktop.core.store import catalogue, migrate, outbox, remote
+from kleio_desktop.core.store import catalogue, migrate, outbox, rejections, remote
 from kleio_desktop.core.store.engine import WRITE_OPTION, create_store_engine
 from kleio_desktop.core.store.models import SyncStateRow
 from kleio_desktop.core.store.paths import database_path
@@ -29,7 +29,13 @@ from kleio_desktop.core.store.transaction import Transaction
 from shared.clock import HLC, HybridClock, wall_ms
 from shared.ids import new_id
 from shared.protocol.entities import CollectionItem, Folder, Release
-from shared.protocol.sync import MAX_MUTATIONS_PER_PUSH, Change, Mutation, ServerClock
+from shared.protocol.sync import (
+    MAX_MUTATIONS_PER_PUSH,
+    Change,
+    Mutation,
+    Rejection,
+    ServerClock,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -182,11 +188,18 @@ class Store:
             return await outbox.count_pending(session)
 
     async def mark_pushed(
-        self, last_mutation_id: int, seq: int, capped: Iterable[ServerClock] = ()
+        self,
+        last_mutation_id: int,
+        seq: int,
+        capped: Iterable[ServerClock] = (),
+        rejected: Sequence[Rejection] = (),
     ) -> int:
-        """Record the server's acknowledgement (and the clocks it capped, if any)."""
+        """Record the server's acknowledgement (and the clocks it capped, if any); the rows
+        of the mutations it rejected are realigned with the server's (``rejections``)."""
         async with self.write() as tx:
             await outbox.adopt_server_clocks(tx.session, capped)
+            if rejected:
+                await rejections.realign(tx, rejected, dt.datetime.now(dt.UTC))
             return await outbox.mark_pushed(tx.session, last_mutation_id, seq)
 
     async def prune_outbox(self, pulled_through_seq: int) -> int:

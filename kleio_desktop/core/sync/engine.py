@@ -58,7 +58,11 @@ class SyncReport:
         if self.bootstrapped:
             text += " (full download)"
         if self.rejected:
-            text += f"; the server rejected {len(self.rejected)}"
+            count = len(self.rejected)
+            text += (
+                f"; the server refused {count} change{'s' if count > 1 else ''} "
+                "(see `kleio status`)"
+            )
         return text + f"; {self.pending} pending"
 
 

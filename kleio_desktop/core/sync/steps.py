@@ -97,8 +97,11 @@ async def push_all(store: Store, transport: SyncTransport) -> Tally:
             logger.warning(
                 "the server rejected mutation %d: %s", rejection.mutation_id, rejection.reason
             )
-        tally.rejected.extend(r for r in answer.rejected if first <= r.mutation_id <= last)
-        tally.pushed += await store.mark_pushed(answer.last_mutation_id, answer.seq, answer.capped)
+        rejected = [r for r in answer.rejected if first <= r.mutation_id <= last]
+        tally.rejected.extend(rejected)
+        tally.pushed += await store.mark_pushed(
+            answer.last_mutation_id, answer.seq, answer.capped, rejected
+        )
     return tally
 
 

@@ -129,6 +129,34 @@ def test_usage_errors_exit_2(homes: tuple[Path, Path]) -> None:
     assert plays(laptop) == []
 
 
+@pytest.mark.parametrize(
+    "at",
+    ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00", "FUTURE"],
+)
+def test_a_time_out_of_range_or_ahead_is_a_usage_error_in_one_line(
+    homes: tuple[Path, Path], at: str, in_tokyo: None
+) -> None:
+    laptop, _ = homes
+    if at == "FUTURE":
+        at = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=25)).isoformat()
+    for command in ("play", "clean"):
+        result = kleio(laptop, command, "1001", "--at", at)
+        assert result.exit_code == 2, result.output
+        assert "Traceback" not in result.output
+        assert "years 1-9999" in result.stderr or "24 h ahead" in result.stderr
+    assert plays(laptop) == []
+    assert status(laptop)["pending_mutations"] == 0
+
+
+def test_a_note_with_a_nul_character_is_refused_and_not_stored(homes: tuple[Path, Path]) -> None:
+    laptop, _ = homes
+    result = kleio(laptop, "play", "1001", "--notes", "a\x00b")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("kleio: ") and "NUL" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert plays(laptop) == [] and status(laptop)["pending_mutations"] == 0
+
+
 def test_styluses(homes: tuple[Path, Path]) -> None:
     laptop, _ = homes
     added = kleio(

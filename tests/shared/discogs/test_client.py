@@ -116,6 +116,19 @@ async def test_collection_row_quirks_are_tolerated() -> None:
     assert item.basic_information.formats[0].name == ""
 
 
+async def test_a_date_added_with_no_utc_value_is_read_as_unknown() -> None:
+    row = {
+        "id": 9,
+        "instance_id": 10,
+        "date_added": "9999-12-31T23:59:59-05:00",
+        "basic_information": {"id": 9},
+    }
+    body = {"pagination": {"page": 1, "pages": 1, "per_page": 100, "items": 1}, "releases": [row]}
+    client, _ = make_client(lambda _: ok(body))
+    page = await client.collection_page("me", 1)
+    assert page.releases[0].date_added is None
+
+
 async def test_bad_token_is_a_typed_error_without_retry() -> None:
     calls = 0
 

@@ -27,6 +27,7 @@ async def test_app_status(services: Services, store: Store, add_record: RecordMa
         "pending_mutations": 0,
         "last_synced": None,
         "last_error": None,
+        "rejected_changes": [],
     }
     await add_record(1001)
     await services.plays.log_play(1001)

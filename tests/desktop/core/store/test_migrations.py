@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import uuid
 from contextlib import closing
 from pathlib import Path
 
@@ -67,6 +68,7 @@ def test_upgrade_downgrade_upgrade(tmp_path: Path) -> None:
         "outbox",
         "sync_state",
         "discogs_import",
+        "rejected_changes",
     }
     assert tables(database) == expected
     migrations.downgrade(database, "base")
@@ -147,3 +149,22 @@ async def test_no_backup_when_nothing_to_migrate(home: Path) -> None:
     await reopened.close()
     assert reopened.migration.backup is None
     assert backups(home) == []
+
+
+async def test_nul_characters_stored_before_validation_become_readable(tmp_path: Path) -> None:
+    """Migration 0005: a play whose note holds a NUL character (stored before text was
+    validated) is listed again, its NUL now U+FFFD, as the server's migration writes it."""
+    database = database_path(tmp_path)
+    migrations.upgrade(database, revision="0004")
+    with closing(sqlite3.connect(database)) as connection, connection:
+        connection.execute(
+            "INSERT INTO plays (id, release_id, played_at, notes, field_clocks, deleted) "
+            "VALUES (?, 1001, '2026-01-01 00:00:00.000000', ?, '{}', 0)",
+            (uuid.uuid4().hex, "side A\x00 crackle"),
+        )
+    store = await Store.open(tmp_path)
+    try:
+        [play] = await Services.on(store).plays.list_plays()
+    finally:
+        await store.close()
+    assert play.notes == "side A\ufffd crackle"
