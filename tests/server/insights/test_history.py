@@ -23,7 +23,9 @@ async def test_merged_history_newest_first_with_badges(
     await add_records(kleio, alice, [release(blue), release(other, "Blue Train", "John Coltrane")])
     uid = await user_id_of(kleio, alice)
     stylus = await add_stylus(kleio, uid, "2M Blue")
-    now = kleio.now()
+    # noon yesterday (the user's day is UTC's): the cleaning at 09:00 and the play at 10:00 share a
+    # day whatever the time the test runs (kleio.now() - 3 h crossed midnight before 03:00 UTC)
+    now = (kleio.now() - dt.timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
     clean = await log_cleaning(
         kleio, uid, blue, now - dt.timedelta(hours=3), notes="deep wash", deep=True
     )
