@@ -19,6 +19,7 @@ from kleio_server.auth.oidc import OIDCVerifier
 from kleio_server.auth.session import SessionCodec
 from kleio_server.deps import Kleio
 from kleio_server.kit import problems
+from kleio_server.kit.bodylimit import BodyLimitMiddleware
 from kleio_server.kit.db import create_engine, session_factory
 from kleio_server.kit.observability import Metrics, RequestContextMiddleware
 from kleio_server.realtime import lifecycle as realtime
@@ -123,6 +124,8 @@ def create_app(
     register_routes(app)
     mount_web(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
+    # inside CORS (a browser can read the 413), in front of routing, auth and body parsing
+    app.add_middleware(BodyLimitMiddleware, routes=app.routes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
