@@ -20,7 +20,7 @@ from kleio_server.auth.session import SessionCodec
 from kleio_server.deps import Kleio
 from kleio_server.kit import problems
 from kleio_server.kit.bodylimit import BodyLimitMiddleware
-from kleio_server.kit.db import create_engine, session_factory
+from kleio_server.kit.db import create_engine, on_database_replaced, session_factory
 from kleio_server.kit.observability import Metrics, RequestContextMiddleware
 from kleio_server.realtime import lifecycle as realtime
 from kleio_server.realtime import routes as sockets
@@ -56,7 +56,11 @@ def build_kleio(
     settings: Settings, http: httpx.AsyncClient | None = None, metrics: Metrics | None = None
 ) -> Kleio:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(settings.resolved_database_url, pool_size=settings.db_pool_size)
+    engine = create_engine(
+        settings.resolved_database_url,
+        pool_size=settings.db_pool_size,
+        timeouts=settings.database_timeouts,
+    )
     http = http or httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False)
     kleio = Kleio(
         settings=settings,
@@ -67,6 +71,7 @@ def build_kleio(
         metrics=metrics or Metrics(),
         session_codec=SessionCodec(server_secret(settings)),
     )
+    on_database_replaced(engine, kleio.forget_users)
     if settings.auth_mode == "local":
         kleio.local_key = LocalKey.load_or_create(settings.data_dir)
     else:

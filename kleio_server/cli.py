@@ -91,7 +91,7 @@ def _migrate_or_exit(settings: Settings) -> str:
     refuses us exits 1 with one line naming it (its password hidden)."""
 
     async def run() -> str:
-        engine = create_engine(settings.resolved_database_url)
+        engine = create_engine(settings.resolved_database_url, timeouts=settings.database_timeouts)
         try:
             await migrations.upgrade(engine)
             return str(await migrations.current_revision(engine))
