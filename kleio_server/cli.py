@@ -1,8 +1,10 @@
-"""The ``kleio-server`` command (ARCHITECTURE §7): serve, migrate, import-legacy."""
+"""The ``kleio-server`` command (ARCHITECTURE §7): serve, migrate, local-key, import-legacy."""
 
 from __future__ import annotations
 
 import asyncio
+import errno
+import socket
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -53,16 +55,11 @@ def serve(
     configure_logging(settings.log_level, settings.log_json)
     from kleio_server.app import create_app
 
-    _migrate_or_exit(settings)  # a database out of reach is one clear line, not a traceback
+    # everything that can fail says so in one line before anything is announced
+    listener = _listen_or_exit(settings.host, settings.port)
+    _migrate_or_exit(settings)
     if settings.auth_mode == "local":
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        key = LocalKey.load_or_create(settings.data_dir)
-        err.print("Kleio is running in local (single-user) mode.")
-        err.print(f"Open this address to sign in:\n  {key.login_url(settings.resolved_public_url)}")
-        err.print(
-            f"Pair a desktop with: kleio login --server {settings.resolved_public_url} --key <key>"
-        )
-        err.print(f"(the key is stored in {key.path})")
+        _announce_local_mode(settings)
     config = uvicorn.Config(
         create_app(settings, migrate_on_start=False),
         host=settings.host,
@@ -76,7 +73,61 @@ def serve(
         ws_per_message_deflate=False,
         ws_max_size=WS_MAX_SIZE,
     )
-    uvicorn.Server(config).run()
+    uvicorn.Server(config).run(sockets=[listener])
+
+
+def _listen_or_exit(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` (uvicorn serves on it, so nothing can take the port
+    in between); a port in use or an address that cannot be bound exits 1 with one line."""
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        listener = socket.socket(family, kind, proto)
+    except OSError as exc:
+        err.print(f"[red]cannot listen on {host}:{port}:[/red] {exc.strerror or exc}")
+        raise typer.Exit(1) from None
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+    except OSError as exc:
+        listener.close()
+        reason = exc.strerror or str(exc)
+        if exc.errno == errno.EADDRINUSE:
+            reason = "the port is in use by another program (choose another with --port)"
+        err.print(f"[red]cannot listen on {host}:{port}:[/red] {reason}")
+        raise typer.Exit(1) from None
+    listener.set_inheritable(True)
+    return listener
+
+
+def _announce_local_mode(settings: Settings) -> None:
+    """The login URL, with the key, when the key was just made; afterwards only where to
+    get it (the key is a password: it is not printed at every start)."""
+    key = LocalKey.load_or_create(settings.data_dir)
+    public_url = settings.resolved_public_url
+    err.print(f"Kleio is running in local (single-user) mode at {public_url}")
+    if key.created:
+        err.print(f"Open this address to sign in (shown once):\n  {key.login_url(public_url)}")
+        err.print(f"Pair a desktop with: kleio login --server {public_url} --key <key>")
+    else:
+        err.print("Sign in with the address `kleio-server local-key --url` prints.")
+    err.print(f"(the key is stored in {key.path})")
+
+
+@app.command("local-key")
+def local_key(
+    url: Annotated[
+        bool, typer.Option("--url", help="print the login address (the key in it) instead")
+    ] = False,
+) -> None:
+    """Print the local-mode access key (made if there is none yet)."""
+    settings = load_settings()
+    if settings.auth_mode != "local":
+        err.print("[red]no local key:[/red] the server signs users in with OIDC (KLEIO_AUTH_MODE)")
+        raise typer.Exit(1)
+    key = LocalKey.load_or_create(settings.data_dir)
+    print(key.login_url(settings.resolved_public_url) if url else key.key)
 
 
 @app.command()

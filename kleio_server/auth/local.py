@@ -27,13 +27,15 @@ logger = logging.getLogger(__name__)
 class LocalKey:
     """The access key of a local-mode server."""
 
-    __slots__ = ("_key", "path")
+    __slots__ = ("_key", "created", "path")
 
-    def __init__(self, key: str, path: Path) -> None:
+    def __init__(self, key: str, path: Path, *, created: bool = False) -> None:
         if len(key) < _MIN_KEY_LENGTH:
             raise ValueError(f"the access key in {path} is too short; delete the file to renew it")
         self._key = key
         self.path = path
+        self.created = created
+        """True when this call made the key (it has never been shown yet)."""
 
     def __repr__(self) -> str:
         return f"LocalKey(path={str(self.path)!r}, key=<hidden>)"
@@ -50,7 +52,7 @@ class LocalKey:
         key = secrets.token_urlsafe(32)
         if _create_exclusively(path, key):
             logger.info("created a new local access key in %s", path)
-            return cls(key, path)
+            return cls(key, path, created=True)
         # Another process created it between our read and our write: use theirs.
         return cls._read(path)
 
@@ -70,6 +72,11 @@ class LocalKey:
         return Principal(
             issuer=LOCAL_ISSUER, subject=LOCAL_SUBJECT, roles=frozenset(), expires_at=None
         )
+
+    @property
+    def key(self) -> str:
+        """The key itself, for ``kleio-server local-key`` (never logged)."""
+        return self._key
 
     def login_url(self, public_url: str) -> str:
         """The URL that signs a browser in, e.g. ``http://127.0.0.1:8000/login#key=...``."""
