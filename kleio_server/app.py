@@ -31,6 +31,7 @@ from kleio_server.settings import Settings
 from kleio_server.sync.applier import Applier
 from kleio_server.web import mount_web
 from shared.clock import HybridClock
+from shared.private_files import private_dir
 
 log = logging.getLogger(__name__)
 SOCKET_PATH = API_PREFIX + sockets.PATH
@@ -55,7 +56,7 @@ class KleioApp(FastAPI):
 def build_kleio(
     settings: Settings, http: httpx.AsyncClient | None = None, metrics: Metrics | None = None
 ) -> Kleio:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.data_dir)
     engine = create_engine(
         settings.resolved_database_url,
         pool_size=settings.db_pool_size,

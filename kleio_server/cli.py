@@ -22,6 +22,7 @@ from kleio_server.kit.db import create_engine
 from kleio_server.kit.observability import configure_logging
 from kleio_server.realtime.messages import MAX_CLIENT_MESSAGE_CHARS
 from kleio_server.settings import Settings
+from shared.private_files import private_dir
 
 app = typer.Typer(
     help="Kleio sync server.",
@@ -149,7 +150,7 @@ def _migrate_or_exit(settings: Settings) -> str:
         finally:
             await engine.dispose()
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.data_dir)
     try:
         return asyncio.run(run())
     except (OSError, SQLAlchemyError) as exc:

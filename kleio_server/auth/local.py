@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kleio_server.auth.errors import AuthError, MissingTokenError
 from kleio_server.auth.principal import Principal
+from shared.private_files import PRIVATE_DIR, PRIVATE_FILE, private_dir, tighten
 
 LOCAL_ISSUER = "kleio:local"
 LOCAL_SUBJECT = "local"
@@ -48,7 +49,7 @@ class LocalKey:
             return cls._read(path)
         except FileNotFoundError:
             pass
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)
         key = secrets.token_urlsafe(32)
         if _create_exclusively(path, key):
             logger.info("created a new local access key in %s", path)
@@ -59,8 +60,8 @@ class LocalKey:
     @classmethod
     def _read(cls, path: Path) -> LocalKey:
         key = cls(path.read_text(encoding="ascii").strip(), path)
-        if os.name == "posix" and path.stat().st_mode & 0o077:
-            logger.warning("%s is readable by other users; chmod 600 it", path)
+        tighten(path.parent, PRIVATE_DIR)  # made 0755 by an earlier version
+        tighten(path, PRIVATE_FILE)
         return key
 
     def verify(self, presented: str) -> Principal:

@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -26,6 +27,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Session
+
+from shared.private_files import private_sqlite
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +63,8 @@ def create_engine(
             pool_timeout=timeouts.statement,
             connect_args={"timeout": timeouts.connect, "command_timeout": timeouts.statement},
         )
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        private_sqlite(Path(parsed.database))  # before SQLite makes it 0644
     engine = create_async_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         _configure_sqlite(engine)
