@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kleio_server import migrate as migrations
 from kleio_server.auth.local import LocalKey
-from kleio_server.kit.db import create_engine
+from kleio_server.kit.db import Timeouts, create_engine
 from kleio_server.kit.observability import configure_logging
 from kleio_server.realtime.messages import MAX_CLIENT_MESSAGE_CHARS
 from kleio_server.settings import Settings
@@ -34,6 +34,7 @@ err = Console(stderr=True, soft_wrap=True)  # paths and URLs stay whole when pip
 # a client's messages are small (``auth`` is the largest): refuse a bigger frame before
 # buffering it, rather than after (uvicorn's default is 16 MiB)
 WS_MAX_SIZE = 4 * MAX_CLIENT_MESSAGE_CHARS  # UTF-8 takes up to 4 bytes a character
+MIGRATION_TIMEOUT = 3600.0
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -143,7 +144,10 @@ def _migrate_or_exit(settings: Settings) -> str:
     refuses us exits 1 with one line naming it (its password hidden)."""
 
     async def run() -> str:
-        engine = create_engine(settings.resolved_database_url, timeouts=settings.database_timeouts)
+        # a migration may rewrite big tables: its statements get an hour, not the 30 s of a
+        # request; a database out of reach still fails within the connect timeout
+        timeouts = Timeouts(connect=settings.db_connect_timeout, statement=MIGRATION_TIMEOUT)
+        engine = create_engine(settings.resolved_database_url, timeouts=timeouts)
         try:
             await migrations.upgrade(engine)
             return str(await migrations.current_revision(engine))

@@ -145,14 +145,18 @@ async def test_a_dropped_database_is_503_and_a_recreated_one_serves_without_a_re
 async def test_a_database_that_never_answers_is_503_within_the_timeouts(
     served: tuple[FastAPI, str, BlackHoleProxy], alice: ApiUser
 ) -> None:
-    _app, _url, proxy = served
+    app, _url, proxy = served
     await _works(alice)
     proxy.swallow()
     for method, path, body in REQUESTS:
         await _unavailable(await _timed(alice, method, path, json=body))
     started = time.monotonic()
     await _unavailable(await alice.http.get("/ready"))
-    assert time.monotonic() - started < BOUND
+    async with serving(app) as address, socket(address) as ws:
+        await send(ws, {"type": "auth", "token": alice.token})
+        await send(ws, {"type": "hello", "cursor": 0})
+        assert await closed(ws) == (CLOSE_TRY_AGAIN_LATER, "the database is unavailable")
+    assert time.monotonic() - started < 2 * BOUND
 
     proxy.restore()
     await _works(alice)  # the same process, fresh connections
