@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,8 +63,8 @@ def create_engine(
             pool_timeout=timeouts.statement,
             connect_args={"timeout": timeouts.connect, "command_timeout": timeouts.statement},
         )
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        private_sqlite(Path(parsed.database))  # before SQLite makes it 0644
+    if parsed.get_backend_name() == "sqlite" and _is_plain_file(parsed.database, parsed.query):
+        private_sqlite(Path(str(parsed.database)))  # before SQLite makes it 0644
     engine = create_async_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         _configure_sqlite(engine)
@@ -74,6 +74,11 @@ def create_engine(
         )
         _timeouts_are_disconnects(engine)
     return engine
+
+
+def _is_plain_file(database: str | None, query: Mapping[str, Any]) -> bool:
+    """A SQLite database given by a file path (not in memory, not a ``file:`` URI)."""
+    return database not in (None, "", ":memory:") and "uri" not in query
 
 
 def _timeouts_are_disconnects(engine: AsyncEngine) -> None:
