@@ -35,10 +35,11 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Timeouts:
-    """How long PostgreSQL may take (seconds): to accept a connection, and to answer one
-    statement (a pooled connection is waited for as long). Past either the request gets a
-    503, the connection is dropped (``_timeouts_are_disconnects``): a database that
-    accepts connections and never answers costs a request a bounded time."""
+    """How long the database may take (seconds): to accept a connection, and to answer
+    one statement (a pooled connection is waited for as long; on SQLite, another writer's
+    lock). Past either the request gets a 503 and a PostgreSQL connection is dropped
+    (``_timeouts_are_disconnects``): a database that accepts connections and never answers
+    costs a request a bounded time."""
 
     connect: float = 5.0
     statement: float = 30.0
@@ -55,7 +56,8 @@ def create_engine(
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo}
     if parsed.get_backend_name() == "sqlite":
-        kwargs["connect_args"] = {"timeout": 30}
+        # a writer waits for another's lock as long as a statement may take, then 503
+        kwargs["connect_args"] = {"timeout": timeouts.statement}
     else:
         kwargs.update(
             pool_size=pool_size,
@@ -67,7 +69,7 @@ def create_engine(
         private_sqlite(Path(str(parsed.database)))  # before SQLite makes it 0644
     engine = create_async_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_ms=int(timeouts.statement * 1000))
     else:
         _ping_when_idle(
             engine, PING_AFTER_IDLE_SECONDS if ping_after_idle is None else ping_after_idle
@@ -150,7 +152,7 @@ def _ping_when_idle(engine: AsyncEngine, idle: float) -> None:
 _CHECKED_IN = "kleio.checked_in"
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, busy_ms: int) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
         # aiosqlite's adapter: take over transaction control so BEGIN IMMEDIATE serialises writers
@@ -158,7 +160,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 

@@ -4,11 +4,12 @@ answers). Every request that needs it gets a 503 problem with Retry-After within
 time, ``/ready`` says so, a socket is told to come back later, and once the database is
 back the same process serves again: no restart, no user remembered from the old database.
 
-PostgreSQL only: an embedded SQLite file cannot be dropped or unplugged under the server
-(its busy database is a 503 already, see ``kit.db.database_unavailable``)."""
+On SQLite, which cannot be dropped or unplugged under the server, the sick case is a file
+another process keeps locked: a 503 within the statement timeout too."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -160,3 +161,31 @@ async def test_a_database_that_never_answers_is_503_within_the_timeouts(
 
     proxy.restore()
     await _works(alice)  # the same process, fresh connections
+
+
+async def test_a_sqlite_database_locked_by_another_process_is_503_within_the_timeout(
+    issuer: FakeOIDCIssuer, tmp_path: Path
+) -> None:
+    path = tmp_path / "kleio-server.db"
+    settings = make_settings(
+        f"sqlite+aiosqlite:///{path}", tmp_path, issuer, db_statement_timeout=STATEMENT_TIMEOUT
+    )
+    app = create_app(settings, http=issuer.client())
+    token = issuer.mint(issuer.claims(sub=f"alice-{new_id().hex[:8]}", exp=int(time.time()) + 600))
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://kleio.test"
+        ) as http,
+    ):
+        alice = ApiUser("alice", http, token)
+        await _works(alice)
+        blocker = sqlite3.connect(path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")  # another process writing, and not letting go
+        try:
+            for method, path_, body in REQUESTS:
+                await _unavailable(await _timed(alice, method, path_, json=body))
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        await _works(alice)
