@@ -19,7 +19,8 @@ from kleio_server.auth.oidc import OIDCVerifier
 from kleio_server.auth.session import SessionCodec
 from kleio_server.deps import Kleio
 from kleio_server.kit import problems
-from kleio_server.kit.db import create_engine, session_factory
+from kleio_server.kit.bodylimit import BodyLimitMiddleware
+from kleio_server.kit.db import create_engine, on_database_replaced, session_factory
 from kleio_server.kit.observability import Metrics, RequestContextMiddleware
 from kleio_server.realtime import lifecycle as realtime
 from kleio_server.realtime import routes as sockets
@@ -30,6 +31,7 @@ from kleio_server.settings import Settings
 from kleio_server.sync.applier import Applier
 from kleio_server.web import mount_web
 from shared.clock import HybridClock
+from shared.private_files import private_dir
 
 log = logging.getLogger(__name__)
 SOCKET_PATH = API_PREFIX + sockets.PATH
@@ -54,8 +56,12 @@ class KleioApp(FastAPI):
 def build_kleio(
     settings: Settings, http: httpx.AsyncClient | None = None, metrics: Metrics | None = None
 ) -> Kleio:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(settings.resolved_database_url, pool_size=settings.db_pool_size)
+    private_dir(settings.data_dir)
+    engine = create_engine(
+        settings.resolved_database_url,
+        pool_size=settings.db_pool_size,
+        timeouts=settings.database_timeouts,
+    )
     http = http or httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False)
     kleio = Kleio(
         settings=settings,
@@ -66,6 +72,7 @@ def build_kleio(
         metrics=metrics or Metrics(),
         session_codec=SessionCodec(server_secret(settings)),
     )
+    on_database_replaced(engine, kleio.forget_users)
     if settings.auth_mode == "local":
         kleio.local_key = LocalKey.load_or_create(settings.data_dir)
     else:
@@ -123,6 +130,8 @@ def create_app(
     register_routes(app)
     mount_web(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
+    # inside CORS (a browser can read the 413), in front of routing, auth and body parsing
+    app.add_middleware(BodyLimitMiddleware, routes=app.routes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -58,6 +58,11 @@ class Kleio:
     )
     _users: dict[tuple[str, str], User] = field(default_factory=dict)
 
+    def forget_users(self) -> None:
+        """The database may have been replaced (``kit.db.on_database_replaced``): the user
+        rows met so far may be gone from it."""
+        self._users.clear()
+
     def now(self) -> dt.datetime:
         return dt.datetime.now(dt.UTC)
 

@@ -9,8 +9,10 @@ from sqlalchemy import text
 from kleio_server import migrate
 from kleio_server.deps import KleioDep
 from kleio_server.kit.errors import ServiceUnavailable
+from kleio_server.kit.problems import RETRY_AFTER_SECONDS
 
 router = APIRouter(tags=["health"])
+RETRY = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 @router.get("/health")
@@ -27,10 +29,10 @@ async def ready(kleio: KleioDep) -> dict[str, str]:
             await connection.execute(text("SELECT 1"))
         current = await migrate.current_revision(kleio.engine)
     except Exception as exc:  # any driver error means "not ready"
-        raise ServiceUnavailable("database unreachable") from exc
+        raise ServiceUnavailable("database unreachable", headers=RETRY) from exc
     head = migrate.head_revision()
     if current != head:
-        raise ServiceUnavailable(f"database schema at {current}, expected {head}")
+        raise ServiceUnavailable(f"database schema at {current}, expected {head}", headers=RETRY)
     return {"status": "ready", "schema": head}
 
 

@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from kleio_server.settings import Settings
+from shared.private_files import PRIVATE_FILE, private_dir, tighten
 
 SECRET_FILE = "secret-key"  # noqa: S105 - a file name, not a secret
 
@@ -19,10 +20,11 @@ def server_secret(settings: Settings) -> bytes:
             raise ValueError("KLEIO_SECRET_KEY must be at least 32 characters")
         return value
     path = Path(settings.data_dir) / SECRET_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
     except FileExistsError:
+        tighten(path, PRIVATE_FILE)
         return base64.urlsafe_b64decode(path.read_bytes().strip())
     with os.fdopen(fd, "wb") as handle:
         key = secrets.token_bytes(32)

@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from kleio_server.kit.db import Timeouts
+
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 DRIVERS = frozenset({"postgresql+asyncpg", "sqlite+aiosqlite"})
 MIN_SECRET_CHARS = 32
@@ -45,6 +47,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     db_pool_size: int = 10
+    # a database that accepts connections and never answers costs a request this long at
+    # most (then 503); a statement running longer is cancelled
+    db_connect_timeout: float = Field(default=5.0, gt=0)
+    db_statement_timeout: float = Field(default=30.0, gt=0)
     discogs_api: str = "https://api.discogs.com"
 
     @model_validator(mode="before")
@@ -78,6 +84,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{self.data_dir / 'kleio-server.db'}"
+
+    @property
+    def database_timeouts(self) -> Timeouts:
+        return Timeouts(connect=self.db_connect_timeout, statement=self.db_statement_timeout)
 
     @property
     def is_sqlite(self) -> bool:

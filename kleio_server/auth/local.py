@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kleio_server.auth.errors import AuthError, MissingTokenError
 from kleio_server.auth.principal import Principal
+from shared.private_files import PRIVATE_DIR, PRIVATE_FILE, private_dir, tighten
 
 LOCAL_ISSUER = "kleio:local"
 LOCAL_SUBJECT = "local"
@@ -27,13 +28,15 @@ logger = logging.getLogger(__name__)
 class LocalKey:
     """The access key of a local-mode server."""
 
-    __slots__ = ("_key", "path")
+    __slots__ = ("_key", "created", "path")
 
-    def __init__(self, key: str, path: Path) -> None:
+    def __init__(self, key: str, path: Path, *, created: bool = False) -> None:
         if len(key) < _MIN_KEY_LENGTH:
             raise ValueError(f"the access key in {path} is too short; delete the file to renew it")
         self._key = key
         self.path = path
+        self.created = created
+        """True when this call made the key (it has never been shown yet)."""
 
     def __repr__(self) -> str:
         return f"LocalKey(path={str(self.path)!r}, key=<hidden>)"
@@ -46,19 +49,19 @@ class LocalKey:
             return cls._read(path)
         except FileNotFoundError:
             pass
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)
         key = secrets.token_urlsafe(32)
         if _create_exclusively(path, key):
             logger.info("created a new local access key in %s", path)
-            return cls(key, path)
+            return cls(key, path, created=True)
         # Another process created it between our read and our write: use theirs.
         return cls._read(path)
 
     @classmethod
     def _read(cls, path: Path) -> LocalKey:
         key = cls(path.read_text(encoding="ascii").strip(), path)
-        if os.name == "posix" and path.stat().st_mode & 0o077:
-            logger.warning("%s is readable by other users; chmod 600 it", path)
+        tighten(path.parent, PRIVATE_DIR)  # made 0755 by an earlier version
+        tighten(path, PRIVATE_FILE)
         return key
 
     def verify(self, presented: str) -> Principal:
@@ -70,6 +73,11 @@ class LocalKey:
         return Principal(
             issuer=LOCAL_ISSUER, subject=LOCAL_SUBJECT, roles=frozenset(), expires_at=None
         )
+
+    @property
+    def key(self) -> str:
+        """The key itself, for ``kleio-server local-key`` (never logged)."""
+        return self._key
 
     def login_url(self, public_url: str) -> str:
         """The URL that signs a browser in, e.g. ``http://127.0.0.1:8000/login#key=...``."""

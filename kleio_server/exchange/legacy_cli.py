@@ -25,6 +25,7 @@ from kleio_server.kit.db import create_engine, session_factory
 from kleio_server.settings import Settings
 from kleio_server.sync.applier import Applier
 from shared.clock import HybridClock
+from shared.private_files import private_dir
 
 log = logging.getLogger(__name__)
 MAX_PROBLEMS_SHOWN = 20
@@ -67,7 +68,7 @@ async def _import(
     settings: Settings, principal: Principal, data: LegacyData, console: Console
 ) -> LegacyReport:
     if settings.is_sqlite:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
     engine = create_engine(settings.resolved_database_url)
     try:
         await migrate.upgrade(engine)

@@ -8,7 +8,6 @@ from pydantic import ValidationError
 
 from kleio_server.deps import CurrentUser, KleioDep, SessionDep
 from kleio_server.exchange import service
-from kleio_server.kit.errors import KleioError
 from shared.protocol.exchange import ExportDocument, ImportSummary
 
 router = APIRouter(tags=["exchange"])
@@ -22,10 +21,6 @@ _IMPORT_BODY: dict[str, Any] = {
         },
     }
 }
-
-
-class PayloadTooLarge(KleioError):
-    status, slug, title = 413, "too-large", "Request too large"
 
 
 @router.get("/export", response_model=ExportDocument)
@@ -47,26 +42,19 @@ async def export_plays_csv(user: CurrentUser, session: SessionDep) -> Response:
     )
 
 
-@router.post("/import", response_model=ImportSummary, openapi_extra=_IMPORT_BODY)
+@router.post(
+    "/import",
+    response_model=ImportSummary,
+    openapi_extra=_IMPORT_BODY,
+    max_body_size=MAX_IMPORT_BYTES,
+)
 async def import_document(
     request: Request, user: CurrentUser, session: SessionDep, kleio: KleioDep
 ) -> ImportSummary:
     """Import an export document (at most 64 MiB); idempotent, never touches another
     user's rows (see ``exchange.service``)."""
-    document = _parse(await _read_body(request))
+    document = _parse(await request.body())  # at most MAX_IMPORT_BYTES (``kit.bodylimit``)
     return await service.import_document(kleio.applier, session, user.id, document)
-
-
-async def _read_body(request: Request) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_IMPORT_BYTES:
-        raise PayloadTooLarge(f"an import may be at most {MAX_IMPORT_BYTES} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > MAX_IMPORT_BYTES:
-            raise PayloadTooLarge(f"an import may be at most {MAX_IMPORT_BYTES} bytes")
-    return bytes(body)
 
 
 def _parse(body: bytes) -> ExportDocument:

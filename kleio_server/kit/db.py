@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import (
     DataError,
     DBAPIError,
@@ -16,6 +19,7 @@ from sqlalchemy.exc import (
     InterfaceError,
     OperationalError,
 )
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -24,24 +28,99 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 
+from shared.private_files import private_sqlite
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """How long the database may take (seconds): to accept a connection, and to answer
+    one statement (a pooled connection is waited for as long; on SQLite, another writer's
+    lock). Past either the request gets a 503 and a PostgreSQL connection is dropped
+    (``_timeouts_are_disconnects``): a database that accepts connections and never answers
+    costs a request a bounded time."""
+
+    connect: float = 5.0
+    statement: float = 30.0
+
 
 def create_engine(
-    url: str, *, pool_size: int = 10, echo: bool = False, ping_after_idle: float | None = None
+    url: str,
+    *,
+    pool_size: int = 10,
+    echo: bool = False,
+    ping_after_idle: float | None = None,
+    timeouts: Timeouts = Timeouts(),
 ) -> AsyncEngine:
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo}
     if parsed.get_backend_name() == "sqlite":
-        kwargs["connect_args"] = {"timeout": 30}
+        # a writer waits for another's lock as long as a statement may take, then 503
+        kwargs["connect_args"] = {"timeout": timeouts.statement}
     else:
-        kwargs.update(pool_size=pool_size, max_overflow=pool_size)
+        kwargs.update(
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_timeout=timeouts.statement,
+            connect_args={"timeout": timeouts.connect, "command_timeout": timeouts.statement},
+        )
+    if parsed.get_backend_name() == "sqlite" and _is_plain_file(parsed.database, parsed.query):
+        private_sqlite(Path(str(parsed.database)))  # before SQLite makes it 0644
     engine = create_async_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_ms=int(timeouts.statement * 1000))
     else:
         _ping_when_idle(
             engine, PING_AFTER_IDLE_SECONDS if ping_after_idle is None else ping_after_idle
         )
+        _timeouts_are_disconnects(engine)
     return engine
+
+
+def _is_plain_file(database: str | None, query: Mapping[str, Any]) -> bool:
+    """A SQLite database given by a file path (not in memory, not a ``file:`` URI)."""
+    return database not in (None, "", ":memory:") and "uri" not in query
+
+
+def _timeouts_are_disconnects(engine: AsyncEngine) -> None:
+    """A statement that timed out leaves its connection in an unknown state (the database
+    may never answer again): drop it, and the pool's other connections with it, rather than
+    roll back on it, which would wait as long again."""
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _handle_error(context: ExceptionContext) -> None:
+        if isinstance(context.original_exception, TimeoutError):
+            context.is_disconnect = True
+
+
+def on_database_replaced(engine: AsyncEngine, callback: Callable[[], None]) -> None:
+    """Call ``callback`` whenever the database may no longer be the one rows were read from:
+    a pooled connection was lost (the database dropped, restarted, restored), or a new
+    PostgreSQL connection finds another database under the same name (recreated from a
+    backup while nothing was connected). What a process keeps of the database's rows
+    (the users it has met) is dropped then."""
+    identity: list[object] = []
+
+    @event.listens_for(engine.sync_engine, "invalidate")
+    def _invalidated(_dbapi_connection: Any, _record: Any, _exc: BaseException | None) -> None:
+        callback()
+
+    if is_sqlite(engine):
+        return
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _connected(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT oid FROM pg_database WHERE datname = current_database()")
+            found = cursor.fetchone()
+        finally:
+            cursor.close()
+        if identity and identity[0] != found:
+            log.warning("the database was replaced; forgetting what was read from the old one")
+            callback()
+        identity[:] = [found]
 
 
 PING_AFTER_IDLE_SECONDS = 5.0
@@ -73,7 +152,7 @@ def _ping_when_idle(engine: AsyncEngine, idle: float) -> None:
 _CHECKED_IN = "kleio.checked_in"
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, busy_ms: int) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
         # aiosqlite's adapter: take over transaction control so BEGIN IMMEDIATE serialises writers
@@ -81,7 +160,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -140,16 +219,29 @@ def refused_data(exc: DBAPIError) -> bool:
     return sqlstate_class(exc) in ("22", "23")
 
 
+# SQLSTATEs of a database that is not there to serve (not the request's fault): connection
+# (08), authorization (28: a restore without our role), no such database (3D000), resources
+# (53: too many connections, disk full), operator intervention (57: shutting down,
+# statement cancelled), no such table (42P01: recreated, not yet migrated)
+_UNAVAILABLE_CLASSES = frozenset({"08", "28", "53", "57"})
+_UNAVAILABLE_STATES = frozenset({"3D000", "42P01"})
+
+
 def database_unavailable(exc: BaseException) -> bool:
-    """The database cannot be reached or dropped the connection (not the request's fault;
-    worth retrying later): a driver error of connection kind (SQLSTATE class 08, or one
-    SQLAlchemy classes operational or interface), or the driver's own socket error when it
-    cannot connect at all (asyncpg raises ``ConnectionRefusedError`` unwrapped)."""
-    if isinstance(exc, ConnectionError):
+    """The database cannot serve now (worth retrying later, not the request's fault): it
+    cannot be reached, dropped the connection, is gone or not migrated, or did not answer
+    in time. A driver error of connection kind (one SQLAlchemy classes operational or
+    interface, or an SQLSTATE above), the driver's own socket error when it cannot connect
+    at all (asyncpg raises ``ConnectionRefusedError`` unwrapped), or a timeout (asyncpg's
+    connect and command timeouts, the pool's checkout timeout)."""
+    if isinstance(exc, ConnectionError | TimeoutError | PoolTimeoutError):
         return True
     if not isinstance(exc, DBAPIError):
         return False
-    return isinstance(exc, OperationalError | InterfaceError) or sqlstate_class(exc) == "08"
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
+    state = sqlstate(exc)
+    return state[:2] in _UNAVAILABLE_CLASSES or state in _UNAVAILABLE_STATES
 
 
 def sqlstate_class(exc: DBAPIError) -> str:
@@ -157,4 +249,14 @@ def sqlstate_class(exc: DBAPIError) -> str:
         return "23"
     if isinstance(exc, DataError):
         return "22"
-    return str(getattr(exc.orig, "sqlstate", None) or "")[:2]
+    return sqlstate(exc)[:2]
+
+
+def sqlstate(exc: DBAPIError) -> str:
+    """The five-character SQLSTATE of a PostgreSQL error ('' for none): on the driver's
+    error, or on the asyncpg error it wraps."""
+    for error in (exc.orig, getattr(exc.orig, "__cause__", None)):
+        state = getattr(error, "sqlstate", None)
+        if state:
+            return str(state)
+    return ""

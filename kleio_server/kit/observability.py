@@ -15,6 +15,8 @@ import structlog
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kleio_server.kit.redact import redact_event
+
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
 )
@@ -67,6 +69,7 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
+            redact_event,  # last before rendering: the message and traceback are text by now
             renderer,
         ],
     )
@@ -75,9 +78,13 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error"):
-        logging.getLogger(name).handlers = []
-        logging.getLogger(name).propagate = True
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        # through our handler (JSON, credentials redacted) at our level, whatever an earlier
+        # uvicorn.Config in this process set
+        uvicorn_logger = logging.getLogger(name)
+        uvicorn_logger.handlers = []
+        uvicorn_logger.propagate = True
+        uvicorn_logger.setLevel(logging.NOTSET)
     logging.getLogger("uvicorn.access").disabled = True  # we log requests ourselves
     # httpx logs every request's full URL at INFO; a URL is no place for secrets, but be sure
     logging.getLogger("httpx").setLevel(logging.WARNING)

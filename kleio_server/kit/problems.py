@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kleio_server.auth.errors import AuthError
@@ -116,9 +117,11 @@ def install(app: FastAPI) -> None:
         return problem_response(body)
 
     @app.exception_handler(ConnectionError)
-    async def _unreachable(request: Request, exc: ConnectionError) -> JSONResponse:
-        # the database driver's (see ``database_unavailable``); outside calls (Discogs, the
-        # identity provider) go through httpx, whose errors are its own
+    @app.exception_handler(TimeoutError)
+    @app.exception_handler(PoolTimeoutError)
+    async def _unreachable(request: Request, exc: Exception) -> JSONResponse:
+        # the database driver's and pool's (see ``database_unavailable``); outside calls
+        # (Discogs, the identity provider) go through httpx, whose errors are its own
         return _database_unavailable(request.url.path)
 
     @app.exception_handler(Exception)

@@ -28,11 +28,22 @@ from kleio_server.reconcile.schemas import (
 from shared.protocol import entities as wire
 from shared.protocol.snapshot import MAX_KNOWN_IDS
 
+# a page holds up to 500 items and 500 releases, details up to 1,000,000 characters
+# (``details.MAX_DETAILS_CHARS``), a begin up to 1000 folders; everything else 1 MiB
+MAX_BEGIN_BYTES = 4 * 1024 * 1024
+MAX_PAGE_BYTES = 16 * 1024 * 1024
+MAX_DETAILS_BYTES = 8 * 1024 * 1024
+
 router = APIRouter(tags=["reconcile"])
 router.include_router(discogs)
 
 
-@router.post("/collection/snapshots", status_code=201, response_model=SnapshotInfo)
+@router.post(
+    "/collection/snapshots",
+    status_code=201,
+    response_model=SnapshotInfo,
+    max_body_size=MAX_BEGIN_BYTES,
+)
 async def begin_snapshot(
     body: SnapshotBegin, user: CurrentUser, session: SessionDep, kleio: KleioDep
 ) -> SnapshotInfo:
@@ -48,7 +59,11 @@ async def snapshot_info(
     return await service.info(session, user.id, snapshot_id, kleio.now())
 
 
-@router.put("/collection/snapshots/{snapshot_id}/pages/{page_no}", response_model=SnapshotInfo)
+@router.put(
+    "/collection/snapshots/{snapshot_id}/pages/{page_no}",
+    response_model=SnapshotInfo,
+    max_body_size=MAX_PAGE_BYTES,
+)
 async def put_page(
     snapshot_id: uuid.UUID,
     page_no: PageNumber,
@@ -86,7 +101,12 @@ async def known_releases(
     return KnownReleases(with_tracklist=await details.known(session, user.id, _ids(ids)))
 
 
-@router.put("/releases/{release_id}/details", status_code=202, response_model=DetailsAccepted)
+@router.put(
+    "/releases/{release_id}/details",
+    status_code=202,
+    response_model=DetailsAccepted,
+    max_body_size=MAX_DETAILS_BYTES,
+)
 async def put_details(
     release_id: ReleaseId,
     body: wire.Release,

@@ -2,63 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
-from fastapi.routing import APIRoute
-from starlette.exceptions import HTTPException
-from starlette.types import Message, Receive
+from fastapi import APIRouter, Query, Response
 
 from kleio_server.deps import CurrentUser, KleioDep, SessionDep
-from kleio_server.kit.errors import KleioError
 from kleio_server.kit.fastjson import json_response
 from kleio_server.sync import service
 from kleio_server.sync.schemas import MAX_PUSH_BYTES, MAX_SNAPSHOT_LIMIT, SnapshotPage
 from shared.protocol.sync import MAX_PULL_LIMIT, Entity, PullResponse, PushRequest, PushResponse
 
 MAX_SEQ = 2**62
-TOO_LARGE = f"the request body is larger than {MAX_PUSH_BYTES} bytes; push fewer mutations"
 
 
-class PayloadTooLarge(KleioError):
-    status, slug, title = 413, "too-large", "Request too large"
+router = APIRouter(prefix="/sync", tags=["sync"])
 
 
-class _LimitedBodyRoute(APIRoute):
-    """Refuses a body over ``MAX_PUSH_BYTES`` before reading it (by its Content-Length) or
-    while reading it (a chunked body), as problem+json like every other error."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def limited(request: Request) -> Response:
-            length = request.headers.get("content-length")
-            if length is not None and (not length.isdigit() or int(length) > MAX_PUSH_BYTES):
-                raise PayloadTooLarge(TOO_LARGE)
-            return await handler(Request(request.scope, _capped(request.receive)))
-
-        return limited
-
-
-def _capped(receive: Receive) -> Receive:
-    seen = 0
-
-    async def capped() -> Message:
-        nonlocal seen
-        message = await receive()
-        seen += len(message.get("body", b""))
-        if seen > MAX_PUSH_BYTES:
-            raise HTTPException(413, TOO_LARGE)  # FastAPI passes HTTPExceptions through
-        return message
-
-    return capped
-
-
-router = APIRouter(prefix="/sync", tags=["sync"], route_class=_LimitedBodyRoute)
-
-
-@router.post("/push", response_model=PushResponse)
+@router.post("/push", response_model=PushResponse, max_body_size=MAX_PUSH_BYTES)
 async def push(
     body: PushRequest, user: CurrentUser, session: SessionDep, kleio: KleioDep
 ) -> PushResponse:

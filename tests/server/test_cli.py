@@ -5,6 +5,11 @@ and nothing served or printed (no login URL) before the database answered."""
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,3 +65,62 @@ def test_migrate_brings_the_embedded_database_to_head(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith("database at revision 0")
     assert (tmp_path / "kleio-server.db").exists()
+
+
+def test_a_busy_port_is_one_line_before_anything_is_announced(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _run(tmp_path, "serve", "--port", str(port))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"cannot listen on 127.0.0.1:{port}: the port is in use by another program "
+        "(choose another with --port)\n"
+    )
+    assert not (tmp_path / "local-access-key").exists()  # no key made for a server not running
+
+
+def _start(data_dir: Path, port: int) -> str:
+    """Run ``kleio-server serve`` until it serves; what it printed before that."""
+    command = [sys.executable, "-c", "from kleio_server.cli import main; main()"]
+    env = {**os.environ, "KLEIO_DATA_DIR": str(data_dir), "KLEIO_PORT": str(port)}
+    with subprocess.Popen(
+        [*command, "serve"], env=env, stderr=subprocess.PIPE, text=True
+    ) as server:
+        assert server.stderr is not None
+        printed = []
+        try:
+            for line in server.stderr:
+                if "Application startup complete" in line:
+                    break
+                printed.append(line)
+            else:
+                raise AssertionError("".join(printed))
+        finally:
+            server.send_signal(signal.SIGINT)
+            server.wait(timeout=20)
+    return "".join(line for line in printed if not line.startswith("{"))  # not the JSON logs
+
+
+def test_the_local_key_is_printed_when_made_and_then_only_on_request(tmp_path: Path) -> None:
+    first = _start(tmp_path, free_port())
+    key = (tmp_path / "local-access-key").read_text().strip()
+    assert f"#key={key}" in first
+    port = free_port()
+    again = _start(tmp_path, port)
+    assert key not in again and "kleio-server local-key" in again
+    assert f"running in local (single-user) mode at http://127.0.0.1:{port}" in again
+
+    printed = _run(tmp_path, "local-key")
+    assert printed.exit_code == 0 and printed.stdout == key + "\n"
+    login = _run(tmp_path, "local-key", "--url", KLEIO_PORT="8123")
+    assert login.stdout == f"http://127.0.0.1:8123/login#key={key}\n"
+    oidc = _run(
+        tmp_path,
+        "local-key",
+        KLEIO_AUTH_MODE="oidc",
+        KLEIO_OIDC_ISSUER="https://i",
+        KLEIO_OIDC_AUDIENCE="a",
+    )
+    assert oidc.exit_code == 1 and oidc.stdout == "" and oidc.stderr.startswith("no local key:")

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from kleio_desktop.core.auth.errors import NoKeyringAvailable, TokenStoreError
 from kleio_desktop.core.auth.tokens import Credential
+from shared.private_files import PRIVATE_DIR, PRIVATE_FILE, private_dir, tighten
 
 logger = logging.getLogger(__name__)
 
@@ -106,12 +107,14 @@ class FileTokenStore:
             return {"servers": {}}
         except (OSError, ValueError) as exc:
             raise TokenStoreError(f"Cannot read {self.path}: {exc}") from exc
+        tighten(self.path.parent, PRIVATE_DIR)  # made 0755 by an earlier version
+        tighten(self.path, PRIVATE_FILE)
         if not isinstance(data, dict) or not isinstance(data.get("servers"), dict):
             raise TokenStoreError(f"{self.path} is not a Kleio credentials file")
         return data
 
     def _write(self, data: dict[str, object]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         fd, tmp = tempfile.mkstemp(prefix=".credentials-", dir=self.path.parent)
         try:
             os.chmod(tmp, 0o600)

@@ -27,6 +27,7 @@ from kleio_desktop.core.auth.errors import NoKeyringAvailable, TokenStoreError
 from kleio_desktop.core.auth.store import TOKEN_STORE_ENV, keyring_errors
 from shared.discogs import DiscogsClient
 from shared.discogs.payloads import Identity
+from shared.private_files import PRIVATE_DIR, PRIVATE_FILE, private_dir, tighten
 
 logger = logging.getLogger(__name__)
 
@@ -100,10 +101,12 @@ class FileDiscogsTokenStore:
             return None
         except OSError as exc:
             raise TokenStoreError(f"Cannot read {self.path}: {exc.strerror or exc}") from exc
+        tighten(self.path.parent, PRIVATE_DIR)  # made 0755 by an earlier version
+        tighten(self.path, PRIVATE_FILE)
         return _parse(raw, str(self.path))
 
     def save(self, token: DiscogsToken) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         fd, tmp = tempfile.mkstemp(prefix=".discogs-token-", dir=self.path.parent)
         try:
             os.chmod(tmp, 0o600)

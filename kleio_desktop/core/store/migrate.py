@@ -23,6 +23,7 @@ from sqlalchemy import Connection, inspect, text
 from kleio_desktop.core.errors import StoreError
 from kleio_desktop.core.store.engine import create_sync_engine
 from kleio_desktop.core.store.paths import backup_path
+from shared.private_files import private_file
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def unsynced_mutations(connection: Connection) -> int:
 
 
 def backup_database(database: Path, now: dt.datetime) -> Path:
-    target = backup_path(database, now)
+    target = private_file(backup_path(database, now))
     with closing(sqlite3.connect(database)) as source, closing(sqlite3.connect(target)) as copy:
         source.backup(copy)
     return target

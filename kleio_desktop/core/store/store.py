@@ -28,6 +28,7 @@ from kleio_desktop.core.store.paths import database_path
 from kleio_desktop.core.store.transaction import Transaction
 from shared.clock import HLC, HybridClock, wall_ms
 from shared.ids import new_id
+from shared.private_files import private_dir, private_sqlite
 from shared.protocol.entities import CollectionItem, Folder, Release
 from shared.protocol.sync import (
     MAX_MUTATIONS_PER_PUSH,
@@ -73,7 +74,7 @@ class Outcome:
 
 def _prepare(home: Path, migrations: Path) -> migrate.MigrationReport:
     try:
-        home.mkdir(parents=True, exist_ok=True)
+        private_sqlite(database_path(private_dir(home)))  # user data: 0600 files, 0700 folder
     except OSError as exc:
         raise StoreError(f"cannot create the data directory {home}: {exc}") from exc
     return migrate.upgrade(database_path(home), script_location=migrations)

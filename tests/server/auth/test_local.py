@@ -49,13 +49,15 @@ def test_an_existing_key_file_is_used_as_is(tmp_path: Path) -> None:
     assert (tmp_path / KEY_FILE_NAME).read_text() == chosen + "\n"
 
 
-def test_a_world_readable_key_file_is_reported(
+def test_a_world_readable_key_file_is_made_private(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level("INFO")
     (tmp_path / KEY_FILE_NAME).write_text("k" * 40)
     (tmp_path / KEY_FILE_NAME).chmod(0o644)
     LocalKey.load_or_create(tmp_path)
-    assert "readable by other users" in caplog.text
+    assert (tmp_path / KEY_FILE_NAME).stat().st_mode & 0o777 == 0o600
+    assert "made" in caplog.text and "private (mode 600, was 644)" in caplog.text
     assert "k" * 40 not in caplog.text
 
 
