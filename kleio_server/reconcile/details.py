@@ -16,6 +16,7 @@ from kleio_server.catalogue import submissions
 from kleio_server.kit.errors import InvalidField
 from kleio_server.reconcile import locks
 from kleio_server.reconcile.validation import check_release
+from shared.domain.durations import release_duration
 from shared.protocol import entities as wire
 from shared.protocol.snapshot import DetailsAccepted
 
@@ -32,6 +33,7 @@ async def submit(
     if release.id != release_id:
         raise InvalidField("id", f"the body is release {release.id}, the path {release_id}")
     check_release(release, "release")
+    release = with_derived_duration(release)
     if len(release.model_dump_json()) > MAX_DETAILS_CHARS:
         raise InvalidField("release", "too large")
     await locks.xact_lock(session, locks.RELEASE_DETAILS, str(release_id))
@@ -45,11 +47,18 @@ async def submit(
     return DetailsAccepted(release_id=release_id, shared=True)
 
 
+def with_derived_duration(release: wire.Release) -> wire.Release:
+    """The release with its duration by the shared rule (tracks, else the format estimate),
+    whatever the client computed: every number served derives from what is stored."""
+    seconds, estimated = release_duration(release.tracks, release.formats)
+    return release.model_copy(update={"duration_seconds": seconds, "duration_estimated": estimated})
+
+
 async def save_fetched(session: AsyncSession, release: wire.Release) -> None:
     """Details the server fetched from Discogs itself: shared at once."""
     await locks.xact_lock(session, locks.RELEASE_DETAILS, str(release.id))
     await locks.catalogue_lock(session)
-    await catalogue.save_many(session, [release], details=True)
+    await catalogue.save_many(session, [with_derived_duration(release)], details=True)
 
 
 async def known(session: AsyncSession, user_id: uuid.UUID, ids: Iterable[int]) -> list[int]:
