@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kleio_server.catalogue.sides import sides_problem
 from kleio_server.kit.db import tx_state
 from kleio_server.models import Play, Stylus
 from kleio_server.models.mixins import Synced
@@ -205,6 +206,8 @@ class _Run:
             values.pop(spec.key_column, None)
             values.pop("id", None)
             unlinked = await self._check_references(spec, values)
+            if spec.name == "play":
+                await self._check_sides(values.get("release_id"), values.get("sides"))
             row = spec.model(**{spec.column(k): v for k, v in values.items()})
             setattr(row, spec.key_column, key)
             row.user_id = self.user_id  # type: ignore[attr-defined]
@@ -224,6 +227,12 @@ class _Run:
                 raise MutationRejected(f"{name}: may not be null")
         unlinked = await self._check_references(spec, patch)
         clocks = dict(row.field_clocks or {})
+        if spec.name == "play" and patch.keys() & {"release_id", "sides"}:
+            won = {k: v for k, v in patch.items() if text > clocks.get(k, "")}
+            await self._check_sides(
+                won.get("release_id", row.release_id),  # type: ignore[attr-defined]
+                won.get("sides", row.sides),  # type: ignore[attr-defined]
+            )
         self._note_stats(spec, row)
         changed = False
         if spec.name == "stylus" and patch.get("primary") and text > clocks.get("primary", ""):
@@ -285,6 +294,14 @@ class _Run:
     def _note_stats(self, spec: EntitySpec, row: Synced) -> None:
         if spec.name in ("play", "cleaning"):
             self.stats_releases.add(row.release_id)  # type: ignore[attr-defined]
+
+    async def _check_sides(self, release_id: int | None, sides: list[str] | None) -> None:
+        """A play may name only sides its release has (``shared.domain.sides``)."""
+        if release_id is None:
+            return
+        problem = await sides_problem(self.session, self.user_id, release_id, sides)
+        if problem is not None:
+            raise MutationRejected(f"sides: {problem}")
 
     async def _check_references(self, spec: EntitySpec, values: dict[str, Any]) -> dict[str, str]:
         """A play may name only one of the user's styluses. One the user deleted meanwhile
