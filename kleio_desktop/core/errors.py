@@ -4,6 +4,7 @@
 
     KleioError                      every failure the core reports on purpose
     ├── InvalidInput                bad values from the user (naive times, bad sides, long notes…)
+    │   └── NoSuchSide              a side the record does not have (the CLI: a usage error)
     ├── NotFound                    an id that is not in the local store (or is deleted)
     │   ├── ReleaseNotFound
     │   ├── CollectionItemNotFound
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from shared.domain.sides import describe_sides
+
 
 class KleioError(Exception):
     """Base of every error the desktop core raises deliberately; ``str()`` is for people."""
@@ -25,6 +28,19 @@ class KleioError(Exception):
 
 class InvalidInput(KleioError):
     pass
+
+
+class NoSuchSide(InvalidInput):
+    """A play names sides its record does not have; ``available`` are the ones it has."""
+
+    def __init__(self, release_id: int, wrong: list[str], available: list[str]) -> None:
+        super().__init__(
+            f"release {release_id} has no side {' or '.join(wrong)}; "
+            f"its sides are {describe_sides(available)}"
+        )
+        self.release_id = release_id
+        self.wrong = wrong
+        self.available = available
 
 
 class NotFound(KleioError):
