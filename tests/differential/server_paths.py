@@ -1,0 +1,411 @@
+"""The server's write paths for a history's ops, and what it serves back.
+
+Paths: REST one request per op; a sync push batch (ops of any releases, as a device sends its
+outbox); an import document (``POST /import``); a complete collection snapshot (the first
+import and every re-import, reconciled by the server); release details uploaded later
+(``PUT /releases/{id}/details``). Ops a route's path cannot carry go through REST, in order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared.clock import HybridClock
+from shared.domain.durations import estimate_seconds, release_duration
+from shared.domain.status import log_both_times
+from tests.differential import history as h
+from tests.differential import model as m
+from tests.differential.compare import SECONDS_TOLERANCE, Differences
+from tests.server.conftest import ApiUser
+
+API = "/api/v1"
+Batch = tuple[str, list[m.Op]]
+
+
+def _iso(at: dt.datetime | None) -> str | None:
+    return None if at is None else at.isoformat()
+
+
+def _id(value: uuid.UUID | None) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass
+class ServerTarget:
+    user: ApiUser
+    history: h.History
+    release_ids: list[int]
+    client_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    clock: HybridClock = field(default_factory=lambda: HybridClock("diff-device"))
+    next_mutation: int = 1
+
+    def release_id(self, index: int) -> int:
+        return self.release_ids[index]
+
+    def instance_id(self, index: int) -> int:
+        return self.release_ids[index] + 500_000
+
+    # ---- the catalogue side: listings, snapshots, details ----------------------------
+
+    def listing(self, index: int) -> dict[str, Any]:
+        spec = self.history.releases[index]
+        formats = m.release_formats(spec)
+        return {
+            "id": self.release_id(index),
+            "title": f"Record {index}",
+            "year": 1970 + index,
+            "artists": [{"id": 7 + index, "name": f"Artist {index}"}],
+            "formats": [f.model_dump(mode="json") for f in formats],
+            "genres": [spec.genre],
+            "duration_seconds": estimate_seconds(formats),
+            "duration_estimated": True,
+        }
+
+    def details(self, index: int) -> dict[str, Any]:
+        spec = self.history.releases[index]
+        tracks = m.release_tracks(spec)
+        seconds, estimated = release_duration(tracks, m.release_formats(spec))
+        return {
+            **self.listing(index),
+            "tracks": [t.model_dump(mode="json") for t in tracks],
+            "duration_seconds": seconds,
+            "duration_estimated": estimated,
+            "fetched_at": "2026-01-01T00:00:00+00:00",
+        }
+
+    async def snapshot(self, present: Sequence[int]) -> None:
+        items = [
+            {
+                "instance_id": self.instance_id(i),
+                "release_id": self.release_id(i),
+                "folder_id": 1,
+                "rating": 0,
+                "added_at": "2025-01-01T00:00:00+00:00",
+            }
+            for i in sorted(present)
+        ]
+        begin = {
+            "source": "discogs",
+            "username": "collector",
+            "expected_items": len(items),
+            "folders": [{"id": 0, "name": "All", "count": len(items)}],
+        }
+        info = await self._ok("POST", "/collection/snapshots", begin)
+        if items:  # pages of two: a snapshot spans pages
+            for number, start in enumerate(range(0, len(items), 2), start=1):
+                page = items[start : start + 2]
+                releases = [self.listing(self._index(item["release_id"])) for item in page]
+                url = f"/collection/snapshots/{info['id']}/pages/{number}"
+                await self._ok("PUT", url, {"items": page, "releases": releases})
+        await self._ok("POST", f"/collection/snapshots/{info['id']}/commit", {"complete": True})
+
+    def _index(self, release_id: int) -> int:
+        return self.release_ids.index(release_id)
+
+    async def start(self, model: m.Model) -> None:
+        await self.snapshot(range(len(self.history.releases)))
+        for index in sorted(model.details):
+            await self._ok(
+                "PUT", f"/releases/{self.release_id(index)}/details", self.details(index)
+            )
+
+    # ---- steps ------------------------------------------------------------------------
+
+    async def run(self, route: h.Route, ops: list[m.Op]) -> None:
+        for path, batch in batches(route, ops):
+            if path == "push":
+                await self.push(batch)
+            elif path == "import":
+                await self.import_document(batch)
+            else:
+                for op in batch:
+                    await self.rest(op)
+
+    async def push(self, ops: list[m.Op]) -> None:
+        mutations = [mutation for op in ops for mutation in self.mutations(op)]
+        body = {"client_id": str(self.client_id), "mutations": mutations}
+        answer = await self._ok("POST", "/sync/push", body)
+        assert answer["rejected"] == [], answer
+
+    def _mutation(
+        self, entity: str, entity_id: object, fields: dict[str, Any], op: str = "upsert"
+    ) -> dict[str, Any]:
+        number, self.next_mutation = self.next_mutation, self.next_mutation + 1
+        return {
+            "mutation_id": number,
+            "entity": entity,
+            "entity_id": str(entity_id),
+            "op": op,
+            "fields": fields,
+            "hlc": self.clock.now().encode(),
+        }
+
+    def _play_fields(self, op: m.NewPlay) -> dict[str, Any]:
+        return {
+            "release_id": self.release_id(op.release),
+            "played_at": _iso(op.at),
+            "stylus_id": _id(op.stylus_id),
+            "notes": "",
+            "sides": list(op.sides) if op.sides else None,
+        }
+
+    def _edit_fields(self, op: m.PlayEdit) -> dict[str, Any]:
+        fields: dict[str, Any] = {}
+        if op.release is not None:
+            fields["release_id"] = self.release_id(op.release)
+        if op.at is not None:
+            fields["played_at"] = _iso(op.at)
+        if op.sides is not None or op.clear_sides:
+            fields["sides"] = list(op.sides) if op.sides else None
+        return fields
+
+    def mutations(self, op: m.Op) -> Iterator[dict[str, Any]]:
+        mut = self._mutation
+        match op:
+            case m.NewPlay():
+                yield mut("play", op.play_id, self._play_fields(op))
+            case m.NewCleaning(cleaning_id, release, at, deep):
+                fields = {"release_id": self.release_id(release), "cleaned_at": _iso(at)}
+                yield mut("cleaning", cleaning_id, {**fields, "notes": "", "deep": deep})
+            case m.Both(cleaning_id, play_id, release, at, stylus, _):
+                cleaned_at, played_at = log_both_times(at)
+                fields = {"release_id": self.release_id(release), "cleaned_at": _iso(cleaned_at)}
+                yield mut("cleaning", cleaning_id, {**fields, "notes": "", "deep": False})
+                play = m.NewPlay(play_id, release, played_at, stylus, None, False)
+                yield mut("play", play_id, self._play_fields(play))
+            case m.PlayEdit():
+                yield mut("play", op.play_id, self._edit_fields(op))
+            case m.Removal(kind, row_id):
+                yield mut(kind, row_id, {}, op="delete")
+            case m.Revival(kind, row_id):
+                yield mut(kind, row_id, {}, op="restore")
+            case m.NewStylus(stylus_id, lifespan, primary, demoted):
+                if demoted is not None:
+                    yield mut("stylus", demoted, {"primary": False})
+                yield mut("stylus", stylus_id, _stylus_fields(stylus_id, lifespan, primary))
+            case m.StylusLifespan(stylus_id, lifespan):
+                yield mut("stylus", stylus_id, {"lifespan_hours": lifespan})
+            case m.StylusPrimary(stylus_id, demoted):
+                if demoted is not None:
+                    yield mut("stylus", demoted, {"primary": False})
+                yield mut("stylus", stylus_id, {"primary": True, "active": True})
+            case m.StylusRemoval(stylus_id, unlinked):
+                for play_id in unlinked:
+                    yield mut("play", play_id, {"stylus_id": None})
+                yield mut("stylus", stylus_id, {}, op="delete")
+            case m.ItemArchive(release, at):
+                fields = {"archived_at": _iso(at), "archive_reason": "user"}
+                yield mut("collection_item", self.instance_id(release), fields)
+            case m.ItemRestore(release):
+                fields = {"archived_at": None, "archive_reason": None}
+                yield mut("collection_item", self.instance_id(release), fields)
+            case _:
+                raise AssertionError(f"{op} does not travel in a push")
+
+    async def import_document(self, ops: list[m.Op]) -> None:
+        document: dict[str, Any] = {
+            "format": "kleio-export",
+            "version": 1,
+            "exported_at": dt.datetime.now(dt.UTC).isoformat(),
+            "styluses": [],
+            "plays": [],
+            "cleanings": [],
+        }
+        for op in ops:
+            match op:
+                case m.NewPlay():
+                    document["plays"].append({"id": str(op.play_id), **self._play_fields(op)})
+                case m.NewCleaning(cleaning_id, release, at, deep):
+                    document["cleanings"].append(
+                        {
+                            "id": str(cleaning_id),
+                            "release_id": self.release_id(release),
+                            "cleaned_at": _iso(at),
+                            "deep": deep,
+                        }
+                    )
+                case m.NewStylus(stylus_id, lifespan, primary, _):
+                    fields = _stylus_fields(stylus_id, lifespan, primary)
+                    document["styluses"].append({"id": str(stylus_id), **fields})
+                case _:
+                    raise AssertionError(f"{op} does not travel in an import")
+        await self._ok("POST", "/import", document)
+
+    async def rest(self, op: m.Op) -> None:
+        match op:
+            case m.NewPlay():
+                body = {"id": str(op.play_id), **self._play_fields(op)}
+                if op.default_stylus:
+                    del body["stylus_id"]
+                if body["sides"] is None:
+                    del body["sides"]
+                await self._ok("POST", "/plays", body)
+            case m.NewCleaning(cleaning_id, release, at, deep):
+                body = {"id": str(cleaning_id), "release_id": self.release_id(release)}
+                await self._ok("POST", "/cleanings", {**body, "cleaned_at": _iso(at), "deep": deep})
+            case m.Both(cleaning_id, play_id, release, at, stylus, default):
+                body = {
+                    "release_id": self.release_id(release),
+                    "at": _iso(at),
+                    "play_id": str(play_id),
+                    "cleaning_id": str(cleaning_id),
+                }
+                if not default:
+                    body["stylus_id"] = _id(stylus)
+                await self._ok("POST", "/plays/with-cleaning", body)
+            case m.PlayEdit():
+                await self._ok("PATCH", f"/plays/{op.play_id}", self._edit_fields(op))
+            case m.Removal(kind, row_id):
+                await self._ok("DELETE", f"/{kind}s/{row_id}")
+            case m.Revival():
+                await self.push([op])  # no REST call revives a row: a device's restore
+            case m.NewStylus(stylus_id, lifespan, primary, _):
+                body = {"id": str(stylus_id), **_stylus_fields(stylus_id, lifespan, primary)}
+                await self._ok("POST", "/styluses", body)
+            case m.StylusLifespan(stylus_id, lifespan):
+                await self._ok("PATCH", f"/styluses/{stylus_id}", {"lifespan_hours": lifespan})
+            case m.StylusPrimary(stylus_id, _):
+                await self._ok("POST", f"/styluses/{stylus_id}/primary")
+            case m.StylusRemoval(stylus_id, _):
+                await self._ok("DELETE", f"/styluses/{stylus_id}")
+            case m.ItemArchive(release, _):
+                url = f"/collection/{self.instance_id(release)}/archive"
+                await self._ok("POST", url, {"reason": "user"})
+            case m.ItemRestore(release):
+                await self._ok("POST", f"/collection/{self.instance_id(release)}/restore")
+            case m.Details(release):
+                url = f"/releases/{self.release_id(release)}/details"
+                await self._ok("PUT", url, self.details(release))
+            case m.Import(present):
+                await self.snapshot(sorted(present))
+
+    async def _ok(self, method: str, path: str, body: Any = None) -> Any:
+        kwargs = {} if body is None else {"json": body}
+        response = await self.user.http.request(
+            method, API + path, headers=self.user.headers, **kwargs
+        )
+        assert response.status_code < 300, f"{method} {path} {body}: {response.text}"
+        return response.json() if response.content else None
+
+    # ---- what the server serves ---------------------------------------------------------
+
+    async def differences(self, model: m.Model) -> Differences:
+        diff = Differences()
+        before = dt.datetime.now(dt.UTC)
+        active = await self._items(archived=False)
+        archived = await self._items(archived=True)
+        details = {i: await self._ok("GET", f"/collection/{i}") for i in {**active, **archived}}
+        styluses = {s["id"]: s for s in await self._ok("GET", "/styluses")}
+        series = await self._ok("GET", "/analytics/series?period=all&group=month&tz=UTC")
+        after = dt.datetime.now(dt.UTC)
+        for index in range(len(self.history.releases)):
+            self._record(diff, model, index, active, archived, details, before, after)
+        diff.check("styluses", sorted(styluses), sorted(map(str, model.live_styluses())))
+        for stylus_id in model.live_styluses():
+            served = styluses.get(str(stylus_id))
+            if served is not None:
+                plays, wear = model.wear(stylus_id)
+                diff.wear(f"stylus {stylus_id} wear", served["wear"], plays, wear)
+        plays, seconds = model.totals()
+        diff.check("analytics total_plays", series["total_plays"], plays)
+        diff.close("analytics total_seconds", series["total_seconds"], seconds, SECONDS_TOLERANCE)
+        return diff
+
+    def _record(
+        self,
+        diff: Differences,
+        model: m.Model,
+        index: int,
+        active: dict[int, Any],
+        archived: dict[int, Any],
+        details: dict[int, Any],
+        before: dt.datetime,
+        after: dt.datetime,
+    ) -> None:
+        instance = self.instance_id(index)
+        where = f"record {index}"
+        is_archived = model.items[index].archived_at is not None
+        diff.check(f"{where} archived", instance in archived, is_archived)
+        diff.check(f"{where} listed", instance in active, not is_archived)
+        listed = (archived if is_archived else active).get(instance)
+        status = model.status(index, before)
+        seconds, estimated = model.duration(index)
+        for name, served in (("list", listed), ("detail", details.get(instance))):
+            if served is None:
+                continue
+            diff.status(f"{where} {name}", served["status"], status, later=after)
+            release = served["release"]
+            diff.check(f"{where} {name} duration_seconds", release["duration_seconds"], seconds)
+            diff.check(
+                f"{where} {name} duration_estimated", release["duration_estimated"], estimated
+            )
+
+    async def _items(self, *, archived: bool) -> dict[int, Any]:
+        flag = str(archived).lower()
+        page = await self._ok("GET", f"/collection?archived={flag}&limit=500")
+        return {item["instance_id"]: item for item in page["items"]}
+
+
+def _stylus_fields(stylus_id: uuid.UUID, lifespan: int | None, primary: bool) -> dict[str, Any]:
+    return {
+        "name": f"Stylus {str(stylus_id)[-4:]}",
+        "manufacturer": "Ortofon",
+        "lifespan_hours": lifespan,
+        "purchased_on": None,
+        "active": True,
+        "primary": primary,
+        "retired": False,
+    }
+
+
+PUSHABLE = (
+    m.NewPlay,
+    m.NewCleaning,
+    m.Both,
+    m.PlayEdit,
+    m.Removal,
+    m.Revival,
+    m.NewStylus,
+    m.StylusLifespan,
+    m.StylusPrimary,
+    m.StylusRemoval,
+    m.ItemArchive,
+    m.ItemRestore,
+)
+IMPORTABLE = (m.NewPlay, m.NewCleaning, m.NewStylus)
+
+
+def path_of(route: h.Route, op: m.Op) -> str:
+    if route == "push" and isinstance(op, PUSHABLE):
+        return "push"
+    if route == "import" and isinstance(op, IMPORTABLE):
+        return "import"
+    return "rest"
+
+
+def batches(route: h.Route, ops: Sequence[m.Op]) -> list[Batch]:
+    """Consecutive ops of one path, in order; an import carries at most one primary stylus
+    (a file naming two is refused), a REST run is one op a request anyway."""
+    out: list[Batch] = []
+    for op in ops:
+        path = path_of(route, op)
+        if (
+            out
+            and out[-1][0] == path
+            and not (path == "import" and _second_primary(out[-1][1], op))
+        ):
+            out[-1][1].append(op)
+        else:
+            out.append((path, [op]))
+    return out
+
+
+def _second_primary(batch: list[m.Op], op: m.Op) -> bool:
+    def primary(o: m.Op) -> bool:
+        return isinstance(o, m.NewStylus) and o.primary
+
+    return primary(op) and any(primary(o) for o in batch)
