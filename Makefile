@@ -41,7 +41,7 @@ test: lint typecheck unit  ## the whole suite: lint, types, import contracts, te
 
 KLEIO_DIFF_EXAMPLES ?= 300
 differential: setup postgres  ## the differential tests of served numbers, long: KLEIO_DIFF_EXAMPLES histories each, shrunk
-	KLEIO_DIFF_EXAMPLES=$(KLEIO_DIFF_EXAMPLES) KLEIO_DIFF_SHRINK=1 $(RUN) pytest tests/differential -p no:randomly $(PYTEST_ARGS)
+	KLEIO_DIFF_EXAMPLES=$(KLEIO_DIFF_EXAMPLES) KLEIO_DIFF_SHRINK=1 $(RUN) pytest tests/differential --timeout=0 $(PYTEST_ARGS)
 
 bench: setup postgres  ## performance figures, printed as a table (not pass/fail)
 	$(RUN) python -m tests.benchmarks $(BENCH_ARGS)

@@ -333,6 +333,12 @@ class DesktopTarget:
                 diff.check(
                     f"{where} list last_cleaned_at", entry.last_cleaned_at, expected.last_cleaned_at
                 )
+        app = await s.status.app_status()  # kleio status
+        diff.check("status collection_items", app.collection_items, len(active))
+        plays, _ = model.totals()
+        diff.check("status plays", app.plays, plays)
+        cleanings = sum(1 for c in model.cleanings.values() if not c.deleted)
+        diff.check("status cleanings", app.cleanings, cleanings)
         live = [st.id for st in await s.styluses.list_styluses()]
         diff.check("styluses", sorted(map(str, live)), sorted(map(str, model.live_styluses())))
         for stylus_id in model.live_styluses():

@@ -42,6 +42,7 @@ class ServerTarget:
     client_id: uuid.UUID = field(default_factory=uuid.uuid4)
     clock: HybridClock = field(default_factory=lambda: HybridClock("diff-device"))
     next_mutation: int = 1
+    _totals: dict[bool, int] = field(default_factory=dict)  # GET /collection's "total"
 
     def release_id(self, index: int) -> int:
         return self.release_ids[index]
@@ -310,6 +311,9 @@ class ServerTarget:
             if served is not None:
                 plays, wear = model.wear(stylus_id)
                 diff.wear(f"stylus {stylus_id} wear", served["wear"], plays, wear)
+        in_collection = sum(1 for item in model.items.values() if item.archived_at is None)
+        diff.check("collection total", self._totals[False], in_collection)
+        diff.check("archived total", self._totals[True], len(model.items) - in_collection)
         plays, seconds = model.totals()
         diff.check("analytics total_plays", series["total_plays"], plays)
         diff.close("analytics total_seconds", series["total_seconds"], seconds, SECONDS_TOLERANCE)
@@ -347,6 +351,7 @@ class ServerTarget:
     async def _items(self, *, archived: bool) -> dict[int, Any]:
         flag = str(archived).lower()
         page = await self._ok("GET", f"/collection?archived={flag}&limit=500")
+        self._totals[archived] = page["total"]
         return {item["instance_id"]: item for item in page["items"]}
 
 
