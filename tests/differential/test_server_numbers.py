@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 
-from hypothesis import given
+from hypothesis import example, given
 
 from tests.differential import history as h
 from tests.differential import model as m
+from tests.differential.examples import ISSUE_9
 from tests.differential.server_paths import ServerTarget
 from tests.differential.settings import DIFFERENTIAL
 from tests.server.conftest import ApiUser
@@ -50,6 +51,7 @@ def _report(history: h.History, done: list[str], found: list[str]) -> str:
 
 @DIFFERENTIAL
 @given(history=h.histories())
+@example(history=ISSUE_9)
 async def test_served_numbers_equal_the_rules_over_the_same_rows(
     history: h.History,
     make_user: Callable[[str], ApiUser],
