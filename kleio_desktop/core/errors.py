@@ -12,6 +12,7 @@
     │   ├── CleaningNotFound
     │   └── StylusNotFound
     ├── Conflict                    a request that contradicts the current state
+    │   └── ImportRunning           this device runs a Discogs import already
     └── StoreError                  the local database cannot be opened or migrated
 """
 
@@ -73,6 +74,10 @@ class StylusNotFound(NotFound):
 
 class Conflict(KleioError):
     pass
+
+
+class ImportRunning(Conflict):
+    """Another Discogs import holds this device's import lock."""
 
 
 class StoreError(KleioError):
