@@ -58,7 +58,7 @@ class Differences:
         self.check(
             f"{where} cleanliness of its counts",
             clean[1],
-            cleanliness(get("plays_since_cleaning"), ever).label,
+            cleanliness(int(get("plays_since_cleaning") or 0), ever).label,
         )
         recent = _indicator(get("recency"))
         accepted = {(expected.recency.score, expected.recency.label)}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +40,7 @@ from shared.protocol.sync import Change
 from tests.differential import history as h
 from tests.differential import model as m
 from tests.differential.compare import Differences
+from tests.differential.server_paths import batches
 
 ADDED_AT = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 FOLDERS = [Folder(id=0, name="All", count=0), Folder(id=1, name="Uncategorized", count=0)]
@@ -98,7 +99,7 @@ class DesktopTarget:
 
     # ---- the Discogs import ------------------------------------------------------------
 
-    async def discogs_import(self, present: Sequence[int], *, with_details: Sequence[int]) -> None:
+    async def discogs_import(self, present: Iterable[int], *, with_details: Iterable[int]) -> None:
         sink = StoreImportSink(self.store)
         await sink.save_folders(FOLDERS)
         items = [
@@ -123,8 +124,6 @@ class DesktopTarget:
     # ---- steps ------------------------------------------------------------------------
 
     async def run(self, route: h.Route, ops: list[m.Op]) -> None:
-        from tests.differential.server_paths import batches
-
         for path, batch in batches(route, ops):
             if path == "push":
                 await self.pulled(batch)
@@ -172,8 +171,8 @@ class DesktopTarget:
             case m.Revival():
                 await self.pulled([op])  # no local action revives a row: another device's restore
             case m.NewStylus(stylus_id, lifespan, primary, _):
-                stylus = self._stylus(stylus_id)  # as it was made, not as the step left it
-                fields = stylus.model_dump(exclude={"id", "lifespan_hours", "primary"})
+                row = self._stylus(stylus_id)  # as it was made, not as the step left it
+                fields = row.model_dump(exclude={"id", "lifespan_hours", "primary"})
                 made = StylusIn(id=stylus_id, lifespan_hours=lifespan, primary=primary, **fields)
                 await s.styluses.add_stylus(made)
             case m.StylusLifespan(stylus_id, lifespan):
@@ -236,7 +235,7 @@ class DesktopTarget:
             folder_id=1,
             added_at=ADDED_AT,
             archived_at=row.archived_at,
-            archive_reason=row.archive_reason,  # type: ignore[arg-type]
+            archive_reason=row.archive_reason,
         )
 
     def _touched(self, op: m.Op) -> list[tuple[str, Any]]:
@@ -278,7 +277,7 @@ class DesktopTarget:
         data["field_clocks"] = {name: stamp for name in [*data, DELETED_CLOCK]}
         return Change(
             seq=next(self.seq), entity=entity, entity_id=entity_id, deleted=deleted, data=data
-        )  # type: ignore[arg-type]
+        )
 
     async def pulled(self, ops: list[m.Op]) -> None:
         """The ops as another device made them, arriving in one pulled page: each touched row

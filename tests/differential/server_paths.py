@@ -79,7 +79,7 @@ class ServerTarget:
         }
 
     async def snapshot(self, present: Sequence[int]) -> None:
-        items = [
+        items: list[dict[str, Any]] = [
             {
                 "instance_id": self.instance_id(i),
                 "release_id": self.release_id(i),
