@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from kleio_desktop.core.errors import InvalidInput, NoSuchSide
 from kleio_desktop.core.services import Services
-from shared.protocol.entities import PlayPatch, ReleaseFormat
+from shared.ids import new_id
+from shared.protocol.entities import Play, PlayPatch, ReleaseFormat
+from shared.protocol.exchange import ExportDocument
 from tests.desktop.core.conftest import RecordMaker
+
+AT = dt.datetime(2026, 11, 2, 20, tzinfo=dt.UTC)
 
 
 async def test_a_side_the_record_does_not_have_is_refused(
@@ -36,3 +42,16 @@ async def test_a_side_the_record_does_not_have_is_refused(
         await services.plays.edit_play(second.id, PlayPatch(release_id=1001))
     await services.plays.edit_play(second.id, PlayPatch(release_id=1001, sides=["A"]))
     assert (await services.plays.get_play(second.id)).sides == ["A"]
+
+
+async def test_an_import_file_naming_another_side_is_refused_whole(
+    services: Services, add_record: RecordMaker
+) -> None:
+    await add_record(1001)
+    good = Play(id=new_id(), release_id=1001, played_at=AT, sides=["A"])
+    bad = Play(id=new_id(), release_id=1001, played_at=AT, sides=["Z"])
+    document = ExportDocument(exported_at=AT, plays=[good, bad])
+    with pytest.raises(InvalidInput, match=f"play {bad.id}: release 1001 has no side Z") as refused:
+        await services.exchange.import_document(document)
+    assert not isinstance(refused.value, NoSuchSide)  # a bad file, not a bad --side
+    assert await services.plays.list_plays() == []
