@@ -89,3 +89,23 @@ async def test_a_release_the_server_knows_nothing_of_takes_any_side(alice: ApiUs
     fields = {"release_id": 1, "played_at": AT, "sides": ["C"]}
     response = await push(alice, uuid.uuid4(), mutation(1, "play", play_id, fields))
     assert response.status_code == 200 and response.json()["rejected"] == [], response.text
+
+
+async def test_an_import_document_naming_another_side_is_refused_whole(
+    alice: ApiUser, kleio: Kleio, release_ids: Iterator[int]
+) -> None:
+    rid = next(release_ids)
+    await add_records(kleio, alice, [release(rid)])
+    document = {
+        "format": "kleio-export",
+        "version": 1,
+        "exported_at": "2026-11-30T00:00:00Z",
+        "plays": [
+            {"id": str(new_id()), "release_id": rid, "played_at": AT, "sides": ["A"]},
+            {"id": str(new_id()), "release_id": rid, "played_at": AT, "sides": ["Z"]},
+        ],
+    }
+    response = await alice.post("/api/v1/import", json=document)
+    assert response.status_code == 422, response.text
+    assert f"release {rid} has no side Z" in response.text
+    assert (await alice.get("/api/v1/plays")).json()["items"] == []
