@@ -7,6 +7,7 @@ from tests.server.conftest import (
     client,
     database_url,
     issuer,
+    kleio,
     make_user,
     release_ids,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "client",
     "database_url",
     "issuer",
+    "kleio",
     "make_user",
     "migrated_database",
     "release_ids",

@@ -127,7 +127,7 @@ class DesktopTarget:
         for path, batch in batches(route, ops):
             if path == "push":
                 await self.pulled(batch)
-            elif path == "import":
+            elif path in ("import", "legacy"):  # the desktop has no predecessor import
                 await self.import_document(batch)
             else:
                 for op in batch:

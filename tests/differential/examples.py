@@ -39,3 +39,31 @@ ISSUE_9 = h.History(
 )
 """Issue 9: a push mixing two records' cleanings and plays (plays since cleaning), and wear
 from a play of a record whose tracklist sums to 51.07 min (its format estimate is 44)."""
+
+_DAY = (h.DAYS - 3) * 24 + 8
+PREDECESSOR = h.History(
+    releases=(
+        h.ReleaseSpec(
+            formats=(h.FormatSpec("Vinyl", 2, ("LP",)),),
+            tracks=(("A1", 600), ("B1", 700), ("C1", 800)),
+            genre="Jazz",
+            details_early=True,
+        ),
+    ),
+    steps=(
+        # a predecessor file: a stylus, a play with it, a cleaning; then, by REST in the same
+        # step, the play (known by the id the import derived) is edited and a stylus made primary
+        h.Step(
+            "legacy",
+            (
+                h.AddStylus(lifespan=1, primary=False),
+                h.LogPlay(0, _DAY, 0, 0),
+                h.LogCleaning(0, _DAY - 1, deep=True),
+                h.EditPlay(0, None, _DAY + 1, 1),
+                h.MakePrimary(0),
+            ),
+        ),
+        h.Step("push", (h.LogPlay(0, _DAY + 2, "primary", 2), h.Delete("cleaning", 0))),
+    ),
+)
+"""The legacy import's rows (ids derived from the predecessor's) edited by the paths after it."""

@@ -5,7 +5,8 @@ styluses, archive, details arriving late, a re-import). It refers to earlier row
 index (``pick``), resolved against the model when the step runs (``model.Model.resolve``),
 so every drawn history is valid whatever came before and shrinks well. A step is a run of
 actions with a ``route``: which write path each target sends them through (REST one at a
-time, one sync push batch mixing releases, an import document; ``paths`` of each target).
+time, one sync push batch mixing releases, an import document, a predecessor database;
+``*_paths`` of each target).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from hypothesis import strategies as st
 MAX_RELEASES = 4
 DAYS = 300  # plays and cleanings fall in the last DAYS days (see model.Clock)
 
-Route = Literal["rest", "push", "import"]
-ROUTES: tuple[Route, ...] = ("rest", "push", "import")
+Route = Literal["rest", "push", "import", "legacy"]
+ROUTES: tuple[Route, ...] = ("rest", "push", "push", "import", "legacy")
 StylusChoice = Literal["none", "primary"] | int
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import uuid
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, TypeVar
 
 from shared.domain.durations import release_duration, sides_seconds, track_side, vinyl_sides
 from shared.domain.status import RecordStatus, log_both_times, record_status
@@ -22,6 +22,7 @@ from shared.protocol import entities as wire
 from tests.differential import history as h
 
 REMOVED = "removed_on_discogs"
+RowT = TypeVar("RowT")
 SIDE_LETTERS = "ABCDEFGH"
 
 
@@ -415,6 +416,26 @@ class Model:
                     elif release in present and item.archive_reason == REMOVED:
                         self.items[release] = ItemRow()
 
+    def rename(
+        self, kind: Literal["play", "cleaning", "stylus"], old: uuid.UUID, new: uuid.UUID
+    ) -> None:
+        """The row ``old`` is ``new`` from now on (a path that makes its own ids: the legacy
+        import derives them from the predecessor's)."""
+        if kind == "play":
+            _move(self.plays, old, new)
+        elif kind == "cleaning":
+            _move(self.cleanings, old, new)
+        else:
+            _move(self.styluses, old, new)
+        if kind == "stylus":
+            for play in self.plays.values():
+                if play.stylus_id == old:
+                    play.stylus_id = new
+
     def _demote(self) -> None:
         for row in self.styluses.values():
             row.primary = False
+
+
+def _move(rows: dict[uuid.UUID, RowT], old: uuid.UUID, new: uuid.UUID) -> None:
+    rows[new] = rows.pop(old)

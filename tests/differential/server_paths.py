@@ -8,19 +8,28 @@ import and every re-import, reconciled by the server); release details uploaded 
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from kleio_server.deps import Kleio
+from kleio_server.exchange.legacy import read_legacy
+from kleio_server.exchange.legacy_ids import legacy_uuid
+from kleio_server.exchange.legacy_import import import_legacy
 from shared.clock import HybridClock
 from shared.domain.durations import estimate_seconds, release_duration
 from shared.domain.status import log_both_times
 from tests.differential import history as h
+from tests.differential import legacy_file
 from tests.differential import model as m
 from tests.differential.compare import SECONDS_TOLERANCE, Differences
 from tests.server.conftest import ApiUser
+from tests.server.seed import user_id_of
 
 API = "/api/v1"
 Batch = tuple[str, list[m.Op]]
@@ -36,9 +45,14 @@ def _id(value: uuid.UUID | None) -> str | None:
 
 @dataclass
 class ServerTarget:
+    kleio: Kleio
     user: ApiUser
     history: h.History
+    model: m.Model
     release_ids: list[int]
+    workdir: Path
+    legacy_next: int = 1
+    aliases: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
     client_id: uuid.UUID = field(default_factory=uuid.uuid4)
     clock: HybridClock = field(default_factory=lambda: HybridClock("diff-device"))
     next_mutation: int = 1
@@ -117,11 +131,15 @@ class ServerTarget:
     # ---- steps ------------------------------------------------------------------------
 
     async def run(self, route: h.Route, ops: list[m.Op]) -> None:
-        for path, batch in batches(route, ops):
+        self.aliases.clear()
+        for path, drawn in batches(route, ops):
+            batch = [_aliased(op, self.aliases) for op in drawn]
             if path == "push":
                 await self.push(batch)
             elif path == "import":
                 await self.import_document(batch)
+            elif path == "legacy":
+                await self.legacy_import(batch)
             else:
                 for op in batch:
                     await self.rest(op)
@@ -206,6 +224,23 @@ class ServerTarget:
                 yield mut("collection_item", self.instance_id(release), fields)
             case _:
                 raise AssertionError(f"{op} does not travel in a push")
+
+    async def legacy_import(self, ops: list[m.Op]) -> None:
+        """``kleio-server import-legacy``'s work (read the file, import it for the user); the
+        rows get ids derived from the file's, which the model takes over."""
+        path = self.workdir / f"legacy-{self.legacy_next}.db"
+        written = legacy_file.LegacyFile()
+        written.write(path, ops, self.release_ids, self.legacy_next)
+        self.legacy_next += 10 * len(ops) + 10
+        data = await asyncio.to_thread(read_legacy, path)
+        assert data.problems == [], data.problems
+        user_id = await user_id_of(self.kleio, self.user)
+        await import_legacy(self.kleio.sessions, self.kleio.applier, user_id, data)
+        for kind, model_id, legacy_id, at in written.rows:
+            instant = at if isinstance(at, dt.datetime) else None
+            new_id = legacy_uuid(user_id, legacy_file.TABLES[kind], legacy_id, instant)
+            self.model.rename(kind, model_id, new_id)
+            self.aliases[model_id] = new_id  # for the rest of the step's ops
 
     async def import_document(self, ops: list[m.Op]) -> None:
         document: dict[str, Any] = {
@@ -355,6 +390,20 @@ class ServerTarget:
         return {item["instance_id"]: item for item in page["items"]}
 
 
+def _aliased(op: m.Op, aliases: dict[uuid.UUID, uuid.UUID]) -> m.Op:
+    """``op`` with the ids a path renamed earlier in the step replaced."""
+    if not aliases:
+        return op
+    changed: dict[str, Any] = {}
+    for item in dataclasses.fields(op):
+        value = getattr(op, item.name)
+        if isinstance(value, uuid.UUID) and value in aliases:
+            changed[item.name] = aliases[value]
+        elif isinstance(value, tuple) and any(v in aliases for v in value):
+            changed[item.name] = tuple(aliases.get(v, v) for v in value)
+    return dataclasses.replace(op, **changed) if changed else op
+
+
 def _stylus_fields(stylus_id: uuid.UUID, lifespan: int | None, primary: bool) -> dict[str, Any]:
     return {
         "name": f"Stylus {str(stylus_id)[-4:]}",
@@ -384,25 +433,22 @@ PUSHABLE = (
 IMPORTABLE = (m.NewPlay, m.NewCleaning, m.NewStylus)
 
 
-def path_of(route: h.Route, op: m.Op) -> str:
-    if route == "push" and isinstance(op, PUSHABLE):
-        return "push"
-    if route == "import" and isinstance(op, IMPORTABLE):
-        return "import"
-    return "rest"
-
-
 def batches(route: h.Route, ops: Sequence[m.Op]) -> list[Batch]:
-    """Consecutive ops of one path, in order; an import carries at most one primary stylus
-    (a file naming two is refused), a REST run is one op a request anyway."""
+    """Consecutive ops of one path, in order. An import carries at most one primary stylus
+    (a file naming two is refused); a predecessor file what it can say (``legacy_file.fits``);
+    whatever the route's path cannot carry goes by REST (one op a request)."""
     out: list[Batch] = []
     for op in ops:
-        path = path_of(route, op)
-        if (
-            out
-            and out[-1][0] == path
-            and not (path == "import" and _second_primary(out[-1][1], op))
-        ):
+        batch = out[-1][1] if out and out[-1][0] == route else []
+        if route == "push" and isinstance(op, PUSHABLE):
+            path = "push"
+        elif route == "import" and isinstance(op, IMPORTABLE) and not _second_primary(batch, op):
+            path = "import"
+        elif route == "legacy" and legacy_file.fits(batch, op):
+            path = "legacy"
+        else:
+            path = "rest"
+        if out and out[-1][0] == path and (path == route or path == "rest"):
             out[-1][1].append(op)
         else:
             out.append((path, [op]))

@@ -20,7 +20,7 @@ from kleio_desktop.core.store.paths import DATABASE_NAME
 from tests.differential import history as h
 from tests.differential import model as m
 from tests.differential.desktop_paths import DesktopTarget
-from tests.differential.examples import ISSUE_9
+from tests.differential.examples import ISSUE_9, PREDECESSOR
 from tests.differential.settings import DIFFERENTIAL
 
 
@@ -58,6 +58,7 @@ def _report(history: h.History, done: list[str], found: list[str]) -> str:
 @DIFFERENTIAL
 @given(history=h.histories())
 @example(history=ISSUE_9)
+@example(history=PREDECESSOR)
 async def test_store_numbers_equal_the_rules_over_the_same_rows(
     history: h.History, migrated_database: Path, tmp_path: Path
 ) -> None:

@@ -10,22 +10,27 @@ own model of the same rows (``model``). Runs on SQLite and PostgreSQL (the ``app
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from hypothesis import example, given
 
+from kleio_server.deps import Kleio
 from tests.differential import history as h
 from tests.differential import model as m
-from tests.differential.examples import ISSUE_9
+from tests.differential.examples import ISSUE_9, PREDECESSOR
 from tests.differential.server_paths import ServerTarget
 from tests.differential.settings import DIFFERENTIAL
 from tests.server.conftest import ApiUser
 
 
-async def replay(history: h.History, user: ApiUser, release_ids: list[int]) -> None:
+async def replay(
+    kleio: Kleio, user: ApiUser, history: h.History, release_ids: list[int], workdir: Path
+) -> None:
     clock = m.Clock.ending_today(dt.datetime.now(dt.UTC))
     model = m.Model.start(history, clock)
-    target = ServerTarget(user, history, release_ids)
+    target = ServerTarget(kleio, user, history, model, release_ids, workdir)
     await target.start(model)
     done: list[str] = ["import"]
     found = await target.differences(model)
@@ -52,11 +57,14 @@ def _report(history: h.History, done: list[str], found: list[str]) -> str:
 @DIFFERENTIAL
 @given(history=h.histories())
 @example(history=ISSUE_9)
+@example(history=PREDECESSOR)
 async def test_served_numbers_equal_the_rules_over_the_same_rows(
     history: h.History,
+    kleio: Kleio,
     make_user: Callable[[str], ApiUser],
     release_ids: Iterator[int],
+    tmp_path: Path,
 ) -> None:
     user = make_user("collector")
     ids = [next(release_ids) for _ in history.releases]
-    await replay(history, user, ids)
+    await replay(kleio, user, history, ids, Path(tempfile.mkdtemp(dir=tmp_path)))
