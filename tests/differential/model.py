@@ -13,7 +13,9 @@ import math
 import uuid
 from dataclasses import dataclass, field, replace
 from typing import Literal, TypeVar
+from zoneinfo import ZoneInfo
 
+from shared.domain import analytics
 from shared.domain.durations import release_duration, sides_seconds, track_side, vinyl_sides
 from shared.domain.status import RecordStatus, log_both_times, record_status
 from shared.domain.wear import Wear, play_minutes, stylus_wear
@@ -279,6 +281,21 @@ class Model:
         """Plays and listening seconds of all time (archived records count too)."""
         plays = self.live_plays()
         return len(plays), math.fsum(self.play_seconds(p) for p in plays)
+
+    def weeks(self, now: dt.datetime, tz: ZoneInfo) -> list[analytics.Bucket]:
+        """Plays and seconds per week (from Monday, local days in ``tz``) of all time."""
+        plays = self.live_plays()
+        earliest = min((analytics.local_day(p.at, tz) for p in plays), default=None)
+        first, last = analytics.period_bounds("all", now, tz, earliest=earliest)
+        events = [(p.at, self.play_seconds(p)) for p in plays]
+        return analytics.series(events, tz, "week", first, last)
+
+    def by_release(self) -> dict[int, tuple[int, float]]:
+        """Release index -> (plays, seconds) of all time."""
+        seconds: dict[int, list[float]] = {}
+        for play in self.live_plays():
+            seconds.setdefault(play.release, []).append(self.play_seconds(play))
+        return {r: (len(v), math.fsum(v)) for r, v in seconds.items()}
 
     def primary(self) -> uuid.UUID | None:
         return next((k for k, s in self.styluses.items() if s.primary and not s.deleted), None)

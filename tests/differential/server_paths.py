@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from kleio_server.deps import Kleio
 from kleio_server.exchange.legacy import read_legacy
@@ -32,6 +33,8 @@ from tests.server.conftest import ApiUser
 from tests.server.seed import user_id_of
 
 API = "/api/v1"
+ZONE = "America/Los_Angeles"
+TZ = ZoneInfo(ZONE)
 Batch = tuple[str, list[m.Op]]
 
 
@@ -337,6 +340,10 @@ class ServerTarget:
         details = {i: await self._ok("GET", f"/collection/{i}") for i in {**active, **archived}}
         styluses = {s["id"]: s for s in await self._ok("GET", "/styluses")}
         series = await self._ok("GET", "/analytics/series?period=all&group=month&tz=UTC")
+        weeks = await self._ok("GET", f"/analytics/series?period=all&group=week&tz={ZONE}")
+        albums = await self._ok(
+            "GET", "/analytics/distribution?period=all&by=album&measure=seconds&top=50"
+        )
         after = dt.datetime.now(dt.UTC)
         for index in range(len(self.history.releases)):
             self._record(diff, model, index, active, archived, details, before, after)
@@ -352,7 +359,38 @@ class ServerTarget:
         plays, seconds = model.totals()
         diff.check("analytics total_plays", series["total_plays"], plays)
         diff.close("analytics total_seconds", series["total_seconds"], seconds, SECONDS_TOLERANCE)
+        self._weeks(diff, weeks["buckets"], model, before, after)
+        by_release = model.by_release()
+        served = {int(share["key"]): share for share in albums}
+        diff.check("albums", sorted(served), sorted(self.release_id(r) for r in by_release))
+        for release, (count, total) in by_release.items():
+            share = served.get(self.release_id(release))
+            if share is not None:
+                diff.check(f"record {release} album plays", share["plays"], count)
+                diff.close(
+                    f"record {release} album seconds", share["seconds"], total, SECONDS_TOLERANCE
+                )
         return diff
+
+    @staticmethod
+    def _weeks(
+        diff: Differences,
+        served: list[dict[str, Any]],
+        model: m.Model,
+        before: dt.datetime,
+        after: dt.datetime,
+    ) -> None:
+        """Weekly buckets in a zone west of UTC, as of ``before`` or ``after`` (a day may
+        have ended while the requests ran)."""
+        got = [(b["start"], b["plays"], b["seconds"]) for b in served]
+        for now in (before, after):
+            wanted = [(b.start.isoformat(), b.plays, b.seconds) for b in model.weeks(now, TZ)]
+            if len(got) == len(wanted) and all(
+                g[:2] == w[:2] and abs(g[2] - w[2]) <= SECONDS_TOLERANCE
+                for g, w in zip(got, wanted, strict=True)
+            ):
+                return
+        diff.found.append(f"weekly series in {ZONE}: served {got}, expected {wanted}")
 
     def _record(
         self,
