@@ -16,18 +16,33 @@ from shared.domain.sides import describe_sides, release_sides, unknown_sides
 _KNOWN_SIDES = "known_sides"
 
 
-async def sides_of(session: AsyncSession, viewer: uuid.UUID, release_id: int) -> list[str] | None:
-    """The sides of the release as ``viewer`` sees it; None when nothing is known of it (no
-    catalogue row, no upload of theirs): then no side can be told wrong yet."""
+def _known(session: AsyncSession) -> dict[tuple[uuid.UUID, int], list[str] | None]:
     known: dict[tuple[uuid.UUID, int], list[str] | None] = tx_state(session).setdefault(
         _KNOWN_SIDES, {}
     )
-    key = (viewer, release_id)
-    if key not in known:
-        with session.no_autoflush:
-            release = await catalogue.load(session, release_id, viewer=viewer)
-        known[key] = None if release is None else release_sides(release.tracks, release.formats)
-    return known[key]
+    return known
+
+
+async def preload_sides(session: AsyncSession, viewer: uuid.UUID, release_ids: set[int]) -> None:
+    """Read the sides of these releases at once (a pushed batch of side-level plays)."""
+    known = _known(session)
+    wanted = {rid for rid in release_ids if (viewer, rid) not in known}
+    if not wanted:
+        return
+    with session.no_autoflush:
+        releases = await catalogue.load_many(session, wanted, viewer=viewer)
+    for rid in wanted:
+        release = releases.get(rid)
+        known[(viewer, rid)] = (
+            None if release is None else release_sides(release.tracks, release.formats)
+        )
+
+
+async def sides_of(session: AsyncSession, viewer: uuid.UUID, release_id: int) -> list[str] | None:
+    """The sides of the release as ``viewer`` sees it; None when nothing is known of it (no
+    catalogue row, no upload of theirs): then no side can be told wrong yet."""
+    await preload_sides(session, viewer, {release_id})
+    return _known(session)[(viewer, release_id)]
 
 
 async def sides_problem(

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kleio_server.catalogue.sides import sides_problem
+from kleio_server.catalogue.sides import preload_sides, sides_problem
 from kleio_server.kit.db import tx_state
 from kleio_server.models import Play, Stylus
 from kleio_server.models.mixins import Synced
@@ -34,6 +34,7 @@ from shared.clock import HLC, HybridClock, cap
 from shared.protocol.sync import Entity, Mutation
 
 MAX_CLOCK_DRIFT_MS = 60_000
+MAX_RELEASE_ID = 2**53
 DELETED = "_deleted"
 PRELOADED = "preloaded"
 
@@ -150,6 +151,12 @@ class Applier:
             }
             for key in wanted:
                 known[(entity, key)] = rows.get(key)
+        sided = [
+            m.fields.get("release_id")
+            for m in mutations
+            if m.entity == "play" and m.fields.get("sides")
+        ]
+        await preload_sides(session, user_id, {r for r in sided if _release_id(r)})
         if any(m.entity == "play" and m.fields.get("stylus_id") for m in mutations):
             for stylus in await session.scalars(select(Stylus).where(Stylus.user_id == user_id)):
                 known.setdefault(("stylus", stylus.id), stylus)
@@ -369,6 +376,11 @@ class _Run:
             play.stylus_id = None
             play.field_clocks = {**(play.field_clocks or {}), "stylus_id": stamp.encode()}
             await self._record(spec, play)
+
+
+def _release_id(value: object) -> bool:
+    """A value that can be a release id (others are refused when their mutation applies)."""
+    return type(value) is int and 1 <= value <= MAX_RELEASE_ID  # not a bool, nor a list
 
 
 def preloaded(session: AsyncSession) -> dict[tuple[str, Any], Any]:

@@ -109,3 +109,21 @@ async def test_an_import_document_naming_another_side_is_refused_whole(
     assert response.status_code == 422, response.text
     assert f"release {rid} has no side Z" in response.text
     assert (await alice.get("/api/v1/plays")).json()["items"] == []
+
+
+async def test_side_level_plays_with_malformed_releases_are_rejected_alone(
+    alice: ApiUser, kleio: Kleio, release_ids: Iterator[int]
+) -> None:
+    rid = next(release_ids)
+    await add_records(kleio, alice, [release(rid)])
+    good = new_id()
+    batch = [
+        mutation(1, "play", new_id(), {"release_id": [rid], "played_at": AT, "sides": ["A"]}),
+        mutation(2, "play", new_id(), {"release_id": 2**70, "played_at": AT, "sides": ["A"]}),
+        mutation(3, "play", new_id(), {"release_id": "x", "played_at": AT, "sides": ["A"]}),
+        mutation(4, "play", good, {"release_id": rid, "played_at": AT, "sides": ["B"]}),
+    ]
+    response = await push(alice, uuid.uuid4(), *batch)
+    assert response.status_code == 200, response.text
+    assert [r["mutation_id"] for r in response.json()["rejected"]] == [1, 2, 3]
+    assert (await alice.get(f"/api/v1/plays/{good}")).json()["sides"] == ["B"]
