@@ -156,7 +156,7 @@ class Applier:
             for m in mutations
             if m.entity == "play" and m.fields.get("sides")
         ]
-        await preload_sides(session, user_id, {r for r in sided if _release_id(r)})
+        await preload_sides(session, user_id, {int(r) for r in sided if _release_id(r)})
         if any(m.entity == "play" and m.fields.get("stylus_id") for m in mutations):
             for stylus in await session.scalars(select(Stylus).where(Stylus.user_id == user_id)):
                 known.setdefault(("stylus", stylus.id), stylus)
