@@ -17,7 +17,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -156,7 +156,7 @@ class Applier:
             for m in mutations
             if m.entity == "play" and m.fields.get("sides")
         ]
-        await preload_sides(session, user_id, {int(r) for r in sided if _release_id(r)})
+        await preload_sides(session, user_id, {r for r in sided if _release_id(r)})
         if any(m.entity == "play" and m.fields.get("stylus_id") for m in mutations):
             for stylus in await session.scalars(select(Stylus).where(Stylus.user_id == user_id)):
                 known.setdefault(("stylus", stylus.id), stylus)
@@ -378,7 +378,7 @@ class _Run:
             await self._record(spec, play)
 
 
-def _release_id(value: object) -> bool:
+def _release_id(value: object) -> TypeGuard[int]:
     """A value that can be a release id (others are refused when their mutation applies)."""
     return type(value) is int and 1 <= value <= MAX_RELEASE_ID  # not a bool, nor a list
 
