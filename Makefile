@@ -39,7 +39,7 @@ unit: setup postgres
 
 test: lint typecheck unit  ## the whole suite: lint, types, import contracts, tests on SQLite and PostgreSQL
 
-KLEIO_DIFF_EXAMPLES ?= 300
+KLEIO_DIFF_EXAMPLES ?= 100
 differential: setup postgres  ## the differential tests of served numbers, long: KLEIO_DIFF_EXAMPLES histories each, shrunk
 	KLEIO_DIFF_EXAMPLES=$(KLEIO_DIFF_EXAMPLES) KLEIO_DIFF_SHRINK=1 $(RUN) pytest tests/differential --timeout=0 $(PYTEST_ARGS)
 
