@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kleio_desktop.core.discogs.sink import StoreImportSink
+from kleio_desktop.core.errors import InvalidInput
 from kleio_desktop.core.services import Services
 from kleio_desktop.core.services.plays import PRIMARY
 from kleio_desktop.core.store import Store
@@ -125,8 +126,11 @@ class DesktopTarget:
 
     async def run(self, route: h.Route, ops: list[m.Op]) -> None:
         for path, batch in batches(route, ops):
-            if path == "push":
-                await self.pulled(batch)
+            if path == "push":  # a refused play never reaches another device: refuse it here
+                await self.pulled([op for op in batch if not isinstance(op, m.RefusedPlay)])
+                for op in batch:
+                    if isinstance(op, m.RefusedPlay):
+                        await self.service(op)
             elif path in ("import", "legacy"):  # the desktop has no predecessor import
                 await self.import_document(batch)
             else:
@@ -145,6 +149,13 @@ class DesktopTarget:
                     sides=list(sides) if sides else None,
                 )
                 (self.ids[play_id],) = changes.plays
+            case m.RefusedPlay(_, release, at, side):
+                try:
+                    await s.plays.log_play(release_id(release), at=at, stylus_id=None, sides=[side])
+                except InvalidInput:
+                    pass
+                else:
+                    raise AssertionError(f"a play of side {side} of record {release} was logged")
             case m.NewCleaning(cleaning_id, release, at, deep):
                 changes = await s.cleanings.log_cleaning(release_id(release), at=at, deep=deep)
                 (self.ids[cleaning_id],) = changes.cleanings

@@ -55,6 +55,14 @@ class LogPlay:
 
 
 @dataclass(frozen=True)
+class LogBadSide:
+    """A play naming a side the record does not have: refused, nothing stored."""
+
+    release: int
+    hour: int
+
+
+@dataclass(frozen=True)
 class LogCleaning:
     release: int
     hour: int
@@ -134,6 +142,7 @@ class Reimport:
 
 Action = (
     LogPlay
+    | LogBadSide
     | LogCleaning
     | LogBoth
     | EditPlay
@@ -221,6 +230,7 @@ def actions(release_count: int) -> st.SearchStrategy[Action]:
     return st.one_of(
         st.builds(LogPlay, release, hours, stylus_choices, st.integers(0, 3)),
         st.builds(LogPlay, release, hours, stylus_choices, st.just(0)),
+        st.builds(LogBadSide, release, hours),
         st.builds(LogCleaning, release, hours, st.booleans()),
         st.builds(LogBoth, release, hours, stylus_choices),
         st.builds(

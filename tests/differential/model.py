@@ -26,6 +26,7 @@ from tests.differential import history as h
 REMOVED = "removed_on_discogs"
 RowT = TypeVar("RowT")
 SIDE_LETTERS = "ABCDEFGH"
+NO_SUCH_SIDE = "Z"  # no drawn record has 26 sides
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,16 @@ class NewPlay:
     stylus_id: uuid.UUID | None
     sides: tuple[str, ...] | None
     default_stylus: bool  # "the primary", as a client that leaves the stylus out
+
+
+@dataclass(frozen=True)
+class RefusedPlay:
+    """A play naming ``side``, which its record does not have: every path refuses it."""
+
+    play_id: uuid.UUID
+    release: int
+    at: dt.datetime
+    side: str
 
 
 @dataclass(frozen=True)
@@ -145,6 +156,7 @@ class Import:
 
 Op = (
     NewPlay
+    | RefusedPlay
     | NewCleaning
     | Both
     | PlayEdit
@@ -325,6 +337,8 @@ class Model:
                 stylus, default = self._stylus(choice)
                 sides = self._side_pick(release, mask)
                 return NewPlay(new_id(), release, self.clock.at(hour), stylus, sides, default)
+            case h.LogBadSide(release, hour):
+                return RefusedPlay(new_id(), release, self.clock.at(hour), NO_SUCH_SIDE)
             case h.LogCleaning(release, hour, deep):
                 return NewCleaning(new_id(), release, self.clock.at(hour), deep)
             case h.LogBoth(release, hour, choice):
@@ -389,6 +403,8 @@ class Model:
         match op:
             case NewPlay(play_id, release, at, stylus, sides, _):
                 self.plays[play_id] = PlayRow(release, at, stylus, sides)
+            case RefusedPlay():
+                pass
             case NewCleaning(cleaning_id, release, at, _):
                 self.cleanings[cleaning_id] = CleaningRow(release, at)
             case Both(cleaning_id, play_id, release, at, stylus, _):

@@ -148,10 +148,20 @@ class ServerTarget:
                     await self.rest(op)
 
     async def push(self, ops: list[m.Op]) -> None:
-        mutations = [mutation for op in ops for mutation in self.mutations(op)]
+        """One batch; the server rejects exactly the plays naming a side their record lacks,
+        and applies the rest."""
+        mutations, refused = [], []
+        for op in ops:
+            for mutation in self.mutations(op):
+                mutations.append(mutation)
+                if isinstance(op, m.RefusedPlay):
+                    refused.append(mutation["mutation_id"])
         body = {"client_id": str(self.client_id), "mutations": mutations}
         answer = await self._ok("POST", "/sync/push", body)
-        assert answer["rejected"] == [], answer
+        rejected = sorted(r["mutation_id"] for r in answer["rejected"])
+        assert rejected == refused, (
+            f"push {mutations}: rejected {answer['rejected']}, not {refused}"
+        )
 
     def _mutation(
         self, entity: str, entity_id: object, fields: dict[str, Any], op: str = "upsert"
@@ -190,6 +200,9 @@ class ServerTarget:
         match op:
             case m.NewPlay():
                 yield mut("play", op.play_id, self._play_fields(op))
+            case m.RefusedPlay(play_id, release, at, side):
+                play = m.NewPlay(play_id, release, at, None, (side,), False)
+                yield mut("play", play_id, self._play_fields(play))
             case m.NewCleaning(cleaning_id, release, at, deep):
                 fields = {"release_id": self.release_id(release), "cleaned_at": _iso(at)}
                 yield mut("cleaning", cleaning_id, {**fields, "notes": "", "deep": deep})
@@ -283,6 +296,13 @@ class ServerTarget:
                 if body["sides"] is None:
                     del body["sides"]
                 await self._ok("POST", "/plays", body)
+            case m.RefusedPlay(play_id, release, at, side):
+                play = m.NewPlay(play_id, release, at, None, (side,), False)
+                body = {"id": str(play_id), **self._play_fields(play)}
+                response = await self.user.post(API + "/plays", json=body)
+                kind = response.headers.get("content-type", "")
+                assert response.status_code == 422, f"POST /plays {body}: {response.text}"
+                assert kind.startswith("application/problem+json"), kind
             case m.NewCleaning(cleaning_id, release, at, deep):
                 body = {"id": str(cleaning_id), "release_id": self.release_id(release)}
                 await self._ok("POST", "/cleanings", {**body, "cleaned_at": _iso(at), "deep": deep})
@@ -456,6 +476,7 @@ def _stylus_fields(stylus_id: uuid.UUID, lifespan: int | None, primary: bool) ->
 
 PUSHABLE = (
     m.NewPlay,
+    m.RefusedPlay,
     m.NewCleaning,
     m.Both,
     m.PlayEdit,
