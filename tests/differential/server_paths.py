@@ -46,6 +46,17 @@ def _id(value: uuid.UUID | None) -> str | None:
     return None if value is None else str(value)
 
 
+class Server:
+    """The app's container, with a short repr: Hypothesis prints a failing test's arguments
+    (a dataclass field by field, so this is a plain class)."""
+
+    def __init__(self, kleio: Kleio) -> None:
+        self.kleio = kleio
+
+    def __repr__(self) -> str:
+        return "Server(...)"
+
+
 @dataclass
 class ServerTarget:
     kleio: Kleio

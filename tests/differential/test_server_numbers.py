@@ -20,7 +20,7 @@ from kleio_server.deps import Kleio
 from tests.differential import history as h
 from tests.differential import model as m
 from tests.differential.examples import ISSUE_9, PREDECESSOR
-from tests.differential.server_paths import ServerTarget
+from tests.differential.server_paths import Server, ServerTarget
 from tests.differential.settings import DIFFERENTIAL
 from tests.server.conftest import ApiUser
 
@@ -60,11 +60,11 @@ def _report(history: h.History, done: list[str], found: list[str]) -> str:
 @example(history=PREDECESSOR)
 async def test_served_numbers_equal_the_rules_over_the_same_rows(
     history: h.History,
-    kleio: Kleio,
+    server: Server,
     make_user: Callable[[str], ApiUser],
     release_ids: Iterator[int],
     tmp_path: Path,
 ) -> None:
     user = make_user("collector")
     ids = [next(release_ids) for _ in history.releases]
-    await replay(kleio, user, history, ids, Path(tempfile.mkdtemp(dir=tmp_path)))
+    await replay(server.kleio, user, history, ids, Path(tempfile.mkdtemp(dir=tmp_path)))
