@@ -40,6 +40,7 @@ from shared.protocol.exchange import ExportDocument
 from shared.protocol.sync import Change
 from tests.differential import history as h
 from tests.differential import model as m
+from tests.differential import ops as o
 from tests.differential.compare import Differences
 from tests.differential.server_paths import batches
 
@@ -124,12 +125,12 @@ class DesktopTarget:
 
     # ---- steps ------------------------------------------------------------------------
 
-    async def run(self, route: h.Route, ops: list[m.Op]) -> None:
+    async def run(self, route: h.Route, ops: list[o.Op]) -> None:
         for path, batch in batches(route, ops):
             if path == "push":  # a refused play never reaches another device: refuse it here
-                await self.pulled([op for op in batch if not isinstance(op, m.RefusedPlay)])
+                await self.pulled([op for op in batch if not isinstance(op, o.RefusedPlay)])
                 for op in batch:
-                    if isinstance(op, m.RefusedPlay):
+                    if isinstance(op, o.RefusedPlay):
                         await self.service(op)
             elif path in ("import", "legacy"):  # the desktop has no predecessor import
                 await self.import_document(batch)
@@ -137,10 +138,10 @@ class DesktopTarget:
                 for op in batch:
                     await self.service(op)
 
-    async def service(self, op: m.Op) -> None:
+    async def service(self, op: o.Op) -> None:
         s = self.services
         match op:
-            case m.NewPlay(play_id, release, at, stylus, sides, default):
+            case o.NewPlay(play_id, release, at, stylus, sides, default):
                 choice: Any = PRIMARY if default else self.local(stylus)
                 changes = await s.plays.log_play(
                     release_id(release),
@@ -149,22 +150,22 @@ class DesktopTarget:
                     sides=list(sides) if sides else None,
                 )
                 (self.ids[play_id],) = changes.plays
-            case m.RefusedPlay(_, release, at, side):
+            case o.RefusedPlay(_, release, at, side):
                 try:
                     await s.plays.log_play(release_id(release), at=at, stylus_id=None, sides=[side])
                 except InvalidInput:
                     pass
                 else:
                     raise AssertionError(f"a play of side {side} of record {release} was logged")
-            case m.NewCleaning(cleaning_id, release, at, deep):
+            case o.NewCleaning(cleaning_id, release, at, deep):
                 changes = await s.cleanings.log_cleaning(release_id(release), at=at, deep=deep)
                 (self.ids[cleaning_id],) = changes.cleanings
-            case m.Both(cleaning_id, play_id, release, at, stylus, default):
+            case o.Both(cleaning_id, play_id, release, at, stylus, default):
                 choice = PRIMARY if default else self.local(stylus)
                 changes = await s.cleanings.log_both(release_id(release), at=at, stylus_id=choice)
                 (self.ids[cleaning_id],) = changes.cleanings
                 (self.ids[play_id],) = changes.plays
-            case m.PlayEdit(play_id, release, at, sides, clear):
+            case o.PlayEdit(play_id, release, at, sides, clear):
                 patch: dict[str, Any] = {}
                 if release is not None:
                     patch["release_id"] = release_id(release)
@@ -175,32 +176,32 @@ class DesktopTarget:
                 local = self.local(play_id)
                 assert local is not None
                 await s.plays.edit_play(local, PlayPatch(**patch))
-            case m.Removal("play", row_id):
+            case o.Removal("play", row_id):
                 await s.plays.delete_play(self._local(row_id))
-            case m.Removal("cleaning", row_id):
+            case o.Removal("cleaning", row_id):
                 await s.cleanings.delete_cleaning(self._local(row_id))
-            case m.Revival():
+            case o.Revival():
                 await self.pulled([op])  # no local action revives a row: another device's restore
-            case m.NewStylus(stylus_id, lifespan, primary, _):
+            case o.NewStylus(stylus_id, lifespan, primary, _):
                 row = self._stylus(stylus_id)  # as it was made, not as the step left it
                 fields = row.model_dump(exclude={"id", "lifespan_hours", "primary"})
                 made = StylusIn(id=stylus_id, lifespan_hours=lifespan, primary=primary, **fields)
                 await s.styluses.add_stylus(made)
-            case m.StylusLifespan(stylus_id, lifespan):
+            case o.StylusLifespan(stylus_id, lifespan):
                 await s.styluses.edit_stylus(stylus_id, StylusPatch(lifespan_hours=lifespan))
-            case m.StylusPrimary(stylus_id, _):
+            case o.StylusPrimary(stylus_id, _):
                 await s.styluses.set_primary(stylus_id)
-            case m.StylusRemoval(stylus_id, _):
+            case o.StylusRemoval(stylus_id, _):
                 await s.styluses.delete_stylus(stylus_id)
-            case m.ItemArchive(release, at):
+            case o.ItemArchive(release, at):
                 await s.collection.archive(instance_id(release), "user", at=at)
-            case m.ItemRestore(release):
+            case o.ItemRestore(release):
                 await s.collection.restore(instance_id(release))
-            case m.Details(release):
+            case o.Details(release):
                 await StoreImportSink(self.store).save_release_details(
                     details(self.history.releases[release], release)
                 )
-            case m.Import(present):
+            case o.Import(present):
                 await self.discogs_import(present, with_details=())
             case _:
                 raise AssertionError(op)
@@ -249,26 +250,26 @@ class DesktopTarget:
             archive_reason=row.archive_reason,
         )
 
-    def _touched(self, op: m.Op) -> list[tuple[str, Any]]:
+    def _touched(self, op: o.Op) -> list[tuple[str, Any]]:
         match op:
-            case m.NewPlay(play_id=play_id) | m.PlayEdit(play_id=play_id):
+            case o.NewPlay(play_id=play_id) | o.PlayEdit(play_id=play_id):
                 return [("play", play_id)]
-            case m.NewCleaning(cleaning_id=cleaning_id):
+            case o.NewCleaning(cleaning_id=cleaning_id):
                 return [("cleaning", cleaning_id)]
-            case m.Both(cleaning_id=cleaning_id, play_id=play_id):
+            case o.Both(cleaning_id=cleaning_id, play_id=play_id):
                 return [("cleaning", cleaning_id), ("play", play_id)]
-            case m.Removal(kind, row_id) | m.Revival(kind, row_id):
+            case o.Removal(kind, row_id) | o.Revival(kind, row_id):
                 return [(kind, row_id)]
             case (
-                m.NewStylus(stylus_id=stylus_id, demoted=demoted)
-                | m.StylusPrimary(stylus_id=stylus_id, demoted=demoted)
+                o.NewStylus(stylus_id=stylus_id, demoted=demoted)
+                | o.StylusPrimary(stylus_id=stylus_id, demoted=demoted)
             ):
                 return [("stylus", s) for s in (demoted, stylus_id) if s is not None]
-            case m.StylusLifespan(stylus_id=stylus_id):
+            case o.StylusLifespan(stylus_id=stylus_id):
                 return [("stylus", stylus_id)]
-            case m.StylusRemoval(stylus_id, unlinked):
+            case o.StylusRemoval(stylus_id, unlinked):
                 return [*(("play", p) for p in unlinked), ("stylus", stylus_id)]
-            case m.ItemArchive(release=release) | m.ItemRestore(release=release):
+            case o.ItemArchive(release=release) | o.ItemRestore(release=release):
                 return [("collection_item", release)]
         raise AssertionError(f"{op} does not travel in a pull")
 
@@ -290,22 +291,22 @@ class DesktopTarget:
             seq=next(self.seq), entity=entity, entity_id=entity_id, deleted=deleted, data=data
         )
 
-    async def pulled(self, ops: list[m.Op]) -> None:
+    async def pulled(self, ops: list[o.Op]) -> None:
         """The ops as another device made them, arriving in one pulled page: each touched row
         once, in its state after the ops (what the server's pull carries)."""
         self.other_device.observe(self.store.last_clock)
         touched = dict.fromkeys(key for op in ops for key in self._touched(op))
         await self.store.apply_remote_changes([self._change(*key) for key in touched])
 
-    async def import_document(self, ops: list[m.Op]) -> None:
+    async def import_document(self, ops: list[o.Op]) -> None:
         styluses, plays, cleanings = [], [], []
         for op in ops:
             match op:
-                case m.NewPlay(play_id=play_id):
+                case o.NewPlay(play_id=play_id):
                     plays.append(self._play(play_id))
-                case m.NewCleaning(cleaning_id=cleaning_id):
+                case o.NewCleaning(cleaning_id=cleaning_id):
                     cleanings.append(self._cleaning(cleaning_id))
-                case m.NewStylus(stylus_id=stylus_id, primary=primary):
+                case o.NewStylus(stylus_id=stylus_id, primary=primary):
                     styluses.append(self._stylus(stylus_id).model_copy(update={"primary": primary}))
                 case _:
                     raise AssertionError(f"{op} does not travel in an import")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from tests.differential import model as m
+from tests.differential import ops as o
 from tests.server.exchange.legacy_db import SCHEMA
 
 Kind = Literal["play", "cleaning", "stylus"]
@@ -27,15 +27,15 @@ TABLES: dict[Kind, str] = {
 }
 
 
-def fits(batch: Sequence[m.Op], op: m.Op) -> bool:
+def fits(batch: Sequence[o.Op], op: o.Op) -> bool:
     """Whether ``op`` can travel in a predecessor file after ``batch``."""
     match op:
-        case m.NewCleaning():
+        case o.NewCleaning():
             return True
-        case m.NewStylus(primary=primary):
+        case o.NewStylus(primary=primary):
             return not primary
-        case m.NewPlay(stylus_id=stylus, sides=sides):
-            made_here = {o.stylus_id for o in batch if isinstance(o, m.NewStylus)}
+        case o.NewPlay(stylus_id=stylus, sides=sides):
+            made_here = {e.stylus_id for e in batch if isinstance(e, o.NewStylus)}
             return sides is None and (stylus is None or stylus in made_here)
     return False
 
@@ -47,7 +47,7 @@ class LegacyFile:
     rows: list[tuple[Kind, uuid.UUID, int, object]] = field(default_factory=list)
 
     def write(
-        self, path: Path, ops: Sequence[m.Op], release_ids: Sequence[int], first_id: int
+        self, path: Path, ops: Sequence[o.Op], release_ids: Sequence[int], first_id: int
     ) -> None:
         legacy_ids = iter(range(first_id, first_id + 10 * len(ops) + 10))
         stylus_ids: dict[uuid.UUID, int] = {}
@@ -57,7 +57,7 @@ class LegacyFile:
             for op in ops:
                 legacy = next(legacy_ids)
                 match op:
-                    case m.NewStylus(stylus_id, lifespan, _, _):
+                    case o.NewStylus(stylus_id, lifespan, _, _):
                         stylus_ids[stylus_id] = legacy
                         db.execute(
                             "INSERT INTO styluses"
@@ -65,14 +65,14 @@ class LegacyFile:
                             (legacy, f"Stylus {str(stylus_id)[-4:]}", lifespan, ts, ts),
                         )
                         self.rows.append(("stylus", stylus_id, legacy, None))
-                    case m.NewPlay(play_id, release, at, stylus, _, _):
+                    case o.NewPlay(play_id, release, at, stylus, _, _):
                         linked = 0 if stylus is None else stylus_ids[stylus]
                         db.execute(
                             "INSERT INTO play_history VALUES (?, ?, ?, ?, '', ?, ?)",
                             (legacy, release_ids[release], linked, at.isoformat(), ts, ts),
                         )
                         self.rows.append(("play", play_id, legacy, at))
-                    case m.NewCleaning(cleaning_id, release, at, deep):
+                    case o.NewCleaning(cleaning_id, release, at, deep):
                         notes = "deep clean" if deep else ""
                         db.execute(
                             "INSERT INTO cleaning_history VALUES (?, ?, ?, ?, ?, ?)",

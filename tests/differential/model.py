@@ -22,6 +22,24 @@ from shared.domain.wear import Wear, play_minutes, stylus_wear
 from shared.ids import new_id
 from shared.protocol import entities as wire
 from tests.differential import history as h
+from tests.differential.ops import (
+    Both,
+    Details,
+    Import,
+    ItemArchive,
+    ItemRestore,
+    NewCleaning,
+    NewPlay,
+    NewStylus,
+    Op,
+    PlayEdit,
+    RefusedPlay,
+    Removal,
+    Revival,
+    StylusLifespan,
+    StylusPrimary,
+    StylusRemoval,
+)
 
 REMOVED = "removed_on_discogs"
 RowT = TypeVar("RowT")
@@ -43,134 +61,6 @@ class Clock:
 
     def at(self, hour: int) -> dt.datetime:
         return self.base + dt.timedelta(hours=hour)
-
-
-# ---- ops: what a step does, with concrete values ------------------------------------
-
-
-@dataclass(frozen=True)
-class NewPlay:
-    play_id: uuid.UUID
-    release: int
-    at: dt.datetime
-    stylus_id: uuid.UUID | None
-    sides: tuple[str, ...] | None
-    default_stylus: bool  # "the primary", as a client that leaves the stylus out
-
-
-@dataclass(frozen=True)
-class RefusedPlay:
-    """A play naming ``side``, which its record does not have: every path refuses it."""
-
-    play_id: uuid.UUID
-    release: int
-    at: dt.datetime
-    side: str
-
-
-@dataclass(frozen=True)
-class NewCleaning:
-    cleaning_id: uuid.UUID
-    release: int
-    at: dt.datetime
-    deep: bool
-
-
-@dataclass(frozen=True)
-class Both:
-    cleaning_id: uuid.UUID
-    play_id: uuid.UUID
-    release: int
-    at: dt.datetime
-    stylus_id: uuid.UUID | None
-    default_stylus: bool
-
-
-@dataclass(frozen=True)
-class PlayEdit:
-    play_id: uuid.UUID
-    release: int | None
-    at: dt.datetime | None
-    sides: tuple[str, ...] | None
-    clear_sides: bool
-
-
-@dataclass(frozen=True)
-class Removal:
-    kind: Literal["play", "cleaning"]
-    row_id: uuid.UUID
-
-
-@dataclass(frozen=True)
-class Revival:
-    kind: Literal["play", "cleaning"]
-    row_id: uuid.UUID
-
-
-@dataclass(frozen=True)
-class NewStylus:
-    stylus_id: uuid.UUID
-    lifespan: int | None
-    primary: bool
-    demoted: uuid.UUID | None  # the primary it replaces (a device writes that too)
-
-
-@dataclass(frozen=True)
-class StylusLifespan:
-    stylus_id: uuid.UUID
-    lifespan: int | None
-
-
-@dataclass(frozen=True)
-class StylusPrimary:
-    stylus_id: uuid.UUID
-    demoted: uuid.UUID | None
-
-
-@dataclass(frozen=True)
-class StylusRemoval:
-    stylus_id: uuid.UUID
-    unlinked: tuple[uuid.UUID, ...]  # its plays, which lose the link
-
-
-@dataclass(frozen=True)
-class ItemArchive:
-    release: int
-    at: dt.datetime
-
-
-@dataclass(frozen=True)
-class ItemRestore:
-    release: int
-
-
-@dataclass(frozen=True)
-class Details:
-    release: int
-
-
-@dataclass(frozen=True)
-class Import:
-    present: frozenset[int]
-
-
-Op = (
-    NewPlay
-    | RefusedPlay
-    | NewCleaning
-    | Both
-    | PlayEdit
-    | Removal
-    | Revival
-    | NewStylus
-    | StylusLifespan
-    | StylusPrimary
-    | StylusRemoval
-    | ItemArchive
-    | ItemRestore
-    | Details
-    | Import
-)
 
 
 # ---- rows -------------------------------------------------------------------------------

@@ -3,7 +3,9 @@
 Paths: REST one request per op; a sync push batch (ops of any releases, as a device sends its
 outbox); an import document (``POST /import``); a complete collection snapshot (the first
 import and every re-import, reconciled by the server); release details uploaded later
-(``PUT /releases/{id}/details``). Ops a route's path cannot carry go through REST, in order.
+(``PUT /releases/{id}/details``); a predecessor database imported for the user (what
+``kleio-server import-legacy`` runs). Ops a route's path cannot carry go through REST, in
+order. What the server then serves is read by ``server_numbers``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from kleio_server.deps import Kleio
 from kleio_server.exchange.legacy import read_legacy
@@ -28,14 +29,12 @@ from shared.domain.status import log_both_times
 from tests.differential import history as h
 from tests.differential import legacy_file
 from tests.differential import model as m
-from tests.differential.compare import SECONDS_TOLERANCE, Differences
+from tests.differential import ops as o
 from tests.server.conftest import ApiUser
 from tests.server.seed import user_id_of
 
 API = "/api/v1"
-ZONE = "America/Los_Angeles"
-TZ = ZoneInfo(ZONE)
-Batch = tuple[str, list[m.Op]]
+Batch = tuple[str, list[o.Op]]
 
 
 def _iso(at: dt.datetime | None) -> str | None:
@@ -70,7 +69,6 @@ class ServerTarget:
     client_id: uuid.UUID = field(default_factory=uuid.uuid4)
     clock: HybridClock = field(default_factory=lambda: HybridClock("diff-device"))
     next_mutation: int = 1
-    _totals: dict[bool, int] = field(default_factory=dict)  # GET /collection's "total"
 
     def release_id(self, index: int) -> int:
         return self.release_ids[index]
@@ -144,7 +142,7 @@ class ServerTarget:
 
     # ---- steps ------------------------------------------------------------------------
 
-    async def run(self, route: h.Route, ops: list[m.Op]) -> None:
+    async def run(self, route: h.Route, ops: list[o.Op]) -> None:
         self.aliases.clear()
         for path, drawn in batches(route, ops):
             batch = [_aliased(op, self.aliases) for op in drawn]
@@ -158,14 +156,14 @@ class ServerTarget:
                 for op in batch:
                     await self.rest(op)
 
-    async def push(self, ops: list[m.Op]) -> None:
+    async def push(self, ops: list[o.Op]) -> None:
         """One batch; the server rejects exactly the plays naming a side their record lacks,
         and applies the rest."""
         mutations, refused = [], []
         for op in ops:
             for mutation in self.mutations(op):
                 mutations.append(mutation)
-                if isinstance(op, m.RefusedPlay):
+                if isinstance(op, o.RefusedPlay):
                     refused.append(mutation["mutation_id"])
         body = {"client_id": str(self.client_id), "mutations": mutations}
         answer = await self._ok("POST", "/sync/push", body)
@@ -187,7 +185,7 @@ class ServerTarget:
             "hlc": self.clock.now().encode(),
         }
 
-    def _play_fields(self, op: m.NewPlay) -> dict[str, Any]:
+    def _play_fields(self, op: o.NewPlay) -> dict[str, Any]:
         return {
             "release_id": self.release_id(op.release),
             "played_at": _iso(op.at),
@@ -196,7 +194,7 @@ class ServerTarget:
             "sides": list(op.sides) if op.sides else None,
         }
 
-    def _edit_fields(self, op: m.PlayEdit) -> dict[str, Any]:
+    def _edit_fields(self, op: o.PlayEdit) -> dict[str, Any]:
         fields: dict[str, Any] = {}
         if op.release is not None:
             fields["release_id"] = self.release_id(op.release)
@@ -206,53 +204,53 @@ class ServerTarget:
             fields["sides"] = list(op.sides) if op.sides else None
         return fields
 
-    def mutations(self, op: m.Op) -> Iterator[dict[str, Any]]:
+    def mutations(self, op: o.Op) -> Iterator[dict[str, Any]]:
         mut = self._mutation
         match op:
-            case m.NewPlay():
+            case o.NewPlay():
                 yield mut("play", op.play_id, self._play_fields(op))
-            case m.RefusedPlay(play_id, release, at, side):
-                play = m.NewPlay(play_id, release, at, None, (side,), False)
+            case o.RefusedPlay(play_id, release, at, side):
+                play = o.NewPlay(play_id, release, at, None, (side,), False)
                 yield mut("play", play_id, self._play_fields(play))
-            case m.NewCleaning(cleaning_id, release, at, deep):
+            case o.NewCleaning(cleaning_id, release, at, deep):
                 fields = {"release_id": self.release_id(release), "cleaned_at": _iso(at)}
                 yield mut("cleaning", cleaning_id, {**fields, "notes": "", "deep": deep})
-            case m.Both(cleaning_id, play_id, release, at, stylus, _):
+            case o.Both(cleaning_id, play_id, release, at, stylus, _):
                 cleaned_at, played_at = log_both_times(at)
                 fields = {"release_id": self.release_id(release), "cleaned_at": _iso(cleaned_at)}
                 yield mut("cleaning", cleaning_id, {**fields, "notes": "", "deep": False})
-                play = m.NewPlay(play_id, release, played_at, stylus, None, False)
+                play = o.NewPlay(play_id, release, played_at, stylus, None, False)
                 yield mut("play", play_id, self._play_fields(play))
-            case m.PlayEdit():
+            case o.PlayEdit():
                 yield mut("play", op.play_id, self._edit_fields(op))
-            case m.Removal(kind, row_id):
+            case o.Removal(kind, row_id):
                 yield mut(kind, row_id, {}, op="delete")
-            case m.Revival(kind, row_id):
+            case o.Revival(kind, row_id):
                 yield mut(kind, row_id, {}, op="restore")
-            case m.NewStylus(stylus_id, lifespan, primary, demoted):
+            case o.NewStylus(stylus_id, lifespan, primary, demoted):
                 if demoted is not None:
                     yield mut("stylus", demoted, {"primary": False})
                 yield mut("stylus", stylus_id, _stylus_fields(stylus_id, lifespan, primary))
-            case m.StylusLifespan(stylus_id, lifespan):
+            case o.StylusLifespan(stylus_id, lifespan):
                 yield mut("stylus", stylus_id, {"lifespan_hours": lifespan})
-            case m.StylusPrimary(stylus_id, demoted):
+            case o.StylusPrimary(stylus_id, demoted):
                 if demoted is not None:
                     yield mut("stylus", demoted, {"primary": False})
                 yield mut("stylus", stylus_id, {"primary": True, "active": True})
-            case m.StylusRemoval(stylus_id, unlinked):
+            case o.StylusRemoval(stylus_id, unlinked):
                 for play_id in unlinked:
                     yield mut("play", play_id, {"stylus_id": None})
                 yield mut("stylus", stylus_id, {}, op="delete")
-            case m.ItemArchive(release, at):
+            case o.ItemArchive(release, at):
                 fields = {"archived_at": _iso(at), "archive_reason": "user"}
                 yield mut("collection_item", self.instance_id(release), fields)
-            case m.ItemRestore(release):
+            case o.ItemRestore(release):
                 fields = {"archived_at": None, "archive_reason": None}
                 yield mut("collection_item", self.instance_id(release), fields)
             case _:
                 raise AssertionError(f"{op} does not travel in a push")
 
-    async def legacy_import(self, ops: list[m.Op]) -> None:
+    async def legacy_import(self, ops: list[o.Op]) -> None:
         """``kleio-server import-legacy``'s work (read the file, import it for the user); the
         rows get ids derived from the file's, which the model takes over."""
         path = self.workdir / f"legacy-{self.legacy_next}.db"
@@ -269,7 +267,7 @@ class ServerTarget:
             self.model.rename(kind, model_id, new_id)
             self.aliases[model_id] = new_id  # for the rest of the step's ops
 
-    async def import_document(self, ops: list[m.Op]) -> None:
+    async def import_document(self, ops: list[o.Op]) -> None:
         document: dict[str, Any] = {
             "format": "kleio-export",
             "version": 1,
@@ -280,9 +278,9 @@ class ServerTarget:
         }
         for op in ops:
             match op:
-                case m.NewPlay():
+                case o.NewPlay():
                     document["plays"].append({"id": str(op.play_id), **self._play_fields(op)})
-                case m.NewCleaning(cleaning_id, release, at, deep):
+                case o.NewCleaning(cleaning_id, release, at, deep):
                     document["cleanings"].append(
                         {
                             "id": str(cleaning_id),
@@ -291,33 +289,33 @@ class ServerTarget:
                             "deep": deep,
                         }
                     )
-                case m.NewStylus(stylus_id, lifespan, primary, _):
+                case o.NewStylus(stylus_id, lifespan, primary, _):
                     fields = _stylus_fields(stylus_id, lifespan, primary)
                     document["styluses"].append({"id": str(stylus_id), **fields})
                 case _:
                     raise AssertionError(f"{op} does not travel in an import")
         await self._ok("POST", "/import", document)
 
-    async def rest(self, op: m.Op) -> None:
+    async def rest(self, op: o.Op) -> None:
         match op:
-            case m.NewPlay():
+            case o.NewPlay():
                 body = {"id": str(op.play_id), **self._play_fields(op)}
                 if op.default_stylus:
                     del body["stylus_id"]
                 if body["sides"] is None:
                     del body["sides"]
                 await self._ok("POST", "/plays", body)
-            case m.RefusedPlay(play_id, release, at, side):
-                play = m.NewPlay(play_id, release, at, None, (side,), False)
+            case o.RefusedPlay(play_id, release, at, side):
+                play = o.NewPlay(play_id, release, at, None, (side,), False)
                 body = {"id": str(play_id), **self._play_fields(play)}
                 response = await self.user.post(API + "/plays", json=body)
                 kind = response.headers.get("content-type", "")
                 assert response.status_code == 422, f"POST /plays {body}: {response.text}"
                 assert kind.startswith("application/problem+json"), kind
-            case m.NewCleaning(cleaning_id, release, at, deep):
+            case o.NewCleaning(cleaning_id, release, at, deep):
                 body = {"id": str(cleaning_id), "release_id": self.release_id(release)}
                 await self._ok("POST", "/cleanings", {**body, "cleaned_at": _iso(at), "deep": deep})
-            case m.Both(cleaning_id, play_id, release, at, stylus, default):
+            case o.Both(cleaning_id, play_id, release, at, stylus, default):
                 body = {
                     "release_id": self.release_id(release),
                     "at": _iso(at),
@@ -327,31 +325,34 @@ class ServerTarget:
                 if not default:
                     body["stylus_id"] = _id(stylus)
                 await self._ok("POST", "/plays/with-cleaning", body)
-            case m.PlayEdit():
+            case o.PlayEdit():
                 await self._ok("PATCH", f"/plays/{op.play_id}", self._edit_fields(op))
-            case m.Removal(kind, row_id):
+            case o.Removal(kind, row_id):
                 await self._ok("DELETE", f"/{kind}s/{row_id}")
-            case m.Revival():
+            case o.Revival():
                 await self.push([op])  # no REST call revives a row: a device's restore
-            case m.NewStylus(stylus_id, lifespan, primary, _):
+            case o.NewStylus(stylus_id, lifespan, primary, _):
                 body = {"id": str(stylus_id), **_stylus_fields(stylus_id, lifespan, primary)}
                 await self._ok("POST", "/styluses", body)
-            case m.StylusLifespan(stylus_id, lifespan):
+            case o.StylusLifespan(stylus_id, lifespan):
                 await self._ok("PATCH", f"/styluses/{stylus_id}", {"lifespan_hours": lifespan})
-            case m.StylusPrimary(stylus_id, _):
+            case o.StylusPrimary(stylus_id, _):
                 await self._ok("POST", f"/styluses/{stylus_id}/primary")
-            case m.StylusRemoval(stylus_id, _):
+            case o.StylusRemoval(stylus_id, _):
                 await self._ok("DELETE", f"/styluses/{stylus_id}")
-            case m.ItemArchive(release, _):
+            case o.ItemArchive(release, _):
                 url = f"/collection/{self.instance_id(release)}/archive"
                 await self._ok("POST", url, {"reason": "user"})
-            case m.ItemRestore(release):
+            case o.ItemRestore(release):
                 await self._ok("POST", f"/collection/{self.instance_id(release)}/restore")
-            case m.Details(release):
+            case o.Details(release):
                 url = f"/releases/{self.release_id(release)}/details"
                 await self._ok("PUT", url, self.details(release))
-            case m.Import(present):
+            case o.Import(present):
                 await self.snapshot(sorted(present))
+
+    async def get(self, path: str) -> Any:
+        return await self._ok("GET", path)
 
     async def _ok(self, method: str, path: str, body: Any = None) -> Any:
         kwargs = {} if body is None else {"json": body}
@@ -361,105 +362,8 @@ class ServerTarget:
         assert response.status_code < 300, f"{method} {path} {body}: {response.text}"
         return response.json() if response.content else None
 
-    # ---- what the server serves ---------------------------------------------------------
 
-    async def differences(self, model: m.Model) -> Differences:
-        diff = Differences()
-        before = dt.datetime.now(dt.UTC)
-        active = await self._items(archived=False)
-        archived = await self._items(archived=True)
-        details = {i: await self._ok("GET", f"/collection/{i}") for i in {**active, **archived}}
-        styluses = {s["id"]: s for s in await self._ok("GET", "/styluses")}
-        series = await self._ok("GET", "/analytics/series?period=all&group=month&tz=UTC")
-        weeks = await self._ok("GET", f"/analytics/series?period=all&group=week&tz={ZONE}")
-        albums = await self._ok(
-            "GET", "/analytics/distribution?period=all&by=album&measure=seconds&top=50"
-        )
-        after = dt.datetime.now(dt.UTC)
-        for index in range(len(self.history.releases)):
-            self._record(diff, model, index, active, archived, details, before, after)
-        diff.check("styluses", sorted(styluses), sorted(map(str, model.live_styluses())))
-        for stylus_id in model.live_styluses():
-            served = styluses.get(str(stylus_id))
-            if served is not None:
-                plays, wear = model.wear(stylus_id)
-                diff.wear(f"stylus {stylus_id} wear", served["wear"], plays, wear)
-        in_collection = sum(1 for item in model.items.values() if item.archived_at is None)
-        diff.check("collection total", self._totals[False], in_collection)
-        diff.check("archived total", self._totals[True], len(model.items) - in_collection)
-        plays, seconds = model.totals()
-        diff.check("analytics total_plays", series["total_plays"], plays)
-        diff.close("analytics total_seconds", series["total_seconds"], seconds, SECONDS_TOLERANCE)
-        self._weeks(diff, weeks["buckets"], model, before, after)
-        by_release = model.by_release()
-        served = {int(share["key"]): share for share in albums}
-        diff.check("albums", sorted(served), sorted(self.release_id(r) for r in by_release))
-        for release, (count, total) in by_release.items():
-            share = served.get(self.release_id(release))
-            if share is not None:
-                diff.check(f"record {release} album plays", share["plays"], count)
-                diff.close(
-                    f"record {release} album seconds", share["seconds"], total, SECONDS_TOLERANCE
-                )
-        return diff
-
-    @staticmethod
-    def _weeks(
-        diff: Differences,
-        served: list[dict[str, Any]],
-        model: m.Model,
-        before: dt.datetime,
-        after: dt.datetime,
-    ) -> None:
-        """Weekly buckets in a zone west of UTC, as of ``before`` or ``after`` (a day may
-        have ended while the requests ran)."""
-        got = [(b["start"], b["plays"], b["seconds"]) for b in served]
-        for now in (before, after):
-            wanted = [(b.start.isoformat(), b.plays, b.seconds) for b in model.weeks(now, TZ)]
-            if len(got) == len(wanted) and all(
-                g[:2] == w[:2] and abs(g[2] - w[2]) <= SECONDS_TOLERANCE
-                for g, w in zip(got, wanted, strict=True)
-            ):
-                return
-        diff.found.append(f"weekly series in {ZONE}: served {got}, expected {wanted}")
-
-    def _record(
-        self,
-        diff: Differences,
-        model: m.Model,
-        index: int,
-        active: dict[int, Any],
-        archived: dict[int, Any],
-        details: dict[int, Any],
-        before: dt.datetime,
-        after: dt.datetime,
-    ) -> None:
-        instance = self.instance_id(index)
-        where = f"record {index}"
-        is_archived = model.items[index].archived_at is not None
-        diff.check(f"{where} archived", instance in archived, is_archived)
-        diff.check(f"{where} listed", instance in active, not is_archived)
-        listed = (archived if is_archived else active).get(instance)
-        status = model.status(index, before)
-        seconds, estimated = model.duration(index)
-        for name, served in (("list", listed), ("detail", details.get(instance))):
-            if served is None:
-                continue
-            diff.status(f"{where} {name}", served["status"], status, later=after)
-            release = served["release"]
-            diff.check(f"{where} {name} duration_seconds", release["duration_seconds"], seconds)
-            diff.check(
-                f"{where} {name} duration_estimated", release["duration_estimated"], estimated
-            )
-
-    async def _items(self, *, archived: bool) -> dict[int, Any]:
-        flag = str(archived).lower()
-        page = await self._ok("GET", f"/collection?archived={flag}&limit=500")
-        self._totals[archived] = page["total"]
-        return {item["instance_id"]: item for item in page["items"]}
-
-
-def _aliased(op: m.Op, aliases: dict[uuid.UUID, uuid.UUID]) -> m.Op:
+def _aliased(op: o.Op, aliases: dict[uuid.UUID, uuid.UUID]) -> o.Op:
     """``op`` with the ids a path renamed earlier in the step replaced."""
     if not aliases:
         return op
@@ -486,24 +390,24 @@ def _stylus_fields(stylus_id: uuid.UUID, lifespan: int | None, primary: bool) ->
 
 
 PUSHABLE = (
-    m.NewPlay,
-    m.RefusedPlay,
-    m.NewCleaning,
-    m.Both,
-    m.PlayEdit,
-    m.Removal,
-    m.Revival,
-    m.NewStylus,
-    m.StylusLifespan,
-    m.StylusPrimary,
-    m.StylusRemoval,
-    m.ItemArchive,
-    m.ItemRestore,
+    o.NewPlay,
+    o.RefusedPlay,
+    o.NewCleaning,
+    o.Both,
+    o.PlayEdit,
+    o.Removal,
+    o.Revival,
+    o.NewStylus,
+    o.StylusLifespan,
+    o.StylusPrimary,
+    o.StylusRemoval,
+    o.ItemArchive,
+    o.ItemRestore,
 )
-IMPORTABLE = (m.NewPlay, m.NewCleaning, m.NewStylus)
+IMPORTABLE = (o.NewPlay, o.NewCleaning, o.NewStylus)
 
 
-def batches(route: h.Route, ops: Sequence[m.Op]) -> list[Batch]:
+def batches(route: h.Route, ops: Sequence[o.Op]) -> list[Batch]:
     """Consecutive ops of one path, in order. An import carries at most one primary stylus
     (a file naming two is refused); a predecessor file what it can say (``legacy_file.fits``);
     whatever the route's path cannot carry goes by REST (one op a request)."""
@@ -525,8 +429,8 @@ def batches(route: h.Route, ops: Sequence[m.Op]) -> list[Batch]:
     return out
 
 
-def _second_primary(batch: list[m.Op], op: m.Op) -> bool:
-    def primary(o: m.Op) -> bool:
-        return isinstance(o, m.NewStylus) and o.primary
+def _second_primary(batch: list[o.Op], op: o.Op) -> bool:
+    def primary(candidate: o.Op) -> bool:
+        return isinstance(candidate, o.NewStylus) and candidate.primary
 
-    return primary(op) and any(primary(o) for o in batch)
+    return primary(op) and any(primary(earlier) for earlier in batch)

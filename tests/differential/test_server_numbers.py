@@ -20,6 +20,7 @@ from kleio_server.deps import Kleio
 from tests.differential import history as h
 from tests.differential import model as m
 from tests.differential.examples import ISSUE_9, PREDECESSOR
+from tests.differential.server_numbers import differences
 from tests.differential.server_paths import Server, ServerTarget
 from tests.differential.settings import DIFFERENTIAL
 from tests.server.conftest import ApiUser
@@ -33,7 +34,7 @@ async def replay(
     target = ServerTarget(kleio, user, history, model, release_ids, workdir)
     await target.start(model)
     done: list[str] = ["import"]
-    found = await target.differences(model)
+    found = await differences(target, model)
     assert not found, _report(history, done, found.found)
     for number, step in enumerate(history.steps, start=1):
         ops = []
@@ -44,7 +45,7 @@ async def replay(
                 ops.append(op)
         await target.run(step.route, ops)
         done.append(f"step {number} ({step.route}): {ops}")
-        found = await target.differences(model)
+        found = await differences(target, model)
         assert not found, _report(history, done, found.found)
 
 
