@@ -1,6 +1,6 @@
 """An import the server runs itself (stored token, fake Discogs): every record's list duration
-and a play's wear are the shared rule over the release as the user sees it (ISSUE 9: the
-list said "estimated" for every record after an import with details)."""
+and a play's wear are the shared rule over the release as the user sees it. ISSUE 9's wrong
+durations came from a desktop's uploads; this path was right, and this test keeps it so."""
 
 from __future__ import annotations
 
