@@ -14,6 +14,7 @@ from kleio_server.kit.db import tx_state
 from shared.domain.sides import describe_sides, release_sides, unknown_sides
 
 _KNOWN_SIDES = "known_sides"
+CHUNK = 1000  # releases read per query (SQLite limits the parameters of one statement)
 
 
 def _known(session: AsyncSession) -> dict[tuple[uuid.UUID, int], list[str] | None]:
@@ -26,16 +27,16 @@ def _known(session: AsyncSession) -> dict[tuple[uuid.UUID, int], list[str] | Non
 async def preload_sides(session: AsyncSession, viewer: uuid.UUID, release_ids: set[int]) -> None:
     """Read the sides of these releases at once (a pushed batch of side-level plays)."""
     known = _known(session)
-    wanted = {rid for rid in release_ids if (viewer, rid) not in known}
-    if not wanted:
-        return
-    with session.no_autoflush:
-        releases = await catalogue.load_many(session, wanted, viewer=viewer)
-    for rid in wanted:
-        release = releases.get(rid)
-        known[(viewer, rid)] = (
-            None if release is None else release_sides(release.tracks, release.formats)
-        )
+    wanted = sorted(rid for rid in release_ids if (viewer, rid) not in known)
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        with session.no_autoflush:
+            releases = await catalogue.load_many(session, chunk, viewer=viewer)
+        for rid in chunk:
+            release = releases.get(rid)
+            known[(viewer, rid)] = (
+                None if release is None else release_sides(release.tracks, release.formats)
+            )
 
 
 async def sides_of(session: AsyncSession, viewer: uuid.UUID, release_id: int) -> list[str] | None:
