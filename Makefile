@@ -4,7 +4,7 @@ TOOLS := .tools
 UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: run test setup lint typecheck format unit bench migrate clean postgres
+.PHONY: run test setup lint typecheck format unit bench migrate clean postgres differential
 
 $(TOOLS)/bin/uv:
 	python3 -m venv $(TOOLS)
@@ -38,6 +38,10 @@ unit: setup postgres
 	$(RUN) pytest $(PYTEST_ARGS)
 
 test: lint typecheck unit  ## the whole suite: lint, types, import contracts, tests on SQLite and PostgreSQL
+
+KLEIO_DIFF_EXAMPLES ?= 100
+differential: setup postgres  ## the differential tests of served numbers, long: KLEIO_DIFF_EXAMPLES histories each, shrunk
+	KLEIO_DIFF_EXAMPLES=$(KLEIO_DIFF_EXAMPLES) KLEIO_DIFF_SHRINK=1 $(RUN) pytest tests/differential --timeout=0 $(PYTEST_ARGS)
 
 bench: setup postgres  ## performance figures, printed as a table (not pass/fail)
 	$(RUN) python -m tests.benchmarks $(BENCH_ARGS)

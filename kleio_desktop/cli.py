@@ -23,7 +23,7 @@ import typer
 from kleio_desktop.commands import discogs as discogs_commands
 from kleio_desktop.commands import login as login_commands
 from kleio_desktop.commands import sync as sync_commands
-from kleio_desktop.core.errors import KleioError
+from kleio_desktop.core.errors import KleioError, NoSuchSide
 from kleio_desktop.core.services import Services, open_services
 from kleio_desktop.core.services.exchange import parse_document
 from kleio_desktop.core.services.styluses import parse_stylus
@@ -53,7 +53,8 @@ def fail(message: str) -> typer.Exit:
 
 
 def run_with_services(work: Callable[[Services], Awaitable[T]]) -> T:
-    """Open the store of ``KLEIO_HOME``, run ``work`` on it, close it; errors exit 1."""
+    """Open the store of ``KLEIO_HOME``, run ``work`` on it, close it; errors exit 1, a side
+    the record does not have exits 2 (a usage error)."""
     home = DesktopSettings().data_dir
 
     async def main() -> T:
@@ -62,6 +63,8 @@ def run_with_services(work: Callable[[Services], Awaitable[T]]) -> T:
 
     try:
         return asyncio.run(main())
+    except NoSuchSide as exc:  # a usage error (exit 2) that names the sides the record has
+        raise typer.BadParameter(str(exc), param_hint="'--side'") from None
     except KleioError as exc:
         raise fail(str(exc)) from None
     except OSError as exc:

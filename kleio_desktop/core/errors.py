@@ -4,6 +4,7 @@
 
     KleioError                      every failure the core reports on purpose
     ├── InvalidInput                bad values from the user (naive times, bad sides, long notes…)
+    │   └── NoSuchSide              a side the record does not have (the CLI: a usage error)
     ├── NotFound                    an id that is not in the local store (or is deleted)
     │   ├── ReleaseNotFound
     │   ├── CollectionItemNotFound
@@ -11,12 +12,15 @@
     │   ├── CleaningNotFound
     │   └── StylusNotFound
     ├── Conflict                    a request that contradicts the current state
+    │   └── ImportRunning           this device runs a Discogs import already
     └── StoreError                  the local database cannot be opened or migrated
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
+
+from shared.domain.sides import describe_sides
 
 
 class KleioError(Exception):
@@ -25,6 +29,19 @@ class KleioError(Exception):
 
 class InvalidInput(KleioError):
     pass
+
+
+class NoSuchSide(InvalidInput):
+    """A play names sides its record does not have; ``available`` are the ones it has."""
+
+    def __init__(self, release_id: int, wrong: list[str], available: list[str]) -> None:
+        super().__init__(
+            f"release {release_id} has no side {' or '.join(wrong)}; "
+            f"its sides are {describe_sides(available)}"
+        )
+        self.release_id = release_id
+        self.wrong = wrong
+        self.available = available
 
 
 class NotFound(KleioError):
@@ -57,6 +74,10 @@ class StylusNotFound(NotFound):
 
 class Conflict(KleioError):
     pass
+
+
+class ImportRunning(Conflict):
+    """Another Discogs import holds this device's import lock."""
 
 
 class StoreError(KleioError):

@@ -80,12 +80,16 @@ def sort_keys(release: wire.Release) -> dict[str, str]:
 
 
 def with_basic(base: wire.Release | None, listing: wire.Release) -> wire.Release:
-    """``listing``'s basic information over ``base`` (which keeps its tracklist and, when it
-    has one, its duration)."""
+    """``listing``'s basic information over ``base``, which keeps its tracklist and, when it
+    knows one, its real duration (``release_duration``: the tracks' sum does not depend on
+    the formats). Only an estimated duration follows the listing's formats.
+
+    Whether ``base`` was loaded with its tracks does not matter: a real duration is kept
+    either way (ISSUE 9: loaded without tracks, every record fell to the estimate)."""
     if base is None:
         return listing
     fields = {name: getattr(listing, name) for name in BASIC_FIELDS}
-    if not base.tracks:
+    if base.duration_estimated or base.duration_seconds is None:
         fields.update(
             duration_seconds=listing.duration_seconds,
             duration_estimated=listing.duration_estimated,

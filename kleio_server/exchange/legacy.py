@@ -6,9 +6,10 @@ cannot be read is left out and described in ``LegacyData.problems``.
 
 Decisions: a play's stylus 0 (or NULL) is "no stylus"; naive timestamps are UTC; a
 stylus purchase date keeps the calendar date written in its own offset; a cleaning whose
-notes mention "deep" (any case) is a deep clean; a release whose ``play_duration`` was
-never fetched (NULL) gets the shared duration rule (tracks, else the format estimate);
-texts longer than Kleio's limits are cut to fit.
+notes mention "deep" (any case) is a deep clean; a release's duration is the shared rule
+(tracks, else the format estimate) — the predecessor's ``play_duration`` is kept only when it
+was real (not estimated) and no track of the release has a known length; texts longer than
+Kleio's limits are cut to fit.
 """
 
 from __future__ import annotations
@@ -224,11 +225,7 @@ def _read_releases(db: sqlite3.Connection, data: LegacyData) -> None:
                 for f in formats.get(release_id, [])
             ][:50]
             release_tracks = [_track(t) for t in tracks.get(release_id, [])][:500]
-            if row["play_duration"] is None:
-                duration, estimated = release_duration(release_tracks, release_formats)
-            else:
-                duration = max(_int(row["play_duration"]), 0)
-                estimated = bool(row["play_duration_estimated"])
+            duration, estimated = _duration(row, release_tracks, release_formats)
             release = wire.Release(
                 id=release_id,
                 title=_text(row["title"], 500),
@@ -290,6 +287,19 @@ def _read_releases(db: sqlite3.Connection, data: LegacyData) -> None:
                 **values,
             )
         )
+
+
+def _duration(
+    row: sqlite3.Row, tracks: list[wire.Track], formats: list[wire.ReleaseFormat]
+) -> tuple[int, bool]:
+    """The shared rule (tracks, else the format estimate), as for any release. Only a real
+    duration the predecessor fetched for a release whose tracklist it did not keep stays:
+    its own estimate was never the per-format one (PRODUCT §5), so it is not kept."""
+    duration, estimated = release_duration(tracks, formats)
+    kept = _int(row["play_duration"])
+    if estimated and kept > 0 and not row["play_duration_estimated"]:
+        return kept, False
+    return duration, estimated
 
 
 def _track(row: sqlite3.Row) -> wire.Track:

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_server.catalogue import repository as catalogue
+from kleio_server.catalogue.sides import preload_sides
 from kleio_server.exchange import repository
 from kleio_server.exchange.legacy_ids import derived_uuid7
 from kleio_server.kit.errors import InvalidField
@@ -150,6 +151,7 @@ async def import_document(
         await run.put("stylus", "styluses", styluses, stylus.id, fields)
     live = {s.id for s in await repository.live_styluses(session, user_id)}
     plays = await _targets(session, Play, "play", user_id, [p.id for p in document.plays])
+    await preload_sides(session, user_id, {p.release_id for p in document.plays if p.sides})
     for play in document.plays:
         fields = play.model_dump(mode="json", exclude={"id"})
         stylus_id = styluses.ids.get(play.stylus_id, play.stylus_id) if play.stylus_id else None

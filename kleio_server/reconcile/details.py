@@ -17,6 +17,7 @@ from kleio_server.catalogue import repository as catalogue
 from kleio_server.kit.errors import InvalidField
 from kleio_server.reconcile import locks
 from kleio_server.reconcile.validation import check_release
+from shared.domain.durations import release_duration
 from shared.protocol import entities as wire
 from shared.protocol.snapshot import DetailsAccepted
 
@@ -33,6 +34,7 @@ async def submit(
     if release.id != release_id:
         raise InvalidField("id", f"the body is release {release.id}, the path {release_id}")
     check_release(release, "release")
+    release = with_derived_duration(release)
     if len(release.model_dump_json()) > MAX_DETAILS_CHARS:
         raise InvalidField("release", "too large")
     await locks.xact_lock(session, locks.RELEASE_DETAILS, str(release_id))
@@ -42,13 +44,21 @@ async def submit(
     return DetailsAccepted(release_id=release_id, shared=shared)
 
 
+def with_derived_duration(release: wire.Release) -> wire.Release:
+    """The release with its duration by the shared rule (tracks, else the format estimate),
+    whatever the client computed: every number served derives from what is stored."""
+    seconds, estimated = release_duration(release.tracks, release.formats)
+    return release.model_copy(update={"duration_seconds": seconds, "duration_estimated": estimated})
+
+
 async def save_fetched(session: AsyncSession, release: wire.Release) -> None:
     """Details the server fetched from Discogs itself: shared at once; the uploads it
     confirms (the same content) are the shared copy now and need no overlay."""
     await locks.xact_lock(session, locks.RELEASE_DETAILS, str(release.id))
     await locks.catalogue_lock(session)
-    await catalogue.save_many(session, [release], details=True)
-    await submissions.drop_confirmed(session, release)
+    fetched = with_derived_duration(release)
+    await catalogue.save_many(session, [fetched], details=True)
+    await submissions.drop_confirmed(session, fetched)
 
 
 async def known(session: AsyncSession, user_id: uuid.UUID, ids: Iterable[int]) -> list[int]:

@@ -17,12 +17,13 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kleio_server.catalogue.sides import preload_sides, sides_problem
 from kleio_server.kit.db import tx_state
 from kleio_server.models import Play, Stylus
 from kleio_server.models.mixins import Synced
@@ -34,6 +35,7 @@ from shared.domain.validation import Refused, check_dated, printable
 from shared.protocol.sync import Entity, Mutation
 
 MAX_CLOCK_DRIFT_MS = 60_000
+MAX_RELEASE_ID = 2**53
 DELETED = "_deleted"
 PRELOADED = "preloaded"
 
@@ -151,6 +153,12 @@ class Applier:
             }
             for key in wanted:
                 known[(entity, key)] = rows.get(key)
+        sided = [
+            m.fields.get("release_id")
+            for m in mutations
+            if m.entity == "play" and m.fields.get("sides")
+        ]
+        await preload_sides(session, user_id, {r for r in sided if _release_id(r)})
         if any(m.entity == "play" and m.fields.get("stylus_id") for m in mutations):
             for stylus in await session.scalars(select(Stylus).where(Stylus.user_id == user_id)):
                 known.setdefault(("stylus", stylus.id), stylus)
@@ -208,6 +216,8 @@ class _Run:
             values.pop(spec.key_column, None)
             values.pop("id", None)
             unlinked = await self._check_references(spec, values)
+            if spec.name == "play":
+                await self._check_sides(values.get("release_id"), values.get("sides"))
             row = spec.model(**{spec.column(k): v for k, v in values.items()})
             setattr(row, spec.key_column, key)
             row.user_id = self.user_id  # type: ignore[attr-defined]
@@ -228,6 +238,12 @@ class _Run:
                 raise MutationRejected(f"{name}: may not be null")
         unlinked = await self._check_references(spec, patch)
         clocks = dict(row.field_clocks or {})
+        if spec.name == "play" and patch.keys() & {"release_id", "sides"}:
+            won = {k: v for k, v in patch.items() if text > clocks.get(k, "")}
+            await self._check_sides(
+                won.get("release_id", row.release_id),  # type: ignore[attr-defined]
+                won.get("sides", row.sides),  # type: ignore[attr-defined]
+            )
         self._note_stats(spec, row)
         changed = False
         if spec.name == "stylus" and patch.get("primary") and text > clocks.get("primary", ""):
@@ -289,6 +305,14 @@ class _Run:
     def _note_stats(self, spec: EntitySpec, row: Synced) -> None:
         if spec.name in ("play", "cleaning"):
             self.stats_releases.add(row.release_id)  # type: ignore[attr-defined]
+
+    async def _check_sides(self, release_id: int | None, sides: list[str] | None) -> None:
+        """A play may name only sides its release has (``shared.domain.sides``)."""
+        if release_id is None:
+            return
+        problem = await sides_problem(self.session, self.user_id, release_id, sides)
+        if problem is not None:
+            raise MutationRejected(f"sides: {problem}")
 
     async def _check_references(self, spec: EntitySpec, values: dict[str, Any]) -> dict[str, str]:
         """A play may name only one of the user's styluses. One the user deleted meanwhile
@@ -356,6 +380,11 @@ class _Run:
             play.stylus_id = None
             play.field_clocks = {**(play.field_clocks or {}), "stylus_id": stamp.encode()}
             await self._record(spec, play)
+
+
+def _release_id(value: object) -> TypeGuard[int]:
+    """A value that can be a release id (others are refused when their mutation applies)."""
+    return type(value) is int and 1 <= value <= MAX_RELEASE_ID  # not a bool, nor a list
 
 
 def preloaded(session: AsyncSession) -> dict[tuple[str, Any], Any]:

@@ -82,6 +82,10 @@ def _upsert(dialect: str, count: int) -> Any:
             Cleaning.release_id == release,
             Cleaning.deleted.is_(False),
         )
+        # Tied to the outer row's release at every depth: nested inside the plays-since
+        # count, auto-correlation would see only that count's FROM (plays) and read
+        # ``wanted`` afresh, i.e. the newest cleaning of any release in the batch.
+        .correlate(wanted)
         .scalar_subquery()
     )
     since = or_(last_cleaned.is_(None), Play.played_at > last_cleaned)

@@ -7,6 +7,7 @@ store; ``discogs_token_store_from_env(home)`` keeps the personal access token;
 
 from kleio_desktop.core.discogs.job import DiscogsImport, ImportOutcome, StoppableClock
 from kleio_desktop.core.discogs.link import connect_server
+from kleio_desktop.core.discogs.lock import import_lock
 from kleio_desktop.core.discogs.sink import StoreImportSink
 from kleio_desktop.core.discogs.token import (
     DiscogsToken,
@@ -17,6 +18,7 @@ from kleio_desktop.core.discogs.token import (
     discogs_token_store_from_env,
 )
 from kleio_desktop.core.discogs.upload import ServerLink, UploadError
+from kleio_desktop.core.errors import ImportRunning
 from shared.protocol.snapshot import ReconcileResult
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "DiscogsTokenStore",
     "FileDiscogsTokenStore",
     "ImportOutcome",
+    "ImportRunning",
     "KeyringDiscogsTokenStore",
     "ReconcileResult",
     "ServerLink",
@@ -34,4 +37,5 @@ __all__ = [
     "check_token",
     "connect_server",
     "discogs_token_store_from_env",
+    "import_lock",
 ]

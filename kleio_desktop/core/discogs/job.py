@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from kleio_desktop.core.discogs.lock import import_lock
 from kleio_desktop.core.discogs.sink import StoreImportSink
 from kleio_desktop.core.discogs.snapshot import upload_pending
 from kleio_desktop.core.discogs.upload import ServerLink, UploadError
@@ -105,6 +106,11 @@ class DiscogsImport:
         self._clock.stop()
 
     async def run(self) -> ImportOutcome:
+        """Import (and upload); ``ImportRunning`` at once if this device runs one already."""
+        with import_lock(self._store.home):
+            return await self._run()
+
+    async def _run(self) -> ImportOutcome:
         try:
             result = await self._importer.run()
         except ImportInterrupted:

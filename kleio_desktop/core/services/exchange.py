@@ -17,7 +17,8 @@ from typing import Any, TextIO, TypeVar
 from pydantic import ValidationError
 
 from kleio_desktop.core.changes import Changes
-from kleio_desktop.core.errors import InvalidInput
+from kleio_desktop.core.errors import InvalidInput, NoSuchSide
+from kleio_desktop.core.services import inputs
 from kleio_desktop.core.services.cleanings import to_cleaning
 from kleio_desktop.core.services.plays import to_play
 from kleio_desktop.core.services.styluses import STYLUS_FIELDS, demote_primary, to_stylus
@@ -135,6 +136,10 @@ class ExchangeService:
 
     @staticmethod
     async def _play(tx: Transaction, play: Play) -> bool:
+        try:  # as the server would refuse it: a file is fixed, not half imported
+            await inputs.sides_of_release(tx.session, play.release_id, play.sides)
+        except NoSuchSide as exc:
+            raise InvalidInput(f"play {play.id}: {exc}") from exc
         values = play.model_dump(exclude={"id"})
         return await _import_row(tx, PlayRow, play.id, values)
 

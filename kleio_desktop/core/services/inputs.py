@@ -9,9 +9,11 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kleio_desktop.core.errors import InvalidInput, ReleaseNotFound, StylusNotFound
+from kleio_desktop.core.errors import InvalidInput, NoSuchSide, ReleaseNotFound, StylusNotFound
 from kleio_desktop.core.store import queries
-from kleio_desktop.core.store.models import StylusRow
+from kleio_desktop.core.store.catalogue import release_from_row
+from kleio_desktop.core.store.models import ReleaseRow, StylusRow
+from shared.domain.sides import release_sides, unknown_sides
 from shared.domain.validation import Refused, not_ahead
 
 
@@ -33,6 +35,23 @@ def sides(values: Sequence[str] | None) -> list[str] | None:
         return None
     cleaned = list(dict.fromkeys(value.strip().upper() for value in values if value.strip()))
     return cleaned or None
+
+
+async def sides_of_release(
+    session: AsyncSession, release_id: int, sides: Sequence[str] | None
+) -> None:
+    """Refuse sides the release does not have (``shared.domain.sides``, as the server does);
+    a release with no catalogue row here (only named by an item) cannot be checked."""
+    if not sides:
+        return
+    row = await session.get(ReleaseRow, release_id)
+    if row is None:
+        return
+    release = release_from_row(row)
+    available = release_sides(release.tracks, release.formats)
+    wrong = unknown_sides(sides, available)
+    if wrong:
+        raise NoSuchSide(release_id, wrong, available)
 
 
 async def known_release(session: AsyncSession, release_id: int) -> int:

@@ -40,13 +40,15 @@ async def add_play(
         stylus = (await inputs.live_stylus(tx.session, stylus_id)).id
     else:
         stylus = None
+    cleaned_sides = inputs.sides(sides)
+    await inputs.sides_of_release(tx.session, release_id, cleaned_sides)
     row = PlayRow(id=play_id or new_id(), field_clocks={})
     values = {
         "release_id": release_id,
         "played_at": played_at,
         "stylus_id": stylus,
         "notes": notes,
-        "sides": inputs.sides(sides),
+        "sides": cleaned_sides,
     }
     tx.write(row, values)
     await tx.session.flush()
@@ -111,6 +113,12 @@ class PlayService:
                 values["played_at"] = inputs.instant(patch.played_at, "play time")
             if "sides" in values:
                 values["sides"] = inputs.sides(patch.sides)
+            if values.keys() & {"release_id", "sides"}:
+                await inputs.sides_of_release(
+                    tx.session,
+                    values.get("release_id", row.release_id),  # type: ignore[arg-type]
+                    values.get("sides", row.sides),  # type: ignore[arg-type]
+                )
             tx.write(row, values)
         return tx.changes
 

@@ -14,7 +14,6 @@ from kleio_desktop.core.store import Store, outbox, queries, rejections
 from kleio_desktop.core.store.catalogue import release_from_row
 from kleio_desktop.core.store.models import (
     CleaningRow,
-    CollectionItemRow,
     PlayRow,
     ReleaseRow,
     SyncStateRow,
@@ -30,6 +29,8 @@ class AppStatus:
     server: str | None
     client_id: str
     collection_items: int
+    """Live items not archived (PRODUCT §4.11: the collection); the archived ones apart."""
+    archived_items: int
     plays: int
     cleanings: int
     pending_mutations: int
@@ -44,6 +45,7 @@ class AppStatus:
             "server": self.server,
             "client_id": self.client_id,
             "collection_items": self.collection_items,
+            "archived_items": self.archived_items,
             "plays": self.plays,
             "cleanings": self.cleanings,
             "pending_mutations": self.pending_mutations,
@@ -92,7 +94,8 @@ class StatusService:
                 signed_in=state.server_url is not None,
                 server=state.server_url,
                 client_id=str(state.client_id),
-                collection_items=await queries.count_live(session, CollectionItemRow),
+                collection_items=await queries.count_items(session, archived=False),
+                archived_items=await queries.count_items(session, archived=True),
                 plays=await queries.count_live(session, PlayRow),
                 cleanings=await queries.count_live(session, CleaningRow),
                 pending_mutations=await outbox.count_pending(session),

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_desktop.core.store.models import CollectionItemRow, FolderRow, ReleaseRow
+from shared.domain.durations import release_duration
 from shared.protocol.entities import CollectionItem, Folder, Release
 
 
@@ -37,15 +38,17 @@ def release_from_row(row: ReleaseRow) -> Release:
 
 def merged_row(current: ReleaseRow | None, release: Release, *, details: bool) -> ReleaseRow:
     """The row to keep for ``release``: details replace everything; a release without a
-    tracklist (a listing) keeps the tracklist and duration of details already known."""
+    tracklist (a listing) keeps the tracklist of details already known, with its duration
+    by the shared rule (the tracks' sum, else the estimate from the listing's formats)."""
     if details or current is None or not current.has_details or release.tracks:
         return release_row(release, details=details or bool(release.tracks))
     known = release_from_row(current)
+    seconds, estimated = release_duration(known.tracks, release.formats)
     kept = release.model_copy(
         update={
             "tracks": known.tracks,
-            "duration_seconds": known.duration_seconds,
-            "duration_estimated": known.duration_estimated,
+            "duration_seconds": seconds,
+            "duration_estimated": estimated,
         }
     )
     return release_row(kept, details=True)

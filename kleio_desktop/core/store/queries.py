@@ -93,3 +93,17 @@ async def collection_items(
 async def count_live(session: AsyncSession, row_type: type[SyncedRow]) -> int:
     query = select(func.count()).select_from(row_type).where(row_type.deleted.is_(False))
     return int(await session.scalar(query) or 0)
+
+
+async def count_items(session: AsyncSession, *, archived: bool) -> int:
+    """Live collection items, archived or not."""
+    archived_clause = CollectionItemRow.archived_at.is_not(None)
+    query = (
+        select(func.count())
+        .select_from(CollectionItemRow)
+        .where(
+            CollectionItemRow.deleted.is_(False),
+            archived_clause if archived else ~archived_clause,
+        )
+    )
+    return int(await session.scalar(query) or 0)

@@ -6,7 +6,7 @@ The desktop's migration 0005 replaces them in the same way, so a row both hold s
 On PostgreSQL there is nothing to do.
 
 Revision ID: 0010
-Revises: 0008_catalogue
+Revises: 0009
 Create Date: 2026-12-07 01:30:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0008_catalogue"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -173,3 +173,41 @@ def test_ctrl_c_stops_at_once_and_the_next_import_resumes(
     assert result.exit_code == 0, result.output
     assert fake.pages_requested() == [2, 3]
     assert stored_items(env) == 250
+
+
+def test_a_second_import_on_the_device_says_one_is_running_and_asks_nothing(
+    env: dict[str, str], fake: FakeDiscogs
+) -> None:
+    """ISSUE 9 point 3: two imports ran at once (61 requests and a 429 in 45 s). The second
+    one now stops at once without a request to Discogs; once the first ended, one runs."""
+    assert kleio(env, "discogs", "token", "set", stdin=TOKEN).exit_code == 0
+    fake.limit = 4  # token check, identity, folders, page 1; then page 2 waits a minute
+    first = subprocess.Popen(
+        [sys.executable, "-c", CLI, "discogs", "import", "--no-details"],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60  # a loaded machine may take a while to start it
+        while len(fake.pages_requested()) < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert fake.pages_requested() == [1], "the first import should have read page 1"
+        assert first.poll() is None, "the first import should be waiting for the window"
+        requests = len(fake.log)
+        second = kleio(env, "discogs", "import", "--no-details")
+        assert second.exit_code == 1, second.output
+        assert "another `kleio discogs import` is running on this device" in second.stderr
+        assert f"(process {first.pid})" in second.stderr
+        assert "Traceback" not in second.output
+        assert len(fake.log) == requests  # the second asked Discogs nothing
+        first.send_signal(signal.SIGINT)
+        first.communicate(timeout=15)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    fake.limit = 1000
+    result = kleio(env, "discogs", "import", "--no-details")
+    assert result.exit_code == 0, result.output
+    assert stored_items(env) == 250

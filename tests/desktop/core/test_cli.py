@@ -243,3 +243,14 @@ def test_other_command_groups_are_registered(tmp_path: Path) -> None:
     assert {"login", "logout", "play", "clean", "status", "export", "import", "stylus"} <= {
         line.split()[1] for line in result.stdout.splitlines() if line.startswith("│ ")
     }
+
+
+def test_a_side_the_record_does_not_have_is_a_usage_error(homes: tuple[Path, Path]) -> None:
+    laptop, _ = homes
+    refused = kleio(laptop, "play", "1001", "--side", "Z")
+    assert refused.exit_code == 2, refused.output
+    assert "release 1001 has no side Z; its sides are A or B" in refused.stderr
+    assert "Traceback" not in refused.output
+    assert plays(laptop) == []
+    assert kleio(laptop, "play", "1001", "--side", "b").exit_code == 0
+    assert [play.sides for play in plays(laptop)] == [["B"]]

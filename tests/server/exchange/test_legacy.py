@@ -256,3 +256,31 @@ async def test_cli_in_local_mode_imports_for_the_local_user(
     )
     user = await ensure_user(kleio.sessions, local)
     assert await change_count(kleio, user.id) >= 14
+
+
+def test_durations_follow_the_shared_rule_not_the_predecessors_estimate(
+    legacy_file: Path, ids: LegacyIds
+) -> None:
+    """The predecessor never applied the per-format estimate (PRODUCT §5): its estimated
+    ``play_duration`` gives way to the rule; a real one gives way to the tracks' sum, and
+    stays only for a release without a known track length."""
+    with closing(sqlite3.connect(legacy_file)) as db, db:
+        db.execute(
+            "UPDATE releases SET play_duration = 2400, play_duration_estimated = 1 WHERE id = ?",
+            (ids.estimated,),
+        )
+        db.execute("UPDATE releases SET play_duration = 1000 WHERE id = ?", (ids.kind_of_blue,))
+        db.execute(
+            "UPDATE releases SET play_duration = 1234, play_duration_estimated = 0 WHERE id = ?",
+            (ids.third,),
+        )
+    releases = {r.id: r for r in read_legacy(legacy_file).releases}
+    durations = {
+        rid: (releases[rid].duration_seconds, releases[rid].duration_estimated)
+        for rid in (ids.estimated, ids.kind_of_blue, ids.third)
+    }
+    assert durations == {
+        ids.estimated: (2 * 22 * 60, True),  # one 12" LP at 33
+        ids.kind_of_blue: (545 + 566 + 337, False),
+        ids.third: (1234, False),  # no track, no format: the predecessor's real length
+    }

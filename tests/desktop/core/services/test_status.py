@@ -22,6 +22,7 @@ async def test_app_status(services: Services, store: Store, add_record: RecordMa
         "server": None,
         "client_id": str(store.client_id),
         "collection_items": 0,
+        "archived_items": 0,
         "plays": 0,
         "cleanings": 0,
         "pending_mutations": 0,
@@ -35,6 +36,20 @@ async def test_app_status(services: Services, store: Store, add_record: RecordMa
     report = await services.status.app_status()
     assert (report.collection_items, report.plays, report.cleanings) == (1, 2, 1)
     assert report.pending_mutations == 3
+
+
+async def test_app_status_counts_archived_items_apart(
+    services: Services, add_record: RecordMaker
+) -> None:
+    """ISSUE 9 point 3: archived items were counted in ``collection_items``."""
+    for release_id in (1001, 1002, 1003):
+        await add_record(release_id)
+    await services.collection.archive(10020, "duplicate")
+    report = await services.status.app_status()
+    assert (report.collection_items, report.archived_items) == (2, 1)
+    await services.collection.restore(10020)
+    report = await services.status.app_status()
+    assert (report.collection_items, report.archived_items) == (3, 0)
 
 
 async def test_record_detail_merges_history_newest_first(
