@@ -13,6 +13,7 @@ from kleio_server.kit.errors import InvalidField
 from kleio_server.reconcile import details, service
 from kleio_server.reconcile.discogs.routes import router as discogs
 from kleio_server.reconcile.schemas import (
+    CollectionPage,
     DetailsAccepted,
     KnownReleases,
     PageNumber,
@@ -21,7 +22,6 @@ from kleio_server.reconcile.schemas import (
     SnapshotBegin,
     SnapshotCommit,
     SnapshotInfo,
-    SnapshotPage,
 )
 from shared.protocol import entities as wire
 from shared.protocol.snapshot import MAX_KNOWN_IDS
@@ -50,7 +50,7 @@ async def snapshot_info(
 async def put_page(
     snapshot_id: uuid.UUID,
     page_no: PageNumber,
-    body: SnapshotPage,
+    body: CollectionPage,
     user: CurrentUser,
     session: SessionDep,
     kleio: KleioDep,
