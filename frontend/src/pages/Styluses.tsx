@@ -77,7 +77,7 @@ export default function Styluses() {
                             <Show when={s.primary}><span class="badge">primary</span></Show>
                           </div>
                           <span class="muted">
-                            {s.manufacturer || "—"} · {s.lifespan_hours ? `${s.lifespan_hours} h lifespan` : "no lifespan set"} · {s.wear.plays} plays
+                            {s.manufacturer || "—"} · {s.lifespan_hours ? `${s.lifespan_hours} h lifespan` : "no lifespan set"} · {s.wear.plays} play{s.wear.plays === 1 ? "" : "s"}
                           </span>
                           <WearBar wear={s.wear} name={s.name} />
                           <div class="row-actions">

@@ -2,11 +2,11 @@ import { createResource, For } from "solid-js";
 import { api, ok, type Schemas } from "../api/client";
 import { useLive } from "../providers/live";
 
-/** The user's styluses, refetched when any changes. */
+/** The user's styluses with their wear, refetched when a stylus or a play changes. */
 export function useStyluses() {
   const live = useLive();
   const [styluses, { refetch }] = createResource(
-    () => live.version("stylus"),
+    () => live.version("stylus", "play"),
     () => ok(api.GET("/api/v1/styluses")),
   );
   return { styluses, refetch };
