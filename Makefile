@@ -65,7 +65,7 @@ unit: setup postgres webui chromium
 
 test: lint typecheck webcheck unit  ## the whole suite: lint, types, import contracts, tests on SQLite and PostgreSQL
 
-bench: setup postgres  ## performance figures, printed as a table (not pass/fail)
+bench: setup postgres webui chromium  ## performance figures, printed as a table (not pass/fail)
 	$(RUN) python -m tests.benchmarks $(BENCH_ARGS)
 
 migrate: setup

@@ -48,7 +48,7 @@ class BrowserUnavailable(RuntimeError):
 
 async def launch_chromium(playwright: Playwright) -> Browser:
     """Debian's chromium; a missing one is an error that says how to install it, never a skip."""
-    if not Path(CHROMIUM).exists():
+    if not os.access(CHROMIUM, os.X_OK):
         raise BrowserUnavailable(
             f"chromium is not installed at {CHROMIUM}: run scripts/ensure-chromium "
             "(apt-get install -y chromium), or set KLEIO_CHROMIUM"
@@ -61,7 +61,11 @@ async def launch_chromium(playwright: Playwright) -> Browser:
 async def _admin() -> asyncpg.Connection:
     url = make_url(POSTGRES_URL)
     return await asyncpg.connect(
-        host=url.host, port=url.port, user=url.username, password=url.password, database=url.database
+        host=url.host,
+        port=url.port,
+        user=url.username,
+        password=url.password,
+        database=url.database,
     )
 
 
@@ -103,7 +107,7 @@ class KleioServer:
 
     def api(self) -> httpx.Client:
         return httpx.Client(
-            base_url=self.base_url, headers={"Authorization": f"Bearer {self.key}"}, timeout=20
+            base_url=self.base_url, headers={"Authorization": f"Bearer {self.key}"}, timeout=180
         )
 
     def seed_records(self, releases: Sequence[dict[str, Any]]) -> list[int]:
@@ -154,6 +158,9 @@ class KleioServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.process.stdout is not None:
+            with contextlib.suppress(OSError):
+                self.process.stdout.close()
 
 
 def _basic(detailed: dict[str, Any]) -> dict[str, Any]:
@@ -207,28 +214,32 @@ async def running_server(database_url: str | None = None) -> AsyncIterator[Kleio
             "KLEIO_LOG_LEVEL": "WARNING",
         }
         command = [str(Path(sys.executable).parent / "kleio-server"), "serve", "--port", str(port)]
-        process = subprocess.Popen(  # noqa: S603 - our own server
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        server = None
         try:
-            server = await asyncio.to_thread(_wait_for_login_url, process, port)
-            yield server
-        finally:
-            if server is not None:
-                server.stop()
-            elif process.poll() is None:
-                process.kill()
-                process.wait()
-            if process.stdout is not None:
-                process.stdout.close()
+            server = await asyncio.to_thread(_start, command, env, port)
+        except BaseException:
             if database_url is None:
                 await drop_database(url)
+            raise
+        try:
+            yield server
+        finally:
+            server.stop()
+            if database_url is None:
+                await drop_database(url)
+
+
+def _start(command: list[str], env: dict[str, str], port: int) -> KleioServer:
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        return _wait_for_login_url(process, port)
+    except BaseException:
+        process.kill()
+        process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+        raise
 
 
 def _wait_for_login_url(process: subprocess.Popen[str], port: int) -> KleioServer:
@@ -239,7 +250,9 @@ def _wait_for_login_url(process: subprocess.Popen[str], port: int) -> KleioServe
     while login is None:
         line = process.stdout.readline()
         if not line:
-            raise RuntimeError("kleio-server exited before printing its login URL:\n" + "".join(output))
+            raise RuntimeError(
+                "kleio-server exited before printing its login URL:\n" + "".join(output)
+            )
         output.append(line)
         login = LOGIN_URL.search(line)
         if time.monotonic() > deadline:

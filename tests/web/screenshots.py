@@ -13,7 +13,13 @@ from pathlib import Path
 
 from playwright.async_api import async_playwright
 
-from tests.web.harness import KleioServer, launch_chromium, release, running_server, signed_in_context
+from tests.web.harness import (
+    KleioServer,
+    launch_chromium,
+    release,
+    running_server,
+    signed_in_context,
+)
 
 PAGES = {
     "log": "/",
@@ -45,22 +51,48 @@ def seed(server: KleioServer) -> int:
     )
     now = dt.datetime.now(dt.UTC)
     with server.api() as api:
-        api.post("/api/v1/styluses", json={"name": "Ortofon 2M Blue", "manufacturer": "Ortofon",
-                                           "lifespan_hours": 1000, "active": True, "primary": True})
-        api.post("/api/v1/styluses", json={"name": "AT-VM95E", "manufacturer": "Audio-Technica",
-                                           "lifespan_hours": 800, "active": False})
+        api.post(
+            "/api/v1/styluses",
+            json={
+                "name": "Ortofon 2M Blue",
+                "manufacturer": "Ortofon",
+                "lifespan_hours": 1000,
+                "active": True,
+                "primary": True,
+            },
+        )
+        api.post(
+            "/api/v1/styluses",
+            json={
+                "name": "AT-VM95E",
+                "manufacturer": "Audio-Technica",
+                "lifespan_hours": 800,
+                "active": False,
+            },
+        )
         for day, index in [(0, 0), (1, 1), (1, 0), (3, 2), (8, 3), (20, 4), (40, 0), (100, 6)]:
             at = (now - dt.timedelta(days=day, hours=2)).isoformat()
-            api.post("/api/v1/plays", json={"release_id": 9_200_000 + index, "played_at": at,
-                                            "notes": "great pressing" if day == 1 else ""})
-        api.post("/api/v1/cleanings", json={"release_id": 9_200_000, "deep": True,
-                                            "cleaned_at": (now - dt.timedelta(days=2)).isoformat()})
+            api.post(
+                "/api/v1/plays",
+                json={
+                    "release_id": 9_200_000 + index,
+                    "played_at": at,
+                    "notes": "great pressing" if day == 1 else "",
+                },
+            )
+        api.post(
+            "/api/v1/cleanings",
+            json={
+                "release_id": 9_200_000,
+                "deep": True,
+                "cleaned_at": (now - dt.timedelta(days=2)).isoformat(),
+            },
+        )
         api.post(f"/api/v1/collection/{records[7]}/archive", json={"reason": "duplicate"})
     return records[0]
 
 
 async def take(folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
     written = []
     async with running_server() as server, async_playwright() as playwright:
         record = await asyncio.to_thread(seed, server)
@@ -68,7 +100,10 @@ async def take(folder: Path) -> list[Path]:
         for scheme in ("light", "dark"):
             for size_name, viewport in SIZES.items():
                 context = await signed_in_context(
-                    browser, server, viewport=viewport, color_scheme=scheme,
+                    browser,
+                    server,
+                    viewport=viewport,
+                    color_scheme=scheme,
                     is_mobile=size_name == "phone",
                 )
                 page = await context.new_page()
@@ -87,6 +122,7 @@ async def take(folder: Path) -> list[Path]:
 
 def main() -> None:
     folder = Path(sys.argv[1] if len(sys.argv) > 1 else "build/screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
     for path in asyncio.run(take(folder)):
         print(path)
 

@@ -32,8 +32,13 @@ def _seed(server: KleioServer) -> list[int]:
     with server.api() as api:
         stylus = api.post(
             "/api/v1/styluses",
-            json={"name": "2M Blue", "manufacturer": "Ortofon", "lifespan_hours": 1000,
-                  "active": True, "primary": True},
+            json={
+                "name": "2M Blue",
+                "manufacturer": "Ortofon",
+                "lifespan_hours": 1000,
+                "active": True,
+                "primary": True,
+            },
         )
         assert stylus.status_code == 201, stylus.text
     return instances
@@ -83,7 +88,9 @@ async def test_a_play_shows_up_live_elsewhere_and_is_edited_and_deleted(
         await expect(record.get_by_text("Not played or cleaned yet")).to_be_visible()
         styluses = await there.new_page()
         await styluses.goto(server.base_url + "/styluses")
-        await expect(styluses.locator(".stylus-card", has_text="2M Blue")).to_contain_text("0.0 h used")
+        await expect(styluses.locator(".stylus-card", has_text="2M Blue")).to_contain_text(
+            "0.0 h used"
+        )
         for page in (record, styluses):
             await expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
 
@@ -148,8 +155,16 @@ async def test_logging_from_the_record_page_with_a_time_and_notes(
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/collection", "/history", "/styluses", "/suggestions", "/analytics", "/archive",
-     "/settings"],
+    [
+        "/",
+        "/collection",
+        "/history",
+        "/styluses",
+        "/suggestions",
+        "/analytics",
+        "/archive",
+        "/settings",
+    ],
 )
 async def test_every_view_fits_a_phone(
     browser: Browser, server: KleioServer, records: list[int], path: str

@@ -1,5 +1,5 @@
-import { A } from "@solidjs/router";
-import { createResource, For, Show, type ParentProps } from "solid-js";
+import { A, useLocation } from "@solidjs/router";
+import { createEffect, createResource, For, Show, type ParentProps } from "solid-js";
 import { api, ok } from "../api/client";
 import { useFolder } from "../providers/folder";
 import { useLive } from "../providers/live";
@@ -48,6 +48,12 @@ export function Layout(props: ParentProps) {
   const { session, signOut } = useSession();
   const notify = useToasts();
   const progress = () => live.importProgress();
+  const location = useLocation();
+  let nav!: HTMLElement;
+  createEffect(() => {
+    void location.pathname; // on a phone the views scroll sideways: keep the current one in sight
+    queueMicrotask(() => nav.querySelector(".active")?.scrollIntoView({ block: "nearest", inline: "nearest" }));
+  });
   return (
     <div class="shell">
       <a class="skip" href="#main">
@@ -57,7 +63,7 @@ export function Layout(props: ParentProps) {
         <A href="/" class="brand" end>
           Kleio
         </A>
-        <nav aria-label="Views" class="views">
+        <nav aria-label="Views" class="views" ref={nav}>
           <For each={VIEWS}>
             {([href, label]) => (
               <A href={href} end={href === "/"} activeClass="active">

@@ -20,7 +20,9 @@ export function SuggestedCard(props: { record: Schemas["SuggestedRecord"] }) {
           {props.record.year ? ` · ${props.record.year}` : ""}
         </span>
         <span class="muted">
-          {props.record.plays} plays · last {ago(props.record.last_played_at)}
+          {props.record.plays === 0
+            ? "Never played"
+            : `${props.record.plays} play${props.record.plays === 1 ? "" : "s"} · last ${ago(props.record.last_played_at)}`}
         </span>
         <button
           type="button"
