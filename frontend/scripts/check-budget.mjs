@@ -1,6 +1,7 @@
-// Fails the build when the JavaScript the first page load needs is over budget (gzipped).
+// Fails the build when the JavaScript the first page load needs is over budget (gzipped),
+// or when a template carries a static style attribute (see the end).
 // "Initial" = the entry chunk and every chunk it imports statically (vite's manifest).
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 
@@ -25,3 +26,13 @@ if (total > BUDGET_BYTES) {
   process.exit(1);
 }
 console.log(`bundle budget ok: initial JS ${kib} KiB gzipped (budget ${BUDGET_BYTES / 1024} KiB)`);
+
+// The CSP has no 'unsafe-inline' for styles: a static style="" in a JSX template would be
+// written into the page as an attribute and blocked. Dynamic styles go through the CSSOM.
+const inline = readdirSync(join(out, "assets"))
+  .filter((name) => name.endsWith(".js"))
+  .filter((name) => /<[a-z][^<>]*\sstyle=/.test(readFileSync(join(out, "assets", name), "utf8")));
+if (inline.length) {
+  console.error(`static style attributes (blocked by the CSP) in: ${inline.join(", ")}`);
+  process.exit(1);
+}

@@ -184,7 +184,7 @@ async def test_every_view_fits_a_phone(
             "document.scrollingElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 1, f"{path} scrolls sideways by {overflow}px on a phone"
-        assert errors == []
+        assert errors == [], errors
     finally:
         await context.close()
 

@@ -8,9 +8,11 @@ import { useLive } from "../providers/live";
 import { Cover, DiscogsAttribution, Empty, Failed, Loading } from "../ui/common";
 import { FolderSelect } from "../ui/Layout";
 import { StatusDots } from "../ui/status";
+import { VirtualGrid } from "../ui/VirtualGrid";
 
 type Sort = NonNullable<paths["/api/v1/collection"]["get"]["parameters"]["query"]>["sort"];
 const PAGE = 500;
+const TILE_WIDTH = { s: 96, m: 160, l: 240 } as const;
 type Query = NonNullable<paths["/api/v1/collection"]["get"]["parameters"]["query"]>;
 
 /** Every item that matches, page by page (a collection is browsed whole). */
@@ -26,8 +28,8 @@ async function everything(query: Query) {
   return { items };
 }
 
-/** Browse by covers (S/M/L). Rows are laid out by the browser with content-visibility, so
- * off-screen covers cost neither layout nor paint; covers load lazily. */
+/** Browse by covers (S/M/L): only the rows near the viewport are in the page; covers load
+ * lazily. */
 export default function Collection() {
   const live = useLive();
   const { folder } = useFolder();
@@ -75,20 +77,24 @@ export default function Collection() {
         <Show when={page.latest} fallback={<Loading what="your collection" />}>
           <Show when={page.latest!.items.length > 0} fallback={<Empty><p>No records here. Import your collection in <A href="/settings">Settings</A>, or clear the search and filters.</p></Empty>}>
             <p class="count">{page.latest!.items.length} records</p>
-            <ul class={`grid grid-${size()}`} aria-label="Covers">
-              <For each={page.latest!.items}>
-                {(item) => (
-                  <li class="tile">
-                    <A href={`/record/${item.instance_id}`} class="tile-link">
-                      <Cover url={size() === "s" ? item.release?.thumb_url : item.release?.cover_url || item.release?.thumb_url} size={size()} alt="" />
-                      <span class="tile-title">{item.release?.title ?? `Release ${item.release_id}`}</span>
-                    </A>
-                    <span class="muted tile-sub">{displayArtist(item.artist ?? "")}{item.release?.year ? ` · ${item.release.year}` : ""}</span>
-                    <StatusDots status={item.status} />
-                  </li>
-                )}
-              </For>
-            </ul>
+            <VirtualGrid
+              items={page.latest!.items}
+              minTileWidth={TILE_WIDTH[size()]}
+              textHeight={size() === "s" ? 64 : 72}
+              label="Covers"
+              class={`grid-${size()}`}
+            >
+              {(item) => (
+                <li class="tile">
+                  <A href={`/record/${item.instance_id}`} class="tile-link">
+                    <Cover url={size() === "s" ? item.release?.thumb_url : item.release?.cover_url || item.release?.thumb_url} size={size()} alt="" />
+                    <span class="tile-title">{item.release?.title ?? `Release ${item.release_id}`}</span>
+                  </A>
+                  <span class="muted tile-sub">{displayArtist(item.artist ?? "")}{item.release?.year ? ` · ${item.release.year}` : ""}</span>
+                  <StatusDots status={item.status} />
+                </li>
+              )}
+            </VirtualGrid>
             <DiscogsAttribution />
           </Show>
         </Show>
