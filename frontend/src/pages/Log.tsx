@@ -136,6 +136,7 @@ export default function Log() {
                       <span class="facts">
                         <StatusDots status={item.status} />
                         <span>played {ago(item.status.last_played_at)}</span>
+                        <span>cleaned {ago(item.status.last_cleaned_at)}</span>
                         <span>
                           {item.status.plays_since_cleaning} play
                           {item.status.plays_since_cleaning === 1 ? "" : "s"} since cleaning
