@@ -4,7 +4,7 @@ import { useSession } from "../providers/session";
 
 /** Local mode: the printed /login#key=… URL (the key stays in the fragment, which the
  * browser never sends) signs in here; without a key in the URL, a form asks for it.
- * OIDC mode: the server runs the sign-in (/auth/login). */
+ * OIDC mode: browser sign-in (the server-side code flow) is not built yet; the page says so. */
 export default function SignIn() {
   const { session, signInWithKey } = useSession();
   const navigate = useNavigate();
@@ -39,9 +39,10 @@ export default function SignIn() {
       <Show
         when={session()?.mode !== "oidc"}
         fallback={
-          <a class="button primary" href="/auth/login">
-            Sign in
-          </a>
+          <p role="status">
+            This server signs in with OpenID Connect. Browser sign-in through the server is not
+            available in this version yet: use the desktop app (<code>kleio login</code>).
+          </p>
         }
       >
         <form
