@@ -4,7 +4,12 @@ TOOLS := .tools
 UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: run test setup lint typecheck format unit bench migrate clean postgres differential
+.PHONY: run test setup lint typecheck format unit bench migrate clean postgres differential webui webcheck web-types chromium screenshots
+
+# The web UI (frontend/) is built into kleio_server/webui whenever its sources change.
+WEB_SOURCES := $(shell find frontend/src frontend/scripts -type f 2>/dev/null) \
+	frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/package.json
+WEB_BUILD := kleio_server/webui/index.html
 
 $(TOOLS)/bin/uv:
 	python3 -m venv $(TOOLS)
@@ -16,7 +21,28 @@ $(TOOLS)/bin/uv:
 
 setup: .venv/.synced
 
-run: setup  ## the sync server on the embedded SQLite default, local mode
+frontend/node_modules/.installed: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+$(WEB_BUILD): frontend/node_modules/.installed $(WEB_SOURCES)
+	cd frontend && npm run build
+
+webui: $(WEB_BUILD)  ## build the web UI (fails over the bundle budget)
+
+webcheck: frontend/node_modules/.installed  ## the web UI's type check and unit tests
+	cd frontend && npx tsc --noEmit && npx vitest run
+
+web-types: setup frontend/node_modules/.installed  ## regenerate frontend/src/api from the OpenAPI
+	$(RUN) python scripts/web_types.py
+
+chromium:  ## Debian's chromium for the Playwright tests (installed with apt-get if missing)
+	@scripts/ensure-chromium
+
+screenshots: setup postgres webui chromium  ## every page of the web UI, as PNGs in build/screenshots
+	$(RUN) python -m tests.web.screenshots build/screenshots
+
+run: setup webui  ## the sync server on the embedded SQLite default, local mode
 	$(RUN) kleio-server serve
 
 postgres:  ## start the local PostgreSQL if it is down (CI machines start it themselves)
@@ -34,20 +60,20 @@ format: setup
 	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
 
-unit: setup postgres
+unit: setup postgres webui chromium
 	$(RUN) pytest $(PYTEST_ARGS)
 
-test: lint typecheck unit  ## the whole suite: lint, types, import contracts, tests on SQLite and PostgreSQL
+test: lint typecheck webcheck unit  ## the whole suite: lint, types, import contracts, tests on SQLite and PostgreSQL
 
 KLEIO_DIFF_EXAMPLES ?= 100
 differential: setup postgres  ## the differential tests of served numbers, long: KLEIO_DIFF_EXAMPLES histories each, shrunk
 	KLEIO_DIFF_EXAMPLES=$(KLEIO_DIFF_EXAMPLES) KLEIO_DIFF_SHRINK=1 $(RUN) pytest tests/differential --timeout=0 $(PYTEST_ARGS)
 
-bench: setup postgres  ## performance figures, printed as a table (not pass/fail)
+bench: setup postgres webui chromium  ## performance figures, printed as a table (not pass/fail)
 	$(RUN) python -m tests.benchmarks $(BENCH_ARGS)
 
 migrate: setup
 	$(RUN) kleio-server migrate
 
 clean:
-	rm -rf .venv $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv $(TOOLS) .pytest_cache .mypy_cache .ruff_cache frontend/node_modules kleio_server/webui

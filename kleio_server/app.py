@@ -122,7 +122,7 @@ def create_app(
         version=__version__,
         lifespan=lifespan,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # kleio_server.web serves it, with its assets, under our CSP
         redoc_url=None,
     )
     app.state.metrics = metrics

@@ -2,11 +2,25 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from kleio_server.accounts import service
-from kleio_server.accounts.schemas import AuthConfig, LocalLogin, Me, MePatch, SessionInfo
-from kleio_server.deps import SESSION_COOKIE, CurrentUser, KleioDep, SessionDep
+from kleio_server.accounts.schemas import (
+    AuthConfig,
+    LocalLogin,
+    Me,
+    MePatch,
+    SessionInfo,
+    SessionState,
+)
+from kleio_server.auth.errors import AuthError
+from kleio_server.deps import (
+    SESSION_COOKIE,
+    CurrentUser,
+    KleioDep,
+    SessionDep,
+    get_current_user,
+)
 from kleio_server.kit.errors import NotFound
 
 router = APIRouter(tags=["account"])
@@ -59,6 +73,28 @@ async def local_session(body: LocalLogin, response: Response, kleio: KleioDep) -
     return SessionInfo(
         csrf_token=kleio.session_codec.csrf_token_for(value),
         expires_in=int(SESSION_TTL.total_seconds()),
+    )
+
+
+@router.get("/auth/session", response_model=SessionState)
+async def session_state(request: Request, response: Response, kleio: KleioDep) -> SessionState:
+    """The signed-in user of this browser's session cookie and its CSRF token, or
+    ``signed_in: false`` (no cookie, or one that expired or was not ours)."""
+    response.headers["Cache-Control"] = "no-store"
+    mode = kleio.settings.auth_mode
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return SessionState(signed_in=False, mode=mode)
+    try:
+        principal = kleio.session_codec.read(cookie)
+    except AuthError:
+        return SessionState(signed_in=False, mode=mode)
+    user = await get_current_user(principal, kleio)
+    return SessionState(
+        signed_in=True,
+        mode=mode,
+        user=Me.model_validate(user),
+        csrf_token=kleio.session_codec.csrf_token_for(cookie),
     )
 
 

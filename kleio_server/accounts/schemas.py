@@ -40,3 +40,14 @@ class LocalLogin(BaseModel):
 class SessionInfo(BaseModel):
     csrf_token: str
     expires_in: int
+
+
+class SessionState(BaseModel):
+    """Who this browser is signed in as (``GET /auth/session``), for any tab of the web UI.
+
+    ``csrf_token`` goes in the ``X-CSRF-Token`` header of every state-changing request."""
+
+    signed_in: bool
+    mode: Literal["local", "oidc"]
+    user: Me | None = None
+    csrf_token: str | None = None

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kleio_server.collection.schemas import HistoryEntry
+from kleio_server.collection.schemas import RecordHistoryEntry
 from kleio_server.kit import timeline
 from kleio_server.models import Cleaning
 
@@ -31,7 +31,7 @@ async def page(
 
 async def history_entries(
     session: AsyncSession, user_id: uuid.UUID, release_id: int
-) -> list[HistoryEntry]:
+) -> list[RecordHistoryEntry]:
     rows = await session.scalars(
         select(Cleaning).where(
             Cleaning.user_id == user_id,
@@ -40,6 +40,6 @@ async def history_entries(
         )
     )
     return [
-        HistoryEntry(kind="cleaning", id=c.id, at=c.cleaned_at, notes=c.notes, deep=c.deep)
+        RecordHistoryEntry(kind="cleaning", id=c.id, at=c.cleaned_at, notes=c.notes, deep=c.deep)
         for c in rows
     ]

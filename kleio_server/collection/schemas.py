@@ -6,13 +6,37 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.domain.status import Colour
 from shared.protocol import entities as wire
 
+CleanlinessLabel = Literal[
+    "Recently cleaned", "Clean", "May need cleaning soon", "Due for cleaning", "Needs cleaning"
+]
+RecencyLabel = Literal[
+    "Never played",
+    "Played this week",
+    "Played this month",
+    "Played in the last 3 months",
+    "Played in the last 6 months",
+    "Played in the last year",
+    "Not played recently",
+]
 
-class IndicatorOut(BaseModel):
+
+class CleanlinessOut(BaseModel):
+    """PRODUCT §3 cleanliness: 0-100, higher is dirtier; its band and colour."""
+
     score: float
-    label: str
-    colour: str
+    label: CleanlinessLabel
+    colour: Colour
+
+
+class RecencyOut(BaseModel):
+    """PRODUCT §3 play recency: 0-100, higher is more recent; its band and colour."""
+
+    score: float
+    label: RecencyLabel
+    colour: Colour
 
 
 class StatusOut(BaseModel):
@@ -20,8 +44,8 @@ class StatusOut(BaseModel):
     plays_since_cleaning: int
     last_played_at: dt.datetime | None
     last_cleaned_at: dt.datetime | None
-    cleanliness: IndicatorOut
-    recency: IndicatorOut
+    cleanliness: CleanlinessOut
+    recency: RecencyOut
 
 
 class ReleaseSummary(wire.Wire):
@@ -50,7 +74,7 @@ class CollectionItemOut(wire.CollectionItem):
     status: StatusOut
 
 
-class HistoryEntry(BaseModel):
+class RecordHistoryEntry(BaseModel):
     kind: Literal["play", "cleaning"]
     id: uuid.UUID
     at: dt.datetime
@@ -63,7 +87,7 @@ class HistoryEntry(BaseModel):
 
 class RecordDetail(CollectionItemOut):
     release: wire.Release | None = None  # type: ignore[assignment]  # the full release here
-    history: list[HistoryEntry]
+    history: list[RecordHistoryEntry]
 
 
 class ArchiveRequest(BaseModel):

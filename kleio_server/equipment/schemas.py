@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from shared.domain.status import Colour
 from shared.protocol import entities as wire
 
 
@@ -10,7 +11,7 @@ class WearOut(BaseModel):
     hours_used: float
     remaining_hours: float | None
     percent: float
-    colour: str
+    colour: Colour
 
 
 class StylusOut(wire.Stylus):

@@ -8,7 +8,7 @@ from shared.domain.sorting import artist_credit
 from shared.protocol import entities as wire
 
 
-class ReleaseSummary(BaseModel):
+class ReleaseBrief(BaseModel):
     """Enough of a release to show it in a list; ``known`` is False when the shared
     catalogue does not hold the release (an orphan play keeps its release id)."""
 
@@ -19,12 +19,12 @@ class ReleaseSummary(BaseModel):
     known: bool = True
 
 
-def summarise(release_id: int, release: wire.Release | None) -> ReleaseSummary:
+def summarise(release_id: int, release: wire.Release | None) -> ReleaseBrief:
     if release is None:
-        return ReleaseSummary(
+        return ReleaseBrief(
             id=release_id, title=f"Release {release_id}", artist="", thumb_url="", known=False
         )
-    return ReleaseSummary(
+    return ReleaseBrief(
         id=release.id,
         title=release.title,
         artist=artist_credit(release.artists),

@@ -28,7 +28,9 @@ SECURITY_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
     (
         b"content-security-policy",
-        b"default-src 'self'; img-src 'self' data: https:; connect-src 'self' ws: wss:; "
+        # covers come from Discogs' image hosts; nothing else is loaded from elsewhere
+        b"default-src 'self'; img-src 'self' data: https://i.discogs.com https://img.discogs.com "
+        b"https://i.img.discogs.com https://st.discogs.com; connect-src 'self' ws: wss:; "
         b"frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     ),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),

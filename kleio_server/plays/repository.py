@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Uuid, and_, bindparam, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kleio_server.collection.schemas import HistoryEntry
+from kleio_server.collection.schemas import RecordHistoryEntry
 from kleio_server.kit import timeline
 from kleio_server.models import CollectionItem, Play, Stylus
 
@@ -60,14 +60,14 @@ async def page(
 
 async def history_entries(
     session: AsyncSession, user_id: uuid.UUID, release_id: int
-) -> list[HistoryEntry]:
+) -> list[RecordHistoryEntry]:
     rows = await session.execute(
         select(Play, Stylus.name)
         .outerjoin(Stylus, and_(Stylus.id == Play.stylus_id, Stylus.user_id == user_id))
         .where(Play.user_id == user_id, Play.release_id == release_id, Play.deleted.is_(False))
     )
     return [
-        HistoryEntry(
+        RecordHistoryEntry(
             kind="play",
             id=play.id,
             at=play.played_at,

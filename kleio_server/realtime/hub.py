@@ -127,14 +127,19 @@ class Hub:
                 if connection.cursor is not None:
                     self.spawn(self._deliver_guarded(connection, None))
 
-    async def hello(self, connection: Connection, cursor: int, epoch: str | None) -> None:
+    async def hello(self, connection: Connection, cursor: int | None, epoch: str | None) -> None:
         """Answer a hello: ``welcome``, then whatever is after ``cursor`` (a poke when the
         cursor or epoch is unusable, so the client pulls and learns it must reset). The
-        cursor is set first, so a change committed meanwhile is queued behind this."""
+        cursor is set first, so a change committed meanwhile is queued behind this.
+
+        No cursor (a browser tab): changes from the welcome's ``seq`` on; the tab refetches
+        what it shows on ``welcome``, which covers anything committed before."""
         async with connection.delivering:
             connection.cursor = cursor
             async with self.sessions() as session:
                 seq, current_epoch = await changelog.current(session, connection.user_id)
+            if cursor is None:
+                connection.cursor = cursor = seq
             await connection.send(Welcome(seq=seq, epoch=current_epoch))
             if cursor > seq or (epoch is not None and epoch != current_epoch):
                 await connection.send(Poke(seq=seq))

@@ -18,6 +18,7 @@ import logging
 from contextlib import suppress
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.types import Message, Receive, Scope, Send
 
@@ -46,15 +47,23 @@ from kleio_server.realtime.socket_auth import (
     seconds_left,
     verify_token,
 )
+from shared.protocol.ws_schema import message_schemas
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["realtime"])
 PATH = "/ws"  # under the API prefix
+_MESSAGE_SCHEMA = message_schemas()
 
 
 async def serve(scope: Scope, receive: Receive, send: Send) -> None:
     """The ASGI entry of a socket (``scope["app"]`` is the Kleio app)."""
     await websocket_endpoint(WebSocket(scope, receive, send))
+
+
+@router.get(PATH + "/schema.json", include_in_schema=False)
+async def message_schema() -> JSONResponse:
+    """JSON Schema of the socket's messages (the OpenAPI document cannot describe them)."""
+    return JSONResponse(_MESSAGE_SCHEMA, headers={"Cache-Control": "no-cache"})
 
 
 @router.websocket(PATH)

@@ -15,6 +15,7 @@ from kleio_server.reconcile.discogs import confirm
 from kleio_server.reconcile.discogs.routes import RunnerDep
 from kleio_server.reconcile.discogs.routes import router as discogs
 from kleio_server.reconcile.schemas import (
+    CollectionPage,
     DetailsAccepted,
     KnownReleases,
     PageNumber,
@@ -23,7 +24,6 @@ from kleio_server.reconcile.schemas import (
     SnapshotBegin,
     SnapshotCommit,
     SnapshotInfo,
-    SnapshotPage,
 )
 from shared.protocol import entities as wire
 from shared.protocol.snapshot import MAX_KNOWN_IDS
@@ -67,7 +67,7 @@ async def snapshot_info(
 async def put_page(
     snapshot_id: uuid.UUID,
     page_no: PageNumber,
-    body: SnapshotPage,
+    body: CollectionPage,
     user: CurrentUser,
     session: SessionDep,
     kleio: KleioDep,

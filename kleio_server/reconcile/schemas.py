@@ -9,6 +9,7 @@ from fastapi import Path
 
 from shared.protocol.snapshot import (
     MAX_PAGE_NUMBER,
+    CollectionPage,
     DetailsAccepted,
     DiscogsTokenIn,
     DiscogsTokenStatus,
@@ -18,13 +19,13 @@ from shared.protocol.snapshot import (
     SnapshotBegin,
     SnapshotCommit,
     SnapshotInfo,
-    SnapshotPage,
 )
 
 PageNumber = Annotated[int, Path(ge=1, le=MAX_PAGE_NUMBER)]
 ReleaseId = Annotated[int, Path(ge=1, le=2**53)]
 
 __all__ = [
+    "CollectionPage",
     "DetailsAccepted",
     "DiscogsTokenIn",
     "DiscogsTokenStatus",
@@ -36,5 +37,4 @@ __all__ = [
     "SnapshotBegin",
     "SnapshotCommit",
     "SnapshotInfo",
-    "SnapshotPage",
 ]

@@ -21,10 +21,10 @@ from shared.ids import new_id
 from shared.protocol import entities as wire
 from shared.protocol.snapshot import (
     SNAPSHOT_TTL_SECONDS,
+    CollectionPage,
     ReconcileResult,
     SnapshotBegin,
     SnapshotInfo,
-    SnapshotPage,
 )
 
 TTL = dt.timedelta(seconds=SNAPSHOT_TTL_SECONDS)
@@ -109,7 +109,7 @@ def _check_open(snapshot: CollectionSnapshot, now: dt.datetime) -> None:
         raise Conflict(f"snapshot {snapshot.id} is {state}; begin a new one")
 
 
-async def _check_page(session: AsyncSession, user_id: uuid.UUID, page: SnapshotPage) -> None:
+async def _check_page(session: AsyncSession, user_id: uuid.UUID, page: CollectionPage) -> None:
     release_ids: set[int] = set()
     for i, release in enumerate(page.releases):
         where = f"releases.{i}"
@@ -136,7 +136,7 @@ async def put_page(
     user_id: uuid.UUID,
     snapshot_id: uuid.UUID,
     page_no: int,
-    page: SnapshotPage,
+    page: CollectionPage,
     now: dt.datetime,
 ) -> SnapshotInfo:
     snapshot = await _get(session, user_id, snapshot_id)

@@ -3,7 +3,7 @@
 A completed Discogs import reaches the server as a snapshot::
 
     POST /collection/snapshots                  SnapshotBegin   -> 201 SnapshotInfo
-    PUT  /collection/snapshots/{id}/pages/{n}   SnapshotPage    -> 200 SnapshotInfo
+    PUT  /collection/snapshots/{id}/pages/{n}   CollectionPage    -> 200 SnapshotInfo
     GET  /collection/snapshots/{id}                             -> 200 SnapshotInfo (resume)
     POST /collection/snapshots/{id}/commit      SnapshotCommit  -> 200 ReconcileResult
 
@@ -65,7 +65,7 @@ class SnapshotInfo(BaseModel):
     expires_at: AwareDatetime
 
 
-class SnapshotPage(Wire):
+class CollectionPage(Wire):
     """One page of the collection: its items and their releases' basic information (as the
     collection listing gives it: no tracklist — details go through ``/releases/{id}/details``)."""
 

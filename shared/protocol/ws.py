@@ -1,7 +1,8 @@
 """WebSocket messages (JSON text frames) and close codes of ``/api/v1/ws``.
 
 Client → server: ``auth{token}`` (first, unless the handshake carried the web session
-cookie; again later to extend an expiring token), ``hello{cursor, epoch?}``, ``ping``.
+cookie; again later to extend an expiring token), ``hello{cursor?, epoch?}`` (no cursor:
+a browser, subscribing to what happens from now on), ``ping``.
 Server → client: ``welcome{seq, epoch}``, ``changes{after, cursor, changes}`` (the current
 state of rows changed after ``after``; a client whose cursor is at least ``after`` may move
 it to ``cursor``), ``poke{seq}`` (pull from your cursor), ``pong``. Clients ignore message
@@ -38,8 +39,10 @@ class Auth(_ClientMessage):
 
 
 class Hello(_ClientMessage):
+    """``cursor`` None (a browser tab, which keeps no log): only what happens from now on."""
+
     type: Literal["hello"]
-    cursor: Annotated[int, Field(ge=0, le=2**62)]
+    cursor: Annotated[int, Field(ge=0, le=2**62)] | None = None
     epoch: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
 
 

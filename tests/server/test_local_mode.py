@@ -130,12 +130,19 @@ def test_local_mode_refuses_a_public_bind(tmp_path: Path) -> None:
     )
 
 
-async def test_login_page_is_served_without_the_key_reaching_the_server(
-    local_client: httpx.AsyncClient,
+async def test_the_login_url_opens_the_web_app_and_the_session_names_the_user(
+    local_app: FastAPI, local_client: httpx.AsyncClient
 ) -> None:
-    page = await local_client.get("/login")
-    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
-    assert page.headers["cache-control"] == "no-store"
-    script = await local_client.get("/static/login.js")
-    assert script.status_code == 200 and "location.hash" in script.text
-    assert (await local_client.get("/", follow_redirects=False)).headers["location"] == "/login"
+    page = await local_client.get("/login")  # the key stays in the fragment, never sent
+    assert page.status_code in (200, 503) and "text/html" in page.headers["content-type"]
+    assert page.headers["cache-control"] == "no-cache"
+    before = await local_client.get("/api/v1/auth/session")
+    assert before.json() == {"signed_in": False, "mode": "local", "user": None, "csrf_token": None}
+    login = await local_client.post("/api/v1/auth/local/session", json={"key": _key(local_app)})
+    session = await local_client.get("/api/v1/auth/session")
+    assert session.headers["cache-control"] == "no-store"
+    body = session.json()
+    assert body["signed_in"] is True and body["user"]["subject"] == "local"
+    assert body["csrf_token"] == login.json()["csrf_token"]
+    local_client.cookies.set(SESSION_COOKIE, "forged")
+    assert (await local_client.get("/api/v1/auth/session")).json()["signed_in"] is False

@@ -29,12 +29,12 @@ from shared.protocol.entities import CollectionItem, Folder, Release
 from shared.protocol.snapshot import (
     MAX_KNOWN_IDS,
     MAX_PAGE_ITEMS,
+    CollectionPage,
     KnownReleases,
     ReconcileResult,
     SnapshotBegin,
     SnapshotCommit,
     SnapshotInfo,
-    SnapshotPage,
 )
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class Snapshot:
     items: list[CollectionItem]
     releases: dict[int, Release]
 
-    def pages(self) -> Iterable[SnapshotPage]:
+    def pages(self) -> Iterable[CollectionPage]:
         for start in range(0, len(self.items), SNAPSHOT_PAGE_ITEMS):
             items = self.items[start : start + SNAPSHOT_PAGE_ITEMS]
             ids = dict.fromkeys(item.release_id for item in items)
@@ -69,7 +69,7 @@ class Snapshot:
                 for i in ids
                 if i in self.releases
             ]
-            yield SnapshotPage(items=items, releases=releases)
+            yield CollectionPage(items=items, releases=releases)
 
 
 class ServerLink:

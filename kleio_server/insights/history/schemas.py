@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from kleio_server.insights.schemas import ReleaseSummary
+from kleio_server.insights.schemas import ReleaseBrief
 
 HistoryPeriod = Literal["all", "week", "month", "year"]
 HistoryGrouping = Literal["none", "date", "artist", "album"]
@@ -19,7 +19,7 @@ class HistoryEntry(BaseModel):
     id: uuid.UUID
     at: dt.datetime
     day: dt.date
-    release: ReleaseSummary
+    release: ReleaseBrief
     notes: str
     stylus_id: uuid.UUID | None = None
     stylus_name: str | None = None

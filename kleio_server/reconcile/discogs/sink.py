@@ -23,7 +23,7 @@ from shared.discogs.sink import ImportCheckpoint, ImportStep
 from shared.protocol.entities import CollectionItem as WireItem
 from shared.protocol.entities import Folder
 from shared.protocol.entities import Release as WireRelease
-from shared.protocol.snapshot import SnapshotBegin, SnapshotPage
+from shared.protocol.snapshot import CollectionPage, SnapshotBegin
 
 NEEDS_SNAPSHOT = frozenset({ImportStep.PAGES, ImportStep.VERIFY})
 VERIFIED = frozenset({ImportStep.DETAILS, ImportStep.DONE})
@@ -95,7 +95,7 @@ class ServerSink:
         self, page_no: int, items: Sequence[WireItem], releases: Sequence[WireRelease]
     ) -> None:
         assert self.snapshot_id is not None
-        page = SnapshotPage(items=list(items), releases=list(releases))
+        page = CollectionPage(items=list(items), releases=list(releases))
         async with self._tx() as session:
             await service.put_page(
                 session, self.user_id, self.snapshot_id, page_no, page, self.kleio.now()

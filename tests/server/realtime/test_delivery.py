@@ -35,6 +35,25 @@ async def test_a_play_logged_over_rest_reaches_the_socket_as_changes(
     assert message["cursor"] == change["seq"] == seq + 1
 
 
+async def test_a_browser_says_hello_without_a_cursor_and_gets_only_what_follows(
+    live: str, kleio: Kleio, alice: ApiUser, release_ids: Iterator[int]
+) -> None:
+    rid = next(release_ids)
+    await add_records(kleio, alice, [release(rid)])
+    earlier = await alice.post("/api/v1/plays", json={"release_id": rid, "played_at": T0})
+    assert earlier.status_code == 201
+    seq = await current_seq(alice)
+    async with socket(live) as ws:
+        await send(ws, {"type": "auth", "token": alice.token})
+        await send(ws, {"type": "hello"})
+        welcome = await receive(ws)
+        assert welcome["type"] == "welcome" and welcome["seq"] == seq  # no backlog follows
+        logged = await alice.post("/api/v1/plays", json={"release_id": rid, "played_at": T0})
+        message = await receive(ws)
+    assert message["type"] == "changes" and message["after"] == seq
+    assert [c["entity_id"] for c in message["changes"]] == [logged.json()["id"]]
+
+
 async def test_hello_with_an_old_cursor_gets_the_backlog_at_once(alice: ApiUser, live: str) -> None:
     play_id = new_id()
     await push(

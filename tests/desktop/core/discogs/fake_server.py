@@ -19,7 +19,7 @@ import httpx
 from kleio_desktop.core.auth import LocalKeyAuth
 from kleio_desktop.core.discogs import ServerLink
 from shared.protocol.entities import Release
-from shared.protocol.snapshot import SnapshotBegin, SnapshotCommit, SnapshotPage
+from shared.protocol.snapshot import CollectionPage, SnapshotBegin, SnapshotCommit
 
 KEY = "local-access-key"
 URL = "http://kleio.test"
@@ -28,7 +28,7 @@ URL = "http://kleio.test"
 @dataclass
 class Snapshot:
     begin: SnapshotBegin
-    pages: dict[int, SnapshotPage] = field(default_factory=dict)
+    pages: dict[int, CollectionPage] = field(default_factory=dict)
     committed: bool = False
 
     def instances(self) -> set[int]:
@@ -82,7 +82,7 @@ class FakeKleioServer:
         if method == "PUT" and (
             m := re.fullmatch(r"/collection/snapshots/([^/]+)/pages/(\d+)", path)
         ):
-            page = SnapshotPage.model_validate(body)
+            page = CollectionPage.model_validate(body)
             if any(release.tracks for release in page.releases):
                 raise ValueError("send details through /releases/{id}/details")
             on_page = {release.id for release in page.releases}

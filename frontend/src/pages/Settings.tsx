@@ -1,0 +1,108 @@
+import { createResource, createSignal, Show } from "solid-js";
+import { api, ok } from "../api/client";
+import { browserTimeZone } from "../data/time";
+import { useLive } from "../providers/live";
+import { useSession } from "../providers/session";
+import { attempt, useToasts } from "../providers/toasts";
+
+export default function Settings() {
+  const live = useLive();
+  const notify = useToasts();
+  const { session, refresh } = useSession();
+  const [token, { refetch: refetchToken }] = createResource(() => ok(api.GET("/api/v1/discogs/token")));
+  const [zone, setZone] = createSignal(session()?.user?.time_zone ?? browserTimeZone());
+  const [discogsToken, setDiscogsToken] = createSignal("");
+
+  async function saveZone(event: SubmitEvent) {
+    event.preventDefault();
+    if (await attempt(notify, () => ok(api.PATCH("/api/v1/me", { body: { time_zone: zone().trim() } })), "Time zone saved")) refresh();
+  }
+  async function saveToken(event: SubmitEvent) {
+    event.preventDefault();
+    if (await attempt(notify, () => ok(api.PUT("/api/v1/discogs/token", { body: { token: discogsToken().trim() } })), "Discogs token checked and stored")) {
+      setDiscogsToken("");
+      void refetchToken();
+    }
+  }
+  async function refreshFromDiscogs() {
+    try {
+      const accepted = await ok(api.POST("/api/v1/discogs/refresh"));
+      if (accepted.via === "none") notify.error(accepted.detail || "No desktop is online and the server has no Discogs token.");
+      else notify.ok(accepted.via === "desktop" ? "A desktop of yours is refreshing from Discogs" : "The server is refreshing from Discogs");
+    } catch (error) {
+      notify.error(error instanceof Error ? error.message : String(error));
+    }
+  }
+  async function importFile(event: Event) {
+    const input = event.currentTarget as HTMLInputElement;
+    const file = input.files?.[0];
+    if (!file) return;
+    const text = await file.text();
+    let document: unknown;
+    try {
+      document = JSON.parse(text);
+    } catch {
+      notify.error(`${file.name} is not a JSON export.`);
+      return;
+    }
+    const done = await attempt(
+      notify,
+      () => ok(api.POST("/api/v1/import", { body: document as never })).then((summary) =>
+        notify.ok(`Imported ${summary.plays} plays, ${summary.cleanings} cleanings, ${summary.styluses} styluses (${summary.unchanged} unchanged)`)),
+      "Import finished",
+    );
+    input.value = "";
+    if (done) live.touched("play", "cleaning", "stylus");
+  }
+
+  return (
+    <section aria-labelledby="settings-title" class="settings">
+      <h1 id="settings-title">Settings</h1>
+      <form class="card" onSubmit={saveZone} aria-labelledby="tz-title">
+        <h2 id="tz-title">Time zone</h2>
+        <p class="muted">History and analytics group plays by your local day.</p>
+        <div class="field"><label for="tz">IANA time zone</label><input id="tz" value={zone()} onInput={(e) => setZone(e.currentTarget.value)} list="tz-suggest" required maxlength={64} /></div>
+        <datalist id="tz-suggest"><option value={browserTimeZone()} /></datalist>
+        <div class="actions"><button type="submit" class="primary">Save</button></div>
+      </form>
+
+      <section class="card" aria-labelledby="discogs-title">
+        <h2 id="discogs-title">Discogs</h2>
+        <Show when={token()} fallback={<p class="muted">Checking…</p>}>
+          <Show when={token()!.stored} fallback={
+            <form onSubmit={saveToken}>
+              <p>To let the server import for you (when no desktop is online), give it your Discogs personal access token, from{" "}
+                <a href="https://www.discogs.com/settings/developers" target="_blank" rel="noopener noreferrer">Discogs' developer settings</a>. It is stored encrypted and never shown again.</p>
+              <div class="field"><label for="discogs-token">Personal access token</label><input id="discogs-token" type="password" autocomplete="off" required value={discogsToken()} onInput={(e) => setDiscogsToken(e.currentTarget.value)} /></div>
+              <div class="actions"><button type="submit" class="primary">Check and store</button></div>
+            </form>
+          }>
+            <p>Connected as <strong>{token()!.username}</strong>.</p>
+            <div class="actions">
+              <button type="button" onClick={() => attempt(notify, () => ok(api.DELETE("/api/v1/discogs/token")), "Discogs token forgotten").then(() => refetchToken())}>Forget the token</button>
+            </div>
+          </Show>
+        </Show>
+        <div class="actions"><button type="button" class="primary" onClick={() => void refreshFromDiscogs()}>Refresh from Discogs</button></div>
+        <Show when={live.importProgress()}>
+          {(p) => <p role="status">Import {p().state}: {p().step} ({p().pages_done}{p().pages_total ? `/${p().pages_total}` : ""} pages, {p().releases_done} releases)</p>}
+        </Show>
+        <p class="muted small">Kleio is not affiliated with, sponsored or endorsed by Discogs. “Discogs” is a trademark of Zink Media, LLC.</p>
+      </section>
+
+      <section class="card" aria-labelledby="data-title">
+        <h2 id="data-title">Your data</h2>
+        <div class="actions">
+          <a class="button" href="/api/v1/export" download="kleio-export.json">Export JSON</a>
+          <a class="button" href="/api/v1/export/plays.csv" download="kleio-plays.csv">Export plays (CSV)</a>
+          <label class="button">Import JSON… <input type="file" accept="application/json,.json" class="sr-only" onChange={importFile} /></label>
+        </div>
+      </section>
+
+      <section class="card" aria-labelledby="account-title">
+        <h2 id="account-title">Account</h2>
+        <p>Signed in {session()?.mode === "local" ? "with this server's access key (local mode)" : `as ${session()?.user?.name ?? session()?.user?.email ?? session()?.user?.subject}`}.</p>
+      </section>
+    </section>
+  );
+}
