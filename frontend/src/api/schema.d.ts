@@ -609,7 +609,9 @@ export interface paths {
         get?: never;
         /**
          * Put Details
-         * @description Details your client fetched from Discogs: yours at once, shared once confirmed.
+         * @description Details your client fetched from Discogs: what you see of the release, and nobody
+         *     else. With your Discogs token stored here, the server then fetches the release from
+         *     Discogs itself, and what Discogs says is shared.
          */
         put: operations["put_details_api_v1_releases__release_id__details_put"];
         post?: never;
@@ -1641,8 +1643,26 @@ export interface components {
              */
             via: "desktop" | "server" | "none";
         };
-        /** Rejection */
+        /**
+         * Rejection
+         * @description A mutation the server refused (recorded as processed: it never blocks the queue).
+         *
+         *     So that the device that sent it does not silently differ from every other, the server
+         *     says what it holds of that row now: ``current`` (its state, with field clocks, as a pull
+         *     would carry it) or ``absent`` (the user has no such row: a refused create). The device
+         *     takes that back in place of its own change. Servers before this field send neither.
+         */
         Rejection: {
+            /**
+             * Absent
+             * @default false
+             */
+            absent?: boolean;
+            current?: components["schemas"]["Change"] | null;
+            /** Entity */
+            entity?: ("play" | "cleaning" | "stylus" | "collection_item" | "folder") | null;
+            /** Entity Id */
+            entity_id?: string | null;
             /** Mutation Id */
             mutation_id: number;
             /** Reason */
