@@ -38,10 +38,22 @@ async def submit(
     if len(release.model_dump_json()) > MAX_DETAILS_CHARS:
         raise InvalidField("release", "too large")
     await locks.xact_lock(session, locks.RELEASE_DETAILS, str(release_id))
-    await submissions.save(session, user_id, release, now)
-    await basic.bump_viewer(session, user_id)  # what this user alone sees changed
     shared = await catalogue.has_details(session, release_id)
+    if shared and await _is_shared_copy(session, release):
+        # what the server's own fetch already shares: no overlay needed (the same as an
+        # upload that arrived before that fetch, which ``save_fetched`` drops)
+        await submissions.drop_confirmed(session, release)
+    else:
+        await submissions.save(session, user_id, release, now)
+    await basic.bump_viewer(session, user_id)  # what this user alone sees changed
     return DetailsAccepted(release_id=release_id, shared=shared)
+
+
+async def _is_shared_copy(session: AsyncSession, release: wire.Release) -> bool:
+    stored = await catalogue.load(session, release.id)
+    return stored is not None and (
+        submissions.payload_hash(stored) == submissions.payload_hash(release)
+    )
 
 
 def with_derived_duration(release: wire.Release) -> wire.Release:

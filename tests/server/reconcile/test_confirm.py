@@ -84,7 +84,10 @@ async def test_a_forged_upload_is_replaced_for_everyone_else_by_the_servers_own_
     assert [t.position for t in shared.tracks] == [t["position"] for t in genuine["tracklist"]]
     assert mine is not None and mine.title == "Pwned"  # Alice keeps her own
     assert await known(make_user("carol"), rid) == [rid]  # others find it known now
-    # Bob's upload said what Discogs says: it is the shared copy now, no overlay left
+    # Bob's upload said what Discogs says: it is the shared copy now, no overlay left, whether
+    # it arrived before the server's fetch or after it (the confirmer runs in the background)
+    assert await submitters(kleio, rid) == {alice_id}
+    await submit(make_user("dave"), as_fetched(genuine))  # after the fetch, for sure
     assert await submitters(kleio, rid) == {alice_id}
 
 
