@@ -47,6 +47,23 @@ HISTORY_SEARCH_WEIGHTS: Mapping[str, float] = {
     "notes": 1.0,
 }
 UNKNOWN_ARTIST_GROUP = "Unknown artist"
+# English names spelled out: strftime's %A / %B follow the process locale, which a Qt
+# application sets from the system, so the desktop's labels would differ from the server's.
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 __all__ = [
     "CleaningRow",
@@ -54,6 +71,7 @@ __all__ = [
     "HistoryGroup",
     "PlayRow",
     "cleaned_days",
+    "day_label",
     "group_history",
     "history",
     "history_days",
@@ -176,13 +194,18 @@ def search_history(entries: Sequence[HistoryEntry], query: str) -> list[HistoryE
     return [e for e in entries if id(e) in matching]
 
 
+def day_label(day: dt.date) -> str:
+    """ "Monday 7 December 2026", whatever the process locale."""
+    return f"{DAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+
+
 def group_key(entry: HistoryEntry, grouping: HistoryGrouping) -> tuple[str, str]:
     """(key, label) of the group holding ``entry``."""
     if grouping == "none":
         return "all", "All"
     if grouping == "date":
         day = entry.day
-        return day.isoformat(), f"{day:%A} {day.day} {day:%B %Y}"
+        return day.isoformat(), day_label(day)
     if grouping == "artist":
         artist = entry.release.artist or UNKNOWN_ARTIST_GROUP
         return artist.casefold(), artist

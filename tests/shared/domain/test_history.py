@@ -11,6 +11,7 @@ from shared.domain.history import (
     HistoryEntry,
     PlayRow,
     cleaned_days,
+    day_label,
     group_history,
     history,
     history_days,
@@ -212,3 +213,10 @@ def test_history_drops_rows_before_the_period_in_local_days() -> None:
         now=now,
     )
     assert [g.key for g in groups] == ["2026-12-08", "2026-12-01"]
+
+
+def test_day_labels_match_the_c_locale_for_every_weekday_and_month() -> None:
+    days = [date(2026, month, 1) + timedelta(days=n) for month in range(1, 13) for n in range(7)]
+    assert [day_label(d) for d in days] == [f"{d:%A} {d.day} {d:%B %Y}" for d in days]
+    assert day_label(date(2026, 12, 7)) == "Monday 7 December 2026"
+    assert day_label(date(987, 3, 5)) == "Monday 5 March 987"  # %Y is not zero-padded
