@@ -45,16 +45,22 @@ class CleaningRow:
     deep: bool = False
 
 
-def play_seconds(sides: Sequence[str] | None, release: wire.Release | None) -> float:
-    """The named sides' duration, else the release's, else 40 minutes."""
+def play_minutes_of(sides: Sequence[str] | None, release: wire.Release | None) -> float:
+    """Minutes one play lasted (stylus wear): the named sides' duration, else the
+    release's, else 40 minutes."""
     if release is None:
-        return play_minutes(None) * 60
+        return play_minutes(None)
     side_seconds = (
         sides_seconds(release.tracks, sides, release.duration_seconds, release.formats)
         if sides
         else None
     )
-    return play_minutes(release.duration_seconds, side_seconds) * 60
+    return play_minutes(release.duration_seconds, side_seconds)
+
+
+def play_seconds(sides: Sequence[str] | None, release: wire.Release | None) -> float:
+    """Seconds one play lasted (listening analytics): ``play_minutes_of`` x 60."""
+    return play_minutes_of(sides, release) * 60
 
 
 def unknown_release_title(release_id: int) -> str:

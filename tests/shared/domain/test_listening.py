@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from shared.domain.listening import play_seconds, summarise
+from shared.domain.listening import play_minutes_of, play_seconds, summarise
 from shared.protocol.entities import Release, ReleaseArtist, ReleaseFormat, Track
 
 LP = Release(
@@ -33,3 +33,9 @@ def test_summarise_known_and_missing() -> None:
     )
     missing = summarise(9, None)
     assert (missing.title, missing.artist, missing.known) == ("Release 9", "", False)
+
+
+def test_play_minutes_of_is_the_wear_minutes() -> None:
+    assert play_minutes_of(["A"], LP) == 10.0
+    assert play_minutes_of(None, LP) == 25.0
+    assert play_minutes_of(["B"], None) == 40.0
