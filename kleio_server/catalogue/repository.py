@@ -27,7 +27,6 @@ from kleio_server.models import (
     ReleaseLabel,
     ReleaseStyle,
     Style,
-    StylusTemplate,
     Track,
 )
 from shared.protocol import entities as wire
@@ -341,11 +340,3 @@ async def _name_ids(
     await insert_ignore(session, model.__table__, [{"name": n} for n in sorted(names)])
     rows = await session.execute(select(model.id, model.name).where(model.name.in_(names)))
     return {name: id_ for id_, name in rows}
-
-
-async def stylus_templates(session: AsyncSession) -> Sequence[StylusTemplate]:
-    return (
-        await session.scalars(
-            select(StylusTemplate).order_by(StylusTemplate.manufacturer, StylusTemplate.model)
-        )
-    ).all()

@@ -4,12 +4,12 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from kleio_server.catalogue import repository as catalogue
 from kleio_server.deps import CurrentUser, KleioDep, SessionDep
 from kleio_server.equipment import repository
 from kleio_server.equipment import service as svc
 from kleio_server.equipment.schemas import StylusOut, StylusTemplateOut
 from kleio_server.plays import service as writes
+from shared.domain.stylus_catalogue import STYLUS_CATALOGUE
 from shared.protocol import entities as wire
 
 router = APIRouter(tags=["styluses"])
@@ -83,11 +83,7 @@ async def delete_stylus(
 
 
 @router.get("/stylus-catalogue", response_model=list[StylusTemplateOut])
-async def stylus_catalogue(_user: CurrentUser, session: SessionDep) -> list[StylusTemplateOut]:
-    rows = await catalogue.stylus_templates(session)
-    return [
-        StylusTemplateOut(
-            manufacturer=r.manufacturer, model=r.model, lifespan_hours=r.lifespan_hours
-        )
-        for r in rows
-    ]
+async def stylus_catalogue(_user: CurrentUser) -> list[StylusTemplateOut]:
+    """The templates of PRODUCT §1 (``shared.domain.stylus_catalogue``, the desktop's list
+    too), by manufacturer then model."""
+    return [StylusTemplateOut.model_validate(t.model_dump()) for t in STYLUS_CATALOGUE]

@@ -13,8 +13,8 @@ from kleio_server.equipment import repository
 from kleio_server.equipment.schemas import StylusOut, WearOut
 from kleio_server.models import Stylus
 from kleio_server.sync.entities import SPECS
-from shared.domain.durations import sides_seconds
-from shared.domain.wear import play_minutes, stylus_wear
+from shared.domain.listening import play_minutes_of
+from shared.domain.wear import stylus_wear
 from shared.protocol import entities as wire
 
 
@@ -33,11 +33,7 @@ async def with_wear(
     minutes: dict[uuid.UUID, list[float]] = defaultdict(list)
     for stylus_id, release_id, sides in plays:
         release = releases.get(release_id)  # as the user sees it (maybe their own upload)
-        duration = release.duration_seconds if release else None
-        side_secs = None
-        if sides and release is not None:
-            side_secs = sides_seconds(release.tracks, sides, duration, release.formats)
-        minutes[stylus_id].append(play_minutes(duration, side_secs))
+        minutes[stylus_id].append(play_minutes_of(sides, release))
     out = []
     for row in rows:
         wear = stylus_wear(row.lifespan_hours, minutes[row.id])

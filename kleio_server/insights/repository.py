@@ -1,16 +1,18 @@
-"""Queries shared by the insight endpoints; every one is scoped to one user."""
+"""Queries shared by the insight endpoints; every one is scoped to one user. They fetch
+rows as the shared rules take them (``shared.domain.listening``); nothing is decided here."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_server.catalogue import repository as catalogue
 from kleio_server.models import Cleaning, Play, Stylus, User
+from shared.domain.listening import CleaningRow, PlayRow
 from shared.protocol import entities as wire
 
 
@@ -20,37 +22,49 @@ async def time_zone_of(session: AsyncSession, user_id: uuid.UUID) -> str:
     return name or "UTC"
 
 
-async def plays(
+async def play_rows(
     session: AsyncSession,
     user_id: uuid.UUID,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     release_id: int | None = None,
-) -> Sequence[Play]:
+) -> list[PlayRow]:
     """The user's live plays in [since, until), oldest first."""
-    query = select(Play).where(Play.user_id == user_id, Play.deleted.is_(False))
+    query = select(
+        Play.id, Play.release_id, Play.played_at, Play.stylus_id, Play.notes, Play.sides
+    ).where(Play.user_id == user_id, Play.deleted.is_(False))
     if since is not None:
         query = query.where(Play.played_at >= since)
     if until is not None:
         query = query.where(Play.played_at < until)
     if release_id is not None:
         query = query.where(Play.release_id == release_id)
-    return (await session.scalars(query.order_by(Play.played_at, Play.id))).all()
+    rows = await session.execute(query.order_by(Play.played_at, Play.id))
+    return [
+        PlayRow(id_, release, played_at, stylus_id, notes, sides)
+        for id_, release, played_at, stylus_id, notes, sides in rows
+    ]
 
 
-async def cleanings(
+async def cleaning_rows(
     session: AsyncSession,
     user_id: uuid.UUID,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
-) -> Sequence[Cleaning]:
+) -> list[CleaningRow]:
     """The user's live cleanings in [since, until), oldest first."""
-    query = select(Cleaning).where(Cleaning.user_id == user_id, Cleaning.deleted.is_(False))
+    query = select(
+        Cleaning.id, Cleaning.release_id, Cleaning.cleaned_at, Cleaning.notes, Cleaning.deep
+    ).where(Cleaning.user_id == user_id, Cleaning.deleted.is_(False))
     if since is not None:
         query = query.where(Cleaning.cleaned_at >= since)
     if until is not None:
         query = query.where(Cleaning.cleaned_at < until)
-    return (await session.scalars(query.order_by(Cleaning.cleaned_at, Cleaning.id))).all()
+    rows = await session.execute(query.order_by(Cleaning.cleaned_at, Cleaning.id))
+    return [
+        CleaningRow(id_, release, cleaned_at, notes, deep)
+        for id_, release, cleaned_at, notes, deep in rows
+    ]
 
 
 async def earliest_play(session: AsyncSession, user_id: uuid.UUID) -> dt.datetime | None:

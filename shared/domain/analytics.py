@@ -7,25 +7,55 @@ Los Angeles day, not on the next UTC one.
 Periods end today (the user's local today) and include it: "7d" is today and the
 six days before; "30d", "90d" likewise; "1y" is 365 days; "all" starts at the
 earliest play (today when there is none); "custom" takes the given dates, a missing
-start meaning "all" and a missing end meaning today.
+start meaning "all" and a missing end meaning today; start and end go only with custom.
+
+Which plays count (``listened_plays``): live plays, archived records included, whose
+local day is in the period and whose release passes the filters; the filters combine
+(all must hold), artist and genre match case-insensitively (the artist against every
+credited artist's display name). A play lasts ``listening.play_seconds``.
+
+Distributions: a play counts once per distinct genre of its release (a Jazz/Funk
+record is a slice of both) and as "Unknown" when its release has no genre or is
+missing from the catalogue; by artist it counts for the release's primary artist,
+"Unknown artist" when there is none; by album it is keyed by release id and labelled
+with the title ("Release <id>" when missing). A key keeps the label it first had.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from shared.domain.durations import display_artist_name
+from shared.domain.listening import PlayRow, play_seconds, unknown_release_title
+from shared.domain.sorting import primary_artist
+from shared.protocol import entities as wire
+
 Grouping = Literal["day", "week", "month"]
 Period = Literal["7d", "30d", "90d", "1y", "all", "custom"]
 Measure = Literal["plays", "seconds"]
+DistributionBy = Literal["genre", "artist", "album"]
 
 PERIOD_DAYS: dict[str, int] = {"7d": 7, "30d": 30, "90d": 90, "1y": 365}
 TOP_CHOICES = (5, 10, 15, 20, 50)
+MAX_BUCKETS = 20_000
+UNKNOWN_GENRE = "Unknown"
+UNKNOWN_ARTIST = "Unknown artist"
+_DAYS_PER_BUCKET = {"day": 1, "week": 7, "month": 28}
+
+
+class AnalyticsError(ValueError):
+    """A request the analytics cannot answer; ``field`` names the parameter at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -142,3 +172,154 @@ def distribution(events: Iterable[tuple[str, float]], top: int, by: Measure) -> 
     else:
         shares.sort(key=lambda s: (-s.seconds, -s.plays, s.key))
     return shares[: max(top, 0)]
+
+
+def check_top(top: int) -> None:
+    if top not in TOP_CHOICES:
+        raise AnalyticsError("top", f"must be one of {', '.join(map(str, TOP_CHOICES))}")
+
+
+def needs_earliest(period: Period, custom_start: date | None) -> bool:
+    """Whether ``resolve_period`` needs the local day of the user's earliest play."""
+    return period == "all" or (period == "custom" and custom_start is None)
+
+
+def check_custom_bounds(period: Period, custom_start: date | None, custom_end: date | None) -> None:
+    if period != "custom" and (custom_start is not None or custom_end is not None):
+        raise AnalyticsError("start", "start and end go with period=custom")
+
+
+def resolve_period(
+    period: Period,
+    now: datetime,
+    tz: ZoneInfo,
+    custom_start: date | None = None,
+    custom_end: date | None = None,
+    earliest: date | None = None,
+) -> tuple[date, date]:
+    """``period_bounds`` with the request checks: start/end only with custom, start not
+    after end (both an ``AnalyticsError`` on "start")."""
+    check_custom_bounds(period, custom_start, custom_end)
+    try:
+        return period_bounds(period, now, tz, custom_start, custom_end, earliest)
+    except ValueError as exc:
+        raise AnalyticsError("start", str(exc)) from exc
+
+
+def check_bucket_count(first: date, last: date, grouping: Grouping) -> None:
+    """Refuse a series of more than ``MAX_BUCKETS`` buckets (an ``AnalyticsError`` on "group")."""
+    if (last - first).days // _DAYS_PER_BUCKET[grouping] + 1 > MAX_BUCKETS:
+        raise AnalyticsError("group", "too many buckets for this period; group by week or month")
+
+
+@dataclass(frozen=True)
+class Filters:
+    release_id: int | None = None
+    artist: str | None = None
+    genre: str | None = None
+
+    def keep(self, release_id: int, release: wire.Release | None) -> bool:
+        if self.release_id is not None and release_id != self.release_id:
+            return False
+        if self.artist is not None:
+            wanted = self.artist.strip().casefold()
+            names = {
+                display_artist_name(a.name).casefold() for a in (release.artists if release else [])
+            }
+            if wanted not in names:
+                return False
+        if self.genre is not None:
+            genres = {g.casefold() for g in (release.genres if release else [])}
+            if self.genre.strip().casefold() not in genres:
+                return False
+        return True
+
+
+@dataclass(frozen=True)
+class ListenedPlay:
+    release_id: int
+    played_at: datetime
+    release: wire.Release | None
+    seconds: float
+
+
+def listened_plays(
+    rows: Iterable[PlayRow],
+    releases: Mapping[int, wire.Release],
+    tz: ZoneInfo,
+    first: date,
+    last: date,
+    filters: Filters,
+) -> list[ListenedPlay]:
+    """The plays that count for [first, last] (local days) under ``filters``, in input order."""
+    plays = []
+    for row in rows:
+        if not first <= local_day(row.played_at, tz) <= last:
+            continue
+        release = releases.get(row.release_id)
+        if filters.keep(row.release_id, release):
+            plays.append(
+                ListenedPlay(
+                    row.release_id, row.played_at, release, play_seconds(row.sides, release)
+                )
+            )
+    return plays
+
+
+@dataclass(frozen=True)
+class Series:
+    buckets: list[Bucket]
+    total_plays: int
+    total_seconds: float
+
+
+def listening_series(
+    plays: Iterable[ListenedPlay], tz: ZoneInfo, grouping: Grouping, first: date, last: date
+) -> Series:
+    """Zero-filled buckets over [first, last] with their totals."""
+    buckets = series(((p.played_at, p.seconds) for p in plays), tz, grouping, first, last)
+    return Series(
+        buckets,
+        sum(b.plays for b in buckets),
+        sum(b.seconds for b in buckets),
+    )
+
+
+@dataclass(frozen=True)
+class LabelledShare:
+    """One slice: ``key`` identifies it (a genre, an artist, a release id), ``label`` is shown."""
+
+    key: str
+    label: str
+    plays: int
+    seconds: float
+
+
+def distribution_keys(play: ListenedPlay, by: DistributionBy) -> list[tuple[str, str]]:
+    """(key, label) of every slice one play counts in."""
+    release = play.release
+    if by == "genre":
+        genres = list(dict.fromkeys(release.genres)) if release and release.genres else []
+        return [(g, g) for g in genres] or [(UNKNOWN_GENRE, UNKNOWN_GENRE)]
+    if by == "artist":
+        artist = (primary_artist(release.artists) if release else "") or UNKNOWN_ARTIST
+        return [(artist, artist)]
+    title = release.title if release else unknown_release_title(play.release_id)
+    return [(str(play.release_id), title)]
+
+
+def listening_distribution(
+    plays: Iterable[ListenedPlay], by: DistributionBy, measure: Measure, top: int
+) -> list[LabelledShare]:
+    """The ``top`` slices by ``measure`` (see ``distribution`` for ties)."""
+    check_top(top)
+    labels: dict[str, str] = {}
+    events: list[tuple[str, float]] = []
+    for play in plays:
+        for key, label in distribution_keys(play, by):
+            labels.setdefault(key, label)
+            events.append((key, play.seconds))
+    return [
+        LabelledShare(s.key, labels[s.key], s.plays, s.seconds)
+        for s in distribution(events, top, measure)
+    ]

@@ -7,15 +7,34 @@ so its algorithm is spelled out for other implementations:
     digest = SHA-256 of the UTF-8 bytes of f"{user_key}|{local_day:%Y-%m-%d}"
     index  = first 8 bytes of digest as a big-endian unsigned integer, mod len(ids)
     pick   = ids[index]
+
+where ``user_key`` is the user's id as canonical lowercase hyphenated UUID text
+(``str(uuid.UUID)``), ``local_day`` the day in the user's zone, and the ids are those
+of the user's active records (neither archived nor deleted). Python's ``hash()`` is
+salted per process and must not be used for this.
+
+Candidates (``candidates``): a release owned twice is one candidate, shown as its
+active item with the lowest instance id. A suggested record missing from the
+catalogue is titled "Release <id>"; a year of 0 is shown as unknown (``None``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from random import Random
+from zoneinfo import ZoneInfo
 
+from shared.domain.analytics import local_day as local_day_of
+from shared.domain.listening import unknown_release_title
+from shared.domain.sorting import artist_credit
+from shared.protocol import entities as wire
+
+SUGGEST_COUNTS = (1, 3)
 LEAST_PLAYED_JITTER = 5.0
 """The "small random term" added to each least-played weight: uniform in [0, 5)."""
 
@@ -62,3 +81,74 @@ def random_genre(
         return None
     genre = rng.choice(genres)
     return genre, [release_id for release_id, gs in genres_by_release.items() if genre in gs]
+
+
+@dataclass(frozen=True)
+class ActiveItem:
+    """An active collection item (neither archived nor deleted) with its release's plays."""
+
+    instance_id: int
+    release_id: int
+    folder_id: int
+    plays: int
+    last_played_at: dt.datetime | None
+
+
+def candidates(items: Iterable[ActiveItem]) -> dict[int, ActiveItem]:
+    """One candidate per release, its lowest instance id, keyed by release id in
+    ascending instance-id order."""
+    chosen: dict[int, ActiveItem] = {}
+    for item in sorted(items, key=lambda i: i.instance_id):
+        chosen.setdefault(item.release_id, item)
+    return chosen
+
+
+def user_key(user_id: uuid.UUID) -> str:
+    return str(user_id)
+
+
+def record_of_the_day_for(
+    user_id: uuid.UUID, now: dt.datetime, tz: ZoneInfo, items: Iterable[ActiveItem]
+) -> tuple[date, ActiveItem | None]:
+    """(the user's local day, that day's record) for a user at the instant ``now``."""
+    day = local_day_of(now, tz)
+    chosen = candidates(items)
+    pick = record_of_the_day(user_key(user_id), day, list(chosen))
+    return day, chosen[pick] if pick is not None else None
+
+
+@dataclass(frozen=True)
+class SuggestedRecord:
+    instance_id: int
+    release_id: int
+    folder_id: int
+    title: str
+    artist: str
+    year: int | None
+    thumb_url: str
+    cover_url: str
+    genres: list[str]
+    plays: int
+    last_played_at: dt.datetime | None
+
+
+def suggested_record(item: ActiveItem, release: wire.Release | None) -> SuggestedRecord:
+    """What a suggestion shows of one candidate."""
+    return SuggestedRecord(
+        instance_id=item.instance_id,
+        release_id=item.release_id,
+        folder_id=item.folder_id,
+        title=release.title if release else unknown_release_title(item.release_id),
+        artist=artist_credit(release.artists) if release else "",
+        year=(release.year or None) if release else None,
+        thumb_url=release.thumb_url if release else "",
+        cover_url=release.cover_url if release else "",
+        genres=list(release.genres) if release else [],
+        plays=item.plays,
+        last_played_at=item.last_played_at,
+    )
+
+
+def check_count(count: int) -> None:
+    if count not in SUGGEST_COUNTS:
+        raise ValueError("must be 1 or 3")

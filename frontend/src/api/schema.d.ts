@@ -628,7 +628,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stylus Catalogue */
+        /**
+         * Stylus Catalogue
+         * @description The templates of PRODUCT §1 (``shared.domain.stylus_catalogue``, the desktop's list
+         *     too), by manufacturer then model.
+         */
         get: operations["stylus_catalogue_api_v1_stylus_catalogue_get"];
         put?: never;
         post?: never;
@@ -1751,7 +1755,8 @@ export interface components {
         /**
          * ReleaseBrief
          * @description Enough of a release to show it in a list; ``known`` is False when the shared
-         *     catalogue does not hold the release (an orphan play keeps its release id).
+         *     catalogue does not hold the release (an orphan play keeps its release id). Built
+         *     from ``shared.domain.listening.summarise``.
          */
         ReleaseBrief: {
             /** Artist */

@@ -9,7 +9,7 @@ from kleio_server.deps import CurrentUser, KleioDep, SessionDep
 from kleio_server.insights.analytics import service
 from kleio_server.insights.analytics.schemas import DistributionBy, Measure, Series, ShareOut
 from kleio_server.insights.zones import MAX_ZONE_NAME
-from shared.domain.analytics import Grouping, Period
+from shared.domain.analytics import Filters, Grouping, Period
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 
@@ -33,12 +33,12 @@ def filters(
     release_id: Annotated[int | None, Query(ge=1, le=2**53)] = None,
     artist: NameParam = None,
     genre: NameParam = None,
-) -> service.Filters:
-    return service.Filters(release_id=release_id, artist=artist, genre=genre)
+) -> Filters:
+    return Filters(release_id=release_id, artist=artist, genre=genre)
 
 
 WindowDep = Annotated[service.Window, Depends(window)]
-FiltersDep = Annotated[service.Filters, Depends(filters)]
+FiltersDep = Annotated[Filters, Depends(filters)]
 
 
 @router.get("/series", response_model=Series)

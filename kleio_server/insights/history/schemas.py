@@ -7,9 +7,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from kleio_server.insights.schemas import ReleaseBrief
-
-HistoryPeriod = Literal["all", "week", "month", "year"]
-HistoryGrouping = Literal["none", "date", "artist", "album"]
+from shared.domain.history import HistoryGrouping, HistoryPeriod
 
 
 class HistoryEntry(BaseModel):
@@ -39,3 +37,6 @@ class History(BaseModel):
     group: HistoryGrouping
     time_zone: str
     groups: list[HistoryGroup]
+
+
+__all__ = ["History", "HistoryEntry", "HistoryGroup", "HistoryGrouping", "HistoryPeriod"]

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_server.catalogue import basic
 from kleio_server.models import CollectionItem, Genre, ReleaseGenre, ReleaseStats
+from shared.domain.suggestions import ActiveItem
 
 _CHUNK = 5000
-
-
-@dataclass(frozen=True)
-class ActiveItem:
-    instance_id: int
-    release_id: int
-    folder_id: int
-    plays: int
-    last_played_at: dt.datetime | None
 
 
 async def active_items(session: AsyncSession, user_id: uuid.UUID) -> list[ActiveItem]:

@@ -1,8 +1,8 @@
 """What to play next (PRODUCT §4.9), over the user's active records.
 
-Every rule comes from ``shared.domain.suggestions``; a release owned twice is one
-candidate, shown as its first instance. The record of the day uses the user id as its
-key, so every device and browser of the user agrees on it for that local day.
+The rows come from the database; every rule (one candidate per release, record of the
+day keyed by the user id, the weights, what a suggestion shows) is
+``shared.domain.suggestions``'s, so every device and browser of the user agrees.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kleio_server.catalogue import repository as catalogue
 from kleio_server.insights import repository as insights
 from kleio_server.insights.suggestions import repository
-from kleio_server.insights.suggestions.repository import ActiveItem
 from kleio_server.insights.suggestions.schemas import (
     GenreSuggestions,
     RecordOfTheDay,
@@ -27,18 +26,11 @@ from kleio_server.insights.suggestions.schemas import (
 from kleio_server.insights.zones import parse_zone
 from kleio_server.kit.errors import InvalidField
 from shared.domain import suggestions as rules
-from shared.domain.analytics import local_day
-from shared.domain.sorting import artist_credit
-
-SUGGEST_COUNTS = (1, 3)
+from shared.domain.suggestions import ActiveItem
 
 
 async def _candidates(session: AsyncSession, user_id: uuid.UUID) -> dict[int, ActiveItem]:
-    """First active item of each release, keyed by release id."""
-    items: dict[int, ActiveItem] = {}
-    for item in await repository.active_items(session, user_id):
-        items.setdefault(item.release_id, item)
-    return items
+    return rules.candidates(await repository.active_items(session, user_id))
 
 
 async def _records(
@@ -48,43 +40,38 @@ async def _records(
     release_ids: Sequence[int],
 ) -> list[SuggestedRecord]:
     releases = await catalogue.load_many(session, release_ids, viewer=user_id)
-    records = []
-    for release_id in release_ids:
-        item, release = items[release_id], releases.get(release_id)
-        records.append(
-            SuggestedRecord(
-                instance_id=item.instance_id,
-                release_id=release_id,
-                folder_id=item.folder_id,
-                title=release.title if release else f"Release {release_id}",
-                artist=artist_credit(release.artists) if release else "",
-                year=(release.year or None) if release else None,
-                thumb_url=release.thumb_url if release else "",
-                cover_url=release.cover_url if release else "",
-                genres=list(release.genres) if release else [],
-                plays=item.plays,
-                last_played_at=item.last_played_at,
-            )
+    return [
+        SuggestedRecord.model_validate(
+            rules.suggested_record(items[release_id], releases.get(release_id)),
+            from_attributes=True,
         )
-    return records
+        for release_id in release_ids
+    ]
 
 
 async def record_of_the_day(
     session: AsyncSession, user_id: uuid.UUID, tz_name: str | None, now: dt.datetime
 ) -> RecordOfTheDay:
     zone_name = tz_name or await insights.time_zone_of(session, user_id)
-    day = local_day(now, parse_zone(zone_name))
-    items = await _candidates(session, user_id)
-    pick = rules.record_of_the_day(str(user_id), day, list(items))
-    records = await _records(session, user_id, items, [pick]) if pick is not None else []
+    tz = parse_zone(zone_name)
+    day, pick = rules.record_of_the_day_for(
+        user_id, now, tz, await repository.active_items(session, user_id)
+    )
+    records = (
+        await _records(session, user_id, {pick.release_id: pick}, [pick.release_id])
+        if pick is not None
+        else []
+    )
     return RecordOfTheDay(day=day, time_zone=zone_name, record=records[0] if records else None)
 
 
 async def random_records(
     session: AsyncSession, user_id: uuid.UUID, count: int, rng: Random
 ) -> Suggestions:
-    if count not in SUGGEST_COUNTS:
-        raise InvalidField("count", "must be 1 or 3")
+    try:
+        rules.check_count(count)
+    except ValueError as exc:
+        raise InvalidField("count", str(exc)) from exc
     items = await _candidates(session, user_id)
     return Suggestions(
         records=await _records(session, user_id, items, rules.suggest(list(items), count, rng))
