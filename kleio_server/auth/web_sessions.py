@@ -16,6 +16,7 @@ import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from kleio_server.auth.errors import AuthError
 from kleio_server.auth.session import SessionCodec, WebSession
@@ -42,7 +43,7 @@ class WebSessions:
         self._codec = codec
         self.sign_in = sign_in
         self._clock = clock
-        self._renewals: dict[str, asyncio.Future[Resolved]] = {}
+        self._renewals: dict[str, asyncio.Task[Resolved]] = {}
 
     async def resolve(self, cookie: str) -> Resolved:
         """The live session of ``cookie``, renewed first if its access token has lapsed.
@@ -57,21 +58,21 @@ class WebSessions:
             raise AuthError("invalid_token", "session expired")
         key = hashlib.sha256(session.tokens.refresh_token.encode()).hexdigest()
         pending = self._renewals.get(key)
-        if pending is not None and pending.done() and self._lapsed(pending.result()):
-            del self._renewals[key]  # that renewal has lapsed too: the old cookie is stale
+        if pending is not None and pending.done() and not self._usable(pending):
+            del self._renewals[key]  # failed, or lapsed too (the old cookie is stale)
             pending = None
         if pending is None:
             self._forget_lapsed()
-            pending = asyncio.get_running_loop().create_future()
+            # a task of its own: a request that gives up does not cancel the others' renewal
+            pending = asyncio.get_running_loop().create_task(self._renew(session))
             self._renewals[key] = pending
-            try:
-                pending.set_result(await self._renew(session))
-            except BaseException as error:
-                del self._renewals[key]  # a failure is not kept: the next request retries
-                pending.set_exception(error)
-                pending.exception()  # retrieved: no "never retrieved" warning without waiters
-                raise
+            pending.add_done_callback(partial(self._forget_if_failed, key))
         return await asyncio.shield(pending)
+
+    def _forget_if_failed(self, key: str, task: asyncio.Task[Resolved]) -> None:
+        """A failure is not kept: the next request with this cookie tries again."""
+        if (task.cancelled() or task.exception() is not None) and self._renewals.get(key) is task:
+            del self._renewals[key]
 
     async def _renew(self, session: WebSession) -> Resolved:
         assert self.sign_in is not None and session.tokens is not None
@@ -81,13 +82,16 @@ class WebSessions:
         )
         return Resolved(self._codec.open(cookie), cookie)
 
-    def _lapsed(self, resolved: Resolved) -> bool:
-        expires = resolved.session.principal.expires_at
-        return expires is None or expires.timestamp() <= self._clock()
+    def _usable(self, task: asyncio.Task[Resolved]) -> bool:
+        """A finished renewal whose access token is still valid."""
+        if task.cancelled() or task.exception() is not None:
+            return False
+        expires = task.result().session.principal.expires_at
+        return expires is not None and expires.timestamp() > self._clock()
 
     def _forget_lapsed(self) -> None:
-        for key, future in list(self._renewals.items()):
-            if future.done() and self._lapsed(future.result()):
+        for key, task in list(self._renewals.items()):
+            if task.done() and not self._usable(task):
                 del self._renewals[key]
         while len(self._renewals) >= MAX_KEPT_RENEWALS:
             del self._renewals[next(iter(self._renewals))]

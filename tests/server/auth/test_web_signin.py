@@ -185,10 +185,18 @@ async def test_a_lapsed_access_token_is_refreshed_for_rest_and_the_socket(
     first = await session_state(browser, base)
     old_cookie = browser.cookies[SESSION_COOKIE]
     await asyncio.sleep(ACCESS_TOKEN_TTL_SECONDS + 1)
+    # a tab's parallel requests with the lapsed cookie: one renewal (the provider rotates
+    # refresh tokens and ends the grant when one is used twice), every request served
+    async with httpx.AsyncClient(timeout=10.0) as tab:
+        tab.cookies.set(SESSION_COOKIE, old_cookie)
+        parallel = await asyncio.gather(*(tab.get(f"{base}/api/v1/me") for _ in range(5)))
+    assert [r.status_code for r in parallel] == [200] * 5
+    assert len({r.cookies.get(SESSION_COOKIE) for r in parallel}) == 1
     me = await browser.get(f"{base}/api/v1/me")
     assert me.status_code == 200, me.text
     renewed = me.cookies.get(SESSION_COOKIE)
     assert renewed and renewed != old_cookie
+    assert renewed == parallel[0].cookies.get(SESSION_COOKIE)
     assert (await session_state(browser, base))["csrf_token"] == first["csrf_token"]
     # a request still carrying the old cookie (a parallel one) gets the same renewal, not a
     # second use of the rotated refresh token
