@@ -46,7 +46,12 @@ export default function SignIn() {
         when={session()?.mode !== "oidc"}
         fallback={
           <p>
-            <a class="button primary" href={`/auth/login?next=${encodeURIComponent(returnPath())}`}>
+            {/* rel=external: a full navigation to the server, not a client-side route */}
+            <a
+              class="button primary"
+              rel="external"
+              href={`/auth/login?next=${encodeURIComponent(returnPath())}`}
+            >
               Sign in
             </a>
           </p>
