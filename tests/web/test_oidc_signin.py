@@ -20,6 +20,8 @@ from tests.fakes.oidc_provider_fixture import ProviderHandle, start_oidc_provide
 from tests.web.harness import _free_port, create_database, drop_database
 
 ROLES_SCOPE = "urn:zitadel:iam:org:project:roles"
+# short, so that the test outlives a few access tokens: the server renews them
+ACCESS_TOKEN_TTL_SECONDS = 3
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +33,7 @@ def port() -> int:
 def provider(port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProviderHandle]:
     handle = start_oidc_provider(
         tmp_path_factory.mktemp("oidc-web-ui"),
+        access_token_ttl=ACCESS_TOKEN_TTL_SECONDS,
         web_redirect_uris=(f"http://127.0.0.1:{port}/auth/callback",),
         web_post_logout_uris=(f"http://127.0.0.1:{port}/login",),
     )
@@ -98,6 +101,15 @@ async def test_sign_in_through_the_provider_and_out_again(
     assert body["signed_in"] is True and body["user"]["subject"] == "alice"
     cookies = {c["name"]: c for c in await context.cookies(oidc_server)}
     assert cookies["kleio_session"]["httpOnly"] is True
+    live = page.get_by_role("status").filter(has_text=re.compile("Live|Offline"))
+    await expect(live).to_have_text("Live")
+
+    # the access token lapses: the socket closes, the tab reads its session again (the server
+    # renews it) and reconnects on the renewed cookie
+    await asyncio.sleep(ACCESS_TOKEN_TTL_SECONDS * 2)
+    await expect(live).to_have_text("Live", timeout=10_000)
+    renewed = {c["name"]: c["value"] for c in await context.cookies(oidc_server)}
+    assert renewed["kleio_session"] != cookies["kleio_session"]["value"]
 
     await page.get_by_role("button", name="Sign out").click()
     await page.wait_for_url(re.compile(re.escape(provider.issuer) + "/oidc/v1/end_session"))
