@@ -290,3 +290,56 @@ async def test_a_provider_error_and_an_unsafe_next_path(
     assert "&lt;b&gt;no&lt;/b&gt;" in denied.text
     landing = await sign_in(browser, base, "frank", "//evil.example/x")
     assert landing.status_code == 303 and landing.headers["location"] == "/"
+
+
+async def test_a_code_the_provider_refuses_is_a_readable_page(
+    base: str, browser: httpx.AsyncClient, provider: ProviderHandle
+) -> None:
+    started = await browser.get(f"{base}/auth/login")
+    state = parse_qs(urlsplit(started.headers["location"]).query)["state"][0]
+    refused = await browser.get(f"{base}/auth/callback", params={"code": "bogus", "state": state})
+    assert refused.status_code == 400
+    assert "refused: invalid_grant" in refused.text
+    assert provider.web_client_secret not in refused.text
+    assert SESSION_COOKIE not in browser.cookies
+
+
+async def test_the_session_cookie_fits_a_browser(base: str, browser: httpx.AsyncClient) -> None:
+    await sign_in(browser, base, "grace")
+    assert len(browser.cookies[SESSION_COOKIE]) < 3_800  # browsers drop cookies over 4 KB
+
+
+async def test_an_unreachable_provider_is_a_readable_page(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        auth_mode="oidc",
+        oidc_issuer=f"http://127.0.0.1:{_free_port()}",  # nobody listens there
+        oidc_audience="project",
+        oidc_web_client_id="kleio-web",
+        oidc_web_client_secret="web-client-secret",
+        public_url="http://kleio.test",
+        secret_key="u" * 40,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kleio.test") as client:
+            response = await client.get("/auth/login")
+    assert response.status_code == 503
+    assert response.headers["content-type"].startswith("text/html")
+    assert "cannot be reached" in response.text
+
+
+async def test_local_mode_has_no_provider_sign_in(database_url: str, tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", database_url=database_url, secret_key="v" * 40)
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kleio.test") as client:
+            login = await client.get("/auth/login")
+            logout = await client.post("/api/v1/auth/logout")
+    assert login.status_code == 404 and "login URL" in login.text
+    assert logout.status_code == 200 and logout.json() == {"end_session_url": None}
