@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter, Request, Response
 
 from kleio_server.accounts import service
@@ -15,6 +13,7 @@ from kleio_server.accounts.schemas import (
     SignedOut,
 )
 from kleio_server.auth.errors import AuthError, IssuerUnavailable
+from kleio_server.auth.web_sessions import SESSION_TTL
 from kleio_server.deps import (
     RENEWED_SESSION,
     SESSION_COOKIE,
@@ -26,7 +25,6 @@ from kleio_server.deps import (
 from kleio_server.kit.errors import NotFound
 
 router = APIRouter(tags=["account"])
-SESSION_TTL = dt.timedelta(days=14)
 
 
 @router.get("/me", response_model=Me)
