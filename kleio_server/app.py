@@ -14,9 +14,12 @@ from fastapi.middleware.gzip import GZipMiddleware
 from starlette.types import Receive, Scope, Send
 
 from kleio_server import __version__, migrate
+from kleio_server.accounts.web_signin import SessionRenewalMiddleware, mount_sign_in
 from kleio_server.auth.local import LocalKey
 from kleio_server.auth.oidc import OIDCVerifier
 from kleio_server.auth.session import SessionCodec
+from kleio_server.auth.web_sessions import WebSessions
+from kleio_server.auth.web_signin import WebSignIn
 from kleio_server.deps import Kleio
 from kleio_server.kit import problems
 from kleio_server.kit.bodylimit import BodyLimitMiddleware
@@ -63,6 +66,7 @@ def build_kleio(
         timeouts=settings.database_timeouts,
     )
     http = http or httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False)
+    codec = SessionCodec(server_secret(settings))
     kleio = Kleio(
         settings=settings,
         engine=engine,
@@ -70,7 +74,8 @@ def build_kleio(
         http=http,
         applier=Applier(HybridClock("server"), now=lambda: kleio.now()),
         metrics=metrics or Metrics(),
-        session_codec=SessionCodec(server_secret(settings)),
+        session_codec=codec,
+        web_sessions=WebSessions(codec, None),
     )
     on_database_replaced(engine, kleio.forget_users)
     if settings.auth_mode == "local":
@@ -84,6 +89,16 @@ def build_kleio(
             roles_claim=settings.oidc_roles_claim,
             required_role=settings.oidc_required_role,
         )
+        if settings.oidc_web_client_id and settings.oidc_web_client_secret:
+            kleio.web_sessions.sign_in = WebSignIn(
+                issuer=settings.oidc_issuer,
+                client_id=settings.oidc_web_client_id,
+                client_secret=settings.oidc_web_client_secret.get_secret_value(),
+                redirect_uri=settings.resolved_public_url + "/auth/callback",
+                scopes=tuple(settings.oidc_scopes),
+                http=http,
+                access_verifier=kleio.verifier,
+            )
     return kleio
 
 
@@ -128,6 +143,7 @@ def create_app(
     app.state.metrics = metrics
     problems.install(app)
     register_routes(app)
+    mount_sign_in(app)
     mount_web(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     # inside CORS (a browser can read the 413), in front of routing, auth and body parsing
@@ -140,5 +156,6 @@ def create_app(
             allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "X-CSRF-Token", "X-Request-ID"],
         )
+    app.add_middleware(SessionRenewalMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app

@@ -20,6 +20,7 @@ from kleio_server.auth.local import LocalKey
 from kleio_server.auth.oidc import OIDCVerifier
 from kleio_server.auth.principal import Principal
 from kleio_server.auth.session import SessionCodec
+from kleio_server.auth.web_sessions import WebSessions
 from kleio_server.catalogue.cache import ReleaseCache
 from kleio_server.collection.views import CollectionViews
 from kleio_server.kit.errors import Forbidden
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 SESSION_COOKIE = "kleio_session"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# request.state attribute: a renewed session cookie the response must carry
+RENEWED_SESSION = "renewed_session_cookie"
 AfterCommit = Callable[[], Awaitable[None]]
 
 
@@ -47,6 +50,7 @@ class Kleio:
     applier: Applier
     metrics: Metrics
     session_codec: SessionCodec
+    web_sessions: WebSessions
     release_cache: ReleaseCache = field(default_factory=ReleaseCache)
     collection_views: CollectionViews = field(default_factory=CollectionViews)
     local_key: LocalKey | None = None
@@ -106,7 +110,10 @@ async def get_principal(request: Request, kleio: KleioDep) -> Principal:
         return await kleio.authenticate_bearer(token.strip())
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        principal = kleio.session_codec.read(cookie)
+        resolved = await kleio.web_sessions.resolve(cookie)
+        principal = resolved.session.principal
+        if resolved.renewed_cookie is not None:
+            setattr(request.state, RENEWED_SESSION, resolved.renewed_cookie)
         if request.method not in SAFE_METHODS and not kleio.session_codec.check_csrf(
             cookie, request.headers.get(CSRF_HEADER, "")
         ):

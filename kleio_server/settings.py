@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     oidc_scopes: Annotated[list[str], NoDecode] = []
     oidc_roles_claim: str = "urn:zitadel:iam:org:project:roles"
     oidc_required_role: str | None = None
+    # the web UI's confidential client (backend-for-frontend sign-in; redirect URI is
+    # public_url + /auth/callback)
+    oidc_web_client_id: str | None = None
+    oidc_web_client_secret: SecretStr | None = None
 
     secret_key: SecretStr | None = None
     cors_origins: Annotated[list[str], NoDecode] = []
@@ -66,6 +70,8 @@ class Settings(BaseSettings):
     def _check(self) -> Self:
         if self.auth_mode == "oidc" and not (self.oidc_issuer and self.oidc_audience):
             raise ValueError("KLEIO_AUTH_MODE=oidc needs KLEIO_OIDC_ISSUER and KLEIO_OIDC_AUDIENCE")
+        if self.oidc_web_client_id and self.oidc_web_client_secret is None:
+            raise ValueError("KLEIO_OIDC_WEB_CLIENT_ID needs KLEIO_OIDC_WEB_CLIENT_SECRET")
         if self.database_url is not None:
             _check_database_url(self.database_url)
         if self.secret_key is not None and len(self.secret_key.get_secret_value()) < (

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter, Request, Response
 
 from kleio_server.accounts import service
@@ -12,9 +10,12 @@ from kleio_server.accounts.schemas import (
     MePatch,
     SessionInfo,
     SessionState,
+    SignedOut,
 )
-from kleio_server.auth.errors import AuthError
+from kleio_server.auth.errors import AuthError, IssuerUnavailable
+from kleio_server.auth.web_sessions import SESSION_TTL
 from kleio_server.deps import (
+    RENEWED_SESSION,
     SESSION_COOKIE,
     CurrentUser,
     KleioDep,
@@ -24,7 +25,6 @@ from kleio_server.deps import (
 from kleio_server.kit.errors import NotFound
 
 router = APIRouter(tags=["account"])
-SESSION_TTL = dt.timedelta(days=14)
 
 
 @router.get("/me", response_model=Me)
@@ -86,10 +86,14 @@ async def session_state(request: Request, response: Response, kleio: KleioDep) -
     if not cookie:
         return SessionState(signed_in=False, mode=mode)
     try:
-        principal = kleio.session_codec.read(cookie)
+        resolved = await kleio.web_sessions.resolve(cookie)
+    except IssuerUnavailable:
+        raise
     except AuthError:
         return SessionState(signed_in=False, mode=mode)
-    user = await get_current_user(principal, kleio)
+    if resolved.renewed_cookie is not None:
+        setattr(request.state, RENEWED_SESSION, resolved.renewed_cookie)
+    user = await get_current_user(resolved.session.principal, kleio)
     return SessionState(
         signed_in=True,
         mode=mode,
@@ -98,8 +102,21 @@ async def session_state(request: Request, response: Response, kleio: KleioDep) -
     )
 
 
-@router.post("/auth/logout", status_code=204)
-async def logout(response: Response) -> Response:
+@router.post("/auth/logout", response_model=SignedOut)
+async def logout(request: Request, response: Response, kleio: KleioDep) -> SignedOut:
+    """End this browser's session. In OIDC mode, ``end_session_url`` is the provider's
+    logout (RP-initiated, with ``id_token_hint`` and ``post_logout_redirect_uri``): the app
+    navigates there to end the provider's session too; null when there is none."""
+    response.headers["Cache-Control"] = "no-store"
     response.delete_cookie(SESSION_COOKIE, path="/")
-    response.status_code = 204
-    return response
+    sign_in = kleio.web_sessions.sign_in
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if sign_in is None or not cookie:
+        return SignedOut(end_session_url=None)
+    try:
+        tokens = kleio.session_codec.open(cookie).tokens
+    except AuthError:
+        tokens = None
+    id_token = tokens.id_token if tokens is not None else None
+    after = kleio.settings.resolved_public_url + "/login"
+    return SignedOut(end_session_url=await sign_in.end_session_url(id_token, after))

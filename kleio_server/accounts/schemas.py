@@ -51,3 +51,10 @@ class SessionState(BaseModel):
     mode: Literal["local", "oidc"]
     user: Me | None = None
     csrf_token: str | None = None
+
+
+class SignedOut(BaseModel):
+    """``POST /auth/logout``: where the browser goes to end the provider's session too
+    (RP-initiated logout), or null (local mode, or a provider without one)."""
+
+    end_session_url: str | None

@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.types import Message, Receive, Scope, Send
 
+from kleio_server.accounts.web_signin import session_cookie_header
 from kleio_server.auth.principal import Principal
 from kleio_server.deps import Kleio, get_current_user
 from kleio_server.kit.db import database_unavailable
@@ -43,7 +44,7 @@ from kleio_server.realtime.messages import (
 from kleio_server.realtime.socket_auth import (
     CloseSocket,
     check_not_expired,
-    cookie_principal,
+    cookie_session,
     seconds_left,
     verify_token,
 )
@@ -69,11 +70,18 @@ async def message_schema() -> JSONResponse:
 @router.websocket(PATH)
 async def websocket_endpoint(websocket: WebSocket) -> None:
     kleio: Kleio = websocket.app.state.kleio
-    await websocket.accept()
+    session = await cookie_session(websocket, kleio)
+    headers = []
+    if session.renewed_cookie is not None:  # the browser keeps the renewed session
+        header = session_cookie_header(kleio, session.renewed_cookie)
+        headers.append((b"set-cookie", header.encode("latin-1")))
+    await websocket.accept(headers=headers)
     try:
+        if session.refusal is not None:
+            raise session.refusal
         if kleio.hub is None:
             raise CloseSocket(CLOSE_TRY_AGAIN_LATER, "server starting")
-        await _Conversation(websocket, kleio, kleio.hub).run()
+        await _Conversation(websocket, kleio, kleio.hub).run(session.principal)
     except CloseSocket as close:
         await _close(websocket, close.code, close.reason)
     except WebSocketDisconnect:
@@ -102,8 +110,7 @@ class _Conversation:
         self.identity: tuple[str, str] | None = None  # (issuer, subject) of the credential
         self.expires: float | None = None  # event-loop time the credential lapses
 
-    async def run(self) -> None:
-        principal = cookie_principal(self.websocket, self.kleio)
+    async def run(self, principal: Principal | None) -> None:
         if principal is None:
             deadline = _loop_time() + self.hub.auth_timeout
             try:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from starlette.websockets import WebSocket
 
-from kleio_server.auth.errors import AuthError
+from kleio_server.auth.errors import AuthError, IssuerUnavailable
 from kleio_server.auth.principal import Principal
 from kleio_server.deps import SESSION_COOKIE, Kleio
 from kleio_server.realtime.messages import (
@@ -29,16 +30,30 @@ class CloseSocket(Exception):
         self.reason = reason[:120]  # a close frame's reason is at most 123 bytes
 
 
-def cookie_principal(websocket: WebSocket, kleio: Kleio) -> Principal | None:
-    """The principal in the session cookie, if it is valid and the page that opened the
-    socket is ours (a cookie is sent along by any site; a token is not)."""
+@dataclass(frozen=True)
+class CookieSession:
+    """What the handshake's session cookie says: the caller (None without a usable cookie),
+    the renewed cookie to set when the session was renewed, or why the socket must close."""
+
+    principal: Principal | None
+    renewed_cookie: str | None = None
+    refusal: CloseSocket | None = None
+
+
+async def cookie_session(websocket: WebSocket, kleio: Kleio) -> CookieSession:
+    """The session of the cookie, renewed as for REST once its access token has lapsed, if
+    the page that opened the socket is ours (a cookie is sent along by any site; a token
+    is not)."""
     cookie = websocket.cookies.get(SESSION_COOKIE)
     if not cookie or not _same_origin(websocket, kleio):
-        return None
+        return CookieSession(None)
     try:
-        return kleio.session_codec.read(cookie)
+        resolved = await kleio.web_sessions.resolve(cookie)
+    except IssuerUnavailable as error:
+        return CookieSession(None, refusal=CloseSocket(CLOSE_TRY_AGAIN_LATER, error.description))
     except AuthError:
-        return None
+        return CookieSession(None)
+    return CookieSession(resolved.session.principal, resolved.renewed_cookie)
 
 
 def _same_origin(websocket: WebSocket, kleio: Kleio) -> bool:

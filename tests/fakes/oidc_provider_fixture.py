@@ -39,6 +39,8 @@ class ProviderHandle:
     project_id: str
     org_id: str
     access_token_ttl: int
+    web_client_id: str
+    web_client_secret: str = field(repr=False)
     process: subprocess.Popen[str] = field(repr=False)
 
     def stop(self) -> None:
@@ -83,13 +85,17 @@ def start_oidc_provider(
     client_id: str = "kleio-desktop",
     strict_consent: bool = False,
     prompt_values: tuple[str, ...] = (),
+    web_redirect_uris: tuple[str, ...] = (),
+    web_post_logout_uris: tuple[str, ...] = (),
 ) -> ProviderHandle:
     """Start `node server.mjs` on an ephemeral port and wait for its ready line.
 
     `tmp_dir`, when given, receives the provider's stderr log (provider.log) for debugging.
     `strict_consent`: grant no refresh token without prompt=consent (OIDC Core §11, as
     oidc-provider itself does) instead of emulating Zitadel; `prompt_values`: the
-    `prompt_values_supported` its discovery document publishes (none by default).
+    `prompt_values_supported` its discovery document publishes (none by default);
+    `web_redirect_uris` / `web_post_logout_uris`: those of the confidential web client
+    (`handle.web_client_id`, secret `handle.web_client_secret`).
     """
     _ensure_node_modules(PROVIDER_DIR)
     node = shutil.which("node")
@@ -103,6 +109,10 @@ def start_oidc_provider(
         "OIDC_STRICT_CONSENT": "1" if strict_consent else "0",
         "OIDC_PROMPT_VALUES": " ".join(prompt_values),
     }
+    if web_redirect_uris:
+        env["OIDC_WEB_REDIRECT_URIS"] = " ".join(web_redirect_uris)
+    if web_post_logout_uris:
+        env["OIDC_WEB_POST_LOGOUT_URIS"] = " ".join(web_post_logout_uris)
     log = (tmp_dir / "provider.log").open("w") if tmp_dir is not None else subprocess.DEVNULL
     process = subprocess.Popen(
         [node, "server.mjs", "0"],
@@ -121,6 +131,8 @@ def start_oidc_provider(
         project_id=ready["project_id"],
         org_id=ready["org_id"],
         access_token_ttl=access_token_ttl,
+        web_client_id=ready["web_client_id"],
+        web_client_secret=ready["web_client_secret"],
         process=process,
     )
 

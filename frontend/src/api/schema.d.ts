@@ -93,7 +93,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Logout */
+        /**
+         * Logout
+         * @description End this browser's session. In OIDC mode, ``end_session_url`` is the provider's
+         *     logout (RP-initiated, with ``id_token_hint`` and ``post_logout_redirect_uri``): the app
+         *     navigates there to end the provider's session too; null when there is none.
+         */
         post: operations["logout_api_v1_auth_logout_post"];
         delete?: never;
         options?: never;
@@ -1956,6 +1961,15 @@ export interface components {
             /** Seconds */
             seconds: number;
         };
+        /**
+         * SignedOut
+         * @description ``POST /auth/logout``: where the browser goes to end the provider's session too
+         *     (RP-initiated logout), or null (local mode, or a provider without one).
+         */
+        SignedOut: {
+            /** End Session Url */
+            end_session_url: string | null;
+        };
         /** SnapshotBegin */
         SnapshotBegin: {
             /** Expected Items */
@@ -2396,11 +2410,13 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Successful Response */
-            204: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SignedOut"];
+                };
             };
         };
     };

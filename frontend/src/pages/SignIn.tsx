@@ -4,7 +4,13 @@ import { useSession } from "../providers/session";
 
 /** Local mode: the printed /login#key=… URL (the key stays in the fragment, which the
  * browser never sends) signs in here; without a key in the URL, a form asks for it.
- * OIDC mode: browser sign-in (the server-side code flow) is not built yet; the page says so. */
+ * OIDC mode: "Sign in" goes to the server's /auth/login (the server-side code flow at the
+ * provider), which comes back to the page the user was on. */
+/** Where to land after the provider's sign-in: this page, unless it is the sign-in page. */
+function returnPath(): string {
+  return location.pathname === "/login" ? "/" : location.pathname + location.search;
+}
+
 export default function SignIn() {
   const { session, signInWithKey } = useSession();
   const navigate = useNavigate();
@@ -39,9 +45,15 @@ export default function SignIn() {
       <Show
         when={session()?.mode !== "oidc"}
         fallback={
-          <p role="status">
-            This server signs in with OpenID Connect. Browser sign-in through the server is not
-            available in this version yet: use the desktop app (<code>kleio login</code>).
+          <p>
+            {/* rel=external: a full navigation to the server, not a client-side route */}
+            <a
+              class="button primary"
+              rel="external"
+              href={`/auth/login?next=${encodeURIComponent(returnPath())}`}
+            >
+              Sign in
+            </a>
           </p>
         }
       >

@@ -81,8 +81,11 @@ export function LiveProvider(props: ParentProps<{ onSignedOut: () => void }>) {
       if (socket !== ws) return;
       socket = null;
       if (event.code === 4401 || event.code === 4403) {
+        // the session is read again: renewed by the server (OIDC mode: its access token had
+        // lapsed; the next handshake carries the renewed cookie), or over (then this
+        // provider unmounts, and its cleanup cancels the retry)
         props.onSignedOut();
-        return;
+        if (event.code === 4403) return;
       }
       retry = setTimeout(connect, nextDelay(attempt++));
     };

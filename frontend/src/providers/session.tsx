@@ -31,8 +31,13 @@ export function SessionProvider(props: ParentProps) {
       await refetch();
     },
     async signOut() {
-      await ok(api.POST("/api/v1/auth/logout"));
+      const signedOut = await ok(api.POST("/api/v1/auth/logout"));
       setCsrfToken(null);
+      // OIDC mode: end the provider's session too (RP-initiated logout), by navigating there
+      if (signedOut.end_session_url) {
+        window.location.assign(signedOut.end_session_url);
+        return;
+      }
       await refetch();
     },
   };

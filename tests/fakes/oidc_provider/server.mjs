@@ -2,7 +2,8 @@
 //
 // Usage: node server.mjs [port]   (port 0 or absent = ephemeral)
 // When ready it prints ONE JSON line on stdout:
-//   {"issuer": "...", "port": N, "client_id": "...", "project_id": "...", "org_id": "..."}
+//   {"issuer": "...", "port": N, "client_id": "...", "project_id": "...", "org_id": "...",
+//    "web_client_id": "...", "web_client_secret": "..."}
 //
 // Environment (all optional):
 //   OIDC_PORT                port when not given as argv[2] (default 0)
@@ -16,6 +17,12 @@
 //                            without prompt=consent) instead of emulating Zitadel
 //   OIDC_PROMPT_VALUES       space-separated `prompt_values_supported` to publish in discovery
 //                            (default: none published, as oidc-provider does)
+//   OIDC_WEB_CLIENT_ID       confidential web client id (default "kleio-web")
+//   OIDC_WEB_CLIENT_SECRET   its secret (default: random, printed in the ready line)
+//   OIDC_WEB_REDIRECT_URIS   space-separated redirect URIs of the web client
+//                            (default "http://127.0.0.1:8000/auth/callback")
+//   OIDC_WEB_POST_LOGOUT_URIS  space-separated post-logout redirect URIs of the web client
+//                            (default "http://127.0.0.1:8000/login")
 //
 // Like Zitadel: its endpoint paths; JWT access tokens (RS256) with aud = [project id, client id]
 // and the claim `urn:zitadel:iam:org:project:roles`; PKCE (S256) required; the scope
@@ -42,6 +49,11 @@ const accessTokenTTL = Number(env.OIDC_ACCESS_TOKEN_TTL ?? 300);
 const refreshTokenTTL = Number(env.OIDC_REFRESH_TOKEN_TTL ?? 86400);
 const strictConsent = env.OIDC_STRICT_CONSENT === '1';
 const promptValues = (env.OIDC_PROMPT_VALUES ?? '').split(' ').filter(Boolean);
+const webClientId = env.OIDC_WEB_CLIENT_ID ?? 'kleio-web';
+const webClientSecret = env.OIDC_WEB_CLIENT_SECRET || randomBytes(24).toString('hex');
+const words = (value, fallback) => (value ?? fallback).split(' ').filter(Boolean);
+const webRedirectUris = words(env.OIDC_WEB_REDIRECT_URIS, 'http://127.0.0.1:8000/auth/callback');
+const webPostLogoutUris = words(env.OIDC_WEB_POST_LOGOUT_URIS, 'http://127.0.0.1:8000/login');
 
 const ROLES_CLAIM = 'urn:zitadel:iam:org:project:roles';
 const AUDIENCE_SCOPE = `urn:zitadel:iam:org:project:id:${projectId}:aud`;
@@ -82,6 +94,17 @@ function configuration() {
         response_types: ['code'],
         redirect_uris: ['http://127.0.0.1/callback'],
         post_logout_redirect_uris: ['http://127.0.0.1/signed-out'],
+      },
+      {
+        // Zitadel's "Web" application: code flow with PKCE, a secret (client_secret_basic).
+        client_id: webClientId,
+        client_secret: webClientSecret,
+        application_type: 'web',
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        redirect_uris: webRedirectUris,
+        post_logout_redirect_uris: webPostLogoutUris,
       },
     ],
     jwks: signingJwks(),
@@ -126,8 +149,8 @@ function configuration() {
     formats: {
       customizers: {
         // Zitadel lists the project and the client in `aud`.
-        jwt: async (_ctx, _token, jwt) => {
-          jwt.payload.aud = [projectId, clientId];
+        jwt: async (_ctx, token, jwt) => {
+          jwt.payload.aud = [projectId, token.clientId];
         },
       },
     },
@@ -135,6 +158,8 @@ function configuration() {
     issueRefreshToken: async (_ctx, client, source) =>
       client.grantTypeAllowed('refresh_token') && source.scopes.has('offline_access'),
     expiresWithSession: async () => false,
+    // Zitadel rotates every refresh token on use, confidential clients' too.
+    rotateRefreshToken: () => true,
     ttl: {
       AccessToken: accessTokenTTL,
       AuthorizationCode: 60,
@@ -230,7 +255,15 @@ server.listen(requestedPort, '127.0.0.1', () => {
     });
   });
   process.stdout.write(
-    `${JSON.stringify({ issuer, port, client_id: clientId, project_id: projectId, org_id: orgId })}\n`,
+    `${JSON.stringify({
+      issuer,
+      port,
+      client_id: clientId,
+      project_id: projectId,
+      org_id: orgId,
+      web_client_id: webClientId,
+      web_client_secret: webClientSecret,
+    })}\n`,
   );
 });
 

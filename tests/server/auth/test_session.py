@@ -9,7 +9,7 @@ import pytest
 
 from kleio_server.auth.errors import AuthError
 from kleio_server.auth.principal import Principal
-from kleio_server.auth.session import SessionCodec
+from kleio_server.auth.session import ProviderTokens, SessionCodec
 from tests.fakes.oidc_issuer import ManualClock
 
 SECRET = bytes(range(32))
@@ -123,3 +123,29 @@ def test_csrf_tokens_depend_on_the_secret(codec: SessionCodec) -> None:
     session = codec.issue(ADA, TTL)
     other = SessionCodec(bytes(reversed(SECRET)))
     assert not codec.check_csrf(session, other.csrf_token_for(session))
+
+
+def test_a_renewed_session_keeps_its_id_and_csrf_token(codec: SessionCodec) -> None:
+    first = codec.issue(ADA, TTL, tokens=ProviderTokens("refresh-1", "id.token.1"))
+    opened = codec.open(first)
+    assert opened.tokens == ProviderTokens("refresh-1", "id.token.1")
+    renewed = codec.issue(
+        ADA, TTL, session_id=opened.session_id, tokens=ProviderTokens("refresh-2", None)
+    )
+    assert renewed != first
+    assert codec.open(renewed).session_id == opened.session_id
+    assert codec.check_csrf(renewed, codec.csrf_token_for(first))
+    assert not codec.check_csrf(codec.issue(ADA, TTL), codec.csrf_token_for(first))
+
+
+def test_the_sign_in_state_cookie_is_no_session_and_expires(
+    codec: SessionCodec, clock: ManualClock
+) -> None:
+    state = codec.seal_state({"state": "s", "nonce": "n"}, timedelta(minutes=10))
+    assert codec.open_state(state)["nonce"] == "n"
+    _rejected(codec, state)  # never accepted as a session
+    with pytest.raises(AuthError):
+        codec.open_state(codec.issue(ADA, TTL))  # nor a session as a state
+    clock.advance(601)
+    with pytest.raises(AuthError):
+        codec.open_state(state)
