@@ -20,8 +20,8 @@ from kleio_desktop.core.store import Store, Transaction, queries
 from kleio_desktop.core.store.catalogue import release_from_row
 from kleio_desktop.core.store.entities import to_wire, validation_message
 from kleio_desktop.core.store.models import StylusRow
-from shared.domain.durations import sides_seconds
-from shared.domain.wear import Wear, play_minutes, stylus_wear
+from shared.domain.listening import play_minutes_of
+from shared.domain.wear import Wear, stylus_wear
 from shared.ids import new_id
 from shared.protocol.entities import Stylus, StylusIn, StylusPatch
 
@@ -115,19 +115,15 @@ class StylusService:
             stylus = await inputs.live_stylus(session, stylus_id)
             plays = await queries.plays(session, stylus_id=stylus_id)
             releases = await queries.releases(session, {play.release_id for play in plays})
-            minutes = []
-            for play in plays:
-                release_row = releases.get(play.release_id)
-                if release_row is None:
-                    minutes.append(play_minutes(None))
-                    continue
-                release = release_from_row(release_row)
-                sides = None
-                if play.sides:
-                    sides = sides_seconds(
-                        release.tracks, play.sides, release.duration_seconds, release.formats
-                    )
-                minutes.append(play_minutes(release.duration_seconds, sides))
+            minutes = [
+                play_minutes_of(
+                    play.sides,
+                    release_from_row(releases[play.release_id])
+                    if play.release_id in releases
+                    else None,
+                )
+                for play in plays
+            ]
         return stylus_wear(stylus.lifespan_hours, minutes)
 
 
