@@ -10,11 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from kleio_desktop.core.queries import rows
-from kleio_desktop.core.services.styluses import to_stylus
+from kleio_desktop.core.services.styluses import rotation_order, to_stylus
 from kleio_desktop.core.store import Store, queries
 from shared.domain.listening import play_minutes_of
 from shared.domain.stylus_catalogue import STYLUS_CATALOGUE
-from shared.domain.wear import Wear, manager_rank, stylus_wear
+from shared.domain.wear import Wear, stylus_wear
 from shared.protocol.entities import Stylus, StylusTemplate
 
 
@@ -39,15 +39,7 @@ async def styluses_with_wear(store: Store) -> list[StylusWithWear]:
         StylusWithWear(s, len(minutes[s.id]), stylus_wear(s.lifespan_hours, minutes[s.id]))
         for s in styluses
     ]
-    return sorted(
-        listed,
-        key=lambda w: manager_rank(
-            retired=w.stylus.retired,
-            active=w.stylus.active,
-            primary=w.stylus.primary,
-            name=w.stylus.name,
-        ),
-    )
+    return sorted(listed, key=lambda w: rotation_order(w.stylus))
 
 
 def stylus_catalogue() -> tuple[StylusTemplate, ...]:

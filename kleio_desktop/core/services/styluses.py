@@ -21,7 +21,7 @@ from kleio_desktop.core.store.catalogue import release_from_row
 from kleio_desktop.core.store.entities import to_wire, validation_message
 from kleio_desktop.core.store.models import StylusRow
 from shared.domain.listening import play_minutes_of
-from shared.domain.wear import Wear, stylus_wear
+from shared.domain.wear import Wear, manager_rank, stylus_wear
 from shared.ids import new_id
 from shared.protocol.entities import Stylus, StylusIn, StylusPatch
 
@@ -34,10 +34,12 @@ def to_stylus(row: StylusRow) -> Stylus:
     return stylus
 
 
-def rotation_order(stylus: Stylus) -> tuple[int, str, str]:
-    """Active (primary first), then inactive, then retired; by name within each."""
-    group = 3 if stylus.retired else 0 if stylus.primary else 1 if stylus.active else 2
-    return group, stylus.name.casefold(), str(stylus.id)
+def rotation_order(stylus: Stylus) -> tuple[tuple[int, int, str], str]:
+    """The manager's order (``shared.domain.wear.manager_rank``, as on the server), then id."""
+    rank = manager_rank(
+        retired=stylus.retired, active=stylus.active, primary=stylus.primary, name=stylus.name
+    )
+    return rank, str(stylus.id)
 
 
 async def demote_primary(tx: Transaction, keep: uuid.UUID) -> None:
