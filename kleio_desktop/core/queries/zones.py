@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from kleio_desktop.core.errors import InvalidInput
+from shared.domain.zones import zone_named
 
 LOCALTIME = Path("/etc/localtime")
 
@@ -31,8 +32,8 @@ def system_zone_name(localtime: Path = LOCALTIME) -> str:
 
 def _known(name: str) -> bool:
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # "America" is a directory
+        zone_named(name)
+    except ValueError:
         return False
     return True
 
