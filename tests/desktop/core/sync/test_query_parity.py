@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from dataclasses import asdict
 from pathlib import Path
 from random import Random
-from typing import Any
+from typing import Any, get_args
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -25,7 +25,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import TypeAdapter
 
-from kleio_desktop.core.queries import analytics, history, styluses, suggestions
+from kleio_desktop.core.queries import analytics, collection, history, styluses, suggestions
 from kleio_desktop.core.store import Store
 from kleio_server.accounts.service import ensure_user
 from kleio_server.app import create_app
@@ -37,8 +37,9 @@ from kleio_server.insights.suggestions import service as server_suggestions
 from kleio_server.sync.writes import write
 from shared.domain.analytics import Filters
 from shared.domain.history import HistoryGroup
+from shared.domain.sorting import SortKey
 from shared.domain.suggestions import SuggestedRecord
-from shared.protocol.entities import StylusIn, Track
+from shared.protocol.entities import ReleaseLabel, StylusIn, Track
 from tests.server.conftest import pg_database
 
 from ..conftest import make_release
@@ -83,17 +84,24 @@ def side_tracks(*sides: str) -> list[Track]:
 
 RELEASES = [
     make_release(1001),  # Miles Davis, Jazz, tracks on A and B
-    make_release(1002, title="No Tracklist", tracks=[], duration_seconds=None, genres=[]),
+    make_release(1002, title="No Tracklist", tracks=[], duration_seconds=None, genres=[], year=0),
     make_release(
-        1003, title="Head Hunters", genres=["Jazz", "Funk / Soul"], artists=[], thumb_url="t"
+        1003,
+        title="Head Hunters",
+        genres=["Jazz", "Funk / Soul"],
+        artists=[],
+        thumb_url="t",
+        year=1973,
+        labels=[ReleaseLabel(name="Columbia", catno="KC 32731")],
     ),
     make_release(
         DOUBLE_LP,
         title="Bitches Brew",
+        year=1970,
         tracks=side_tracks("A", "B", "C", "D"),
         duration_seconds=sum(t.seconds or 0 for t in side_tracks("A", "B", "C", "D")),
     ),
-    make_release(ARCHIVED, title="Sold On", genres=["Rock"]),
+    make_release(ARCHIVED, title="Sold On", genres=["Rock"], year=1999),
     make_release(OWNED_TWICE, title="Kind of Blue", genres=["Jazz"]),
 ]
 ITEMS = {10010: 1001, 10020: 1002, 10030: 1003, 10040: DOUBLE_LP, 10050: ARCHIVED}
@@ -106,8 +114,12 @@ async def seed_server(app: FastAPI) -> uuid.UUID:
     user = await ensure_user(kleio.sessions, principal)
     async with kleio.sessions() as session:
         await catalogue.save_many(session, RELEASES)
-        for instance_id, release_id in ITEMS.items():
-            fields = {"release_id": release_id, "folder_id": 1, "added_at": "2025-01-01T00:00:00Z"}
+        for n, (instance_id, release_id) in enumerate(ITEMS.items()):
+            fields = {
+                "release_id": release_id,
+                "folder_id": 2 if instance_id in (10030, 10061) else 1,
+                "added_at": f"2025-0{n % 3 + 1}-0{n + 1}T00:00:00Z",
+            }
             await write(kleio.applier, session, user.id, "collection_item", instance_id, fields)
         await session.commit()
     return user.id
@@ -196,6 +208,7 @@ async def test_the_desktop_answers_what_the_server_answers(
             await same_analytics(client, store, zone)
             await same_record_of_the_day(client, store, user_id, zone)
         await same_styluses(client, store)
+        await same_collection(client, store)
     await same_random_suggestions(kleio, store, user_id)
 
 
@@ -317,3 +330,76 @@ async def same_random_suggestions(kleio: Kleio, store: Store, user_id: uuid.UUID
             == genre.model_dump(mode="json")["records"]
         )
         assert ARCHIVED not in {r.release_id for r in local_three + local_genre.records}
+
+
+async def same_collection(client: httpx.AsyncClient, store: Store) -> None:
+    """Every sort, both directions, filters and search: the same items in the same order,
+    with the same status."""
+    filters: list[tuple[dict[str, Any], collection.CollectionFilters]] = [
+        ({}, collection.CollectionFilters()),
+        ({"archived": "true"}, collection.CollectionFilters(archived=True)),
+        ({"folder_id": 2}, collection.CollectionFilters(folder_id=2)),
+        ({"folder_id": 0}, collection.CollectionFilters(folder_id=0)),
+        ({"genre": ["Jazz", "Rock"]}, collection.CollectionFilters(genres=("Jazz", "Rock"))),
+    ]
+    for params, where in filters:
+        for sort in (None, *get_args(SortKey)):
+            for descending in (None, True, False):
+                asked = dict(params, limit=500)
+                if sort is not None:
+                    asked["sort"] = sort
+                if descending is not None:
+                    asked["descending"] = str(descending).lower()
+                served = (await get(client, "/collection", **asked))["items"]
+                local = await collection.list_records(
+                    store, where, sort=sort, descending=descending, now=NOW
+                )
+                assert [listed_json(r) for r in local] == [
+                    {k: item[k] for k in LISTED} for item in served
+                ], (params, sort, descending)
+        for q in ("blue", "jazz", "columbia", "miles davis", "zzzz"):
+            served = (await get(client, "/collection", q=q, limit=500, **params))["items"]
+            local = await collection.list_records(store, where, query=q, now=NOW)
+            assert {r.item.instance_id for r in local} == {i["instance_id"] for i in served}, q
+            served = await get(client, "/collection", q=q, sort="album", limit=500, **params)
+            local = await collection.list_records(store, where, query=q, sort="album", now=NOW)
+            assert [r.item.instance_id for r in local] == [
+                i["instance_id"] for i in served["items"]
+            ], q
+    columbia = await collection.list_records(store, query="columbia", now=NOW)
+    assert [r.item.release_id for r in columbia] == [1003]
+
+
+LISTED = ("instance_id", "release_id", "folder_id", "archived_at", "artist", "status")
+
+
+def listed_json(record: collection.ListedRecord) -> dict[str, Any]:
+    status = record.status
+    item = record.item.model_dump(mode="json")
+
+    def when(value: dt.datetime | None) -> str | None:
+        return None if value is None else TypeAdapter(dt.datetime).dump_python(value, mode="json")
+
+    return {
+        "instance_id": item["instance_id"],
+        "release_id": item["release_id"],
+        "folder_id": item["folder_id"],
+        "archived_at": item["archived_at"],
+        "artist": record.artist,
+        "status": {
+            "plays": status.plays,
+            "plays_since_cleaning": status.plays_since_cleaning,
+            "last_played_at": when(status.last_played_at),
+            "last_cleaned_at": when(status.last_cleaned_at),
+            "cleanliness": {
+                "score": round(status.cleanliness.score, 2),
+                "label": status.cleanliness.label,
+                "colour": status.cleanliness.colour,
+            },
+            "recency": {
+                "score": round(status.recency.score, 2),
+                "label": status.recency.label,
+                "colour": status.recency.colour,
+            },
+        },
+    }
