@@ -9,7 +9,6 @@ sort, the matches in the sort's order."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -59,12 +58,8 @@ async def list_records(
             session, folder_id=filters.folder_id, archived=filters.archived
         )
         releases = await rows.releases(session, {item.release_id for item in items})
-        play_times: dict[int, list[dt.datetime]] = defaultdict(list)
-        for play in await rows.play_rows(session):
-            play_times[play.release_id].append(play.played_at)
-        cleaning_times: dict[int, list[dt.datetime]] = defaultdict(list)
-        for cleaning in await rows.cleaning_rows(session):
-            cleaning_times[cleaning.release_id].append(cleaning.cleaned_at)
+        play_times = await rows.play_times(session)
+        cleaning_times = await rows.cleaning_times(session)
     wanted = set(filters.genres)
     listed: dict[int, ListedRecord] = {}
     for row in items:
@@ -75,7 +70,9 @@ async def list_records(
             item=to_item(row),
             release=release,
             artist=primary_artist(release.artists) if release else "",
-            status=record_status(play_times[row.release_id], cleaning_times[row.release_id], now),
+            status=record_status(
+                play_times.get(row.release_id, []), cleaning_times.get(row.release_id, []), now
+            ),
         )
     records = list(listed.values())
     if query.strip():
