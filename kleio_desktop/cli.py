@@ -21,7 +21,9 @@ from typing import Annotated, Literal, TypeVar
 import typer
 
 from kleio_desktop.commands import discogs as discogs_commands
+from kleio_desktop.commands import history as history_commands
 from kleio_desktop.commands import login as login_commands
+from kleio_desktop.commands import suggest as suggest_commands
 from kleio_desktop.commands import sync as sync_commands
 from kleio_desktop.core.errors import KleioError, NoSuchSide
 from kleio_desktop.core.services import Services, open_services
@@ -45,6 +47,8 @@ app.add_typer(stylus_app, name="stylus")
 login_commands.register(app)
 sync_commands.register(app)
 discogs_commands.register(app)
+history_commands.register(app)
+suggest_commands.register(app)
 
 
 def fail(message: str) -> typer.Exit:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -13,6 +12,7 @@ from kleio_server.auth.principal import Principal
 from kleio_server.kit.errors import InvalidField
 from kleio_server.models import User
 from kleio_server.sync import changelog
+from shared.domain.zones import zone_named
 from shared.ids import new_id
 
 
@@ -46,9 +46,9 @@ async def ensure_user(sessions: async_sessionmaker[AsyncSession], principal: Pri
 
 async def set_time_zone(session: AsyncSession, user: User, name: str) -> User:
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidField("time_zone", f"unknown time zone {name!r}") from exc
+        zone_named(name)
+    except ValueError as exc:
+        raise InvalidField("time_zone", str(exc)) from exc
     db_user = await session.merge(user)
     db_user.time_zone = name
     return db_user

@@ -14,7 +14,7 @@ from kleio_server.equipment.schemas import StylusOut, WearOut
 from kleio_server.models import Stylus
 from kleio_server.sync.entities import SPECS
 from shared.domain.listening import play_minutes_of
-from shared.domain.wear import stylus_wear
+from shared.domain.wear import manager_rank, stylus_wear
 from shared.protocol import entities as wire
 
 
@@ -56,9 +56,9 @@ async def with_wear(
 
 def manager_order(styluses: list[StylusOut]) -> list[StylusOut]:
     """Active (primary first), then inactive, then retired; by name within each."""
-
-    def rank(s: StylusOut) -> tuple[int, int, str]:
-        group = 2 if s.retired else (0 if s.active else 1)
-        return group, 0 if s.primary else 1, s.name.casefold()
-
-    return sorted(styluses, key=rank)
+    return sorted(
+        styluses,
+        key=lambda s: manager_rank(
+            retired=s.retired, active=s.active, primary=s.primary, name=s.name
+        ),
+    )

@@ -27,7 +27,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -77,6 +77,14 @@ def local_day(instant: datetime, tz: ZoneInfo) -> date:
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError("local_day needs a timezone-aware instant")
     return instant.astimezone(tz).date()
+
+
+def day_window(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """A UTC window surely covering the local days [first, last] (one day of slack each
+    side); a caller fetching rows by it keeps only those whose ``local_day`` is inside."""
+    start = datetime.combine(first - timedelta(days=1), time.min, tzinfo=tz)
+    end = datetime.combine(last + timedelta(days=2), time.min, tzinfo=tz)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def bucket_start(day: date, grouping: Grouping) -> date:

@@ -39,3 +39,10 @@ def stylus_wear(lifespan_hours: int | None, minutes_played: Iterable[float]) -> 
     remaining = max(0.0, lifespan_hours - hours)
     percent = remaining / lifespan_hours * 100
     return Wear(hours, remaining, percent, colour_for_score(percent))
+
+
+def manager_rank(*, retired: bool, active: bool, primary: bool, name: str) -> tuple[int, int, str]:
+    """Sort key of the stylus manager (server and desktop): active, then inactive, then
+    retired; the primary first within its group; then by name, case-insensitively."""
+    group = 2 if retired else (0 if active else 1)
+    return group, 0 if primary else 1, name.casefold()

@@ -20,8 +20,8 @@ from kleio_desktop.core.store import Store, Transaction, queries
 from kleio_desktop.core.store.catalogue import release_from_row
 from kleio_desktop.core.store.entities import to_wire, validation_message
 from kleio_desktop.core.store.models import StylusRow
-from shared.domain.durations import sides_seconds
-from shared.domain.wear import Wear, play_minutes, stylus_wear
+from shared.domain.listening import play_minutes_of
+from shared.domain.wear import Wear, manager_rank, stylus_wear
 from shared.ids import new_id
 from shared.protocol.entities import Stylus, StylusIn, StylusPatch
 
@@ -34,10 +34,12 @@ def to_stylus(row: StylusRow) -> Stylus:
     return stylus
 
 
-def rotation_order(stylus: Stylus) -> tuple[int, str, str]:
-    """Active (primary first), then inactive, then retired; by name within each."""
-    group = 3 if stylus.retired else 0 if stylus.primary else 1 if stylus.active else 2
-    return group, stylus.name.casefold(), str(stylus.id)
+def rotation_order(stylus: Stylus) -> tuple[tuple[int, int, str], str]:
+    """The manager's order (``shared.domain.wear.manager_rank``, as on the server), then id."""
+    rank = manager_rank(
+        retired=stylus.retired, active=stylus.active, primary=stylus.primary, name=stylus.name
+    )
+    return rank, str(stylus.id)
 
 
 async def demote_primary(tx: Transaction, keep: uuid.UUID) -> None:
@@ -115,19 +117,15 @@ class StylusService:
             stylus = await inputs.live_stylus(session, stylus_id)
             plays = await queries.plays(session, stylus_id=stylus_id)
             releases = await queries.releases(session, {play.release_id for play in plays})
-            minutes = []
-            for play in plays:
-                release_row = releases.get(play.release_id)
-                if release_row is None:
-                    minutes.append(play_minutes(None))
-                    continue
-                release = release_from_row(release_row)
-                sides = None
-                if play.sides:
-                    sides = sides_seconds(
-                        release.tracks, play.sides, release.duration_seconds, release.formats
-                    )
-                minutes.append(play_minutes(release.duration_seconds, sides))
+            minutes = [
+                play_minutes_of(
+                    play.sides,
+                    release_from_row(releases[play.release_id])
+                    if play.release_id in releases
+                    else None,
+                )
+                for play in plays
+            ]
         return stylus_wear(stylus.lifespan_hours, minutes)
 
 

@@ -197,6 +197,7 @@ async def test_bad_parameters_are_422_problems(alice: ApiUser) -> None:
         {"group": "label"},
         {"tz": "Mars/Olympus"},
         {"tz": "../../etc/passwd"},
+        {"tz": "America"},  # a directory of zones, not a zone
         {"q": "x" * 201},
     ):
         response = await alice.get("/api/v1/history", params=params)

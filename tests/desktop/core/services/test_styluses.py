@@ -119,6 +119,16 @@ async def test_list_order_active_primary_first_then_inactive_then_retired(
     assert names == ["Primary", "Alpha", "Beta", "Zeta"]
 
 
+async def test_a_primary_set_aside_is_listed_with_the_inactive_as_the_server_lists_it(
+    services: Services,
+) -> None:
+    await add(services, "Beta", active=False)
+    await add(services, "Primary", primary=True, active=False)
+    await add(services, "Alpha")
+    names = [stylus.name for stylus in await services.styluses.list_styluses()]
+    assert names == ["Alpha", "Primary", "Beta"]  # shared.domain.wear.manager_rank
+
+
 async def test_edit_stylus_validation(services: Services) -> None:
     stylus = await add(services, "2M Red", lifespan_hours=1000)
     await services.styluses.edit_stylus(stylus, StylusPatch(lifespan_hours=None))

@@ -1,0 +1,100 @@
+"""Listening analytics offline (PRODUCT §4.10): periods, which plays count, seconds,
+buckets and distributions are ``shared.domain.analytics``'s, as on the server's
+``/analytics``; the rows come from the local store. Bad input raises ``AnalyticsError``
+(its ``field`` names the parameter)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kleio_desktop.core.queries import rows
+from kleio_desktop.core.store import Store
+from shared.domain import analytics
+from shared.domain.analytics import (
+    DistributionBy,
+    Filters,
+    Grouping,
+    LabelledShare,
+    ListenedPlay,
+    Measure,
+    Period,
+    Series,
+)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The period asked for: 7d/30d/90d/1y/all end today; custom takes start and end."""
+
+    period: Period = "30d"
+    start: dt.date | None = None
+    end: dt.date | None = None
+    filters: Filters = field(default_factory=Filters)
+
+
+@dataclass(frozen=True)
+class PeriodSeries:
+    first: dt.date
+    last: dt.date
+    series: Series
+
+
+async def series(
+    store: Store,
+    window: Window,
+    *,
+    grouping: Grouping = "day",
+    tz: ZoneInfo,
+    now: dt.datetime | None = None,
+) -> PeriodSeries:
+    """Plays and seconds per day / week / month over the period's local days, zero-filled."""
+    now = now or dt.datetime.now(dt.UTC)
+    async with store.read() as session:
+        first, last = await _resolve(session, window, tz, now)
+        analytics.check_bucket_count(first, last, grouping)
+        plays = await _plays(session, window.filters, tz, first, last)
+    return PeriodSeries(first, last, analytics.listening_series(plays, tz, grouping, first, last))
+
+
+async def distribution(
+    store: Store,
+    window: Window,
+    *,
+    by: DistributionBy = "genre",
+    measure: Measure = "plays",
+    top: int = 10,
+    tz: ZoneInfo,
+    now: dt.datetime | None = None,
+) -> list[LabelledShare]:
+    """The top genres, artists or albums of the period by plays or listening time."""
+    analytics.check_top(top)
+    now = now or dt.datetime.now(dt.UTC)
+    async with store.read() as session:
+        first, last = await _resolve(session, window, tz, now)
+        plays = await _plays(session, window.filters, tz, first, last)
+    return analytics.listening_distribution(plays, by, measure, top)
+
+
+async def _resolve(
+    session: AsyncSession, window: Window, tz: ZoneInfo, now: dt.datetime
+) -> tuple[dt.date, dt.date]:
+    analytics.check_custom_bounds(window.period, window.start, window.end)
+    earliest = None
+    if analytics.needs_earliest(window.period, window.start):
+        first_play = await rows.earliest_play(session)
+        earliest = analytics.local_day(first_play, tz) if first_play else None
+    return analytics.resolve_period(window.period, now, tz, window.start, window.end, earliest)
+
+
+async def _plays(
+    session: AsyncSession, filters: Filters, tz: ZoneInfo, first: dt.date, last: dt.date
+) -> list[ListenedPlay]:
+    since, until = analytics.day_window(first, last, tz)
+    found = await rows.play_rows(session, since, until, filters.release_id)
+    found = [r for r in found if first <= analytics.local_day(r.played_at, tz) <= last]
+    releases = await rows.releases(session, {r.release_id for r in found})
+    return analytics.listened_plays(found, releases, tz, first, last, filters)
