@@ -11,77 +11,39 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.async_api import Browser, expect
 
-from kleio_server.app import create_app
-from kleio_server.settings import Settings
-from tests.fakes.oidc_provider_fixture import ProviderHandle, start_oidc_provider
-from tests.web.harness import _free_port, create_database, drop_database
+from tests.fakes.oidc_provider_fixture import ProviderHandle
+from tests.oidc_web import free_port, oidc_web_server, web_client_provider
+from tests.web.harness import create_database, drop_database
 
-ROLES_SCOPE = "urn:zitadel:iam:org:project:roles"
 # short, so that the test outlives a few access tokens: the server renews them
 ACCESS_TOKEN_TTL_SECONDS = 3
 
 
 @pytest.fixture(scope="module")
 def port() -> int:
-    return _free_port()
+    return free_port()
 
 
 @pytest.fixture(scope="module")
 def provider(port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProviderHandle]:
-    handle = start_oidc_provider(
-        tmp_path_factory.mktemp("oidc-web-ui"),
-        access_token_ttl=ACCESS_TOKEN_TTL_SECONDS,
-        web_redirect_uris=(f"http://127.0.0.1:{port}/auth/callback",),
-        web_post_logout_uris=(f"http://127.0.0.1:{port}/login",),
-    )
-    try:
+    with web_client_provider(
+        tmp_path_factory.mktemp("oidc-web-ui"), port, ACCESS_TOKEN_TTL_SECONDS
+    ) as handle:
         yield handle
-    finally:
-        handle.stop()
-
-
-class _Server(uvicorn.Server):
-    def install_signal_handlers(self) -> None:  # leave pytest's signal handlers alone
-        pass
 
 
 @pytest.fixture(scope="module")
 async def oidc_server(provider: ProviderHandle, port: int) -> AsyncIterator[str]:
     """The real server in OIDC mode on PostgreSQL, serving the built web UI."""
     url = await create_database()
-    with tempfile.TemporaryDirectory(prefix="kleio-web-oidc-") as data_dir:
-        settings = Settings(
-            data_dir=Path(data_dir),
-            database_url=url,
-            auth_mode="oidc",
-            oidc_issuer=provider.issuer,
-            oidc_audience=provider.project_id,
-            oidc_client_id=provider.client_id,
-            oidc_scopes=[f"urn:zitadel:iam:org:project:id:{provider.project_id}:aud", ROLES_SCOPE],
-            oidc_web_client_id=provider.web_client_id,
-            oidc_web_client_secret=provider.web_client_secret,
-            public_url=f"http://127.0.0.1:{port}",
-            secret_key="p" * 40,
-        )
-        config = uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=port, lifespan="on", log_config=None
-        )
-        server = _Server(config)
-        task = asyncio.create_task(server.serve())
-        try:
-            while not server.started:
-                if task.done():
-                    task.result()
-                    raise RuntimeError("uvicorn stopped before it started")
-                await asyncio.sleep(0.01)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.should_exit = True
-            await task
-            await drop_database(url)
+    try:
+        with tempfile.TemporaryDirectory(prefix="kleio-web-oidc-") as data_dir:
+            async with oidc_web_server(provider, port, url, Path(data_dir)) as base:
+                yield base
+    finally:
+        await drop_database(url)
 
 
 async def test_sign_in_through_the_provider_and_out_again(

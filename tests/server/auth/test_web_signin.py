@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket as socketlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 import pytest
-import uvicorn
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -21,41 +19,23 @@ from kleio_server.app import create_app
 from kleio_server.deps import SESSION_COOKIE
 from kleio_server.realtime.messages import CLOSE_UNAUTHORIZED
 from kleio_server.settings import Settings
-from tests.fakes.oidc_provider_fixture import ProviderHandle, start_oidc_provider
+from tests.fakes.oidc_provider_fixture import ProviderHandle
+from tests.oidc_web import free_port, oidc_web_server, web_client_provider
 
 ACCESS_TOKEN_TTL_SECONDS = 2
-ROLES_SCOPE = "urn:zitadel:iam:org:project:roles"
-
-
-def _free_port() -> int:
-    with socketlib.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
 def port() -> int:
-    return _free_port()
+    return free_port()
 
 
 @pytest.fixture(scope="module")
 def provider(port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProviderHandle]:
-    handle = start_oidc_provider(
-        tmp_path_factory.mktemp("oidc-web"),
-        access_token_ttl=ACCESS_TOKEN_TTL_SECONDS,
-        web_redirect_uris=(f"http://127.0.0.1:{port}/auth/callback",),
-        web_post_logout_uris=(f"http://127.0.0.1:{port}/login",),
-    )
-    try:
+    with web_client_provider(
+        tmp_path_factory.mktemp("oidc-web"), port, ACCESS_TOKEN_TTL_SECONDS
+    ) as handle:
         yield handle
-    finally:
-        handle.stop()
-
-
-class _Server(uvicorn.Server):
-    def install_signal_handlers(self) -> None:  # leave pytest's signal handlers alone
-        pass
 
 
 @pytest.fixture
@@ -63,35 +43,8 @@ async def base(
     database_url: str, provider: ProviderHandle, port: int, tmp_path: Path
 ) -> AsyncIterator[str]:
     """The server, in OIDC mode with the provider's web client; yields its base URL."""
-    public_url = f"http://127.0.0.1:{port}"
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        database_url=database_url,
-        auth_mode="oidc",
-        oidc_issuer=provider.issuer,
-        oidc_audience=provider.project_id,
-        oidc_client_id=provider.client_id,
-        oidc_scopes=[f"urn:zitadel:iam:org:project:id:{provider.project_id}:aud", ROLES_SCOPE],
-        oidc_web_client_id=provider.web_client_id,
-        oidc_web_client_secret=provider.web_client_secret,
-        public_url=public_url,
-        secret_key="w" * 40,
-    )
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, lifespan="on", log_config=None
-    )
-    server = _Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-            raise RuntimeError("uvicorn stopped before it started")
-        await asyncio.sleep(0.01)
-    try:
-        yield public_url
-    finally:
-        server.should_exit = True
-        await task
+    async with oidc_web_server(provider, port, database_url, tmp_path / "data") as url:
+        yield url
 
 
 @pytest.fixture
@@ -316,7 +269,7 @@ async def test_an_unreachable_provider_is_a_readable_page(
         data_dir=tmp_path / "data",
         database_url=database_url,
         auth_mode="oidc",
-        oidc_issuer=f"http://127.0.0.1:{_free_port()}",  # nobody listens there
+        oidc_issuer=f"http://127.0.0.1:{free_port()}",  # nobody listens there
         oidc_audience="project",
         oidc_web_client_id="kleio-web",
         oidc_web_client_secret="web-client-secret",
