@@ -82,3 +82,14 @@ class ImportRunning(Conflict):
 
 class StoreError(KleioError):
     pass
+
+
+def user_message(error: BaseException) -> str:
+    """The sentence a user reads for ``error`` (the CLI prints it after ``kleio:``, the app
+    shows it in a toast or dialog). Never a traceback or an internal field path."""
+    if isinstance(error, KleioError):
+        return str(error)
+    if isinstance(error, OSError):
+        where = f": {error.filename}" if error.filename else ""
+        return f"{error.strerror or error}{where}"
+    return "something went wrong inside Kleio; the details are in the log"
