@@ -1,0 +1,1 @@
+"""Presenters: one QObject a screen, typed signals, async methods, no widgets."""
