@@ -132,6 +132,7 @@ class RecordDialog(QDialog):
         self.sides_layout.setContentsMargins(0, 0, 0, 0)
         self.side_checks: list[QCheckBox] = []
         self.notes = QLineEdit(placeholderText="Optional: what you noticed, who was listening…")
+        self.notes.setMaxLength(10_000)
         self.deep = QCheckBox("Deep clean (ultrasonic, vacuum…)")
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
@@ -209,7 +210,9 @@ class RecordDialog(QDialog):
         outer.addLayout(columns, 1)
         outer.addWidget(close)
 
+        self.time_chosen = False
         self.now_button.clicked.connect(self.set_now)
+        self.when.dateTimeChanged.connect(self._on_time_edited)
         self.log_play.clicked.connect(lambda: self.submit("play"))
         self.log_cleaning.clicked.connect(lambda: self.submit("cleaning"))
         self.log_both.clicked.connect(lambda: self.submit("both"))
@@ -316,16 +319,25 @@ class RecordDialog(QDialog):
     # ---- the form --------------------------------------------------------------------------
 
     def set_now(self) -> None:
+        """Back to "now": the moment a button is pressed, until the user picks a time."""
         self.set_time(dt.datetime.now(dt.UTC))
+        self.time_chosen = False
+
+    def _on_time_edited(self) -> None:
+        self.time_chosen = True
 
     def set_time(self, at: dt.datetime) -> None:
+        """Show ``at`` (in the user's zone) as a chosen time."""
+        self.time_chosen = True
         local = at.astimezone(self.tz)
+        self.when.blockSignals(True)
         self.when.setDateTime(
             QDateTime(
                 QDate(local.year, local.month, local.day),
                 QTime(local.hour, local.minute, local.second),
             )
         )
+        self.when.blockSignals(False)
 
     def chosen_time(self) -> dt.datetime:
         """The form's time in the user's zone (seconds kept when editing)."""
@@ -342,7 +354,7 @@ class RecordDialog(QDialog):
 
     def form(self) -> EntryForm:
         return EntryForm(
-            at=self.chosen_time(),
+            at=self.chosen_time() if self.time_chosen else dt.datetime.now(dt.UTC),
             stylus_id=self.stylus.currentData(),
             notes=self.notes.text().strip(),
             sides=[check.text() for check in self.side_checks if check.isChecked()],
@@ -355,6 +367,8 @@ class RecordDialog(QDialog):
 
     async def _submit(self, kind: LogKind) -> None:
         if await self.presenter.log(kind, self.form()):
+            if not self.time_chosen:
+                self.set_now()
             self.notes.clear()
             self.deep.setChecked(False)
             for check in self.side_checks:

@@ -73,7 +73,7 @@ class TracklistPanel(QFrame):
         self.attribution.setObjectName("DiscogsAttribution")
         style_secondary(self.attribution)
         self.hint = QLabel("Select a record to see its tracklist.", wordWrap=True)
-        self.style_secondary(hint)
+        style_secondary(self.hint)
         body = QWidget()
         inner = QVBoxLayout(body)
         inner.setContentsMargins(16, 16, 16, 16)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-import qasync
+import qasync  # type: ignore[import-untyped]
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
@@ -54,12 +54,13 @@ def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
 
 
 def run(loop: qasync.QEventLoop, body: Coroutine[Any, Any, T], timeout: float = 60) -> T:
-    return loop.run_until_complete(asyncio.wait_for(body, timeout))
+    result: T = loop.run_until_complete(asyncio.wait_for(body, timeout))
+    return result
 
 
-async def until(condition: Callable[[], object], timeout: float = 10, what: str = "") -> None:
+async def until(condition: Callable[[], object], within: float = 10, what: str = "") -> None:
     """Wait (letting Qt and the loop run) until ``condition()`` is true."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or condition}")
@@ -85,7 +86,9 @@ def copy_home(template: Path, tmp_path: Path) -> Path:
 
 
 @asynccontextmanager
-async def app_context(home: Path, tmp_path: Path) -> AsyncIterator[tuple[UiContext, RecordingErrors]]:
+async def app_context(
+    home: Path, tmp_path: Path
+) -> AsyncIterator[tuple[UiContext, RecordingErrors]]:
     """A page context over a real store: the bridge, recording errors, a settings file of
     the test's own and a cover cache in the home."""
     errors = RecordingErrors()

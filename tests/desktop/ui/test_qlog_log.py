@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-import qasync
+import qasync  # type: ignore[import-untyped]
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 
@@ -152,7 +152,10 @@ def click_button(page: LogPage, row: int, which: str) -> None:
     play, clean = page.delegate.button_rects(rect)
     target = play if which == "play" else clean
     QTest.mouseClick(
-        page.list.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, target.center()
+        page.list.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        target.center(),
     )
 
 
@@ -301,7 +304,7 @@ def test_a_play_logged_by_another_process_appears_in_the_open_log_view(
                     r.item.instance_id == record.item.instance_id and r.status.plays == before + 1
                     for r in page.model.records
                 ),
-                timeout=15,
+                within=15,
                 what="the other process's play in the view",
             )
             page.close()
