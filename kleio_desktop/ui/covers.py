@@ -117,7 +117,9 @@ class CoverCache(QObject):
 
     def placeholder(self, artist: str, title: str, size: int, ratio: float = 1.0) -> QPixmap:
         """A tile coloured from the artist's name, with the record's initials."""
-        key = (artist, title, size, round(ratio * 100))
+        letters = initials(artist, title)
+        colour = placeholder_colour(f"{artist}\n{title}").name()
+        key = (colour, letters, size, round(ratio * 100))  # few: most records share a tile
         found = self._placeholders.get(key)
         if found is None:
             found = paint_placeholder(artist, title, size, ratio)

@@ -22,7 +22,7 @@ from kleio_desktop.core.queries import collection as collection_queries
 from kleio_desktop.core.queries.collection import CollectionFilters, ListedRecord
 from kleio_desktop.core.store.models import FolderRow
 from shared.domain.search import COLLECTION_SEARCH_WEIGHTS, FuzzyIndex
-from shared.domain.sorting import DEFAULT_SORT, SortKey, sort_records
+from shared.domain.sorting import DEFAULT_SORT, RecordView, SortKey, sort_records
 
 if TYPE_CHECKING:
     from kleio_desktop.core.app import Desktop
@@ -96,11 +96,23 @@ def search_index(records: Sequence[ListedRecord]) -> FuzzyIndex[ListedRecord]:
 
 
 def sorted_records(
-    records: Sequence[ListedRecord], sort: SortKey, descending: bool | None, now: dt.datetime
+    records: Sequence[ListedRecord],
+    sort: SortKey,
+    descending: bool | None,
+    now: dt.datetime,
+    views: dict[int, RecordView] | None = None,
 ) -> list[ListedRecord]:
+    """``records`` in the shared sort order (``views``: each record's sort view, if known)."""
     by_id = {r.item.instance_id: r for r in records}
-    views = [collection_queries.record_view(r) for r in records]
-    return [by_id[v.instance_id] for v in sort_records(views, sort, now, descending)]
+    known = views or {}
+    listed = [known.get(r.item.instance_id) or collection_queries.record_view(r) for r in records]
+    return [by_id[v.instance_id] for v in sort_records(listed, sort, now, descending)]
+
+
+def index_in_id_order(records: Sequence[ListedRecord]) -> FuzzyIndex[ListedRecord]:
+    """The search index with ties between equal matches in instance-id order, as
+    ``list_records`` breaks them."""
+    return search_index(sorted(records, key=lambda r: r.item.instance_id))
 
 
 class RecordsPresenter(QObject):
@@ -135,6 +147,8 @@ class RecordsPresenter(QObject):
         self._base: list[ListedRecord] | None = None
         self.records: list[ListedRecord] = []
         self._index: FuzzyIndex[ListedRecord] | None = None
+        self._full_index: FuzzyIndex[ListedRecord] | None = None
+        self._views: dict[int, RecordView] = {}
         self._generation = 0
         self._loaded = False
         folder.changed.connect(self._on_folder_changed)
@@ -155,13 +169,24 @@ class RecordsPresenter(QObject):
             CollectionFilters(folder_id=self.folder_id or None),
             now=self._clock(),
         )
+        # the search index is built off the UI thread (10,000 records: about a second)
+        index = await asyncio.to_thread(index_in_id_order, records)
         if generation != self._generation:
             return  # a newer load has started; its result wins
         self.folders_changed.emit(choices)
+        self.take(records, index)
+
+    def take(
+        self, records: list[ListedRecord], index: FuzzyIndex[ListedRecord] | None = None
+    ) -> None:
+        """Show ``records`` (the folder's, as ``list_records`` read them), searched and
+        sorted; ``index``: their search index, if built already (else built here)."""
         self.all_records = records
         self.available_genres = sorted(
             {g for r in records if r.release for g in r.release.genres}, key=str.casefold
         )
+        self._views = {r.item.instance_id: collection_queries.record_view(r) for r in records}
+        self._full_index = index or index_in_id_order(records)
         self._base = None
         self._loaded = True
         self.apply()
@@ -171,27 +196,31 @@ class RecordsPresenter(QObject):
         genre filter keeps them."""
         if self._base is None:
             wanted = set(self.genres)
-            self._base = [
-                r
-                for r in self.all_records
-                if not wanted or (r.release is not None and not wanted.isdisjoint(r.release.genres))
-            ]
-            self._index = None
+            if not wanted:
+                self._base = self.all_records
+                self._index = self._full_index
+            else:
+                self._base = [
+                    r
+                    for r in self.all_records
+                    if r.release is not None and not wanted.isdisjoint(r.release.genres)
+                ]
+                self._index = index_in_id_order(self._base)
         return self._base
 
     def apply(self) -> None:
         """Search and sort the records read last (no store access: a keystroke's work)."""
         records = self.base_records()
         if self.query.strip():
-            if self._index is None:
-                # ties between equal matches in instance-id order, as ``list_records``
-                self._index = search_index(sorted(records, key=lambda r: r.item.instance_id))
+            assert self._index is not None
             records = self._index.search(self.query)
             if self.sort is not None:
-                records = sorted_records(records, self.sort, self.descending, self._clock())
+                records = sorted_records(
+                    records, self.sort, self.descending, self._clock(), self._views
+                )
         else:
             records = sorted_records(
-                records, self.sort or DEFAULT_SORT, self.descending, self._clock()
+                records, self.sort or DEFAULT_SORT, self.descending, self._clock(), self._views
             )
         self.records = records
         self.records_changed.emit(records)
