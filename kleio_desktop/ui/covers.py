@@ -221,20 +221,37 @@ def _write_atomically(path: Path, data: bytes) -> None:
     partial.replace(path)
 
 
+_SHADES: dict[int, QPixmap] = {}
+
+
+def _shade(size: int) -> QPixmap:
+    """A diagonal light-to-dark veil over a tile, painted once a size (a gradient fill
+    costs milliseconds; blitting this costs a fraction of one)."""
+    found = _SHADES.get(size)
+    if found is None:
+        found = QPixmap(size, size)
+        found.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(found)
+        gradient = QLinearGradient(0, 0, size, size)
+        gradient.setColorAt(0.0, QColor(255, 255, 255, 40))
+        gradient.setColorAt(0.5, QColor(0, 0, 0, 0))
+        gradient.setColorAt(1.0, QColor(0, 0, 0, 70))
+        painter.fillRect(0, 0, size, size, gradient)
+        painter.end()
+        _SHADES[size] = found
+    return found
+
+
 def paint_placeholder(artist: str, title: str, size: int, ratio: float = 1.0) -> QPixmap:
     """The tile shown for a record without a cover (yet)."""
     pixmap = QPixmap(max(1, round(size * ratio)), max(1, round(size * ratio)))
     pixmap.setDevicePixelRatio(ratio)
-    pixmap.fill(Qt.GlobalColor.transparent)
+    # opaque (no transparent fill): an opaque pixmap blits several times faster
     base = placeholder_colour(f"{artist}\n{title}")
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    gradient = QLinearGradient(0, 0, size, size)
-    gradient.setColorAt(0.0, base.lighter(118))
-    gradient.setColorAt(1.0, base.darker(135))
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(gradient)
-    painter.drawRoundedRect(QRectF(0, 0, size, size), size * 0.04, size * 0.04)
+    painter.fillRect(QRectF(0, 0, size, size), base)
+    painter.drawPixmap(0, 0, _shade(size))
     # a record's groove: two faint rings behind the letters
     painter.setBrush(Qt.BrushStyle.NoBrush)
     ring = QColor(255, 255, 255, 28)

@@ -173,9 +173,12 @@ def _paint_selection(painter: QPainter, option: QStyleOptionViewItem, rect: QRec
         colour.setAlpha(14)
     else:
         return
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # ~10x cheaper
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(colour)
-    painter.drawRoundedRect(QRectF(rect), 8, 8)
+    painter.drawRoundedRect(QRectF(rect), 6, 6)
+    painter.restore()
 
 
 class LogDelegate(QStyledItemDelegate):
@@ -356,10 +359,10 @@ class CoverDelegate(QStyledItemDelegate):
         pixmap = self.covers.pixmap(cover_url(record), size) or self.covers.placeholder(
             record.artist, record_title(record), size
         )
-        # a soft shadow under the sleeve
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(0, 0, 0, 40))
-        painter.drawRoundedRect(QRectF(cover).translated(0, 2), 4, 4)
+        # a thin shadow under the sleeve (a plain fill: an antialiased shape costs ~1 ms a cell)
+        painter.fillRect(
+            QRect(cover.left() + 1, cover.bottom() + 1, size - 2, 2), QColor(0, 0, 0, 45)
+        )
         if pixmap.width() < size or pixmap.height() < size:  # a cover that is not square
             target = QRect(0, 0, pixmap.width(), pixmap.height())
             target.moveCenter(cover.center())

@@ -71,7 +71,7 @@ def readable(error: ValidationError) -> InvalidInput:
 
 class RecordPresenter(QObject):
     loaded = Signal(object)  # RecordDetail
-    history_changed = Signal(list)  # list[HistoryEntry], newest first
+    history_changed = Signal(object)  # list[HistoryEntry], newest first
     saved = Signal(str)  # what was done, for a toast
     failed = Signal(object)  # BaseException
 

@@ -119,8 +119,8 @@ class RecordsPresenter(QObject):
     """A filtered, searched, sorted list of records; ``records_changed`` carries the list
     to show (the view resets its model with it)."""
 
-    records_changed = Signal(list)  # list[ListedRecord]
-    folders_changed = Signal(list)  # list[FolderChoice]
+    records_changed = Signal(object)  # list[ListedRecord] (object: no conversion of the list)
+    folders_changed = Signal(object)  # list[FolderChoice]
     folder_changed = Signal(int)
     failed = Signal(object)  # BaseException, for ctx.errors.report
     notice = Signal(str)  # a toast

@@ -98,6 +98,10 @@ class LogPage(QWidget):
         self.list.setModel(self.model)
         self.list.setItemDelegate(self.delegate)
         self.list.setUniformItemSizes(True)
+        # lay out the first rows, paint them, then the rest in batches: a keystroke that
+        # matches thousands of records repaints without waiting for all of them
+        self.list.setLayoutMode(QListView.LayoutMode.Batched)
+        self.list.setBatchSize(200)
         self.list.setMouseTracking(True)
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
