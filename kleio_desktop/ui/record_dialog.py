@@ -227,6 +227,7 @@ class RecordDialog(QDialog):
         self.presenter.saved.connect(ctx.errors.toast)
         self.presenter.failed.connect(self.show_error)
         self.set_now()
+        self.notes.setFocus()
         self.loaded = spawn(self.presenter.load(), self._load_failed)
 
     # ---- showing -------------------------------------------------------------------------
