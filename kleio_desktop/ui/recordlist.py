@@ -10,6 +10,7 @@ from typing import Any, Final
 from PySide6.QtCore import (
     QAbstractListModel,
     QEvent,
+    QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
@@ -20,7 +21,13 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import (
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from kleio_desktop.core.queries.collection import ListedRecord
 from kleio_desktop.ui.covers import CoverCache
@@ -126,6 +133,29 @@ class RecordListModel(QAbstractListModel):
 
     def record_at(self, row: int) -> ListedRecord:
         return self.records[row]
+
+
+def reset_keeping_place(
+    view: QListView, model: RecordListModel, records: list[ListedRecord], keep: bool
+) -> None:
+    """Reset ``model`` with ``records``; when ``keep`` (the same search, sort and filters,
+    with data changed underneath: a play logged here or elsewhere), the view stays where it
+    was scrolled to and on the record it had selected."""
+    if not keep:
+        model.set_records(records)
+        return
+    offset = view.verticalScrollBar().value()
+    current = view.currentIndex().data(RecordRole)
+    model.set_records(records)
+    view.doItemsLayout()  # the whole layout now, so the offset is there to go back to
+    view.verticalScrollBar().setValue(offset)
+    if isinstance(current, ListedRecord):
+        wanted = current.item.instance_id
+        row = next((i for i, r in enumerate(records) if r.item.instance_id == wanted), None)
+        if row is not None:
+            view.selectionModel().setCurrentIndex(
+                model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
 
 
 def record_tooltip(record: ListedRecord) -> str:

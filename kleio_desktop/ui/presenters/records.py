@@ -157,6 +157,10 @@ class RecordsPresenter(QObject):
     def folder_id(self) -> int:
         return self.folder.folder_id
 
+    def view_state(self) -> tuple[object, ...]:
+        """What decides which records show in which order (a change of data aside)."""
+        return (self.query, self.sort, self.descending, self.folder_id, self.genres)
+
     # ---- reading -----------------------------------------------------------------------
 
     async def load(self) -> None:

@@ -39,6 +39,7 @@ from kleio_desktop.ui.recordlist import (
     ago,
     cover_url,
     record_title,
+    reset_keeping_place,
     style_secondary,
 )
 from kleio_desktop.ui.recordlist import _html as html
@@ -212,6 +213,7 @@ class CollectionPage(QWidget):
         self.grid.setItemDelegate(self.delegate)
         self.grid.setGridSize(self.delegate.cell())
         self.panel = TracklistPanel(self.covers)
+        self._shown_state: tuple[object, ...] | None = None
         self.empty = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.empty.hide()
 
@@ -301,7 +303,9 @@ class CollectionPage(QWidget):
 
     def _show(self, records: list[ListedRecord]) -> None:
         selected = self.panel.record
-        self.model.set_records(records)
+        state = self.presenter.view_state()
+        reset_keeping_place(self.grid, self.model, records, keep=state == self._shown_state)
+        self._shown_state = state
         total = len(self.presenter.all_records)
         shown = len(records)
         self.count.setText(

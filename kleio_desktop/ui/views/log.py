@@ -26,7 +26,12 @@ from kleio_desktop.ui.context import UiContext
 from kleio_desktop.ui.covers import covers_for
 from kleio_desktop.ui.presenters.log import LOG_SORTS, LogPresenter
 from kleio_desktop.ui.presenters.records import ALL_FOLDERS, FolderChoice, FolderSetting
-from kleio_desktop.ui.recordlist import LogDelegate, RecordListModel, RecordRole
+from kleio_desktop.ui.recordlist import (
+    LogDelegate,
+    RecordListModel,
+    RecordRole,
+    reset_keeping_place,
+)
 
 
 def folder_setting(ctx: UiContext) -> FolderSetting:
@@ -158,6 +163,7 @@ class LogPage(QWidget):
         self.covers.ready.connect(lambda _url: self.list.viewport().update())
         ctx.bridge.data_changed.connect(self._on_data_changed)
         self._user_sort = False
+        self._shown_state: tuple[object, ...] | None = None
         self.loaded = self.presenter.spawn(self._first_load())
 
     async def _first_load(self) -> None:
@@ -186,7 +192,9 @@ class LogPage(QWidget):
 
     def _show(self, records: list[ListedRecord]) -> None:
         self.delegate.now = dt.datetime.now(dt.UTC)
-        self.model.set_records(records)
+        state = self.presenter.view_state()
+        reset_keeping_place(self.list, self.model, records, keep=state == self._shown_state)
+        self._shown_state = state
         total = len(self.presenter.all_records)
         shown = len(records)
         noun = "record" if total == 1 else "records"

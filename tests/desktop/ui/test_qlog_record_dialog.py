@@ -55,7 +55,12 @@ def test_presenter_logs_merges_edits_and_deletes(loop: qasync.QEventLoop, home: 
             side = detail.sides[0]
             form = EntryForm(at=at, stylus_id=detail.styluses[1].id, notes="first", sides=[side])
             assert await presenter.log("play", form)
-            later = EntryForm(at=at + dt.timedelta(days=1), stylus_id=detail.primary_id, deep=True)
+            later = EntryForm(
+                at=at + dt.timedelta(days=1),
+                stylus_id=detail.primary_id,
+                deep=True,
+                sides=detail.sides[-1:],
+            )
             assert await presenter.log("both", later)
             assert await presenter.log("cleaning", EntryForm(at=at - dt.timedelta(days=1)))
             kinds = [(e.kind, e.at) for e in presenter.history]
@@ -72,6 +77,7 @@ def test_presenter_logs_merges_edits_and_deletes(loop: qasync.QEventLoop, home: 
                 "first",
             )
             assert presenter.history[1].deep
+            assert presenter.history[0].sides == tuple(detail.sides[-1:])  # "both" with a side
 
             moved = at + dt.timedelta(hours=2)
             assert await presenter.edit(first_play, EntryForm(at=moved, notes="edited"))
