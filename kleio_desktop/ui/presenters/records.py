@@ -150,6 +150,8 @@ class RecordsPresenter(QObject):
         self._full_index: FuzzyIndex[ListedRecord] | None = None
         self._views: dict[int, RecordView] = {}
         self._generation = 0
+        self._reloading = False
+        self._stale = False
         self._loaded = False
         folder.changed.connect(self._on_folder_changed)
 
@@ -260,9 +262,24 @@ class RecordsPresenter(QObject):
         self.spawn(self.reload_quietly())
 
     def on_data_changed(self, event: DataChanged) -> None:
-        """Rows changed here, on another device or in another program: read again."""
-        if self._loaded:
-            self.spawn(self.reload_quietly())
+        """Rows changed here, on another device or in another program: read again. A burst
+        of changes (a sync, an import) costs one read running and at most one after it."""
+        if not self._loaded:
+            return
+        if self._reloading:
+            self._stale = True
+            return
+        self._reloading = True
+        self.spawn(self._reload_until_current())
+
+    async def _reload_until_current(self) -> None:
+        try:
+            self._stale = True
+            while self._stale:
+                self._stale = False
+                await self.reload_quietly()
+        finally:
+            self._reloading = False
 
     # ---- tasks ---------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from PySide6.QtTest import QTest
 from kleio_desktop.core.app import Desktop
 from kleio_desktop.core.changes import Changes
 from kleio_desktop.core.errors import ReleaseNotFound, user_message
+from kleio_desktop.core.events import DataChanged
 from kleio_desktop.core.queries.collection import CollectionFilters, list_records
 from kleio_desktop.core.store.models import CollectionItemRow
 from kleio_desktop.ui.presenters.log import LOG_SORTS, LogPresenter
@@ -111,6 +112,38 @@ def test_presenter_folder_filters_and_is_remembered(
             assert again.folder_id == jazz
             await again.load()
             assert ids(again.records) == ids(expected)
+
+    run(loop, body())
+
+
+def test_presenter_reads_once_more_after_a_burst_of_changes(
+    loop: qasync.QEventLoop, home: Path, tmp_path: Path
+) -> None:
+    async def body() -> None:
+        async with Desktop.open(home) as desktop:
+            settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+            presenter = LogPresenter(desktop, FolderSetting(settings))
+            desktop.events.subscribe(
+                lambda event: (
+                    presenter.on_data_changed(event) if isinstance(event, DataChanged) else None
+                )
+            )
+            await presenter.load()
+            record = presenter.records[0]
+            for _ in range(10):  # e.g. a sync applying pulled changes batch by batch
+                await desktop.plays.log_play(record.item.release_id)
+            await settle()
+            # at most one read in flight and one after it, however fast changes come
+            reads = presenter._generation
+            for n in range(10):
+                changed = Changes(collection_items=frozenset({record.item.instance_id + n}))
+                desktop.events.publish(DataChanged(changed, "pull"))
+            await settle()
+            assert 1 <= presenter._generation - reads <= 2
+            shown = next(
+                r for r in presenter.records if r.item.instance_id == record.item.instance_id
+            )
+            assert shown.status.plays == record.status.plays + 10
 
     run(loop, body())
 
