@@ -75,6 +75,7 @@ class RecordDialog(QDialog):
         self.setObjectName("RecordDialog")
         self.setWindowTitle("Record")
         self.setModal(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one dialog an opening
         self.resize(900, 560)
         self.ctx = ctx
         self.tz = user_zone()

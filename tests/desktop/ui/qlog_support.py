@@ -6,6 +6,7 @@ progress together, as in the app."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import shutil
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
@@ -16,7 +17,7 @@ from typing import Any, TypeVar
 
 import pytest
 import qasync  # type: ignore[import-untyped]
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication
 
 from kleio_desktop.core.app import Desktop
@@ -49,6 +50,14 @@ def loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     event_loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(event_loop)
     yield event_loop
+    # the test's windows go now, in order, not whenever the garbage collector meets them
+    # (a QWidget freed by GC in the middle of a later test's event processing can crash)
+    for widget in qapp.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     event_loop.close()
     asyncio.set_event_loop(None)
 
