@@ -175,24 +175,37 @@ class RecordsPresenter(QObject):
             CollectionFilters(folder_id=self.folder_id or None),
             now=self._clock(),
         )
-        # the search index is built off the UI thread (10,000 records: about a second)
-        index = await asyncio.to_thread(index_in_id_order, records)
+        # the search index is built off the UI thread (10,000 records: about a second):
+        # before showing the records when a search is on, else just after
+        searching = bool(self.query.strip())
+        index = await asyncio.to_thread(index_in_id_order, records) if searching else None
         if generation != self._generation:
             return  # a newer load has started; its result wins
         self.folders_changed.emit(choices)
-        self.take(records, index)
+        self.take(records, index, build_index=False)
+        if index is None:
+            index = await asyncio.to_thread(index_in_id_order, records)
+            if generation == self._generation and self._full_index is None:
+                self._full_index = index
+                if not self.genres:
+                    self._index = index
 
     def take(
-        self, records: list[ListedRecord], index: FuzzyIndex[ListedRecord] | None = None
+        self,
+        records: list[ListedRecord],
+        index: FuzzyIndex[ListedRecord] | None = None,
+        *,
+        build_index: bool = True,
     ) -> None:
         """Show ``records`` (the folder's, as ``list_records`` read them), searched and
-        sorted; ``index``: their search index, if built already (else built here)."""
+        sorted; ``index``: their search index, if built already (else built here, or by
+        the first search when not ``build_index``)."""
         self.all_records = records
         self.available_genres = sorted(
             {g for r in records if r.release for g in r.release.genres}, key=str.casefold
         )
         self._views = {r.item.instance_id: collection_queries.record_view(r) for r in records}
-        self._full_index = index or index_in_id_order(records)
+        self._full_index = index or (index_in_id_order(records) if build_index else None)
         self._base = None
         self._loaded = True
         self.apply()
@@ -218,7 +231,10 @@ class RecordsPresenter(QObject):
         """Search and sort the records read last (no store access: a keystroke's work)."""
         records = self.base_records()
         if self.query.strip():
-            assert self._index is not None
+            if self._index is None:  # searched before the index was built in the background
+                self._index = index_in_id_order(records)
+                if not self.genres:
+                    self._full_index = self._index
             records = self._index.search(self.query)
             if self.sort is not None:
                 records = sorted_records(
