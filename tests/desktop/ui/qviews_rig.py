@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from kleio_desktop.core.app import Desktop
 from kleio_desktop.core.errors import user_message
 from kleio_desktop.ui.bridge import CoreBridge
 from kleio_desktop.ui.context import Retry, UiContext
+from shared.protocol.entities import CollectionItem, Folder, Release, ReleaseArtist, Track
 
 T = TypeVar("T")
 
@@ -86,3 +88,45 @@ def rig(app: QApplication, home: Path) -> Iterator[Rig]:
 
 def anything(*_: Any) -> None:
     return None
+
+
+GENRE_OF = {1: "Jazz", 2: "Jazz", 3: "Electronic", 4: "Rock"}
+
+
+def release(release_id: int, title: str, artist: str, minutes: int = 40) -> Release:
+    """A two-sided LP of ``minutes`` (sides A and B of equal length)."""
+    half = minutes * 30
+    return Release(
+        id=release_id,
+        title=title,
+        year=1970 + release_id,
+        artists=[ReleaseArtist(name=artist)],
+        genres=[GENRE_OF.get(release_id, "Pop")],
+        tracks=[
+            Track(position="A1", title="One", duration_text="", seconds=half),
+            Track(position="B1", title="Two", duration_text="", seconds=half),
+        ],
+        duration_seconds=minutes * 60,
+    )
+
+
+RELEASES = (
+    release(1, "Kind of Blue", "Miles Davis", 46),
+    release(2, "A Love Supreme", "John Coltrane", 33),
+    release(3, "Selected Ambient Works", "Aphex Twin", 74),
+    release(4, "Remain in Light", "Talking Heads", 40),
+)
+
+
+async def seed_small(desktop: Desktop) -> None:
+    """Four records (the fourth archived as a duplicate), one item each, in folder 1."""
+    await desktop.store.save_releases(RELEASES)
+    now = dt.datetime.now(dt.UTC)
+    items = [
+        CollectionItem(
+            instance_id=100 + r.id, release_id=r.id, added_at=now - dt.timedelta(days=90)
+        )
+        for r in RELEASES
+    ]
+    await desktop.store.save_collection([Folder(id=1, name="Uncategorized")], items)
+    await desktop.collection.archive(104, "duplicate", at=now - dt.timedelta(days=2))
