@@ -12,12 +12,15 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Signal
 
+from kleio_desktop.core.errors import InvalidInput
 from kleio_desktop.core.queries import analytics as analytics_query
 from kleio_desktop.core.queries.analytics import PeriodSeries, Window
 from kleio_desktop.ui.presenters._live import LivePresenter
 from shared.domain.analytics import (
     TOP_CHOICES,
+    AnalyticsError,
     DistributionBy,
+    Filters,
     Grouping,
     LabelledShare,
     Measure,
@@ -35,6 +38,7 @@ PERIODS: tuple[tuple[Period, str], ...] = (
     ("90d", "Last 90 days"),
     ("1y", "Last year"),
     ("all", "All time"),
+    ("custom", "Custom…"),
 )
 GROUPINGS: tuple[tuple[Grouping, str], ...] = (
     ("day", "Daily"),
@@ -118,11 +122,35 @@ class AnalyticsPresenter(LivePresenter):
         self.grouping: Grouping = DEFAULT_GROUPING[self.period]
         self.measure: Measure = "plays"
         self.top = 10
+        self.start: dt.date | None = None  # custom period only
+        self.end: dt.date | None = None
+        self.artist = ""
+        self.genre = ""
         self.listening: Listening | None = None
+
+    def window(self) -> Window:
+        custom = self.period == "custom"
+        return Window(
+            period=self.period,
+            start=self.start if custom else None,
+            end=self.end if custom else None,
+            filters=Filters(artist=self.artist.strip() or None, genre=self.genre.strip() or None),
+        )
 
     async def set_period(self, period: Period) -> None:
         self.period = period
         self.grouping = DEFAULT_GROUPING[period]
+        await self.reload()
+
+    async def set_custom(self, start: dt.date | None, end: dt.date | None) -> None:
+        """A custom period from ``start`` (None: the first play) to ``end`` (None: today)."""
+        self.period = "custom"
+        self.start, self.end = start, end
+        await self.reload()
+
+    async def set_filters(self, artist: str, genre: str) -> None:
+        """Only plays of records by this artist and / or of this genre (blank: any)."""
+        self.artist, self.genre = artist, genre
         await self.reload()
 
     async def set_grouping(self, grouping: Grouping) -> None:
@@ -138,17 +166,20 @@ class AnalyticsPresenter(LivePresenter):
         await self.reload()
 
     async def _load(self) -> Listening:
-        window = Window(period=self.period)
+        window = self.window()
         zone, now = self._zone(), self._now()
-        series = await analytics_query.series(
-            self._store, window, grouping=self.grouping, tz=zone, now=now
-        )
-        shares = {
-            by: await analytics_query.distribution(
-                self._store, window, by=by, measure=self.measure, top=self.top, tz=zone, now=now
+        try:
+            series = await analytics_query.series(
+                self._store, window, grouping=self.grouping, tz=zone, now=now
             )
-            for by, _ in DISTRIBUTIONS
-        }
+            shares = {
+                by: await analytics_query.distribution(
+                    self._store, window, by=by, measure=self.measure, top=self.top, tz=zone, now=now
+                )
+                for by, _ in DISTRIBUTIONS
+            }
+        except AnalyticsError as exc:  # a choice the analytics cannot answer: say which
+            raise InvalidInput(exc.message) from exc
         return Listening(series, shares)
 
     def _publish(self, result: object) -> None:

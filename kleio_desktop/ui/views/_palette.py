@@ -26,7 +26,8 @@ STATUS_TEXT: dict[Colour, str] = {
     "amber": "#2b1a00",
     "red": "#ffffff",
 }
-ACCENT = "#c2571a"  # one accent: the warm orange of a record label
+ACCENT = "#b54d12"  # one accent: the warm orange of a record label (white text on it: AA)
+ACCENT_HOVER = "#9c420f"
 SPACE = (4, 8, 12, 16, 24, 32)  # the one spacing scale (px)
 
 

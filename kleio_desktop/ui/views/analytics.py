@@ -4,6 +4,7 @@ artists and albums by plays or listening time; an empty state when nothing was p
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 from PySide6.QtCharts import (
@@ -17,13 +18,15 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, Qt
+from PySide6.QtCore import QDate, QMargins, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
+    QDateEdit,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -32,6 +35,7 @@ from PySide6.QtWidgets import (
 from kleio_desktop.ui.context import UiContext
 from kleio_desktop.ui.presenters._live import zone_of
 from kleio_desktop.ui.presenters.analytics import (
+    DEFAULT_GROUPING,
     DISTRIBUTIONS,
     GROUPINGS,
     MEASURES,
@@ -51,10 +55,18 @@ from kleio_desktop.ui.views._palette import (
     is_dark,
     muted,
 )
-from kleio_desktop.ui.views._widgets import Choice, StateStack, page_header, page_layout, title_font
+from kleio_desktop.ui.views._widgets import (
+    Choice,
+    StateStack,
+    labelled,
+    page_header,
+    page_layout,
+    title_font,
+)
 from shared.domain.analytics import Bucket, DistributionBy, Grouping, LabelledShare, Measure, Period
 
 LINE_COLOUR = "#2f7fb5"
+FILTER_DEBOUNCE_MS = 300
 MAX_LABELS = 7
 LABEL_CHARS = 26
 
@@ -160,6 +172,41 @@ class AnalyticsPage(QWidget):
             header.addWidget(combo)
         layout.addLayout(header)
 
+        filters = QHBoxLayout()
+        filters.setSpacing(SPACE[2])
+        self.artist = QLineEdit()
+        self.artist.setPlaceholderText("Any artist")
+        self.artist.setClearButtonEnabled(True)
+        self.genre = QLineEdit()
+        self.genre.setPlaceholderText("Any genre")
+        self.genre.setClearButtonEnabled(True)
+        filters.addWidget(labelled("Artist", self.artist), 2)
+        filters.addWidget(labelled("Genre", self.genre), 2)
+        self.custom = QWidget()
+        custom = QHBoxLayout(self.custom)
+        custom.setContentsMargins(0, 0, 0, 0)
+        custom.setSpacing(SPACE[1])
+        today = QDate.currentDate()
+        self.start = QDateEdit(today.addDays(-89))
+        self.end = QDateEdit(today)
+        for edit in (self.start, self.end):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("d MMM yyyy")
+        custom.addWidget(labelled("From", self.start))
+        custom.addWidget(labelled("to", self.end))
+        self.custom.setVisible(False)
+        filters.addWidget(self.custom)
+        filters.addStretch(1)
+        layout.addLayout(filters)
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(FILTER_DEBOUNCE_MS)
+        self._filter_timer.timeout.connect(self._filters_changed)
+        self.artist.textChanged.connect(lambda _t: self._filter_timer.start())
+        self.genre.textChanged.connect(lambda _t: self._filter_timer.start())
+        self.start.dateChanged.connect(lambda _d: self._custom_changed())
+        self.end.dateChanged.connect(lambda _d: self._custom_changed())
+
         body = QWidget()
         grid = QVBoxLayout(body)
         grid.setContentsMargins(0, 0, SPACE[1], 0)
@@ -240,12 +287,25 @@ class AnalyticsPage(QWidget):
             self.presenter.spawn(work())
 
     def _period_chosen(self) -> None:
-        self.presenter.spawn(self.presenter.set_period(self.period.value()))
+        period = self.period.value()
+        self.custom.setVisible(period == "custom")
+        if period == "custom":
+            self.presenter.grouping = DEFAULT_GROUPING["custom"]
+            self._custom_changed()
+        else:
+            self.presenter.spawn(self.presenter.set_period(period))
         self.grouping.blockSignals(True)
-        from kleio_desktop.ui.presenters.analytics import DEFAULT_GROUPING
-
-        self.grouping.set_value(DEFAULT_GROUPING[self.period.value()])
+        self.grouping.set_value(DEFAULT_GROUPING[period])
         self.grouping.blockSignals(False)
+
+    def _custom_changed(self) -> None:
+        if self.period.value() == "custom":
+            start, end = self.start.date().toPython(), self.end.date().toPython()
+            assert isinstance(start, dt.date) and isinstance(end, dt.date)
+            self.presenter.spawn(self.presenter.set_custom(start, end))
+
+    def _filters_changed(self) -> None:
+        self.presenter.spawn(self.presenter.set_filters(self.artist.text(), self.genre.text()))
 
     def _show(self, listening: Listening) -> None:
         found = listening.series
@@ -254,15 +314,7 @@ class AnalyticsPage(QWidget):
             f"{found.first.day} {found.first:%b %Y} – {found.last.day} {found.last:%b %Y}"
         )
         if listening.empty:
-            self.stack.show_empty(
-                "No plays in this period",
-                "Log a play from the Log page and your listening shows up here."
-                if self.presenter.period == "all"
-                else "Nothing was played in this period; try a longer one.",
-                None
-                if self.presenter.period == "all"
-                else ("Show all time", lambda: self.period.set_value("all")),
-            )
+            self._show_empty()
             return
         days = (found.last - found.first).days + 1
         self.plays_tile.value.setText(f"{totals.total_plays:,}")
@@ -278,6 +330,30 @@ class AnalyticsPage(QWidget):
         for by, chart in self.top_charts.items():
             self._draw_top(chart, listening.shares[by])
         self.stack.show_content()
+
+    def _show_empty(self) -> None:
+        presenter = self.presenter
+        if presenter.artist.strip() or presenter.genre.strip():
+            self.stack.show_empty(
+                "No plays match",
+                "No play in this period is of a record with this artist or genre.",
+                ("Clear the filters", self._clear_filters),
+            )
+        elif presenter.period == "all":
+            self.stack.show_empty(
+                "No plays yet",
+                "Log a play from the Log page and your listening shows up here.",
+            )
+        else:
+            self.stack.show_empty(
+                "No plays in this period",
+                "Nothing was played in this period; try a longer one.",
+                ("Show all time", lambda: self.period.set_value("all")),
+            )
+
+    def _clear_filters(self) -> None:
+        self.artist.clear()
+        self.genre.clear()
 
     def _draw_over_time(self, buckets: list[Bucket]) -> None:
         labels = time_labels(buckets, self.presenter.grouping)

@@ -111,6 +111,12 @@ class ArchiveDialog(QDialog):
         return entry, MANUAL_REASONS[self.reason.currentIndex()]
 
 
+def history_text(entry: CollectionEntry) -> str:
+    """ "12 plays · 3 cleanings": what the record keeps while archived."""
+    plays = f"{entry.plays:,} play{'' if entry.plays == 1 else 's'}"
+    return f"{plays} · {entry.cleanings:,} cleaning{'' if entry.cleanings == 1 else 's'}"
+
+
 def ask_archive(
     parent: QWidget, entries: list[CollectionEntry]
 ) -> tuple[CollectionEntry, ArchiveReason] | None:
@@ -135,8 +141,8 @@ class ArchivePage(QWidget):
         self.archive_button.clicked.connect(lambda _c=False: self.archive_by_hand())
         header.addWidget(self.archive_button)
         layout.addLayout(header)
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Record", "Reason", "Archived", ""])
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(["Record", "Reason", "Archived", "History kept", ""])
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -150,6 +156,8 @@ class ArchivePage(QWidget):
         head.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        head.setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
+        head.setStyleSheet("QHeaderView::section { padding: 4px 8px; }")
         self.stack = StateStack(self.table)
         layout.addWidget(self.stack, 1)
         self.presenter.loaded.connect(self._show)
@@ -187,14 +195,10 @@ class ArchivePage(QWidget):
             if archived_at is not None:
                 local = archived_at.astimezone(zone)
                 when = f"{local.day} {local:%b %Y}"
-            title = QTableWidgetItem(entry_title(entry))
-            title.setToolTip(
-                f"{entry.plays} play{'' if entry.plays == 1 else 's'}, "
-                f"{entry.cleanings} cleaning{'' if entry.cleanings == 1 else 's'} kept"
-            )
-            self.table.setItem(row, 0, title)
+            self.table.setItem(row, 0, QTableWidgetItem(entry_title(entry)))
             self.table.setItem(row, 1, QTableWidgetItem(reason_label(entry.item.archive_reason)))
             self.table.setItem(row, 2, QTableWidgetItem(when))
+            self.table.setItem(row, 3, QTableWidgetItem(history_text(entry)))
             button = QPushButton("Restore")
             button.setToolTip("Put the record back in the collection")
             button.clicked.connect(lambda _c=False, e=entry: self.restore(e))
@@ -202,7 +206,7 @@ class ArchivePage(QWidget):
             box = QVBoxLayout(holder)
             box.setContentsMargins(SPACE[1], SPACE[0], SPACE[1], SPACE[0])
             box.addWidget(button)
-            self.table.setCellWidget(row, 3, holder)
+            self.table.setCellWidget(row, 4, holder)
             self.restore_buttons.append(button)
         self.stack.show_content()
 

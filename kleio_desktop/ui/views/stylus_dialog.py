@@ -94,7 +94,8 @@ class StylusDialog(QDialog):
         self.lifespan.setValue(values.lifespan_hours or 0)
         self.bought.setChecked(values.purchased_on is not None)
         if values.purchased_on is not None:
-            self.purchased.setDate(QDate(values.purchased_on))
+            bought = values.purchased_on
+            self.purchased.setDate(QDate(bought.year, bought.month, bought.day))
         self.active.setChecked(values.active)
         self.primary.setChecked(values.primary)
         self._check()

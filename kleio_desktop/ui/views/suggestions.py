@@ -31,7 +31,14 @@ from kleio_desktop.ui.presenters.suggestions import (
     SuggestionsPresenter,
     played_text,
 )
-from kleio_desktop.ui.views._palette import ACCENT, SPACE, card_background, card_border, muted
+from kleio_desktop.ui.views._palette import (
+    ACCENT,
+    ACCENT_HOVER,
+    SPACE,
+    card_background,
+    card_border,
+    muted,
+)
 from kleio_desktop.ui.views._sleeve import Sleeve
 from kleio_desktop.ui.views._widgets import StateStack, page_header, page_layout, title_font
 from shared.domain.history import DAY_NAMES, MONTH_NAMES
@@ -58,8 +65,12 @@ class RecordCard(QFrame):
         )
         row = QHBoxLayout(self)
         row.setContentsMargins(SPACE[3], SPACE[3], SPACE[3], SPACE[3])
-        row.setSpacing(SPACE[4])
-        row.addWidget(Sleeve(record.release_id, record.title, 148 if big else 96))
+        row.setSpacing(SPACE[4] if big else SPACE[3])
+        row.addWidget(
+            Sleeve(record.release_id, record.title, 148 if big else 88),
+            0,
+            Qt.AlignmentFlag.AlignTop,
+        )
         text = QVBoxLayout()
         text.setSpacing(SPACE[0])
         if kicker:
@@ -71,20 +82,30 @@ class RecordCard(QFrame):
         self.title.setWordWrap(True)
         text.addWidget(self.title)
         artist = QLabel(record.artist or "Unknown artist")
+        artist.setWordWrap(True)
         artist.setFont(title_font(self.font(), 1.1 if big else 1.0))
         artist.setStyleSheet("font-weight: 400;")
         text.addWidget(artist)
         facts = [str(record.year)] if record.year else []
         facts += record.genres[:3]
         meta = QLabel(" · ".join(facts))
+        meta.setWordWrap(True)
         meta.setStyleSheet(f"color: {muted(page)};")
         text.addWidget(meta)
         self.played = QLabel(played_text(record, page.zone()))
+        self.played.setWordWrap(True)
         self.played.setStyleSheet(f"color: {muted(page)};")
         text.addWidget(self.played)
         text.addStretch(1)
         buttons = QHBoxLayout()
         self.play = QPushButton("▶  Play now")
+        self.play.setObjectName("playButton")
+        self.play.setStyleSheet(
+            f"#playButton {{ background: {ACCENT}; color: #ffffff; border: none;"
+            f" border-radius: 6px; padding: 5px 14px; font-weight: 600; }}"
+            f"#playButton:hover {{ background: {ACCENT_HOVER}; }}"
+        )
+        self.play.setCursor(Qt.CursorShape.PointingHandCursor)
         self.play.setToolTip("Log a play now with the primary stylus")
         self.play.clicked.connect(lambda _c=False: page.play(record))
         buttons.addWidget(self.play)
@@ -139,6 +160,8 @@ class SuggestionsPage(QWidget):
         self.cards = QGridLayout(self.cards_box)
         self.cards.setContentsMargins(0, 0, 0, 0)
         self.cards.setSpacing(SPACE[2])
+        for column in range(3):
+            self.cards.setColumnStretch(column, 1)
         self.genre_box = QWidget()
         genre_layout = QVBoxLayout(self.genre_box)
         genre_layout.setContentsMargins(0, 0, 0, 0)
@@ -232,7 +255,7 @@ class SuggestionsPage(QWidget):
             return
         self.pick_cards = [RecordCard(self, r) for r in picks.records]
         for n, card in enumerate(self.pick_cards):
-            self.cards.addWidget(card, n // 3, n % 3, Qt.AlignmentFlag.AlignTop)
+            self.cards.addWidget(card, n // 3, n % 3)
         self.cards.setRowStretch(len(self.pick_cards) // 3 + 1, 1)
         self.results.setCurrentWidget(self.cards_box)
         self.stack.show_content()

@@ -151,3 +151,45 @@ def test_a_failing_query_is_reported_with_a_retry(env: Rig) -> None:
     env.ctx.extras["time_zone"] = "UTC"
     env.run(retry())
     assert page.stack.showing == "empty"
+
+
+def test_filters_and_a_custom_period(env: Rig) -> None:
+    now = log_plays(env)
+    today = now.date()
+    presenter = AnalyticsPresenter(
+        env.desktop.store, env.bridge, env.errors, lambda: UTC, now=lambda: now
+    )
+    env.run(presenter.set_filters("miles davis", ""))
+    assert presenter.listening is not None
+    assert presenter.listening.series.series.total_plays == 2  # Kind of Blue, days 0 and 1
+    env.run(presenter.set_filters("", "jazz"))
+    assert presenter.listening is not None
+    assert presenter.listening.series.series.total_plays == 3
+    env.run(presenter.set_filters("", ""))
+    env.run(presenter.set_custom(today - dt.timedelta(days=30), today - dt.timedelta(days=10)))
+    assert presenter.listening is not None
+    assert presenter.listening.series.series.total_plays == 3  # days 10, 29 and 30
+    assert env.errors.reported == []
+
+    env.run(presenter.set_custom(today, today - dt.timedelta(days=1)))  # start after end
+    message, retry = env.errors.reported[-1]
+    assert "something went wrong" not in message and retry is not None
+
+
+def test_page_filters_say_when_nothing_matches(env: Rig) -> None:
+    log_plays(env)
+    page = AnalyticsPage(env.ctx)
+    page.activate()
+    env.wait_until(lambda: page.presenter.reloads == 1)
+    page.artist.setText("Nobody at all")
+    env.wait_until(lambda: page.stack.showing == "empty")
+    assert page.stack.message.headline.text() == "No plays match"
+    page.stack.message.button.click()  # clear the filters
+    env.wait_until(lambda: page.stack.showing == "content")
+    assert page.plays_tile.value.text() == str(from_scratch(30)[0])
+    loads = page.presenter.reloads
+    page.period.set_value("custom")
+    assert page.custom.isVisibleTo(page)
+    env.wait_until(lambda: page.presenter.reloads > loads)
+    assert page.presenter.period == "custom"
+    assert page.plays_tile.value.text() == str(from_scratch(90)[0])  # the last 90 days
