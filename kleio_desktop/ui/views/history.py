@@ -4,15 +4,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QModelIndex, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QTreeView,
     QWidget,
 )
 
@@ -26,39 +25,16 @@ from kleio_desktop.ui.presenters.history import (
 )
 from kleio_desktop.ui.views._palette import SPACE
 from kleio_desktop.ui.views._widgets import (
-    BADGES_ROLE,
-    Badge,
     BadgeDelegate,
     Choice,
     StateStack,
     page_header,
     page_layout,
 )
-from shared.domain.history import HistoryEntry, HistoryGroup, HistoryGrouping, HistoryPeriod
+from kleio_desktop.ui.views.history_model import HistoryModel
+from shared.domain.history import HistoryGroup, HistoryGrouping, HistoryPeriod
 
 SEARCH_DEBOUNCE_MS = 200
-COLUMNS = ("When", "Record", "", "Notes")
-
-
-def entry_badges(entry: HistoryEntry) -> list[Badge]:
-    """The pills of one entry, from the query's fields only."""
-    if entry.kind == "cleaning":
-        badges: list[Badge] = [("cleaning", "Cleaning")]
-        if entry.deep:
-            badges.append(("deep", "Deep clean"))
-        return badges
-    badges = [("play", "Play")]
-    if entry.sides:
-        badges.append(("sides", sides_text(entry.sides)))
-    if entry.stylus_name:
-        badges.append(("stylus", entry.stylus_name))
-    if entry.cleaned_same_day:
-        badges.append(("same_day", "Cleaned the same day"))
-    return badges
-
-
-def sides_text(sides: list[str]) -> str:
-    return f"Side{'s' if len(sides) > 1 else ''} {', '.join(sides)}"
 
 
 class HistoryPage(QWidget):
@@ -85,10 +61,13 @@ class HistoryPage(QWidget):
         bar.addWidget(self.grouping)
         layout.addLayout(bar)
 
-        self.tree = QTreeWidget()
-        self.tree.setColumnCount(len(COLUMNS))
-        self.tree.setHeaderLabels(list(COLUMNS))
+        bold = QFont(self.font())
+        bold.setWeight(QFont.Weight.DemiBold)
+        self.model = HistoryModel(self._zone, bold)
+        self.tree = QTreeView()
+        self.tree.setModel(self.model)
         self.tree.setRootIsDecorated(False)
+        self.tree.setItemsExpandable(False)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(False)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -97,7 +76,7 @@ class HistoryPage(QWidget):
         self.tree.setStyleSheet("QTreeView::item { padding: 3px 2px; }")
         header_view = self.tree.header()
         header_view.setStretchLastSection(True)
-        header_view.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header_view.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header_view.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header_view.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         self.tree.setColumnWidth(1, 340)
@@ -137,35 +116,21 @@ class HistoryPage(QWidget):
     def _show(self, groups: list[HistoryGroup]) -> None:
         plays, cleanings = entry_count(groups)
         self.summary.setText(_summary(plays, cleanings))
-        self.tree.clear()
+        with_date = self.presenter.grouping != "date"
+        self.model.set_groups(groups, with_date=with_date)
+        sample = "00 Mmm 0000  00:00" if with_date else "00:00"
+        self.tree.setColumnWidth(0, self.fontMetrics().horizontalAdvance(sample) + 2 * SPACE[4])
         if not groups:
             self._show_empty()
             return
-        zone = self._zone()
-        with_date = self.presenter.grouping != "date"
-        bold = QFont(self.font())
-        bold.setWeight(QFont.Weight.DemiBold)
-        items: list[QTreeWidgetItem] = []
-        for group in groups:
-            header = QTreeWidgetItem([f"{group.label}  ·  {len(group.entries)}"])
-            header.setFont(0, bold)
-            header.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            for entry in group.entries:
-                local = entry.at.astimezone(zone)
-                when = f"{local:%d %b %Y  %H:%M}" if with_date else f"{local:%H:%M}"
-                record = entry.release.title
-                if entry.release.artist:
-                    record = f"{record} — {entry.release.artist}"
-                child = QTreeWidgetItem([when, record, "", entry.notes])
-                child.setData(2, BADGES_ROLE, entry_badges(entry))
-                child.setToolTip(1, record)
-                child.setToolTip(3, entry.notes)
-                header.addChild(child)
-            items.append(header)
-        self.tree.addTopLevelItems(items)
-        for item in items:
-            item.setFirstColumnSpanned(True)
-            item.setExpanded(True)
+        self.tree.setUpdatesEnabled(False)
+        try:
+            root = QModelIndex()
+            for row in range(len(groups)):
+                self.tree.setFirstColumnSpanned(row, root, True)
+            self.tree.expandAll()
+        finally:
+            self.tree.setUpdatesEnabled(True)
         self.stack.show_content()
 
     def _show_empty(self) -> None:

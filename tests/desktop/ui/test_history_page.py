@@ -15,7 +15,8 @@ from kleio_desktop.core.queries import history as history_query
 from kleio_desktop.ui.presenters._live import zone_of
 from kleio_desktop.ui.presenters.history import HistoryPresenter
 from kleio_desktop.ui.views._widgets import BADGES_ROLE
-from kleio_desktop.ui.views.history import HistoryPage, entry_badges
+from kleio_desktop.ui.views.history import HistoryPage
+from kleio_desktop.ui.views.history_model import entry_badges
 from shared.protocol.entities import StylusIn
 from tests.desktop.ui.qviews_rig import Rig, rig, seed_small
 
@@ -51,14 +52,16 @@ def log_some(r: Rig) -> None:
 
 
 def shown_entries(page: HistoryPage) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(record, badges) of every entry row, read through the view's model as Qt would."""
+    model = page.tree.model()
     rows = []
-    for g in range(page.tree.topLevelItemCount()):
-        group = page.tree.topLevelItem(g)
-        assert group is not None
-        for c in range(group.childCount()):
-            child = group.child(c)
-            assert child is not None
-            rows.append((child.text(1), child.data(2, BADGES_ROLE)))
+    for g in range(model.rowCount()):
+        group = model.index(g, 0)
+        assert model.data(group).endswith(f"·  {model.rowCount(group)}")
+        for c in range(model.rowCount(group)):
+            record = model.data(model.index(c, 1, group))
+            badges = model.data(model.index(c, 2, group), BADGES_ROLE)
+            rows.append((record, badges))
     return rows
 
 
