@@ -8,6 +8,7 @@ and implements ``_load()``; the result goes out through ``_publish()``.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 150
+DAY_CHECK_MS = 60_000  # how often a page whose periods end "today" looks at the clock
 # Without a signed-in user there is no account id to key the record of the day by; every
 # device used alone then shares this one, so the pick is still one per local day.
 NO_ACCOUNT = uuid.UUID(int=0)
@@ -81,6 +83,28 @@ class LivePresenter(QObject):
         self._timer.timeout.connect(self._reload_soon)
         bridge.data_changed.connect(self._on_data_changed)
         self.reloads = 0  # how many loads finished, for tests and diagnostics
+        self.loaded_day: dt.date | None = None
+        self._day_timer = QTimer(self)
+        self._day_timer.setInterval(DAY_CHECK_MS)
+        self._day_timer.timeout.connect(lambda: self.spawn(self.refresh_if_new_day()))
+        if type(self).local_today is not LivePresenter.local_today:
+            self._day_timer.start()
+
+    def local_today(self) -> dt.date | None:
+        """Today in the page's zone, for pages whose periods end today (None: not such a
+        page). Such a page queries again once the day has changed (at midnight, or when
+        the zone setting changes the day)."""
+        return None
+
+    async def refresh_if_new_day(self) -> None:
+        if self.loaded_day is None:
+            return
+        try:
+            today = self.local_today()
+        except Exception:  # a bad zone setting: the next reload reports it
+            return
+        if today is not None and today != self.loaded_day:
+            await self.reload()
 
     def _on_data_changed(self, event: object) -> None:
         if isinstance(event, DataChanged) and event.changes.kinds & self.kinds:
@@ -112,6 +136,10 @@ class LivePresenter(QObject):
         if generation != self._generation:
             return  # a newer reload is under way; it publishes
         self.loading.emit(False)
+        try:
+            self.loaded_day = self.local_today()
+        except Exception:
+            self.loaded_day = None
         self._publish(result)
         self.reloads += 1
 

@@ -165,6 +165,9 @@ class AnalyticsPresenter(LivePresenter):
         self.top = top
         await self.reload()
 
+    def local_today(self) -> dt.date:
+        return self._now().astimezone(self._zone()).date()
+
     async def _load(self) -> Listening:
         window = self.window()
         zone, now = self._zone(), self._now()

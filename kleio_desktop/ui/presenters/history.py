@@ -72,6 +72,9 @@ class HistoryPresenter(LivePresenter):
         self.query = query
         await self.reload()
 
+    def local_today(self) -> dt.date:
+        return self._now().astimezone(self._zone()).date()
+
     async def _load(self) -> list[HistoryGroup]:
         return await history_query.history(
             self._store,

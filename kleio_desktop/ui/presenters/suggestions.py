@@ -89,6 +89,9 @@ class SuggestionsPresenter(LivePresenter):
         self.today: RecordOfTheDay | None = None
         self.picks: Picks | None = None
 
+    def local_today(self) -> dt.date:
+        return self._now().astimezone(self._zone()).date()
+
     async def _load(self) -> tuple[RecordOfTheDay, Picks | None, Picks | None]:
         today = await suggestion_query.record_of_the_day(
             self._store, self._user_id(), tz=self._zone(), now=self._now()

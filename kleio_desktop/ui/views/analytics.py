@@ -278,9 +278,12 @@ class AnalyticsPage(QWidget):
         self._activated = False
 
     def activate(self) -> None:
+        """Query on first show; after that the data changes (and a new day) reload."""
         if not self._activated:
             self._activated = True
             self.presenter.spawn(self.presenter.reload())
+        else:
+            self.presenter.spawn(self.presenter.refresh_if_new_day())
 
     def _spawn_if(self, condition: bool, work: object) -> None:
         if condition and callable(work):

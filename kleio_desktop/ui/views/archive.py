@@ -170,9 +170,12 @@ class ArchivePage(QWidget):
         self._activated = False
 
     def activate(self) -> None:
+        """Query on first show; after that the data changes (and a new day) reload."""
         if not self._activated:
             self._activated = True
             self.presenter.spawn(self.presenter.reload())
+        else:
+            self.presenter.spawn(self.presenter.refresh_if_new_day())
 
     def _show(self, entries: list[CollectionEntry]) -> None:
         count = len(entries)

@@ -102,10 +102,12 @@ class HistoryPage(QWidget):
         self._activated = False
 
     def activate(self) -> None:
-        """Query on first show, then only when the data changes."""
+        """Query on first show; after that the data changes (and a new day) reload."""
         if not self._activated:
             self._activated = True
             self.presenter.spawn(self.presenter.reload())
+        else:
+            self.presenter.spawn(self.presenter.refresh_if_new_day())
 
     def _reload_clicked(self) -> None:
         self.presenter.spawn(self.presenter.reload())

@@ -188,9 +188,12 @@ class StylusesPage(QWidget):
         self._activated = False
 
     def activate(self) -> None:
+        """Query on first show; after that the data changes (and a new day) reload."""
         if not self._activated:
             self._activated = True
             self.presenter.spawn(self.presenter.reload())
+        else:
+            self.presenter.spawn(self.presenter.refresh_if_new_day())
 
     def card_widgets(self) -> list[StylusCard]:
         items = (self.cards.itemAt(i) for i in range(self.cards.count()))

@@ -215,9 +215,12 @@ class SuggestionsPage(QWidget):
         self._activated = False
 
     def activate(self) -> None:
+        """Query on first show; after that the data changes (and a new day) reload."""
         if not self._activated:
             self._activated = True
             self.presenter.spawn(self.presenter.reload())
+        else:
+            self.presenter.spawn(self.presenter.refresh_if_new_day())
 
     def play(self, record: SuggestedRecord) -> None:
         self.presenter.spawn(self.presenter.play(record))

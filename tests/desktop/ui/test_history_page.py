@@ -160,3 +160,28 @@ def test_a_failing_query_shows_the_error_and_retries(env: Rig) -> None:
     env.wait_until(lambda: page.stack.showing == "content")
     assert len(shown_entries(page)) == 4
     assert zone_of(env.ctx)() == UTC
+
+
+def test_a_new_day_moves_the_period(env: Rig) -> None:
+    """Left open over midnight, the page queries again: "last 30 days" ends today."""
+    log_some(env)
+    clock = [dt.datetime.now(dt.UTC)]
+    presenter = HistoryPresenter(
+        env.desktop.store, env.bridge, env.errors, lambda: UTC, now=lambda: clock[0]
+    )
+    env.run(presenter.reload())
+    before = [e for g in presenter.groups for e in g.entries]
+    assert len(before) == 4
+    assert presenter.loaded_day == clock[0].date()
+    env.run(presenter.refresh_if_new_day())
+    assert presenter.reloads == 1  # same day: nothing to do
+    clock[0] += dt.timedelta(days=27)  # the older entries fall out of the 30 days
+    env.run(presenter.refresh_if_new_day())
+    assert presenter.reloads == 2
+    assert presenter.groups == env.run(
+        history_query.history(env.desktop.store, tz=UTC, now=clock[0])
+    )
+    first_day = clock[0].date() - dt.timedelta(days=29)
+    after = [e for g in presenter.groups for e in g.entries]
+    assert after == [e for e in before if e.day >= first_day]
+    assert 0 < len(after) < len(before)
