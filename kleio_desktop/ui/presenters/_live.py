@@ -114,11 +114,21 @@ class LivePresenter(QObject):
         self.spawn(self.reload())
 
     def spawn(self, work: object) -> None:
-        """Run a coroutine on the loop, keeping a reference until it finishes."""
+        """Run a coroutine on the loop, keeping a reference until it finishes; a failure
+        the coroutine did not handle itself still reaches the user."""
         assert asyncio.iscoroutine(work)
         task: asyncio.Task[None] = asyncio.ensure_future(work)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None:
+            logger.error("a page task failed", exc_info=error)
+            self._errors.report(error)
 
     async def reload(self) -> None:
         """Query again and publish; a failure is reported with this reload as the retry."""

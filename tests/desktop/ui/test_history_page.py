@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from kleio_desktop.core.app import Changes, Desktop
+from kleio_desktop.core.events import DataChanged
 from kleio_desktop.core.queries import history as history_query
 from kleio_desktop.ui.presenters._live import zone_of
 from kleio_desktop.ui.presenters.history import HistoryPresenter
@@ -185,3 +187,31 @@ def test_a_new_day_moves_the_period(env: Rig) -> None:
     after = [e for g in presenter.groups for e in g.entries]
     assert after == [e for e in before if e.day >= first_day]
     assert 0 < len(after) < len(before)
+
+
+def test_a_play_written_by_another_program_appears(env: Rig) -> None:
+    """Another program (here a second Desktop on the same store, as `kleio play` is)
+    writes a play; the core announces it as an other-process change and the page shows it."""
+    page = HistoryPage(env.ctx)
+    page.activate()
+    env.wait_until(lambda: page.presenter.reloads == 1)
+
+    async def other_program() -> Changes:
+        async with Desktop.open(env.desktop.home) as other:
+            return await other.plays.log_play(2, notes="from the terminal")
+
+    changes = env.run(other_program())
+    env.desktop.events.publish(DataChanged(changes, "other_process"))
+    env.wait_until(lambda: len(shown_entries(page)) == 1)
+    assert shown_entries(page)[0][0] == "A Love Supreme — John Coltrane"
+
+
+def test_a_failure_nobody_handled_still_reaches_the_user(env: Rig) -> None:
+    page = HistoryPage(env.ctx)
+
+    async def broken() -> None:
+        raise OSError(28, "No space left on device", str(env.desktop.home))
+
+    page.presenter.spawn(broken())
+    env.wait_until(lambda: bool(env.errors.reported))
+    assert env.errors.reported[-1][0].startswith("No space left on device")

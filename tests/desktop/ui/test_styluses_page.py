@@ -8,10 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 
 from kleio_desktop.core.queries.styluses import stylus_catalogue, styluses_with_wear
 from kleio_desktop.ui.presenters.styluses import StylusesPresenter, StylusValues, wear_text
+from kleio_desktop.ui.views.stylus_dialog import StylusDialog
 from kleio_desktop.ui.views.styluses import StylusesPage
 from shared.protocol.entities import StylusIn, StylusTemplate
 from tests.desktop.ui.qviews_rig import Rig, rig, seed_small
@@ -157,3 +159,30 @@ def test_page_refreshes_when_a_play_adds_wear(env: Rig) -> None:
     env.wait_until(lambda: page.card_widgets()[0].wear.text() != before)
     assert page.card_widgets()[0].wear.text() == "3.3 h played of 1,000 h"
     assert wear_text(page.presenter.styluses[0]) == "3.3 h played of 1,000 h"
+
+
+def test_the_dialog_copies_a_template_and_needs_a_name(qapp: QApplication) -> None:
+    catalogue = stylus_catalogue()
+    dialog = StylusDialog(None, "Add a stylus", None, catalogue)
+    save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    assert not save.isEnabled() and dialog.problem.text() == "A stylus needs a name."
+    dialog.template.setCurrentIndex(1)
+    first = catalogue[0]
+    assert save.isEnabled()
+    values = dialog.values()
+    assert (values.name, values.manufacturer, values.lifespan_hours) == (
+        first.model,
+        first.manufacturer,
+        first.lifespan_hours,
+    )
+    assert values.purchased_on is None and values.active and not values.primary
+    dialog.bought.setChecked(True)
+    dialog.purchased.setDate(QDate(2024, 5, 1))
+    dialog.lifespan.setValue(0)
+    values = dialog.values()
+    assert values.purchased_on == dt.date(2024, 5, 1) and values.lifespan_hours is None
+
+    edit = StylusDialog(
+        None, "Edit", StylusValues("Old", "Shure", 500, dt.date(2019, 1, 10), False)
+    )
+    assert edit.values() == StylusValues("Old", "Shure", 500, dt.date(2019, 1, 10), False, False)
