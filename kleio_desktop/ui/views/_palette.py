@@ -41,8 +41,10 @@ def warning_text(widget: QWidget | None = None) -> str:
 
 
 def is_dark(widget: QWidget | None = None) -> bool:
-    """Whether the palette in use is a dark one (window darker than its text)."""
-    palette = widget.palette() if widget is not None else QApplication.palette()
+    """Whether the application's palette is a dark one (window darker than its text).
+    The application's, not ``widget``'s: a widget under a style sheet keeps the palette
+    it had when the sheet was set, so after a theme switch its own palette is stale."""
+    palette = QApplication.palette()
     window = palette.color(QPalette.ColorRole.Window)
     text = palette.color(QPalette.ColorRole.WindowText)
     return window.lightness() < text.lightness()
@@ -74,3 +76,44 @@ def badge_colours(kind: str, widget: QWidget | None = None) -> tuple[str, str]:
         "stylus": ("#33353b", "#d6d8de") if dark else ("#eeeff2", "#3b3e45"),
     }
     return table.get(kind, table["stylus"])
+
+
+ROLE = "kleioRole"
+EXTRA = "kleioExtra"
+
+
+def _sheet(widget: QWidget, role: str, extra: str) -> str:
+    # colours from the application's palette: a widget with a style sheet keeps the
+    # palette it had when the sheet was set, so its own palette would be stale
+    if role == "muted":
+        return f"color: {muted()}; {extra}"
+    if role == "pill":
+        colour = muted()
+        return f"color: {colour}; border: 1px solid {colour}; {extra}"
+    if role == "warning":
+        return f"color: {warning_text()}; {extra}"
+    if role == "card":
+        name = widget.objectName()
+        return (
+            f"#{name} {{ background: {card_background()}; border: 1px solid "
+            f"{card_border()}; border-radius: 10px; }} {extra}"
+        )
+    return extra
+
+
+def styled(widget: QWidget, role: str, extra: str = "") -> None:
+    """Give ``widget`` the theme's colours for ``role`` ("muted" text, "warning" text, a
+    "card" frame, named by its objectName) now and again whenever the palette changes
+    (``restyle``), so a switch between light and dark follows at once."""
+    widget.setProperty(ROLE, role)
+    widget.setProperty(EXTRA, extra)
+    widget.setStyleSheet(_sheet(widget, role, extra))
+
+
+def restyle(root: QWidget) -> None:
+    """Re-apply every ``styled`` role under ``root`` (after a palette change)."""
+    for widget in [root, *root.findChildren(QWidget)]:
+        role = widget.property(ROLE)
+        if isinstance(role, str):
+            extra = widget.property(EXTRA)
+            widget.setStyleSheet(_sheet(widget, role, extra if isinstance(extra, str) else ""))

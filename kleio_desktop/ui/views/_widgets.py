@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kleio_desktop.ui.views._palette import SPACE, badge_colours, muted
+from kleio_desktop.ui.views._palette import SPACE, badge_colours, restyle, styled
 
 T = TypeVar("T")
 BADGES_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -58,11 +58,31 @@ def page_header(page: QWidget, title: str) -> tuple[QHBoxLayout, QLabel]:
     heading.setFont(title_font(page.font()))
     summary = QLabel("")
     summary.setObjectName("pageSummary")
-    summary.setStyleSheet(f"color: {muted(page)};")
+    styled(summary, "muted")
     row.addWidget(heading)
     row.addWidget(summary, 0, Qt.AlignmentFlag.AlignBottom)
     row.addStretch(1)
     return row, summary
+
+
+class ThemedPage(QWidget):
+    """A page that follows a switch between light and dark at once: the ``styled``
+    widgets take the new colours and ``palette_changed`` redraws what the page paints."""
+
+    _restyling = False
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and not self._restyling:
+            self._restyling = True
+            try:
+                restyle(self)
+                self.palette_changed()
+            finally:
+                self._restyling = False
+
+    def palette_changed(self) -> None:
+        """Redraw what the page paints itself with theme colours (charts)."""
 
 
 def page_layout(page: QWidget) -> QVBoxLayout:
@@ -85,7 +105,7 @@ class Message(QWidget):
         self.detail = QLabel("")
         self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detail.setWordWrap(True)
-        self.detail.setStyleSheet(f"color: {muted(self)};")
+        styled(self.detail, "muted")
         self.button = QPushButton("")
         self.button.setVisible(False)
         layout.addWidget(self.headline)
@@ -168,7 +188,7 @@ def labelled(text: str, widget: QWidget) -> QWidget:
     row.setContentsMargins(0, 0, 0, 0)
     row.setSpacing(SPACE[1])
     label = QLabel(text)
-    label.setStyleSheet(f"color: {muted(widget)};")
+    styled(label, "muted")
     label.setBuddy(widget)
     row.addWidget(label)
     row.addWidget(widget)

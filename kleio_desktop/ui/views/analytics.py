@@ -50,14 +50,14 @@ from kleio_desktop.ui.presenters.analytics import (
 from kleio_desktop.ui.views._palette import (
     ACCENT,
     SPACE,
-    card_background,
-    card_border,
     is_dark,
     muted,
+    styled,
 )
 from kleio_desktop.ui.views._widgets import (
     Choice,
     StateStack,
+    ThemedPage,
     labelled,
     page_header,
     page_layout,
@@ -74,10 +74,7 @@ LABEL_CHARS = 26
 def _card(page: QWidget, name: str) -> QFrame:
     frame = QFrame()
     frame.setObjectName(name)
-    frame.setStyleSheet(
-        f"#{name} {{ background: {card_background(page)}; border: 1px solid "
-        f"{card_border(page)}; border-radius: 10px; }}"
-    )
+    styled(frame, "card")
     return frame
 
 
@@ -87,15 +84,12 @@ class Tile(QFrame):
     def __init__(self, page: QWidget, caption: str) -> None:
         super().__init__()
         self.setObjectName("tile")
-        self.setStyleSheet(
-            f"#tile {{ background: {card_background(page)}; border: 1px solid "
-            f"{card_border(page)}; border-radius: 10px; }}"
-        )
+        styled(self, "card")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(SPACE[3], SPACE[2], SPACE[3], SPACE[2])
         layout.setSpacing(0)
         self.caption = QLabel(caption.upper())
-        self.caption.setStyleSheet(f"color: {muted(page)}; font-weight: 600; letter-spacing: 1px;")
+        styled(self.caption, "muted", "font-weight: 600; letter-spacing: 1px;")
         self.value = QLabel("–")
         self.value.setFont(title_font(self.font(), 1.7))
         layout.addWidget(self.caption)
@@ -155,7 +149,7 @@ def _short(text: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
 
 
-class AnalyticsPage(QWidget):
+class AnalyticsPage(ThemedPage):
     def __init__(self, ctx: UiContext, presenter: AnalyticsPresenter | None = None) -> None:
         super().__init__()
         self.setObjectName("analyticsPage")
@@ -284,6 +278,13 @@ class AnalyticsPage(QWidget):
             self.presenter.spawn(self.presenter.reload())
         else:
             self.presenter.spawn(self.presenter.refresh_if_new_day())
+
+    def palette_changed(self) -> None:
+        text = QBrush(self.palette().windowText().color())
+        for chart in (self.plays_chart, self.hours_chart, *self.top_charts.values()):
+            chart.setTitleBrush(text)
+        if self.presenter.listening is not None and self.stack.showing == "content":
+            self._show(self.presenter.listening)
 
     def _spawn_if(self, condition: bool, work: object) -> None:
         if condition and callable(work):

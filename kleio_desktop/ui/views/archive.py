@@ -34,8 +34,8 @@ from kleio_desktop.ui.presenters.archive import (
     entry_title,
     reason_label,
 )
-from kleio_desktop.ui.views._palette import SPACE, muted
-from kleio_desktop.ui.views._widgets import StateStack, page_header, page_layout
+from kleio_desktop.ui.views._palette import SPACE, styled
+from kleio_desktop.ui.views._widgets import StateStack, ThemedPage, page_header, page_layout
 from shared.protocol.entities import ArchiveReason
 
 MAX_LISTED = 500  # records listed in the chooser at once; typing narrows them
@@ -60,7 +60,7 @@ class ArchiveDialog(QDialog):
             "cleanings and its place in your analytics. You can restore it at any time."
         )
         hint.setWordWrap(True)
-        hint.setStyleSheet(f"color: {muted(self)};")
+        styled(hint, "muted")
         layout.addWidget(hint)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Type a title or an artist")
@@ -126,7 +126,7 @@ def ask_archive(
     return dialog.chosen()
 
 
-class ArchivePage(QWidget):
+class ArchivePage(ThemedPage):
     def __init__(self, ctx: UiContext, presenter: ArchivePresenter | None = None) -> None:
         super().__init__()
         self.setObjectName("archivePage")

@@ -28,6 +28,7 @@ from kleio_desktop.ui.views._widgets import (
     BadgeDelegate,
     Choice,
     StateStack,
+    ThemedPage,
     page_header,
     page_layout,
 )
@@ -37,7 +38,7 @@ from shared.domain.history import HistoryGroup, HistoryGrouping, HistoryPeriod
 SEARCH_DEBOUNCE_MS = 200
 
 
-class HistoryPage(QWidget):
+class HistoryPage(ThemedPage):
     def __init__(self, ctx: UiContext, presenter: HistoryPresenter | None = None) -> None:
         super().__init__()
         self.setObjectName("historyPage")

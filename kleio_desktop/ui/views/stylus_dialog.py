@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from kleio_desktop.ui.presenters.styluses import StylusValues
-from kleio_desktop.ui.views._palette import SPACE, muted
+from kleio_desktop.ui.views._palette import SPACE, styled
 from shared.protocol.entities import StylusTemplate
 
 
@@ -77,7 +77,7 @@ class StylusDialog(QDialog):
         form.addRow("", self.primary)
         layout.addLayout(form)
         self.problem = QLabel("")
-        self.problem.setStyleSheet(f"color: {muted(self)};")
+        styled(self.problem, "muted")
         layout.addWidget(self.problem)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel

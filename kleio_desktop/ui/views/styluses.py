@@ -33,13 +33,17 @@ from kleio_desktop.ui.views._palette import (
     ACCENT,
     SPACE,
     STATUS_FILL,
-    card_background,
-    card_border,
     is_dark,
-    muted,
-    warning_text,
+    styled,
 )
-from kleio_desktop.ui.views._widgets import Confirm, StateStack, ask, page_header, page_layout
+from kleio_desktop.ui.views._widgets import (
+    Confirm,
+    StateStack,
+    ThemedPage,
+    ask,
+    page_header,
+    page_layout,
+)
 from kleio_desktop.ui.views.stylus_dialog import ask_stylus
 from shared.protocol.entities import StylusTemplate
 
@@ -88,10 +92,7 @@ class StylusCard(QFrame):
         self.entry = entry
         stylus = entry.stylus
         self.setObjectName("stylusCard")
-        self.setStyleSheet(
-            f"#stylusCard {{ background: {card_background(page)}; border: 1px solid "
-            f"{card_border(page)}; border-radius: 8px; }}"
-        )
+        styled(self, "card")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(SPACE[3], SPACE[2], SPACE[3], SPACE[3])
         outer.setSpacing(SPACE[1])
@@ -105,13 +106,14 @@ class StylusCard(QFrame):
         top.addWidget(name)
         if stylus.manufacturer:
             maker = QLabel(stylus.manufacturer)
-            maker.setStyleSheet(f"color: {muted(page)};")
+            styled(maker, "muted")
             top.addWidget(maker)
         self.state = QLabel(state_text(entry))
-        colour = ACCENT if stylus.primary else muted(page)
-        self.state.setStyleSheet(
-            f"color: {colour}; border: 1px solid {colour}; border-radius: 9px; padding: 1px 8px;"
-        )
+        pill = "border-radius: 9px; padding: 1px 8px;"
+        if stylus.primary:
+            self.state.setStyleSheet(f"color: {ACCENT}; border: 1px solid {ACCENT}; {pill}")
+        else:
+            styled(self.state, "pill", pill)
         top.addWidget(self.state)
         top.addStretch(1)
         self.buttons: dict[str, QPushButton] = {}
@@ -130,15 +132,13 @@ class StylusCard(QFrame):
         self.wear = QLabel(wear_text(entry))
         percent = QLabel(left_text(entry))
         worn = entry.wear.remaining_hours is not None and entry.wear.remaining_hours <= 0
-        percent.setStyleSheet(
-            f"font-weight: 600; color: {warning_text(page)};" if worn else "font-weight: 600;"
-        )
+        styled(percent, "warning" if worn else "", "font-weight: 600;")
         bits = [f"{entry.plays:,} play{'' if entry.plays == 1 else 's'}"]
         if stylus.purchased_on is not None:
             bought = stylus.purchased_on
             bits.append(f"bought {bought.day} {bought:%b %Y}")
         self.meta = QLabel(" · ".join(bits))
-        self.meta.setStyleSheet(f"color: {muted(page)};")
+        styled(self.meta, "muted")
         details.addWidget(self.wear)
         details.addWidget(percent)
         details.addStretch(1)
@@ -152,7 +152,7 @@ class StylusCard(QFrame):
         self.buttons[key] = button
 
 
-class StylusesPage(QWidget):
+class StylusesPage(ThemedPage):
     def __init__(self, ctx: UiContext, presenter: StylusesPresenter | None = None) -> None:
         super().__init__()
         self.setObjectName("stylusesPage")
@@ -221,9 +221,10 @@ class StylusesPage(QWidget):
             if name != section:
                 section = name
                 label = QLabel(name.upper())
-                label.setStyleSheet(
-                    f"color: {muted(self)}; font-weight: 600; letter-spacing: 1px;"
-                    f" padding-top: {SPACE[1]}px;"
+                styled(
+                    label,
+                    "muted",
+                    f"font-weight: 600; letter-spacing: 1px; padding-top: {SPACE[1]}px;",
                 )
                 self.cards.addWidget(label)
             self.cards.addWidget(StylusCard(self, entry))

@@ -35,12 +35,16 @@ from kleio_desktop.ui.views._palette import (
     ACCENT,
     ACCENT_HOVER,
     SPACE,
-    card_background,
-    card_border,
-    muted,
+    styled,
 )
 from kleio_desktop.ui.views._sleeve import Sleeve
-from kleio_desktop.ui.views._widgets import StateStack, page_header, page_layout, title_font
+from kleio_desktop.ui.views._widgets import (
+    StateStack,
+    ThemedPage,
+    page_header,
+    page_layout,
+    title_font,
+)
 from shared.domain.history import DAY_NAMES, MONTH_NAMES
 from shared.domain.suggestions import SuggestedRecord
 
@@ -59,10 +63,7 @@ class RecordCard(QFrame):
         super().__init__()
         self.record = record
         self.setObjectName("recordCard")
-        self.setStyleSheet(
-            f"#recordCard {{ background: {card_background(page)}; border: 1px solid "
-            f"{card_border(page)}; border-radius: 10px; }}"
-        )
+        styled(self, "card")
         row = QHBoxLayout(self)
         row.setContentsMargins(SPACE[3], SPACE[3], SPACE[3], SPACE[3])
         row.setSpacing(SPACE[4] if big else SPACE[3])
@@ -90,11 +91,11 @@ class RecordCard(QFrame):
         facts += record.genres[:3]
         meta = QLabel(" · ".join(facts))
         meta.setWordWrap(True)
-        meta.setStyleSheet(f"color: {muted(page)};")
+        styled(meta, "muted")
         text.addWidget(meta)
         self.played = QLabel(played_text(record, page.zone()))
         self.played.setWordWrap(True)
-        self.played.setStyleSheet(f"color: {muted(page)};")
+        styled(self.played, "muted")
         text.addWidget(self.played)
         text.addStretch(1)
         buttons = QHBoxLayout()
@@ -114,7 +115,7 @@ class RecordCard(QFrame):
         row.addLayout(text, 1)
 
 
-class SuggestionsPage(QWidget):
+class SuggestionsPage(ThemedPage):
     def __init__(self, ctx: UiContext, presenter: SuggestionsPresenter | None = None) -> None:
         super().__init__()
         self.setObjectName("suggestionsPage")

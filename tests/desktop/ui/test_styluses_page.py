@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 
 from kleio_desktop.core.queries.styluses import stylus_catalogue, styluses_with_wear
 from kleio_desktop.ui.presenters.styluses import StylusesPresenter, StylusValues, wear_text
+from kleio_desktop.ui.views._palette import card_background, muted
 from kleio_desktop.ui.views.stylus_dialog import StylusDialog
 from kleio_desktop.ui.views.styluses import StylusesPage
 from shared.protocol.entities import StylusIn, StylusTemplate
@@ -186,3 +188,26 @@ def test_the_dialog_copies_a_template_and_needs_a_name(qapp: QApplication) -> No
         None, "Edit", StylusValues("Old", "Shure", 500, dt.date(2019, 1, 10), False)
     )
     assert edit.values() == StylusValues("Old", "Shure", 500, dt.date(2019, 1, 10), False, False)
+
+
+def test_a_switch_to_dark_restyles_the_page(env: Rig, qapp: QApplication) -> None:
+    page = open_page(env)
+    page.show()
+    card = page.card_widgets()[0]
+    light = qapp.palette()
+    assert card_background() == "#ffffff" and "#ffffff" in card.styleSheet()
+    dark = QPalette(light)
+    for role, colour in (
+        (QPalette.ColorRole.Window, "#1e1f22"),
+        (QPalette.ColorRole.WindowText, "#e6e6e6"),
+        (QPalette.ColorRole.Base, "#26282c"),
+        (QPalette.ColorRole.Text, "#e6e6e6"),
+    ):
+        dark.setColor(role, QColor(colour))
+    try:
+        qapp.setPalette(dark)
+        env.wait_until(lambda: "#2a2c31" in card.styleSheet())
+        assert muted() == "#a7a9b0" and muted() in card.meta.styleSheet()
+    finally:
+        qapp.setPalette(light)
+        page.close()
