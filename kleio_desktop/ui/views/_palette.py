@@ -35,6 +35,11 @@ def status_fill(colour: Colour) -> QColor:
     return QColor(STATUS_FILL[colour])
 
 
+def accent_text(widget: QWidget | None = None) -> str:
+    """The accent for words on the window or a card (AA on both themes)."""
+    return "#f29b63" if is_dark(widget) else "#b54d12"
+
+
 def warning_text(widget: QWidget | None = None) -> str:
     """Red for words on the window background (a worn-out stylus), AA on both themes."""
     return "#ff8a80" if is_dark(widget) else "#b3261e"
@@ -92,6 +97,11 @@ def _sheet(widget: QWidget, role: str, extra: str) -> str:
         return f"color: {colour}; border: 1px solid {colour}; {extra}"
     if role == "warning":
         return f"color: {warning_text()}; {extra}"
+    if role == "accent":
+        return f"color: {accent_text()}; {extra}"
+    if role == "accent_pill":
+        colour = accent_text()
+        return f"color: {colour}; border: 1px solid {colour}; {extra}"
     if role == "card":
         name = widget.objectName()
         return (

@@ -30,7 +30,6 @@ from kleio_desktop.ui.presenters.styluses import (
     wear_text,
 )
 from kleio_desktop.ui.views._palette import (
-    ACCENT,
     SPACE,
     STATUS_FILL,
     is_dark,
@@ -110,10 +109,7 @@ class StylusCard(QFrame):
             top.addWidget(maker)
         self.state = QLabel(state_text(entry))
         pill = "border-radius: 9px; padding: 1px 8px;"
-        if stylus.primary:
-            self.state.setStyleSheet(f"color: {ACCENT}; border: 1px solid {ACCENT}; {pill}")
-        else:
-            styled(self.state, "pill", pill)
+        styled(self.state, "accent_pill" if stylus.primary else "pill", pill)
         top.addWidget(self.state)
         top.addStretch(1)
         self.buttons: dict[str, QPushButton] = {}

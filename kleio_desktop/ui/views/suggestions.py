@@ -76,7 +76,7 @@ class RecordCard(QFrame):
         text.setSpacing(SPACE[0])
         if kicker:
             top = QLabel(kicker.upper())
-            top.setStyleSheet(f"color: {ACCENT}; font-weight: 700; letter-spacing: 1px;")
+            styled(top, "accent", "font-weight: 700; letter-spacing: 1px;")
             text.addWidget(top)
         self.title = QLabel(record.title)
         self.title.setFont(title_font(self.font(), 1.5 if big else 1.15))
@@ -185,6 +185,8 @@ class SuggestionsPage(ThemedPage):
         self.table.setShowGrid(False)
         self.table.setStyleSheet("QTableView::item { padding: 3px 6px; }")
         head = self.table.horizontalHeader()
+        head.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        head.setStyleSheet("QHeaderView::section { padding: 4px 8px; }")
         head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         head.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         head.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
