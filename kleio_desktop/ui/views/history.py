@@ -110,6 +110,11 @@ class HistoryPage(ThemedPage):
         else:
             self.presenter.spawn(self.presenter.refresh_if_new_day())
 
+    def focus_search(self) -> None:
+        """For the window's Ctrl+F while this page is shown."""
+        self.search.setFocus()
+        self.search.selectAll()
+
     def _reload_clicked(self) -> None:
         self.presenter.spawn(self.presenter.reload())
 
