@@ -83,6 +83,9 @@ class LivePresenter(QObject):
         self._timer.timeout.connect(self._reload_soon)
         bridge.data_changed.connect(self._on_data_changed)
         self.reloads = 0  # how many loads finished, for tests and diagnostics
+        self.started = False  # nothing is queried before the page is first shown
+        self.active = True  # False while the page is hidden: changes only mark it stale
+        self.stale = False
         self.loaded_day: dt.date | None = None
         self._day_timer = QTimer(self)
         self._day_timer.setInterval(DAY_CHECK_MS)
@@ -107,8 +110,22 @@ class LivePresenter(QObject):
             await self.reload()
 
     def _on_data_changed(self, event: object) -> None:
-        if isinstance(event, DataChanged) and event.changes.kinds & self.kinds:
+        if not (isinstance(event, DataChanged) and event.changes.kinds & self.kinds):
+            return
+        if not self.started:
+            return
+        if self.active:
             self._timer.start()
+        else:
+            self.stale = True
+
+    async def catch_up(self) -> None:
+        """When the page is shown again: query if the data changed meanwhile (or the
+        day did), else keep what is on screen."""
+        if self.stale:
+            await self.reload()
+        else:
+            await self.refresh_if_new_day()
 
     def _reload_soon(self) -> None:
         self.spawn(self.reload())
@@ -134,6 +151,8 @@ class LivePresenter(QObject):
         """Query again and publish; a failure is reported with this reload as the retry."""
         self._generation += 1
         generation = self._generation
+        self.started = True
+        self.stale = False
         self.loading.emit(True)
         try:
             result = await self._load()

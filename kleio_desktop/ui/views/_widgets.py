@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QHideEvent, QPainter, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -83,6 +83,20 @@ class ThemedPage(QWidget):
 
     def palette_changed(self) -> None:
         """Redraw what the page paints itself with theme colours (charts)."""
+
+    # a hidden page does not query on every change, it catches up when shown (activate)
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        self._set_active(True)
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
+        super().hideEvent(event)
+        self._set_active(False)
+
+    def _set_active(self, active: bool) -> None:
+        presenter = getattr(self, "presenter", None)
+        if presenter is not None and hasattr(presenter, "active"):
+            presenter.active = active
 
 
 def page_layout(page: QWidget) -> QVBoxLayout:

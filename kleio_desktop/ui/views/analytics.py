@@ -272,12 +272,12 @@ class AnalyticsPage(ThemedPage):
         self._activated = False
 
     def activate(self) -> None:
-        """Query on first show; after that the data changes (and a new day) reload."""
+        """Query on first show; after that, when the data (or the day) changed."""
         if not self._activated:
             self._activated = True
             self.presenter.spawn(self.presenter.reload())
         else:
-            self.presenter.spawn(self.presenter.refresh_if_new_day())
+            self.presenter.spawn(self.presenter.catch_up())
 
     def palette_changed(self) -> None:
         text = QBrush(self.palette().windowText().color())

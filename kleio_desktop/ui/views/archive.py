@@ -170,12 +170,12 @@ class ArchivePage(ThemedPage):
         self._activated = False
 
     def activate(self) -> None:
-        """Query on first show; after that the data changes (and a new day) reload."""
+        """Query on first show; after that, when the data (or the day) changed."""
         if not self._activated:
             self._activated = True
             self.presenter.spawn(self.presenter.reload())
         else:
-            self.presenter.spawn(self.presenter.refresh_if_new_day())
+            self.presenter.spawn(self.presenter.catch_up())
 
     def _show(self, entries: list[CollectionEntry]) -> None:
         count = len(entries)

@@ -184,12 +184,12 @@ class StylusesPage(ThemedPage):
         self._activated = False
 
     def activate(self) -> None:
-        """Query on first show; after that the data changes (and a new day) reload."""
+        """Query on first show; after that, when the data (or the day) changed."""
         if not self._activated:
             self._activated = True
             self.presenter.spawn(self.presenter.reload())
         else:
-            self.presenter.spawn(self.presenter.refresh_if_new_day())
+            self.presenter.spawn(self.presenter.catch_up())
 
     def card_widgets(self) -> list[StylusCard]:
         items = (self.cards.itemAt(i) for i in range(self.cards.count()))

@@ -215,3 +215,22 @@ def test_a_failure_nobody_handled_still_reaches_the_user(env: Rig) -> None:
     page.presenter.spawn(broken())
     env.wait_until(lambda: bool(env.errors.reported))
     assert env.errors.reported[-1][0].startswith("No space left on device")
+
+
+def test_a_hidden_page_catches_up_when_shown_again(env: Rig) -> None:
+    page = HistoryPage(env.ctx)
+    page.show()
+    page.activate()
+    env.wait_until(lambda: page.presenter.reloads == 1)
+    page.hide()
+    env.run(env.desktop.plays.log_play(1))
+    env.settle(0.5)
+    assert page.presenter.reloads == 1 and page.presenter.stale  # no query while hidden
+    page.show()
+    page.activate()
+    env.wait_until(lambda: page.presenter.reloads == 2)
+    assert [title for title, _ in shown_entries(page)] == ["Kind of Blue — Miles Davis"]
+    page.activate()  # nothing changed since: nothing to query
+    env.settle(0.3)
+    assert page.presenter.reloads == 2
+    page.close()
