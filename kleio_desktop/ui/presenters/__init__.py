@@ -1,1 +1,1 @@
-"""Presenters: one QObject a screen, typed signals, async methods, no widgets."""
+"""Presenters: one QObject per screen with typed signals and async methods, no widgets."""

@@ -1,1 +1,1 @@
-"""The app's pages: each module exposes ``create_page(ctx) -> QWidget``."""
+"""Views: each module exposes ``create_page(ctx) -> QWidget``; widgets only bind."""
