@@ -83,6 +83,7 @@ def _child() -> list[dict[str, Any]]:
         from shared.domain.sorting import primary_artist
         from shared.domain.status import record_status
         from tests.demo import make_demo
+        from tests.desktop.ui.qlog_support import opened
 
         demo = make_demo(RECORDS, plays=0)
         now = dt.datetime.now(dt.UTC)
@@ -124,7 +125,7 @@ def _child() -> list[dict[str, Any]]:
                 collection = CollectionPage(ctx)
                 collection.resize(*SIZE)
                 collection.show()
-                await collection.loaded
+                await opened(collection)
                 await settle()
                 # the covers (placeholders) of a first screen painted once, as after start-up
                 collection.grid.grab()
@@ -219,7 +220,7 @@ def _child() -> list[dict[str, Any]]:
                 log = LogPage(ctx)
                 log.resize(*SIZE)
                 log.show()
-                await log.loaded
+                await opened(log)
                 await settle()
                 log.presenter.take(records)
                 log.list.grab()

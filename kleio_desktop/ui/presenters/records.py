@@ -152,6 +152,9 @@ class RecordsPresenter(QObject):
         self._generation = 0
         self._reloading = False
         self._stale = False
+        self.active = True
+        """False while the page is hidden: a change then only marks it ``stale``."""
+        self.stale = False
         self._loaded = False
         folder.changed.connect(self._on_folder_changed)
 
@@ -275,13 +278,28 @@ class RecordsPresenter(QObject):
 
     def _on_folder_changed(self, folder_id: int) -> None:
         self.folder_changed.emit(folder_id)
-        self.spawn(self.reload_quietly())
+        if self.active:
+            self.spawn(self.reload_quietly())
+        elif self._loaded:
+            self.stale = True
 
     def on_data_changed(self, event: DataChanged) -> None:
         """Rows changed here, on another device or in another program: read again. A burst
         of changes (a sync, an import) costs one read running and at most one after it."""
         if not self._loaded:
+            return  # nothing is read before the page is first shown
+        if not self.active:
+            self.stale = True  # a hidden page catches up when it is shown again
             return
+        self._request_reload()
+
+    async def catch_up(self) -> None:
+        """When the page is shown again: read again if the data changed meanwhile."""
+        if self.stale:
+            self._request_reload()
+
+    def _request_reload(self) -> None:
+        self.stale = False
         if self._reloading:
             self._stale = True
             return

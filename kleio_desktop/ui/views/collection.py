@@ -4,10 +4,11 @@ dialog."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt
-from PySide6.QtGui import QAction, QFont
+from PySide6.QtGui import QAction, QFont, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -267,7 +268,8 @@ class CollectionPage(QWidget):
         self.presenter.failed.connect(lambda error: ctx.errors.report(error))
         self.covers.ready.connect(lambda _url: self.grid.viewport().update())
         ctx.bridge.data_changed.connect(self._on_data_changed)
-        self.loaded = self.presenter.spawn(self._first_load())
+        self.loaded: asyncio.Task[None] | None = None
+        """The first read, started when the page is first shown (``activate``)."""
 
     async def _first_load(self) -> None:
         try:
@@ -281,7 +283,21 @@ class CollectionPage(QWidget):
     # ---- page API -----------------------------------------------------------------------
 
     def activate(self) -> None:
+        """Read on first show; after that, again only if the data changed while hidden."""
+        self.presenter.active = True
         self.grid.viewport().update()
+        if self.loaded is None:
+            self.loaded = self.presenter.spawn(self._first_load())
+        else:
+            self.presenter.spawn(self.presenter.catch_up())
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.presenter.active = True
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
+        super().hideEvent(event)
+        self.presenter.active = False
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -3,10 +3,12 @@ status and one-click Play / Clean. Double-click a record for the record dialog."
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -164,7 +166,8 @@ class LogPage(QWidget):
         ctx.bridge.data_changed.connect(self._on_data_changed)
         self._user_sort = False
         self._shown_state: tuple[object, ...] | None = None
-        self.loaded = self.presenter.spawn(self._first_load())
+        self.loaded: asyncio.Task[None] | None = None
+        """The first read, started when the page is first shown (``activate``)."""
 
     async def _first_load(self) -> None:
         try:
@@ -181,8 +184,22 @@ class LogPage(QWidget):
     # ---- page API -------------------------------------------------------------------------
 
     def activate(self) -> None:
+        """Read on first show; after that, again only if the data changed while hidden."""
+        self.presenter.active = True
         self.delegate.now = dt.datetime.now(dt.UTC)
         self.list.viewport().update()
+        if self.loaded is None:
+            self.loaded = self.presenter.spawn(self._first_load())
+        else:
+            self.presenter.spawn(self.presenter.catch_up())
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.presenter.active = True
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
+        super().hideEvent(event)
+        self.presenter.active = False
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import pytest
 import qasync  # type: ignore[import-untyped]
@@ -74,6 +74,19 @@ async def until(condition: Callable[[], object], within: float = 10, what: str =
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or condition}")
         await asyncio.sleep(0.02)
+
+
+class Page(Protocol):
+    loaded: asyncio.Task[None] | None
+
+    def activate(self) -> None: ...
+
+
+async def opened(page: Page) -> None:
+    """As the window does when it shows a page: ``activate()``; then its first read."""
+    page.activate()
+    assert page.loaded is not None
+    await page.loaded
 
 
 def seeded_home(tmp_path_factory: pytest.TempPathFactory, records: int, plays: int) -> Path:

@@ -15,7 +15,15 @@ from kleio_desktop.core.queries.collection import CollectionFilters, list_record
 from kleio_desktop.ui.record_dialog import RecordDialog
 from kleio_desktop.ui.recordlist import COVER_SIZES
 from kleio_desktop.ui.views.collection import CollectionPage, create_page
-from tests.desktop.ui.qlog_support import app_context, copy_home, loop, run, seeded_home, until
+from tests.desktop.ui.qlog_support import (
+    app_context,
+    copy_home,
+    loop,
+    opened,
+    run,
+    seeded_home,
+    until,
+)
 
 __all__ = ["loop"]
 
@@ -41,7 +49,7 @@ def test_cover_grid_sizes_genres_tracklist_and_dialog(
             assert isinstance(page, CollectionPage)
             page.resize(1200, 800)
             page.show()
-            await page.loaded
+            await opened(page)
             grid = page.grid
             assert grid.viewMode() == QListView.ViewMode.IconMode and grid.uniformItemSizes()
             assert page.model.rowCount() == RECORDS - 1
@@ -103,7 +111,7 @@ def test_collection_follows_the_remembered_folder_and_data_changes(
             page = create_page(ctx)
             assert isinstance(page, CollectionPage)
             page.show()
-            await page.loaded
+            await opened(page)
             page.folder.setCurrentIndex(page.folder.findText("Jazz shelf"))
             await until(lambda: page.model.rowCount() < RECORDS - 1, what="the folder")
             folder_id = page.folder.currentData()
@@ -114,7 +122,7 @@ def test_collection_follows_the_remembered_folder_and_data_changes(
             # a second page (e.g. the Log) opens on the same folder
             other = create_page(ctx)
             assert isinstance(other, CollectionPage)
-            await other.loaded
+            await opened(other)
             assert other.folder.currentData() == folder_id
             assert other.model.rowCount() == page.model.rowCount()
             # archiving a record elsewhere in the app removes it from the grid

@@ -22,7 +22,7 @@ from kleio_desktop.core.app import Desktop
 from kleio_desktop.ui.covers import CoverCache, cover_file_name, initials
 from kleio_desktop.ui.views.collection import CollectionPage, create_page
 from tests.demo import FOLDERS, make_demo
-from tests.desktop.ui.qlog_support import app_context, loop, run, until
+from tests.desktop.ui.qlog_support import app_context, loop, opened, run, until
 
 __all__ = ["loop"]
 
@@ -192,7 +192,7 @@ def test_the_grid_asks_only_for_the_covers_on_screen(
             assert isinstance(page, CollectionPage)
             page.resize(900, 500)
             page.show()
-            await page.loaded
+            await opened(page)
             covers: CoverCache = ctx.extras["covers"]
             await until(lambda: sum(server.hits.values()) > 0, what="the first covers")
             await covers.wait_idle()

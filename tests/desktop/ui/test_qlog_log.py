@@ -26,6 +26,7 @@ from tests.desktop.ui.qlog_support import (
     app_context,
     copy_home,
     loop,
+    opened,
     run,
     seeded_home,
     until,
@@ -201,7 +202,7 @@ def test_log_view_searches_as_you_type_and_quick_plays(
             assert isinstance(page, LogPage)
             page.resize(1100, 700)
             page.show()
-            await page.loaded
+            await opened(page)
             assert page.model.rowCount() == RECORDS - 1
             assert page.count.text() == f"{RECORDS - 1} records"
             assert page.list.uniformItemSizes()
@@ -253,7 +254,7 @@ def test_a_quick_play_keeps_the_list_where_it_was(
             assert isinstance(page, LogPage)
             page.resize(1100, 600)
             page.show()
-            await page.loaded
+            await opened(page)
             page.list.doItemsLayout()
             bar = page.list.verticalScrollBar()
             bar.setValue(bar.maximum() // 2)
@@ -276,6 +277,34 @@ def test_a_quick_play_keeps_the_list_where_it_was(
     run(loop, body())
 
 
+def test_a_hidden_log_reads_nothing_and_catches_up_when_shown(
+    loop: qasync.QEventLoop, home: Path, tmp_path: Path
+) -> None:
+    async def body() -> None:
+        async with app_context(home, tmp_path) as (ctx, _errors):
+            page = create_page(ctx)
+            assert isinstance(page, LogPage)
+            assert page.loaded is None  # nothing read before the page is first shown
+            page.show()
+            await opened(page)
+            record = page.model.records[0]
+            reads = page.presenter._generation
+            page.hide()  # another page is shown
+            await ctx.desktop.plays.log_play(record.item.release_id)
+            await asyncio.sleep(0.3)
+            assert page.presenter._generation == reads and page.presenter.stale
+            page.show()
+            page.activate()
+            await until(
+                lambda: page.model.records[0].status.plays == record.status.plays + 1,
+                what="the play after showing the page",
+            )
+            assert page.presenter._generation == reads + 1
+            page.close()
+
+    run(loop, body())
+
+
 def test_log_view_quick_play_failure_is_reported_readably(
     loop: qasync.QEventLoop, home: Path, tmp_path: Path
 ) -> None:
@@ -292,7 +321,7 @@ def test_log_view_quick_play_failure_is_reported_readably(
             assert isinstance(page, LogPage)
             page.resize(1100, 700)
             page.show()
-            await page.loaded
+            await opened(page)
             row = next(i for i, r in enumerate(page.model.records) if r.item.release_id == 424242)
             page.list.scrollTo(page.model.index(row))
             await asyncio.sleep(0.05)
@@ -321,11 +350,39 @@ def test_log_view_shows_a_clear_empty_state(
             page = create_page(ctx)
             assert isinstance(page, LogPage)
             page.show()
-            await page.loaded
+            await opened(page)
             QTest.keyClicks(page.search, "zzqqxxjj")
             assert page.model.rowCount() == 0
             assert page.empty.isVisible() and "Nothing matches" in page.empty.text()
             assert not errors.reports
+            page.close()
+
+    run(loop, body())
+
+
+def test_an_other_process_change_announced_by_the_core_reaches_the_open_log_view(
+    loop: qasync.QEventLoop, home: Path, tmp_path: Path
+) -> None:
+    """The view's half of the end-to-end test below: a second Desktop on the same store
+    (as ``kleio play`` is) writes a play; the core's announcement of it (published here by
+    hand until the core detects such writes) makes the open view show it."""
+
+    async def body() -> None:
+        async with app_context(home, tmp_path) as (ctx, _errors):
+            page = create_page(ctx)
+            assert isinstance(page, LogPage)
+            page.show()
+            await opened(page)
+            record = page.model.records[0]
+            async with Desktop.open(home) as other:
+                changes = await other.plays.log_play(record.item.release_id)
+            await asyncio.sleep(0.2)
+            assert page.model.records[0].status.plays == record.status.plays  # not told yet
+            ctx.desktop.events.publish(DataChanged(changes, "other_process"))
+            await until(
+                lambda: page.model.records[0].status.plays == record.status.plays + 1,
+                what="the other program's play",
+            )
             page.close()
 
     run(loop, body())
@@ -356,7 +413,7 @@ def test_a_play_logged_by_another_process_appears_in_the_open_log_view(
             page = create_page(ctx)
             assert isinstance(page, LogPage)
             page.show()
-            await page.loaded
+            await opened(page)
             record = page.model.records[0]
             before = record.status.plays
             process = await asyncio.create_subprocess_exec(
