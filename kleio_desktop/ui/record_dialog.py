@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from kleio_desktop.core.errors import KleioError, user_message
-from kleio_desktop.core.queries.zones import zone
 from kleio_desktop.ui.context import UiContext
 from kleio_desktop.ui.covers import covers_for
+from kleio_desktop.ui.presenters._live import zone_of
 from kleio_desktop.ui.presenters.record import (
     EntryForm,
     HistoryEntry,
@@ -44,10 +44,11 @@ from kleio_desktop.ui.recordlist import style_secondary
 HISTORY_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def user_zone() -> ZoneInfo:
-    """The zone the dialog shows and reads times in: this device's (UTC if it has none)."""
+def user_zone(ctx: UiContext) -> ZoneInfo:
+    """The zone the dialog shows and reads times in: the app's time-zone setting (as every
+    page reads it, ``zone_of``), else this device's; UTC if neither names a known zone."""
     try:
-        return zone(None)[1]
+        return zone_of(ctx)()
     except KleioError:
         return ZoneInfo("UTC")
 
@@ -78,7 +79,7 @@ class RecordDialog(QDialog):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one dialog an opening
         self.resize(900, 560)
         self.ctx = ctx
-        self.tz = user_zone()
+        self.tz = user_zone(ctx)
         self.presenter = RecordPresenter(ctx.desktop, release_id, self)
         self.covers = covers_for(ctx.extras, ctx.desktop.home)
         self.editing: HistoryEntry | None = None
