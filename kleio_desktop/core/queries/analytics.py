@@ -94,7 +94,6 @@ async def _plays(
     session: AsyncSession, filters: Filters, tz: ZoneInfo, first: dt.date, last: dt.date
 ) -> list[ListenedPlay]:
     since, until = analytics.day_window(first, last, tz)
-    found = await rows.play_rows(session, since, until, filters.release_id)
-    found = [r for r in found if first <= analytics.local_day(r.played_at, tz) <= last]
+    found = await rows.listens(session, since, until, filters.release_id)
     releases = await rows.releases(session, {r.release_id for r in found})
     return analytics.listened_plays(found, releases, tz, first, last, filters)
