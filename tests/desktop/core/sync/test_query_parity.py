@@ -256,7 +256,7 @@ async def same_analytics(client: httpx.AsyncClient, store: Store, zone: str) -> 
     filters.append({"release_id": DOUBLE_LP})
     for period in ("7d", "30d", "90d", "1y", "all"):
         for where in filters:
-            window = analytics.Window(period=period, filters=Filters(**where))  # type: ignore[arg-type]
+            window = analytics.Window(period=period, filters=Filters(**where))
             for group in ("day", "week", "month"):
                 served = await get(
                     client, "/analytics/series", period=period, group=group, tz=zone, **where
@@ -487,7 +487,7 @@ async def same_archive(client: httpx.AsyncClient, store: Store) -> None:
         if sort is not None:
             asked["sort"] = sort
         served = (await get(client, "/collection", **asked))["items"]
-        local = await records.archived_records(store, sort=sort, now=NOW)  # type: ignore[arg-type]
+        local = await records.archived_records(store, sort=sort, now=NOW)
         assert [(r.item.instance_id, r.item.archive_reason) for r in local] == [
             (i["instance_id"], i["archive_reason"]) for i in served
         ]
