@@ -50,33 +50,53 @@ async def list_records(
     now: dt.datetime | None = None,
 ) -> list[ListedRecord]:
     """Every item the filters keep, searched and sorted (by artist when neither a search
-    nor a sort is asked for)."""
+    nor a sort is asked for). The records share their item and release objects with other
+    calls: read-only."""
     filters = filters or CollectionFilters()
     now = now or dt.datetime.now(dt.UTC)
-    async with store.read() as session:
-        found = await rows.listing_rows(
-            session, folder_id=filters.folder_id, archived=filters.archived
-        )
-    return arrange(listed_records(found, filters.genres, now), query, sort, descending, now)
+    found = _kept(await rows.cached_listing(store), filters)
+    if query.strip():
+        found = _search(found, query)
+        if sort is None:
+            return [_listed(row, release, now) for row, release in found]
+    records = [_listed(row, release, now) for row, release in found]
+    return arrange(records, "", sort, descending, now)
+
+
+Found = tuple[rows.ListingRow, rows.Decoded | None]
+
+
+def _kept(listing: Sequence[rows.ListingRow], filters: CollectionFilters) -> list[Found]:
+    archived, folder_id, wanted = filters.archived, filters.folder_id, set(filters.genres)
+    kept: list[Found] = []
+    for row in listing:
+        item = row.item
+        if archived is not None and (item.archived_at is not None) != archived:
+            continue
+        if folder_id and item.folder_id != folder_id:
+            continue
+        release = None if row.document is None else rows.decoded(row.document)
+        if wanted and (release is None or wanted.isdisjoint(release.release.genres)):
+            continue
+        kept.append((row, release))
+    return kept
+
+
+def _listed(row: rows.ListingRow, release: rows.Decoded | None, now: dt.datetime) -> ListedRecord:
+    status = status_of(
+        row.plays, row.plays_since_cleaning, row.last_played_at, row.last_cleaned_at, now
+    )
+    if release is None:
+        return ListedRecord(row.item, None, "", status)
+    return ListedRecord(row.item, release.release, release.artist, status)
 
 
 def listed_records(
     found: Sequence[rows.ListingRow], genres: Sequence[str], now: dt.datetime
 ) -> list[ListedRecord]:
     """The rows as listed records (those with one of ``genres`` when any is given)."""
-    wanted = set(genres)
-    listed: list[ListedRecord] = []
-    for row in found:
-        found_release = None if row.document is None else rows.decoded(row.document)
-        release = None if found_release is None else found_release.release
-        if wanted and (release is None or wanted.isdisjoint(release.genres)):
-            continue
-        status = status_of(
-            row.plays, row.plays_since_cleaning, row.last_played_at, row.last_cleaned_at, now
-        )
-        artist = found_release.artist if found_release else ""
-        listed.append(ListedRecord(row.item, release, artist, status))
-    return listed
+    kept = _kept(found, CollectionFilters(archived=None, genres=genres))
+    return [_listed(row, release, now) for row, release in kept]
 
 
 def arrange(
@@ -96,11 +116,11 @@ def arrange(
     return [by_id[view.instance_id] for view in views]
 
 
-_SEARCH_FIELDS: dict[str, Getter[ListedRecord]] = {
-    "title": lambda r: r.release.title if r.release else "",
-    "artist": lambda r: r.artist,
-    "genre": lambda r: list(r.release.genres) if r.release else [],
-    "label": lambda r: [label.name for label in r.release.labels] if r.release else [],
+_SEARCH_FIELDS: dict[str, Getter[tuple[Release | None, str]]] = {
+    "title": lambda r: r[0].title if r[0] else "",
+    "artist": lambda r: r[1],
+    "genre": lambda r: list(r[0].genres) if r[0] else [],
+    "label": lambda r: [label.name for label in r[0].labels] if r[0] else [],
 }
 
 
@@ -109,21 +129,21 @@ class _Indexes:
     instance id, its release object and artist): typing a query searches the same records
     keystroke after keystroke, and building the index (normalising every text) costs more
     than searching it. A release decoded afresh is a new object, so a changed catalogue
-    builds a new index; an entry holds its records, so the objects keyed stay alive."""
+    builds a new index; an entry holds its releases, so the objects keyed stay alive."""
 
     def __init__(self, size: int = 4) -> None:
         self._size = size
         self._entries: OrderedDict[
-            tuple[object, ...], tuple[FuzzyIndex[int], list[ListedRecord]]
+            tuple[object, ...], tuple[FuzzyIndex[int], list[tuple[Release | None, str]]]
         ] = OrderedDict()
 
-    def index_of(self, records: Sequence[ListedRecord]) -> FuzzyIndex[int]:
-        key = tuple((r.item.instance_id, id(r.release), r.artist) for r in records)
+    def index_of(self, texts: list[tuple[int, Release | None, str]]) -> FuzzyIndex[int]:
+        key = tuple((instance, id(release), artist) for instance, release, artist in texts)
         entry = self._entries.get(key)
         if entry is not None:
             self._entries.move_to_end(key)
             return entry[0]
-        kept = list(records)
+        kept = [(release, artist) for _, release, artist in texts]
         fields = {name: _by_position(kept, getter) for name, getter in _SEARCH_FIELDS.items()}
         index = FuzzyIndex(range(len(kept)), weighted_fields(fields))
         self._entries[key] = (index, kept)
@@ -132,16 +152,26 @@ class _Indexes:
         return index
 
 
-def _by_position(records: list[ListedRecord], getter: Getter[ListedRecord]) -> Getter[int]:
-    return lambda position: getter(records[position])
+def _by_position(
+    texts: list[tuple[Release | None, str]], getter: Getter[tuple[Release | None, str]]
+) -> Getter[int]:
+    return lambda position: getter(texts[position])
 
 
 _INDEXES = _Indexes()
 
 
+def _search(found: list[Found], query: str) -> list[Found]:
+    texts = [
+        (row.item.instance_id, *((d.release, d.artist) if d else (None, ""))) for row, d in found
+    ]
+    return [found[n] for n in _INDEXES.index_of(texts).search(query)]
+
+
 def search(records: Sequence[ListedRecord], query: str) -> list[ListedRecord]:
     """The fuzzy matches over title, artist, genres and labels, best first."""
-    return [records[n] for n in _INDEXES.index_of(records).search(query)]
+    texts = [(r.item.instance_id, r.release, r.artist) for r in records]
+    return [records[n] for n in _INDEXES.index_of(texts).search(query)]
 
 
 def record_view(record: ListedRecord) -> RecordView:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 import uuid
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -13,9 +15,11 @@ from typing import Any
 from sqlalchemy import Select, Text, func, select, text, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kleio_desktop.core.store import Store
 from kleio_desktop.core.store.models import CleaningRow as StoredCleaning
 from kleio_desktop.core.store.models import CollectionItemRow, ReleaseRow, StylusRow
 from kleio_desktop.core.store.models import PlayRow as StoredPlay
+from kleio_desktop.core.store.paths import database_path
 from shared.domain.listening import CleaningRow, PlayRow
 from shared.domain.sorting import primary_artist
 from shared.domain.suggestions import ActiveItem
@@ -364,3 +368,86 @@ async def listing_rows(
             )
         )
     return listed
+
+
+# ---- the whole listing, kept until the next commit --------------------------------------
+
+
+class _Watched:
+    """One store's listing, with the commit counter it was read at."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.connection: sqlite3.Connection | None = None
+        self.version: int | None = None
+        self.listing: list[ListingRow] | None = None
+        self.listens: dict[tuple[object, ...], list[Listened]] = {}
+
+    def current(self) -> None:
+        """Forget what was read before the last commit."""
+        version = self.data_version()
+        if version is None or version != self.version:
+            self.listing, self.listens = None, {}
+        self.version = version
+
+    def data_version(self) -> int | None:
+        """SQLite's ``PRAGMA data_version`` on a connection of our own that never writes: it
+        changes with every commit by any other connection, this process's or another's
+        (``kleio play`` while the app runs). None when it cannot be read (read afresh)."""
+        try:
+            if self.connection is None:
+                self.connection = sqlite3.connect(
+                    self.path, timeout=0, isolation_level=None, check_same_thread=False
+                )
+            (version,) = self.connection.execute("PRAGMA data_version").fetchone()
+        except sqlite3.Error:
+            return None
+        return int(version)
+
+    def __del__(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
+_WATCHED: weakref.WeakKeyDictionary[Store, _Watched] = weakref.WeakKeyDictionary()
+
+
+def _watched(store: Store) -> _Watched:
+    watched = _WATCHED.get(store)
+    if watched is None:
+        watched = _WATCHED[store] = _Watched(str(database_path(store.home)))
+    watched.current()
+    return watched
+
+
+async def cached_listing(store: Store) -> list[ListingRow]:
+    """Every live item (both archive states, all folders) as ``listing_rows`` reads them,
+    read again only when something was committed to the store since: typing a search or
+    switching a sort costs no query. The counter is read before the rows, so rows are never
+    labelled with a counter older than a commit they miss."""
+    watched = _watched(store)
+    if watched.listing is None:
+        async with store.read() as session:
+            listing = await listing_rows(session, archived=None)
+        if watched.version is not None:
+            watched.listing = listing
+        return listing
+    return watched.listing
+
+
+async def cached_listens(
+    store: Store, since: dt.datetime, until: dt.datetime, release_id: int | None = None
+) -> list[Listened]:
+    """``listens``, kept like ``cached_listing`` (a few windows): the analytics page asks
+    a series and several distributions of one period."""
+    watched = _watched(store)
+    key = (since, until, release_id)
+    found = watched.listens.get(key)
+    if found is None:
+        async with store.read() as session:
+            found = await listens(session, since, until, release_id)
+        if watched.version is not None:
+            if len(watched.listens) >= 8:
+                watched.listens.clear()
+            watched.listens[key] = found
+    return found
