@@ -93,8 +93,14 @@ async def _resolve(
 async def _plays(
     store: Store, filters: Filters, tz: ZoneInfo, first: dt.date, last: dt.date
 ) -> list[ListenedPlay]:
-    since, until = analytics.day_window(first, last, tz)
-    found = await rows.cached_listens(store, since, until, filters.release_id)
-    async with store.read() as session:
-        releases = await rows.releases(session, {r.release_id for r in found})
-    return analytics.listened_plays(found, releases, tz, first, last, filters)
+    """The period's plays that count, kept until the next commit (the analytics page asks a
+    series and distributions of one period)."""
+
+    async def compute() -> list[ListenedPlay]:
+        since, until = analytics.day_window(first, last, tz)
+        found = await rows.cached_listens(store, since, until, filters.release_id)
+        async with store.read() as session:
+            releases = await rows.releases(session, {r.release_id for r in found})
+        return analytics.listened_plays(found, releases, tz, first, last, filters)
+
+    return await rows.kept(store, ("listened", filters, tz, first, last), compute)

@@ -54,13 +54,23 @@ async def list_records(
     calls: read-only."""
     filters = filters or CollectionFilters()
     now = now or dt.datetime.now(dt.UTC)
-    found = _kept(await rows.cached_listing(store), filters)
-    if query.strip():
-        found = _search(found, query)
-        if sort is None:
-            return [_listed(row, release, now) for row, release in found]
-    records = [_listed(row, release, now) for row, release in found]
-    return arrange(records, "", sort, descending, now)
+
+    async def ordered() -> list[Found]:
+        found = _kept(await rows.cached_listing(store), filters)
+        if query.strip():
+            found = _search(found, query)
+            if sort is None:
+                return found
+        by_id = {row.item.instance_id: (row, release) for row, release in found}
+        listed = [_listed(row, release, now) for row, release in found]
+        return [by_id[r.item.instance_id] for r in arrange(listed, "", sort, descending, now)]
+
+    if sort == "recently_played":  # the last 30 days before ``now``: not kept
+        order = await ordered()
+    else:  # no other order depends on ``now``: kept until the next commit
+        key = ("order", filters.archived, filters.folder_id, tuple(filters.genres))
+        order = await rows.kept(store, (*key, query, sort, descending), ordered)
+    return [_listed(row, release, now) for row, release in order]
 
 
 Found = tuple[rows.ListingRow, rows.Decoded | None]

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_desktop.core.errors import CollectionItemNotFound
 from kleio_desktop.core.queries import rows
 from kleio_desktop.core.queries.collection import CollectionFilters, ListedRecord, list_records
 from kleio_desktop.core.store import Store
-from kleio_desktop.core.store.models import CleaningRow, FolderRow, PlayRow, StylusRow
+from kleio_desktop.core.store.models import FolderRow
 from shared.domain.sorting import SortKey, primary_artist
 from shared.domain.status import RecordStatus, status_of
 from shared.protocol.entities import CollectionItem, Folder, Release
@@ -69,31 +70,7 @@ async def record_detail(
             raise CollectionItemNotFound(instance_id)
         [row] = found
         release_id = row.item.release_id
-        played = await session.execute(
-            select(
-                PlayRow.id,
-                PlayRow.played_at,
-                PlayRow.notes,
-                PlayRow.stylus_id,
-                StylusRow.name,
-                PlayRow.sides,
-            )
-            .outerjoin(StylusRow, StylusRow.id == PlayRow.stylus_id)
-            .where(PlayRow.release_id == release_id, PlayRow.deleted.is_(False))
-        )
-        cleaned = await session.execute(
-            select(
-                CleaningRow.id, CleaningRow.cleaned_at, CleaningRow.notes, CleaningRow.deep
-            ).where(CleaningRow.release_id == release_id, CleaningRow.deleted.is_(False))
-        )
-        history = [
-            RecordHistoryEntry("play", id_, at, notes, stylus, name, sides)
-            for id_, at, notes, stylus, name, sides in played
-        ]
-        history += [
-            RecordHistoryEntry("cleaning", id_, at, notes, deep=deep)
-            for id_, at, notes, deep in cleaned
-        ]
+        history = await _history(session, release_id)
     history.sort(key=history_order, reverse=True)
     release = None if row.document is None else rows.release_from_document(row.document)
     status = status_of(
@@ -101,6 +78,55 @@ async def record_detail(
     )
     artist = primary_artist(release.artists) if release else ""
     return RecordDetail(row.item, release, artist, status, history)
+
+
+_PLAYED = """
+SELECT p.id, p.played_at, p.notes, p.stylus_id, s.name, p.sides
+FROM plays AS p LEFT JOIN styluses AS s ON s.id = p.stylus_id
+WHERE p.release_id = :release_id AND p.deleted = 0
+"""
+_CLEANED = """
+SELECT id, cleaned_at, notes, deep FROM cleanings WHERE release_id = :release_id AND deleted = 0
+"""
+
+
+async def _history(session: AsyncSession, release_id: int) -> list[RecordHistoryEntry]:
+    """The release's live plays (with their stylus's name, a deleted stylus's too) and
+    cleanings, unordered; read as text and parsed here (a record played thousands of times
+    would otherwise cost a column type's processing per value)."""
+    ids: dict[str, uuid.UUID] = {}
+
+    def uuid_of(hex_: str) -> uuid.UUID:
+        found = ids.get(hex_)
+        if found is None:
+            found = ids[hex_] = uuid.UUID(hex_)
+        return found
+
+    instant = dt.datetime.fromisoformat
+    utc = dt.UTC
+    entries = [
+        RecordHistoryEntry(
+            "play",
+            uuid.UUID(id_),
+            instant(at).replace(tzinfo=utc),
+            notes,
+            None if stylus is None else uuid_of(stylus),
+            name,
+            rows.sides_list(sides),
+        )
+        for id_, at, notes, stylus, name, sides in await session.execute(
+            text(_PLAYED), {"release_id": release_id}
+        )
+    ]
+    entries += [
+        RecordHistoryEntry(
+            "cleaning", uuid.UUID(id_), instant(at).replace(tzinfo=utc), notes, deep=bool(deep)
+        )
+        for id_, at, notes, deep in await session.execute(
+            text(_CLEANED), {"release_id": release_id}
+        )
+    ]
+    return entries
 
 
 async def folders(store: Store) -> list[Folder]:

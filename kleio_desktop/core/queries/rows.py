@@ -8,9 +8,9 @@ import json
 import sqlite3
 import uuid
 import weakref
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Select, Text, func, select, text, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -157,6 +157,12 @@ def _sides(text: str | None) -> tuple[str, ...] | None:
     return sides
 
 
+def sides_list(text: str | None) -> list[str] | None:
+    """A play's stored sides (JSON text) as a new list."""
+    sides = _sides(text)
+    return None if sides is None else list(sides)
+
+
 async def listens(
     session: AsyncSession,
     since: dt.datetime,
@@ -238,6 +244,7 @@ class Decoded:
     """The primary artist (``shared.domain.sorting.primary_artist``)."""
 
 
+T = TypeVar("T")
 _DECODED: dict[str, Decoded] = {}
 _DECODED_MAX = 100_000
 
@@ -382,12 +389,13 @@ class _Watched:
         self.version: int | None = None
         self.listing: list[ListingRow] | None = None
         self.listens: dict[tuple[object, ...], list[Listened]] = {}
+        self.derived: dict[tuple[object, ...], object] = {}
 
     def current(self) -> None:
         """Forget what was read before the last commit."""
         version = self.data_version()
         if version is None or version != self.version:
-            self.listing, self.listens = None, {}
+            self.listing, self.listens, self.derived = None, {}, {}
         self.version = version
 
     def data_version(self) -> int | None:
@@ -451,3 +459,17 @@ async def cached_listens(
                 watched.listens.clear()
             watched.listens[key] = found
     return found
+
+
+async def kept(store: Store, key: tuple[object, ...], compute: Callable[[], Awaitable[T]]) -> T:
+    """``compute()``'s result, kept under ``key`` until the next commit to the store (a few
+    at a time): for values derived from the store alone, such as one period's plays."""
+    watched = _watched(store)
+    if key in watched.derived:
+        return cast(T, watched.derived[key])
+    value = await compute()
+    if watched.version is not None:
+        if len(watched.derived) >= 16:
+            watched.derived.clear()
+        watched.derived[key] = value
+    return value
