@@ -279,21 +279,26 @@ class ListingRow:
     last_cleaned_at: dt.datetime | None
 
 
-# Plays strictly after the release's last live cleaning, counted by SQLite: instants are
-# stored as fixed-width UTC text, so comparing the text compares the instants.
+# Plays strictly after the release's last live cleaning, counted by SQLite over the index of
+# live plays (a range of it for each cleaned release): instants are stored as fixed-width
+# UTC text, so comparing the text compares the instants.
 _LISTING = """
 WITH cleaned AS (
     SELECT release_id, max(cleaned_at) AS last_cleaned_at
     FROM cleanings WHERE deleted = 0 GROUP BY release_id
 ), played AS (
-    SELECT p.release_id AS release_id, count(*) AS plays, max(p.played_at) AS last_played_at,
-           sum(c.last_cleaned_at IS NULL OR p.played_at > c.last_cleaned_at) AS since
-    FROM plays AS p LEFT JOIN cleaned AS c ON c.release_id = p.release_id
-    WHERE p.deleted = 0 {plays_where} GROUP BY p.release_id
+    SELECT release_id, count(*) AS plays, max(played_at) AS last_played_at
+    FROM plays WHERE deleted = 0 {plays_where} GROUP BY release_id
 )
 SELECT i.instance_id, i.release_id, i.folder_id, i.rating, i.added_at, i.media_condition,
        i.sleeve_condition, i.notes, i.archived_at, i.archive_reason, r.document,
-       played.plays, played.since, played.last_played_at, cleaned.last_cleaned_at
+       played.plays,
+       CASE WHEN cleaned.last_cleaned_at IS NULL THEN played.plays ELSE (
+           SELECT count(*) FROM plays AS p
+           WHERE p.deleted = 0 AND p.release_id = i.release_id
+             AND p.played_at > cleaned.last_cleaned_at
+       ) END,
+       played.last_played_at, cleaned.last_cleaned_at
 FROM collection_items AS i
 LEFT JOIN releases AS r ON r.id = i.release_id
 LEFT JOIN played ON played.release_id = i.release_id
@@ -351,7 +356,7 @@ async def listing_rows(
     if instance_id is not None:
         items_where += " AND i.instance_id = :instance_id"
         plays_where = (
-            " AND p.release_id = (SELECT release_id FROM collection_items"
+            " AND release_id = (SELECT release_id FROM collection_items"
             " WHERE instance_id = :instance_id)"
         )
         params["instance_id"] = instance_id
