@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kleio_desktop.core.changes import Changes
 from kleio_desktop.core.events import DataChanged, EventStream
+from kleio_desktop.core.queries.facade import Queries
 from kleio_desktop.core.services import (
     CleaningService,
     CollectionService,
@@ -37,6 +38,8 @@ class Desktop:
     collection: CollectionService
     exchange: ExchangeService
     status: StatusService
+    queries: Queries
+    """Every view's read query, offline (``kleio_desktop.core.queries``)."""
 
     @classmethod
     @asynccontextmanager
@@ -58,6 +61,7 @@ class Desktop:
                 collection=CollectionService(store),
                 exchange=ExchangeService(store),
                 status=StatusService(store),
+                queries=Queries(store),
             )
         finally:
             unsubscribe()
