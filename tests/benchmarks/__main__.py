@@ -3,6 +3,7 @@
 
 Benchmarks are not pass/fail: each row states its target next to the figure measured, and
 ratios are against a baseline measured in the same run (these machines are shared and noisy).
+
     --only search,desktop_queries,app_views   run a subset (names as in SUITES)
 """
 
