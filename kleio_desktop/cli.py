@@ -9,24 +9,26 @@ shows its own help). ``COMMANDS`` names every command with its module and its on
 so ``kleio --help`` lists them without importing any. A command module offers
 ``register(app)`` and imports the core inside its command functions; commands reach the core
 through ``run_with_services``.
+
+``kleio status [--json]`` goes faster still: ``main`` answers it before typer parses anything
+(typer builds a pydantic adapter to coerce even a flag), from ``core.quickread`` when the
+store is readable that way, else through the app as any other command.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
+import functools
 import importlib
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
-import click
-import typer
-import typer.core
-import typer.main
-
 if TYPE_CHECKING:
+    import typer
+    import typer.core
+
     from kleio_desktop.core.services import Services
 
 T = TypeVar("T")
@@ -55,74 +57,100 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-class LazyGroup(typer.core.TyperGroup):
-    """A group whose commands are imported on first use (see ``COMMANDS``)."""
-
-    _loaded: dict[str, click.Group] = {}
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return [*COMMANDS, *(name for name in super().list_commands(ctx) if name not in COMMANDS)]
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name in COMMANDS:
-            return load_group(COMMANDS[cmd_name][0]).commands.get(cmd_name)
-        return super().get_command(ctx, cmd_name)
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, help_text) for name, (_, help_text) in COMMANDS.items()]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
+def __getattr__(name: str) -> typer.Typer:
+    """``app`` (the typer application) is built on first use: ``main`` answers
+    ``kleio status`` without importing typer at all."""
+    if name == "app":
+        return build_app()
+    raise AttributeError(name)
 
 
-def load_group(module: str) -> click.Group:
-    """The click commands that ``kleio_desktop.commands.<module>.register`` adds."""
-    if module not in LazyGroup._loaded:
+@functools.cache
+def build_app() -> typer.Typer:
+    import typer
+    import typer.core
+    import typer.main
+
+    if TYPE_CHECKING:
+        from typer import _click as click  # typer's own click (it vendors one)
+
+    class LazyGroup(typer.core.TyperGroup):
+        """A group whose commands are imported on first use (see ``COMMANDS``)."""
+
+        def list_commands(self, ctx: click.Context) -> list[str]:
+            extra = [name for name in super().list_commands(ctx) if name not in COMMANDS]
+            return [*COMMANDS, *extra]
+
+        def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+            if cmd_name in COMMANDS:
+                return load_group(COMMANDS[cmd_name][0]).commands.get(cmd_name)
+            return super().get_command(ctx, cmd_name)
+
+        def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+            rows = [(name, help_text) for name, (_, help_text) in COMMANDS.items()]
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+    def version(value: bool) -> None:
+        if value:
+            from importlib.metadata import PackageNotFoundError
+            from importlib.metadata import version as installed
+
+            try:
+                typer.echo(f"kleio {installed('kleio')}")
+            except PackageNotFoundError:  # a source tree that is not installed
+                typer.echo("kleio (not installed)")
+            raise typer.Exit(0)
+
+    app = typer.Typer(
+        name="kleio",
+        cls=LazyGroup,
+        help="Track plays, cleanings and stylus wear of a vinyl collection.\n\n"
+        "Examples: kleio ls miles · kleio play 'kind of blue' · kleio show 1001 · "
+        "kleio status",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+    )
+
+    @app.callback()
+    def root(
+        version: bool = typer.Option(
+            False, "--version", callback=version, is_eager=True, help="Print the version and exit."
+        ),
+    ) -> None:
+        pass
+
+    return app
+
+
+_loaded: dict[str, typer.core.TyperGroup] = {}
+
+
+def load_group(module: str) -> typer.core.TyperGroup:
+    """The commands that ``kleio_desktop.commands.<module>.register`` adds."""
+    import typer
+    import typer.main
+
+    if module not in _loaded:
         registered = importlib.import_module(f"kleio_desktop.commands.{module}")
         holder = typer.Typer(rich_markup_mode=None, pretty_exceptions_enable=False)
         registered.register(holder)
-        LazyGroup._loaded[module] = typer.main.get_group(holder)
-    return LazyGroup._loaded[module]
-
-
-def _version(value: bool) -> None:
-    if value:
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            typer.echo(f"kleio {version('kleio')}")
-        except PackageNotFoundError:  # running from a source tree that is not installed
-            typer.echo("kleio (not installed)")
-        raise typer.Exit(0)
-
-
-app = typer.Typer(
-    name="kleio",
-    cls=LazyGroup,
-    help="Track plays, cleanings and stylus wear of a vinyl collection.\n\n"
-    "Examples: kleio ls miles · kleio play 'kind of blue' · kleio show 1001 · "
-    "kleio status",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-
-
-@app.callback()
-def _root(
-    version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
-    ),
-) -> None:
-    pass
+        _loaded[module] = typer.main.get_group(holder)
+    return _loaded[module]
 
 
 def sub_app(help_text: str) -> typer.Typer:
     """A command group (``kleio stylus ...``) with plain help like the root's."""
+    import typer
+
     return typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None)
 
 
 def fail(message: str) -> typer.Exit:
+    import typer
+
     typer.echo(f"kleio: {message}", err=True)
     return typer.Exit(1)
 
@@ -134,12 +162,18 @@ def fail_with(error: BaseException) -> typer.Exit:
 
 
 def usage(message: str, param_hint: str | None = None) -> NoReturn:
+    import typer
+
     raise typer.BadParameter(message, param_hint=param_hint)
 
 
 def run_with_services(work: Callable[[Services], Awaitable[T]]) -> T:
     """Open the store of ``KLEIO_HOME``, run ``work`` on it, close it; errors exit 1 with
     ``user_message``, a side the record does not have exits 2 (a usage error)."""
+    import asyncio
+
+    import typer
+
     from kleio_desktop.core.errors import KleioError, NoSuchSide
     from kleio_desktop.core.services import open_services
     from kleio_desktop.core.settings import DesktopSettings
@@ -170,7 +204,8 @@ def _known(error: BaseException) -> bool:
     """Input the models refused, or Discogs failing: said by ``user_message`` in words."""
     names = {f"{t.__module__}.{t.__name__}" for t in type(error).__mro__}
     return bool(
-        names & {"pydantic_core._pydantic_core.ValidationError", "shared.discogs.errors.DiscogsError"}
+        names
+        & {"pydantic_core._pydantic_core.ValidationError", "shared.discogs.errors.DiscogsError"}
     )
 
 
@@ -179,6 +214,8 @@ def parse_instant(text: str | None) -> dt.datetime | None:
     UTC, or more than 24 h ahead of this device's clock, is a usage error (PRODUCT §1)."""
     if text is None:
         return None
+    import typer
+
     from shared.domain.validation import Refused, not_ahead
 
     try:
@@ -194,6 +231,8 @@ def parse_instant(text: str | None) -> dt.datetime | None:
 def parse_uuid(text: str | None, what: str = "stylus") -> uuid.UUID | None:
     if text is None:
         return None
+    import typer
+
     try:
         return uuid.UUID(text)
     except ValueError:
@@ -207,12 +246,23 @@ def only_id(ids: frozenset[uuid.UUID]) -> str:
 def echo_json(data: Any) -> None:
     import json
 
+    import typer
+
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def main() -> None:
+    argv = sys.argv[1:]
+    if argv[:1] == ["status"] and argv[1:] in ([], ["--json"]):
+        # the fast path: typer would import pydantic to coerce even a flag (~0.2 s)
+        from kleio_desktop.commands.quick import quick_status
+
+        if quick_status(as_json=argv[1:] == ["--json"]):
+            return
+    import typer
+
     try:
-        app()
+        build_app()()
     except Exception as exc:  # one that escaped a command: still one line, no traceback
         import os
 

@@ -92,7 +92,9 @@ def listed_json(record: ListedRecord) -> dict[str, Any]:
         "archived": record.item.archived_at is not None,
         "plays": status.plays,
         "plays_since_cleaning": status.plays_since_cleaning,
-        "last_played_at": None if status.last_played_at is None else status.last_played_at.isoformat(),
+        "last_played_at": None
+        if status.last_played_at is None
+        else status.last_played_at.isoformat(),
         "last_cleaned_at": None
         if status.last_cleaned_at is None
         else status.last_cleaned_at.isoformat(),
@@ -103,7 +105,8 @@ def listed_json(record: ListedRecord) -> dict[str, Any]:
 
 def ls(
     query: Annotated[
-        str, typer.Argument(metavar="[QUERY]", help="Words to search (title, artist, genre, label).")
+        str,
+        typer.Argument(metavar="[QUERY]", help="Words to search (title, artist, genre, label)."),
     ] = "",
     sort: Annotated[
         Sort | None,
@@ -116,7 +119,8 @@ def ls(
     ] = None,
     reverse: Annotated[bool, typer.Option("--reverse", help="The other way round.")] = False,
     folder: Annotated[
-        str | None, typer.Option("--folder", metavar="FOLDER", help="Only this folder (name or id).")
+        str | None,
+        typer.Option("--folder", metavar="FOLDER", help="Only this folder (name or id)."),
     ] = None,
     genre: Annotated[
         list[str] | None,
@@ -147,7 +151,7 @@ def ls(
             services.store,
             filters,
             query=query,
-            sort=None if sort is None else sort.value,  # type: ignore[arg-type]
+            sort=None if sort is None else sort.value,
         )
         if reverse:
             records.reverse()
@@ -170,9 +174,7 @@ def _line(record: ListedRecord) -> str:
     status = record.status
     year = f" ({record.release.year})" if record.release and record.release.year else ""
     played = f"{status.plays} play{'s' if status.plays != 1 else ''}"
-    since = (
-        f", {status.plays_since_cleaning} since cleaning" if status.last_cleaned_at else ""
-    )
+    since = f", {status.plays_since_cleaning} since cleaning" if status.last_cleaned_at else ""
     return (
         f"{record.item.release_id:>9}  {record_label(record)}{year}  "
         f"[{played}{since}; last {_day(status.last_played_at)}; {status.cleanliness.label}]"
@@ -323,7 +325,7 @@ def archive(
     async def work(services: Services) -> str:
         picked, ids = await _items_of(services, record, archived=False)
         for instance_id in ids:
-            await services.collection.archive(instance_id, reason.value)  # type: ignore[arg-type]
+            await services.collection.archive(instance_id, reason.value)
         copies = f" ({len(ids)} copies)" if len(ids) > 1 else ""
         return f"archived {picked.label}{copies}, reason: {reason.value}; `kleio restore` undoes it"
 

@@ -106,11 +106,15 @@ def play(
     notes: NotesOption = "",
     side: Annotated[
         list[str] | None,
-        typer.Option("--side", metavar="SIDE", help="Side played, e.g. A (repeat it); default all."),
+        typer.Option(
+            "--side", metavar="SIDE", help="Side played, e.g. A (repeat it); default all."
+        ),
     ] = None,
     cleaned: Annotated[
         bool,
-        typer.Option("--cleaned", help="Cleaned it first: logs the cleaning too (one second before)."),
+        typer.Option(
+            "--cleaned", help="Cleaned it first: logs the cleaning too (one second before)."
+        ),
     ] = False,
     deep: Annotated[bool, typer.Option("--deep", help="With --cleaned: a deep clean.")] = False,
 ) -> None:
@@ -173,7 +177,9 @@ def clean(
         (cleaning_id,) = changes.cleanings
         logged = await services.cleanings.get_cleaning(cleaning_id)
         kind = "deep cleaning" if deep else "cleaning"
-        return f"logged {kind} of {picked.label} at {when_text(logged.cleaned_at)}; id {cleaning_id}"
+        return (
+            f"logged {kind} of {picked.label} at {when_text(logged.cleaned_at)}; id {cleaning_id}"
+        )
 
     typer.echo(run_with_services(work))
 
@@ -223,7 +229,10 @@ def plays_list(
     rows = run_with_services(work)
     if as_json:
         echo_json(
-            [{**p.model_dump(mode="json"), "record": label, "stylus": name} for p, label, name in rows]
+            [
+                {**p.model_dump(mode="json"), "record": label, "stylus": name}
+                for p, label, name in rows
+            ]
         )
         return
     if not rows:

@@ -111,6 +111,7 @@ def login(server: ServerOption, key: KeyOption = None, no_browser: NoBrowserOpti
     kleio login --server http://127.0.0.1:8000 --key - < key.txt
     """
     from kleio_desktop.core.errors import KleioError
+
     if key is not None and no_browser:
         raise typer.BadParameter("--key and --no-browser exclude each other", param_hint="--key")
     if key == "-":

@@ -130,11 +130,11 @@ def choose(text: str, options: list[Picked]) -> Picked:
         typer.echo(f"{text!r} matches several records:", err=True)
         for line in lines:
             typer.echo(line, err=True)
-        number = typer.prompt("Which one (number)", type=typer.IntRange(1, len(options)), err=True)
-        return options[number - 1]
-    typer.echo(
-        f"kleio: {text!r} matches several records; name one by its release id:", err=True
-    )
+        while True:
+            answer = typer.prompt(f"Which one (1-{len(options)})", err=True).strip()
+            if answer.isdigit() and 1 <= int(answer) <= len(options):
+                return options[int(answer) - 1]
+    typer.echo(f"kleio: {text!r} matches several records; name one by its release id:", err=True)
     for line in lines:
         typer.echo(line, err=True)
     raise typer.Exit(2)

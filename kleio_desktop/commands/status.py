@@ -34,16 +34,9 @@ def status(as_json: JsonOption = False) -> None:
 
     Examples: kleio status · kleio status --json
     """
-    data = status_json()
-    if as_json:
-        echo_json(data)
-        return
-    refused = data.pop("rejected_changes")
-    for key, value in data.items():
-        typer.echo(f"{key.replace('_', ' ')}: {'-' if value is None else value}")
-    typer.echo(f"rejected changes: {len(refused) or '-'}")
-    if refused:
-        typer.echo("  (`kleio rejected` says what each was and what to do)")
+    from kleio_desktop.commands.quick import render
+
+    typer.echo(render(status_json(), as_json=as_json), nl=False)
 
 
 def rejected(as_json: JsonOption = False) -> None:

@@ -233,7 +233,9 @@ def stylus_delete(
 
     async def work(services: Services) -> str:
         await services.styluses.delete_stylus(found.id)
-        return f"deleted stylus {found.name}" + (f" ({plays} plays keep no stylus)" if plays else "")
+        return f"deleted stylus {found.name}" + (
+            f" ({plays} plays keep no stylus)" if plays else ""
+        )
 
     typer.echo(run_with_services(work))
 
@@ -287,9 +289,7 @@ def stylus_catalogue(
     """
     words = search.lower().split()
     found = [
-        t
-        for t in _templates()
-        if all(w in f"{t.manufacturer} {t.model}".lower() for w in words)
+        t for t in _templates() if all(w in f"{t.manufacturer} {t.model}".lower() for w in words)
     ]
     if as_json:
         echo_json([t.model_dump(mode="json") for t in found])
@@ -306,7 +306,8 @@ def stylus_copy(
         str, typer.Argument(metavar="MODEL", help="Maker and model, as the catalogue lists it.")
     ],
     name: Annotated[
-        str | None, typer.Option("--name", metavar="NAME", help="What you call it (default: the model).")
+        str | None,
+        typer.Option("--name", metavar="NAME", help="What you call it (default: the model)."),
     ] = None,
     purchased: PurchasedOption = None,
     primary: Annotated[bool, typer.Option("--primary", help="Make it the default.")] = False,
@@ -318,9 +319,7 @@ def stylus_copy(
     wanted = " ".join(model.lower().split())
     templates = _templates()
     exact = [
-        t
-        for t in templates
-        if wanted in {t.model.lower(), f"{t.manufacturer} {t.model}".lower()}
+        t for t in templates if wanted in {t.model.lower(), f"{t.manufacturer} {t.model}".lower()}
     ]
     found = exact or [t for t in templates if wanted in f"{t.manufacturer} {t.model}".lower()]
     if len(found) != 1:

@@ -142,7 +142,8 @@ def user_message(error: BaseException) -> str:
     if isinstance(error, OSError):
         where = f": {error.filename}" if error.filename else ""
         return f"{error.strerror or error}{where}"
-    return f"something went wrong inside Kleio ({type(error).__name__}); KLEIO_DEBUG=1 shows the details"
+    name = type(error).__name__
+    return f"something went wrong inside Kleio ({name}); KLEIO_DEBUG=1 shows the details"
 
 
 def _discogs_message(error: BaseException, discogs: Any) -> str:
