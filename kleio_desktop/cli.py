@@ -138,7 +138,29 @@ def load_group(module: str) -> typer.core.TyperGroup:
         holder = typer.Typer(rich_markup_mode=None, pretty_exceptions_enable=False)
         registered.register(holder)
         _loaded[module] = typer.main.get_group(holder)
+        _plain_help(_loaded[module])
     return _loaded[module]
+
+
+def _plain_help(command: Any) -> None:
+    """No type jargon in help: typer shows ``<str>`` / ``<int>`` / ``<a|b>`` after a value's
+    name and wraps required arguments in braces in the usage line. Arguments show their name,
+    options their metavar (else their name in capitals), choices as ``a|b|c``."""
+    import typer.core
+
+    for param in getattr(command, "params", []):
+        if isinstance(param, typer.core.TyperArgument):
+            name = param.display_name_raw
+            setattr(param, "display_type", lambda ctx: "")  # noqa: B010 (per instance)
+            shown = name if param.required else f"[{name.strip('[]')}]"
+            setattr(param, "_usage_display_name", lambda shown=shown: shown)  # noqa: B010
+        elif isinstance(param, typer.core.TyperOption) and not param.is_flag:
+            if param.metavar is None:
+                typed = param.display_type(None)
+                words = typed.strip("<>") if "|" in typed else (param.name or "value").upper()
+                param.metavar = words
+    for sub in getattr(command, "commands", {}).values():
+        _plain_help(sub)
 
 
 def sub_app(help_text: str) -> typer.Typer:

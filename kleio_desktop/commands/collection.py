@@ -130,7 +130,7 @@ def ls(
         bool, typer.Option("--archived", help="The archived records instead.")
     ] = False,
     limit: Annotated[
-        int | None, typer.Option("--limit", min=1, metavar="N", help="At most N records.")
+        int | None, typer.Option("--limit", metavar="N", help="At most N records.")
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -140,6 +140,8 @@ def ls(
     Examples: kleio ls · kleio ls miles davis · kleio ls --sort needs_cleaning --limit 10 ·
     kleio ls --genre Jazz --sort year --reverse · kleio ls --archived
     """
+    if limit is not None and limit < 1:
+        usage("--limit is 1 or more", "'--limit'")
 
     async def work(services: Services) -> list[ListedRecord]:
         from kleio_desktop.core.queries.collection import CollectionFilters, list_records

@@ -188,7 +188,10 @@ def clean(
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 LimitOption = Annotated[
-    int, typer.Option("--limit", min=1, metavar="N", help="Show the newest N (default 20).")
+    int,
+    typer.Option(
+        "--limit", metavar="N", show_default=False, help="Show the newest N (default 20)."
+    ),
 ]
 PlayIdArg = Annotated[str, typer.Argument(metavar="PLAY_ID", help="From `kleio plays list`.")]
 CleaningIdArg = Annotated[
@@ -214,6 +217,9 @@ def plays_list(
 
     Examples: kleio plays list · kleio plays list "kind of blue" --limit 5
     """
+
+    if limit < 1:
+        usage("--limit is 1 or more", "'--limit'")
 
     async def work(services: Services) -> list[tuple[Play, str, str]]:
         release_id = None if record is None else (await pick(services, record)).release_id
@@ -325,6 +331,9 @@ def cleanings_list(
 
     Examples: kleio cleanings list · kleio cleanings list 1001
     """
+
+    if limit < 1:
+        usage("--limit is 1 or more", "'--limit'")
 
     async def work(services: Services) -> list[tuple[Cleaning, str]]:
         release_id = None if record is None else (await pick(services, record)).release_id
