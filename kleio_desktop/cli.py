@@ -154,11 +154,14 @@ def _plain_help(command: Any) -> None:
             setattr(param, "display_type", lambda ctx: "")  # noqa: B010 (per instance)
             shown = name if param.required else f"[{name.strip('[]')}]"
             setattr(param, "_usage_display_name", lambda shown=shown: shown)  # noqa: B010
-        elif isinstance(param, typer.core.TyperOption) and not param.is_flag:
-            if param.metavar is None:
-                typed = param.display_type(None)
-                words = typed.strip("<>") if "|" in typed else (param.name or "value").upper()
-                param.metavar = words
+        elif (
+            isinstance(param, typer.core.TyperOption)
+            and not param.is_flag
+            and param.metavar is None
+        ):
+            no_context: Any = None  # choices are shown as declared without one
+            typed = param.display_type(no_context)
+            param.metavar = typed.strip("<>") if "|" in typed else (param.name or "value").upper()
     for sub in getattr(command, "commands", {}).values():
         _plain_help(sub)
 
