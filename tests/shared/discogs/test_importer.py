@@ -36,8 +36,8 @@ async def test_a_2500_item_import_stores_everything_without_a_single_429() -> No
 
 
 async def test_progress_reports_pages_items_and_a_shrinking_eta() -> None:
-    # real time (scale 1): the pages need no wait under the 60/min window, so the ETA is pages left
-    # × the measured latency; at the default 0.01 scale one 50 ms stall of the machine weighed 5
+    # real time (scale 1): the limiter paces the pages one a second (60/min), so the ETA is pages
+    # left × the pace; at the default 0.01 scale one 50 ms stall of the machine weighed 5
     # simulated seconds and could outgrow the first page's estimate (seen in CI)
     async with rig(1000, scale=1.0) as r:
         await r.importer().run()
@@ -48,9 +48,9 @@ async def test_progress_reports_pages_items_and_a_shrinking_eta() -> None:
     assert pages[-1].releases_total == 1000
     etas = [p.eta_seconds for p in pages[1:]]
     assert None not in etas
-    # 9 pages left, then 1: the estimate falls with the pages left (an ETA that ignored them would
-    # fall only as the measured latency settles from its 0.5 s prior, about 5-fold here)
-    assert etas[-1] < etas[0] / 20, etas  # type: ignore[operator]
+    # 9 pages left, then 1: the estimate falls with the pages left, about 9-fold (an ETA that
+    # ignored them would stay near one pace)
+    assert etas[-1] < etas[0] / 6, etas  # type: ignore[operator]
 
 
 @pytest.mark.parametrize("kind", ["500", "drop"])
