@@ -184,3 +184,19 @@ def test_user_message_speaks_for_every_branch() -> None:
         "No such file or directory: /x"
     )
     assert user_message(ZeroDivisionError()).startswith("something went wrong inside Kleio")
+
+
+def test_the_import_bar_says_why_it_waits() -> None:
+    import io
+
+    from rich.console import Console
+
+    from kleio_desktop.commands.discogs import ImportBar
+
+    out = io.StringIO()
+    with ImportBar(Console(file=out, force_terminal=True, color_system=None, width=200)) as bar:
+        bar.waiting(42.0, "rate limit")
+        bar._progress.refresh()
+        shown = out.getvalue()
+        bar.waiting(0.0, "rate limit")
+    assert "waiting 0m42s for Discogs' rate limit" in shown

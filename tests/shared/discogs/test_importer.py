@@ -1,3 +1,5 @@
+import itertools
+
 import pytest
 
 from shared.discogs import (
@@ -8,6 +10,7 @@ from shared.discogs import (
     ImportStep,
     Unavailable,
 )
+from shared.discogs.transport import NOTICEABLE_WAIT, WAITS
 from tests.fakes.discogs import FakeDiscogs
 from tests.shared.discogs.support import rig
 
@@ -154,3 +157,19 @@ async def test_details_without_a_track_are_saved_as_details_and_never_fetched_ag
         result = await r.importer(details=True).run()
     assert [p for p in r.fake.paths() if p.startswith("/releases/")] == []
     assert result.details_fetched == 0
+
+
+async def test_a_noticeable_wait_is_told_with_its_reason_and_its_end() -> None:
+    told: list[tuple[float, str]] = []
+    token = WAITS.set(lambda seconds, reason: told.append((seconds, reason)))
+    try:
+        async with rig(500, limit=5) as r:  # 5 a minute: one request every 12 s after the burst
+            result = await r.importer().run()
+    finally:
+        WAITS.reset(token)
+    assert result.complete
+    waits = [(s, why) for s, why in told if s > 0]
+    assert waits and all(why == "rate limit" and s >= NOTICEABLE_WAIT for s, why in waits)
+    assert told[-1] == (0.0, "rate limit")  # each wait is followed by its end
+    assert all(b[0] == 0.0 for a, b in itertools.pairwise(told) if a[0] > 0)
+    assert r.fake.too_many == 0
