@@ -147,11 +147,7 @@ class ImportBar:
         """A pause long enough to notice (``shared.discogs.transport.WAITS``): say why."""
         if self._task is None:
             return
-        why = (
-            "Discogs' rate limit (60 requests a minute)"
-            if reason == "rate limit"
-            else ("Discogs asked to retry later")
-        )
+        why = "Discogs' rate limit" if reason == "rate limit" else ("Discogs asked to retry later")
         note = f"waiting {_duration(seconds)} for {why}" if seconds > 0 else ""
         self._progress.update(self._task, note=note, refresh=True)
 

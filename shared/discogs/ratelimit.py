@@ -174,6 +174,7 @@ class RateLimiter:
             now=max(now, self._not_before),
             start=now,
             occupied=[*self._ours, *self._foreign],
+            own=self._ours,
             requests=requests,
             capacity=self._capacity(),
             window=self.policy.window,
@@ -189,15 +190,14 @@ class RateLimiter:
         return max(1, self._limit - self.policy.reserve)
 
     def _pace_wait(self, now: float) -> float:
-        """The pace's wait; the burst's head start only while the window has room for it
-        (else each pause for the window would be followed by another burst)."""
+        """The pace's wait; the burst's head start only while fewer than ``burst`` of our own
+        requests are in the window (a start, or a start again after a pause): in a full
+        window each wait for it would be followed by another burst."""
         interval = self.pace()
         if interval is None:
             return 0.0
-        occupied = len(self._ours) + len(self._foreign) + len(self._in_flight)
-        head_start = (
-            self.policy.burst - 1 if occupied + self.policy.burst <= self._capacity() else 0
-        )
+        occupied = len(self._ours) + len(self._in_flight)
+        head_start = self.policy.burst - 1 if occupied < self.policy.burst else 0
         return self._paced_at - head_start * interval - now
 
     def _window_wait(self, now: float, times: list[float]) -> float:
@@ -245,14 +245,20 @@ def _simulate(
     pace: float | None = None,
     burst: int = 0,
     paced_at: float = float("-inf"),
+    own: Iterable[float] = (),
 ) -> float:
+    """When ``requests`` more sequential requests end; ``occupied`` are the window's times
+    (ours and others'), ``own`` ours alone (the pace's head start looks at those)."""
     times: deque[float] = deque(sorted(occupied))
+    mine: deque[float] = deque(sorted(own))
     t = now
     for _ in range(max(0, requests)):
         while times and times[0] <= t - window:
             times.popleft()
+        while mine and mine[0] <= t - window:
+            mine.popleft()
         if pace is not None:
-            head_start = burst - 1 if len(times) + burst <= capacity else 0
+            head_start = burst - 1 if len(mine) < burst else 0
             t = max(t, paced_at - head_start * pace)
             paced_at = max(paced_at, t) + pace
             while times and times[0] <= t - window:
@@ -263,6 +269,7 @@ def _simulate(
                 times.popleft()
         t += latency
         times.append(t)
+        mine.append(t)
     return max(0.0, t - start)
 
 
