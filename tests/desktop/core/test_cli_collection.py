@@ -290,3 +290,21 @@ def test_version_and_help_without_type_jargon(shelf: Path) -> None:
         assert not re.findall(r"<[a-z][^>]*>|x>=|\{[A-Z_]+\}", text), (path, text)
     for command in ("play", "clean", "ls", "show", "archive", "restore", "status", "rejected"):
         assert f"kleio {command}" in ok(shelf, command, "--help").split("Options:")[0], command
+
+
+def test_on_a_terminal_an_ambiguous_title_asks_which(
+    shelf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from types import SimpleNamespace
+
+    from kleio_desktop.commands import pick
+
+    terminal = SimpleNamespace(isatty=lambda: True)
+    monkeypatch.setattr(pick, "sys", SimpleNamespace(stdin=terminal, stderr=terminal))
+    result = kleio(shelf, "play", "coltrane", stdin="9\n2\n")  # 9 is not offered: asked again
+    assert result.exit_code == 0, result.output
+    assert "1. Blue Train — John Coltrane  (release 1002)" in result.stderr
+    assert result.stdout.splitlines()[-1].startswith(
+        "logged play of A Love Supreme — John Coltrane"
+    )
+    assert [p.release_id for p in plays(shelf)] == [1003]
