@@ -279,7 +279,6 @@ def plays_edit(
         usage("say what to change: --at, --record, --stylus, --notes or --side")
 
     async def work(services: Services) -> str:
-        from kleio_desktop.core.errors import InvalidInput
         from shared.protocol.entities import PlayPatch
 
         release_id = None if record is None else (await pick(services, record)).release_id
@@ -287,12 +286,7 @@ def plays_edit(
         values = _patch(
             played_at=when, release_id=release_id, stylus_id=stylus_id, notes=notes, sides=side
         )
-        try:
-            patch = PlayPatch.model_validate(values)
-        except Exception as exc:
-            from kleio_desktop.core.errors import user_message
-
-            raise InvalidInput(user_message(exc)) from None
+        patch = PlayPatch.model_validate(values)  # refused: `user_message` says it in words
         await services.plays.edit_play(target, patch)
         edited = await services.plays.get_play(target)
         label = (await _labels(services, {edited.release_id}))[edited.release_id]

@@ -19,8 +19,9 @@ def render(data: dict[str, Any], *, as_json: bool) -> str:
     for key, value in shown.items():
         lines.append(f"{key.replace('_', ' ')}: {'-' if value is None else value}")
     lines.append(f"rejected changes: {len(refused) or '-'}")
-    if refused:
-        lines.append("  (`kleio rejected` says what each was and what to do)")
+    for change in refused:
+        lines.append(f"  {change['entity']} {change['id']}: {change['reason']}")
+        lines.append(f"    what to do: {change['what_to_do']}")
     return "\n".join(lines) + "\n"
 
 

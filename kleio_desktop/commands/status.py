@@ -6,6 +6,7 @@ core otherwise (no store yet, a schema to migrate); both give the same numbers."
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 import typer
@@ -53,6 +54,7 @@ def rejected(as_json: JsonOption = False) -> None:
         typer.echo("The server refused no change of this device.")
         return
     for change in refused:
-        typer.echo(f"{change['at'][:16].replace('T', ' ')}  {change['entity']} {change['id']}")
+        at = dt.datetime.fromisoformat(change["at"]).astimezone()
+        typer.echo(f"{at:%Y-%m-%d %H:%M}  {change['entity']} {change['id']}")
         typer.echo(f"  refused: {change['reason']}")
         typer.echo(f"  what to do: {change['what_to_do']}")

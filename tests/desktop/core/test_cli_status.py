@@ -115,7 +115,7 @@ def test_the_light_status_is_the_full_status(busy: Path, monkeypatch: pytest.Mon
     assert json.loads(done.stdout) == full
     assert heavy == set()  # not even typer
     text = kleio(busy, "status").stdout
-    assert "pending mutations: 4" in text and "kleio rejected" in text
+    assert "pending mutations: 4" in text and "what to do: this device was set back" in text
     rejected = kleio(busy, "rejected").stdout
     assert "what to do: this device was set back" in rejected
 
