@@ -86,10 +86,8 @@ def build_app() -> typer.Typer:
                 return load_group(COMMANDS[cmd_name][0]).commands.get(cmd_name)
             return super().get_command(ctx, cmd_name)
 
-        def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-            rows = [(name, help_text) for name, (_, help_text) in COMMANDS.items()]
-            with formatter.section("Commands"):
-                formatter.write_dl(rows)
+        def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+            formatter.write(root_help())
 
     def version(value: bool) -> None:
         if value:
@@ -105,9 +103,7 @@ def build_app() -> typer.Typer:
     app = typer.Typer(
         name="kleio",
         cls=LazyGroup,
-        help="Track plays, cleanings and stylus wear of a vinyl collection.\n\n"
-        "Examples: kleio ls miles · kleio play 'kind of blue' · kleio show 1001 · "
-        "kleio status",
+        help=f"{SUMMARY}\n\n{EXAMPLES}",
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
@@ -123,6 +119,30 @@ def build_app() -> typer.Typer:
         pass
 
     return app
+
+
+SUMMARY = "Track plays, cleanings and stylus wear of a vinyl collection."
+EXAMPLES = "Examples: kleio ls miles · kleio play 'kind of blue' · kleio show 1001 · kleio status"
+
+
+def root_help() -> str:
+    """`kleio --help`, written without typer (``main`` prints it before typer loads, and
+    the app's group shows the same text)."""
+    import textwrap
+
+    width = max(len(name) for name in COMMANDS) + 2
+    lines = ["Usage: kleio [OPTIONS] COMMAND [ARGS]...", ""]
+    lines += textwrap.wrap(SUMMARY, 78, initial_indent="  ", subsequent_indent="  ")
+    lines.append("")
+    lines += textwrap.wrap(EXAMPLES, 78, initial_indent="  ", subsequent_indent="  ")
+    lines += ["", "Options:"]
+    lines += [f"  {'--version':<{width}}Print the version and exit."]
+    lines += [f"  {'--help':<{width}}Show this message and exit.", "", "Commands:"]
+    for name, (_, text) in COMMANDS.items():
+        lines += textwrap.wrap(
+            text, 78, initial_indent=f"  {name:<{width}}", subsequent_indent=" " * (width + 2)
+        )
+    return "\n".join(lines) + "\n"
 
 
 _loaded: dict[str, typer.core.TyperGroup] = {}
@@ -278,6 +298,9 @@ def echo_json(data: Any) -> None:
 
 def main() -> None:
     argv = sys.argv[1:]
+    if argv in ([], ["--help"]):  # before typer loads; no arguments is a usage error (2)
+        sys.stdout.write(root_help())
+        sys.exit(2 if not argv else 0)
     if argv[:1] == ["status"] and argv[1:] in ([], ["--json"]):
         # the fast path: typer would import pydantic to coerce even a flag (~0.2 s)
         from kleio_desktop.commands.quick import quick_status

@@ -139,7 +139,20 @@ def test_no_store_or_an_old_schema_takes_the_full_path(tmp_path: Path, busy: Pat
 def test_help_imports_no_core(tmp_path: Path) -> None:
     done, heavy = run_main(tmp_path, "--help")
     assert done.returncode == 0 and "Commands:" in done.stdout
-    assert heavy == {"typer"}, heavy  # no core, no pydantic, no rich
+    assert heavy == set(), heavy  # printed before typer loads: no core, no pydantic, no rich
+    assert done.stdout == CliRunner().invoke(app, ["--help"]).stdout  # the app's own help
+    bare = subprocess.run(
+        [sys.executable, "-c", "from kleio_desktop.cli import main; main()"],
+        env={**os.environ, "KLEIO_HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert bare.returncode == 2 and bare.stdout == done.stdout  # no command: usage, exit 2
+    stylus, heavy = run_main(tmp_path, "stylus", "--help")
+    assert stylus.returncode == 0 and "copy" in stylus.stdout
+    assert not heavy & {"sqlalchemy", "alembic", "joserfc", "httpx", "rich"}, heavy
 
 
 def test_logout_warns_about_unsent_changes(busy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
