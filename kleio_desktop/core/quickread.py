@@ -2,13 +2,17 @@
 
 ``kleio status --json`` must answer in well under a second (ARCHITECTURE §7: 0.3 s), and
 importing SQLAlchemy, alembic and pydantic alone takes longer than that. So when the store
-exists and its schema is at ``HEAD_REVISION`` (its ``alembic_version`` row), the status is
+exists and its schema is at the head revision (its ``alembic_version`` row), the status is
 read here with plain SQL, in one read transaction, on a read-only connection; otherwise
 (no store yet, an older or newer schema, anything unreadable) ``app_status_json`` returns
 None and the caller takes the full path (``StatusService.app_status``), which creates or
 migrates the store. Both give the same JSON (tests/desktop/core/test_cli_status.py checks
-them against each other); a new migration must bump ``HEAD_REVISION`` (a test checks it
-against alembic's head).
+them against each other).
+
+The head revision is read from the migration files themselves (``head_revision``: their
+``revision`` / ``down_revision`` lines, the one revision no other revises), so a new
+migration needs no constant bumped here; a test checks it against alembic's own answer.
+``store.migrate.upgrade`` uses it too, to skip loading alembic for a store already at head.
 
 Imports the standard library and ``platformdirs`` only.
 """
@@ -16,16 +20,18 @@ Imports the standard library and ``platformdirs`` only.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
+import re
 import sqlite3
 import uuid
 from contextlib import closing
 from pathlib import Path
 from typing import Any, Literal
 
-HEAD_REVISION = "0005"
-"""The desktop store's newest migration (``migrations/desktop/versions``)."""
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations" / "desktop"
 DATABASE_NAME = "kleio.db"
+_REVISION = re.compile(r"^(down_revision|revision)\b[^=]*=\s*(?:\(\s*)?['\"]([^'\"]+)['\"]", re.M)
 REJECTIONS_SHOWN = 100
 """As ``store.rejections.KEEP``: the newest rejections kept and shown."""
 
@@ -39,6 +45,36 @@ WHAT_TO_DO: dict[Outcome, str] = {
     "shows the change: correct or delete it here",
 }
 """What a user does about a change the server refused, by what became of it here."""
+
+
+@functools.cache
+def head_revision(script_location: Path = MIGRATIONS_DIR) -> str | None:
+    """The one revision of ``script_location/versions`` that no other revises, or None
+    (none, several heads, or a file this reading does not understand: ask alembic)."""
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for path in (script_location / "versions").glob("*.py"):
+        found = dict(_REVISION.findall(path.read_text(encoding="utf-8")))
+        if "revision" not in found:
+            return None
+        revisions.add(found["revision"])
+        if "down_revision" in found:
+            revised.add(found["down_revision"])
+    heads = revisions - revised
+    return heads.pop() if len(heads) == 1 else None
+
+
+def schema_revision(database: Path) -> str | None:
+    """The ``alembic_version`` of ``database`` (read-only), or None if it has none."""
+    if not database.is_file():
+        return None
+    try:
+        uri = f"{database.resolve().as_uri()}?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True)) as db:
+            rows = db.execute("SELECT version_num FROM alembic_version").fetchall()
+    except sqlite3.Error:
+        return None
+    return str(rows[0][0]) if len(rows) == 1 else None
 
 
 def data_dir() -> Path:
@@ -77,7 +113,8 @@ def app_status_json(home: Path) -> dict[str, Any] | None:
 
 def _read(db: sqlite3.Connection) -> dict[str, Any] | None:
     version = db.execute("SELECT version_num FROM alembic_version").fetchall()
-    if version != [(HEAD_REVISION,)]:
+    head = head_revision()
+    if head is None or version != [(head,)]:
         return None
     state = db.execute(
         "SELECT server_url, client_id, last_synced_at, last_error FROM sync_state WHERE id = 1"

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kleio_desktop.core.quickread import HEAD_REVISION
+from kleio_desktop.core.quickread import head_revision
 
 RECORDS = 5_000
 PLAYS = 50_000
@@ -41,7 +41,7 @@ FULL_STATUS = (
 
 def store() -> Path:
     """The cached KLEIO_HOME with the demo collection (built on first use)."""
-    home = CACHE / f"cli-{RECORDS}-{PLAYS}-r{HEAD_REVISION}"
+    home = CACHE / f"cli-{RECORDS}-{PLAYS}-r{head_revision()}"
     if (home / "kleio.db").is_file():
         return home
     building = home.with_name(home.name + ".building")

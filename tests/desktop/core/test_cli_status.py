@@ -120,8 +120,29 @@ def test_the_light_status_is_the_full_status(busy: Path, monkeypatch: pytest.Mon
     assert "what to do: this device was set back" in rejected
 
 
-def test_the_head_revision_constant_is_alembic_head() -> None:
-    assert migrate.head_revision() == quickread.HEAD_REVISION
+def test_the_head_read_from_the_files_is_alembic_head(tmp_path: Path) -> None:
+    assert quickread.head_revision() == migrate.head_revision() is not None
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    for name in ("a", "b"):  # two heads: no answer, alembic decides
+        (versions / f"{name}.py").write_text(f'revision = "{name}"\ndown_revision = None\n')
+    assert quickread.head_revision(tmp_path) is None
+
+
+def test_a_store_at_head_opens_without_alembic(busy: Path) -> None:
+    code = (
+        "import asyncio, sys\n"
+        "from kleio_desktop.core.services import open_services\n"
+        "async def main():\n"
+        f"    async with open_services(__import__('pathlib').Path({str(busy)!r})) as s:\n"
+        "        print(len(await s.plays.list_plays()))\n"
+        "asyncio.run(main())\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stdout.split() == ["2", "False"], done.stderr
 
 
 def test_no_store_or_an_old_schema_takes_the_full_path(tmp_path: Path, busy: Path) -> None:
