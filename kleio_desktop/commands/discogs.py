@@ -45,6 +45,7 @@ from shared.discogs import (
     ImportProgress,
     ImportStep,
 )
+from shared.discogs.transport import WAITS, WaitReason
 
 HTTP_TIMEOUT = httpx.Timeout(30.0)
 
@@ -127,17 +128,28 @@ class ImportBar:
             TextColumn("{task.fields[pages]}"),
             TextColumn("{task.fields[count]}"),
             TextColumn("{task.fields[eta]}"),
+            TextColumn("{task.fields[note]}"),
             console=console,
         )
         self._task: TaskID | None = None
 
     def __enter__(self) -> ImportBar:
         self._progress.start()
-        self._task = self._progress.add_task("Starting", total=None, pages="", count="", eta="")
+        self._task = self._progress.add_task(
+            "Starting", total=None, pages="", count="", eta="", note=""
+        )
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._progress.stop()
+
+    def waiting(self, seconds: float, reason: WaitReason) -> None:
+        """A pause long enough to notice (``shared.discogs.transport.WAITS``): say why."""
+        if self._task is None:
+            return
+        why = "Discogs' rate limit" if reason == "rate limit" else ("Discogs asked to retry later")
+        note = f"waiting {_duration(seconds)} for {why}" if seconds > 0 else ""
+        self._progress.update(self._task, note=note, refresh=True)
 
     def update(self, report: ImportProgress) -> None:
         if self._task is None:
@@ -202,6 +214,7 @@ async def _import(home: Path, token: str, *, details: bool, console: Console) ->
             if why_not is not None:
                 console.print(f"Importing locally only: {why_not}")
             with ImportBar(console) as bar:
+                WAITS.set(bar.waiting)
                 job = DiscogsImport(
                     store,
                     http,

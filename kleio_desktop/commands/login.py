@@ -7,25 +7,15 @@ import dataclasses
 import datetime as dt
 import sys
 import webbrowser
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import httpx
 import typer
 
-from kleio_desktop.core.auth import (
-    AuthError,
-    TokenStore,
-    sign_in_to_server,
-    sign_out,
-    token_store_from_env,
-)
-from kleio_desktop.core.auth.server_config import normalize_server_url
-from kleio_desktop.core.auth.tokens import Credential
-from kleio_desktop.core.errors import KleioError
-from kleio_desktop.core.settings import DesktopSettings
-from kleio_desktop.core.store import Store
+if TYPE_CHECKING:  # the core is imported inside the commands: `kleio --help` stays light
+    from kleio_desktop.core.auth import TokenStore
+    from kleio_desktop.core.auth.tokens import Credential
 
-HTTP_TIMEOUT = httpx.Timeout(30.0)
+HTTP_TIMEOUT_SECONDS = 30.0
 
 ServerOption = Annotated[
     str, typer.Option("--server", help="URL of the Kleio sync server, e.g. https://kleio.example")
@@ -46,6 +36,9 @@ NoBrowserOption = Annotated[
 
 
 def _store() -> TokenStore:
+    from kleio_desktop.core.auth import token_store_from_env
+    from kleio_desktop.core.settings import DesktopSettings
+
     return token_store_from_env(DesktopSettings().data_dir)
 
 
@@ -56,6 +49,9 @@ async def _record_server(server_url: str | None, signed_out_of: str | None = Non
     A different server than before starts from cursor 0 (its epoch differs anyway, so the
     first pull would ask for a bootstrap); unsynced local work stays in the outbox.
     """
+    from kleio_desktop.core.settings import DesktopSettings
+    from kleio_desktop.core.store import Store
+
     store = await Store.open(DesktopSettings().data_dir)
     try:
         state = await store.sync_state()
@@ -71,8 +67,9 @@ async def _record_server(server_url: str | None, signed_out_of: str | None = Non
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    typer.echo(f"Error: {exc}", err=True)
-    return typer.Exit(1)
+    from kleio_desktop.cli import fail_with
+
+    return fail_with(exc)
 
 
 def _open_browser(url: str) -> None:
@@ -89,7 +86,12 @@ async def _login(store: TokenStore, server: str, key: str | None, no_browser: bo
                 f"Opening your browser to sign in. If it does not open, visit:\n{url}", err=True
             )
 
-    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as http:
+    import httpx
+
+    from kleio_desktop.core.auth import sign_in_to_server
+    from kleio_desktop.core.auth.server_config import normalize_server_url
+
+    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as http:
         credential = await sign_in_to_server(
             http,
             store,
@@ -103,14 +105,20 @@ async def _login(store: TokenStore, server: str, key: str | None, no_browser: bo
 
 
 def login(server: ServerOption, key: KeyOption = None, no_browser: NoBrowserOption = False) -> None:
-    """Sign in to a Kleio sync server (the browser for OIDC, --key for a local-mode server)."""
+    """Sign in to a Kleio sync server (the browser for OIDC, --key for a local-mode server).
+
+    Examples: kleio login --server https://kleio.example ·
+    kleio login --server http://127.0.0.1:8000 --key - < key.txt
+    """
+    from kleio_desktop.core.errors import KleioError
+
     if key is not None and no_browser:
         raise typer.BadParameter("--key and --no-browser exclude each other", param_hint="--key")
     if key == "-":
         key = sys.stdin.readline().strip()
     try:
         credential = asyncio.run(_login(_store(), server, key, no_browser))
-    except (AuthError, KleioError) as exc:
+    except KleioError as exc:
         raise _fail(exc) from None
     local = credential.mode == "local"
     typer.echo(f"Signed in to {server}" + (" (local mode)." if local else "."), err=True)
@@ -129,18 +137,39 @@ def _lapse_note(expires_at: float | None) -> str:
 
 
 async def _logout(store: TokenStore, server: str) -> bool:
-    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as http:
+    import httpx
+
+    from kleio_desktop.core.auth import sign_out
+
+    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as http:
         revoked = await sign_out(http, store, server)
     await _record_server(None, signed_out_of=server)
     return revoked
+
+
+def _unsent() -> int:
+    """Changes of this device not yet pushed to the server (the light status read)."""
+    from kleio_desktop.commands.status import status_json
+
+    return int(status_json()["pending_mutations"])
 
 
 def logout(
     server: Annotated[
         str | None, typer.Option("--server", help="Server to sign out of (default: the last one).")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Sign out even with changes not yet synced.")
+    ] = False,
 ) -> None:
-    """Sign out: revoke the refresh token at the identity provider and forget it here."""
+    """Sign out: revoke the refresh token at the identity provider and forget it here.
+
+    Changes not yet synced stay on this device and go up at the next sign-in; you are asked
+    first (a script passes --force). Examples: kleio logout · kleio logout --force
+    """
+    from kleio_desktop.core.auth.server_config import normalize_server_url
+    from kleio_desktop.core.errors import KleioError
+
     try:
         store = _store()
         target = normalize_server_url(server) if server else store.current_server()
@@ -148,8 +177,20 @@ def logout(
         if target is None or credential is None:
             typer.echo(f"Not signed in to {target or 'any server'}.", err=True)
             return
+        unsent = _unsent()
+        if unsent and not force:
+            warning = (
+                f"{unsent} change{'s' if unsent != 1 else ''} of this device "
+                f"{'have' if unsent != 1 else 'has'} not reached {target} yet "
+                "(`kleio sync` sends them); they stay here and go up after the next sign-in."
+            )
+            typer.echo(f"kleio: {warning}", err=True)
+            if not (sys.stdin.isatty() and typer.confirm("Sign out anyway?", err=True)):
+                if not sys.stdin.isatty():
+                    typer.echo("kleio: not signed out; pass --force to sign out anyway.", err=True)
+                raise typer.Exit(1)
         revoked = asyncio.run(_logout(store, target))
-    except (AuthError, KleioError) as exc:
+    except KleioError as exc:
         raise _fail(exc) from None
     unconfirmed = credential.mode == "oidc" and not revoked
     note = " (the identity provider did not confirm the revocation)" if unconfirmed else ""

@@ -7,6 +7,14 @@ requests other programs on the same IP made (whatever ``Used`` says beyond ours)
 says how long to wait so the window is never overfilled. It never reads a clock, sleeps
 or touches the network: the transport passes ``now`` in and does the waiting.
 
+Spread, not burst: besides never overfilling the window, requests are paced at
+``window / capacity`` seconds apart, with the first ``burst`` allowed back to back (a GCRA,
+the "virtual scheduling" of ATM networks). Sending a window's worth at once and then
+waiting for the oldest to leave the window makes a progress bar sit still for most of a
+minute, which looks like a hang; paced, the same budget gives the same rate with steady
+progress. The burst's head start costs at most one pause of about ``burst - 1`` paces when
+the first window fills; after that the pace and the window agree.
+
 Conservative by construction: our own requests are recorded at the moment their answer
 arrived (the server counted them earlier), and another program's requests are assumed to
 have been made at the moment we learnt of them, so every estimate expires no earlier
@@ -25,6 +33,10 @@ USED_HEADER = "X-Discogs-Ratelimit-Used"
 REMAINING_HEADER = "X-Discogs-Ratelimit-Remaining"
 
 
+EXPIRY_MARGIN = 1e-6
+"""Seconds added to a wait for a request to leave the window (floating-point rounding)."""
+
+
 @dataclass(frozen=True, slots=True)
 class RateLimitPolicy:
     window: float = 60.0
@@ -33,6 +45,9 @@ class RateLimitPolicy:
     """Requests per window until the server says otherwise."""
     reserve: int = 0
     """Requests per window left unused for other programs on the same IP."""
+    burst: int = 3
+    """Requests that may go back to back before the pace applies (0: no pacing at all,
+    the window alone limits: a window's worth at once, then a wait)."""
     max_retries: int = 6
     """Consecutive failed attempts (429, 5xx, dropped connection) retried before giving up."""
     backoff_base: float = 1.0
@@ -72,6 +87,8 @@ class RateLimiter:
         self._foreign: deque[float] = deque()
         self._in_flight: deque[float] = deque()
         self._not_before = float("-inf")
+        self._paced_at = float("-inf")
+        """The pace's theoretical time of the next request (GCRA's TAT)."""
         self._failures = 0
         self._latency = self.policy.initial_latency
 
@@ -97,11 +114,21 @@ class RateLimiter:
         """Seconds to wait before sending the next request; 0 when it may go now."""
         self._prune(now)
         wait = self._window_wait(now, sorted([*self._ours, *self._foreign]))
-        return max(0.0, wait, self._not_before - now)
+        return max(0.0, wait, self._not_before - now, self._pace_wait(now))
+
+    def pace(self) -> float | None:
+        """Seconds between paced requests at the current limit (None: not paced)."""
+        burst = self.policy.burst
+        if burst <= 0:
+            return None
+        return self.policy.window / self._capacity()
 
     def on_request(self, now: float) -> None:
         """A request is being sent at ``now``."""
         self._in_flight.append(now)
+        interval = self.pace()
+        if interval is not None:
+            self._paced_at = max(self._paced_at, now) + interval
 
     def on_response(self, now: float, status: int, headers: Mapping[str, str]) -> None:
         """Any HTTP answer arrived (including 429 and 5xx, before ``on_failure``)."""
@@ -147,16 +174,31 @@ class RateLimiter:
             now=max(now, self._not_before),
             start=now,
             occupied=[*self._ours, *self._foreign],
+            own=self._ours,
             requests=requests,
             capacity=self._capacity(),
             window=self.policy.window,
             latency=self._latency,
+            pace=self.pace(),
+            burst=self.policy.burst,
+            paced_at=self._paced_at,
         )
 
     # ---- internals -------------------------------------------------------------------
 
     def _capacity(self) -> int:
         return max(1, self._limit - self.policy.reserve)
+
+    def _pace_wait(self, now: float) -> float:
+        """The pace's wait; the burst's head start only while fewer than ``burst`` of our own
+        requests are in the window (a start, or a start again after a pause): in a full
+        window each wait for it would be followed by another burst."""
+        interval = self.pace()
+        if interval is None:
+            return 0.0
+        occupied = len(self._ours) + len(self._in_flight)
+        head_start = self.policy.burst - 1 if occupied < self.policy.burst else 0
+        return self._paced_at - head_start * interval - now
 
     def _window_wait(self, now: float, times: list[float]) -> float:
         occupied = len(times) + len(self._in_flight)
@@ -166,7 +208,8 @@ class RateLimiter:
         must_expire = occupied - capacity + 1
         if must_expire > len(times):  # only answers still in flight could free room
             return self.policy.window
-        return times[must_expire - 1] + self.policy.window - now
+        # a hair beyond the instant it leaves: ``now + wait`` must not round to before it
+        return times[must_expire - 1] + self.policy.window - now + EXPIRY_MARGIN
 
     def _prune(self, now: float) -> None:
         horizon = now - self.policy.window
@@ -199,30 +242,52 @@ def _simulate(
     capacity: int,
     window: float,
     latency: float,
+    pace: float | None = None,
+    burst: int = 0,
+    paced_at: float = float("-inf"),
+    own: Iterable[float] = (),
 ) -> float:
+    """When ``requests`` more sequential requests end; ``occupied`` are the window's times
+    (ours and others'), ``own`` ours alone (the pace's head start looks at those)."""
     times: deque[float] = deque(sorted(occupied))
+    mine: deque[float] = deque(sorted(own))
     t = now
     for _ in range(max(0, requests)):
         while times and times[0] <= t - window:
             times.popleft()
+        while mine and mine[0] <= t - window:
+            mine.popleft()
+        if pace is not None:
+            head_start = burst - 1 if len(mine) < burst else 0
+            t = max(t, paced_at - head_start * pace)
+            paced_at = max(paced_at, t) + pace
+            while times and times[0] <= t - window:
+                times.popleft()
         if len(times) >= capacity:
             t = times[len(times) - capacity] + window
             while times and times[0] <= t - window:
                 times.popleft()
         t += latency
         times.append(t)
+        mine.append(t)
     return max(0.0, t - start)
 
 
-def minimum_seconds(requests: int, *, limit: int, window: float, latency: float) -> float:
+def minimum_seconds(
+    requests: int, *, limit: int, window: float, latency: float, burst: int = 0
+) -> float:
     """The least time ``requests`` sequential requests of ``latency`` seconds each can take
-    under a moving window of ``limit`` per ``window`` seconds, starting from an empty window."""
+    under a moving window of ``limit`` per ``window`` seconds, starting from an empty window
+    (``burst`` > 0: paced as ``RateLimiter`` paces them with that burst)."""
+    capacity = max(1, limit)
     return _simulate(
         now=0.0,
         start=0.0,
         occupied=(),
         requests=requests,
-        capacity=max(1, limit),
+        capacity=capacity,
         window=window,
         latency=latency,
+        pace=window / capacity if burst > 0 else None,
+        burst=burst,
     )

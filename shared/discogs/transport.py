@@ -3,13 +3,20 @@
 Every request waits for its turn (:class:`PriorityGate`), then for the limiter, is sent
 with the token in the ``Authorization`` header, and is answered, retried or turned into
 a typed error. The token is never part of a URL, a log line or an error message.
+
+A wait long enough for a person to notice (``NOTICEABLE_WAIT`` or more: the rate limit, or
+a retry Discogs asked for) is told to the ``WAITS`` listener of the running context, if
+any (``WAITS.set(listener)`` before the import starts; its tasks inherit it): called with
+the seconds about to be waited and why, then with 0 when the wait is over. A command-line
+progress bar shows it, so a pause does not look like a hang.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator, Mapping
-from typing import Any
+from collections.abc import Callable, Generator, Mapping
+from contextvars import ContextVar
+from typing import Any, Literal
 
 import httpx
 
@@ -27,6 +34,26 @@ from shared.discogs.timing import Clock
 log = logging.getLogger(__name__)
 
 Params = Mapping[str, str | int]
+
+WaitReason = Literal["rate limit", "retry"]
+WaitListener = Callable[[float, WaitReason], None]
+WAITS: ContextVar[WaitListener | None] = ContextVar("discogs_waits", default=None)
+NOTICEABLE_WAIT = 2.0
+"""Seconds (on the transport's clock) from which a wait is told to ``WAITS``."""
+
+
+def _told(seconds: float, reason: WaitReason) -> bool:
+    listener = WAITS.get()
+    if listener is None or seconds < NOTICEABLE_WAIT:
+        return False
+    listener(seconds, reason)
+    return True
+
+
+def _over(told: bool) -> None:
+    listener = WAITS.get()
+    if told and listener is not None:
+        listener(0.0, "rate limit")
 
 
 class DiscogsTokenAuth(httpx.Auth):
@@ -91,12 +118,17 @@ class DiscogsTransport:
         """GET ``path`` (e.g. ``/oauth/identity``) and return its decoded JSON body."""
         while True:
             async with self._gate.turn(priority):
+                told = False
                 while (delay := self.limiter.delay_before_next(self.clock.now())) > 0:
+                    told = _told(delay, "rate limit") or told
                     await self.clock.sleep(delay)
+                _over(told)
                 outcome = await self._attempt(path, params)
             if not isinstance(outcome, _Retry):
                 return outcome
+            told = _told(outcome.delay, "retry")
             await self.clock.sleep(outcome.delay)
+            _over(told)
 
     async def _attempt(self, path: str, params: Params | None) -> Any:
         self.limiter.on_request(self.clock.now())

@@ -26,6 +26,7 @@ SUITES = (
     "web_collection",
     "desktop_queries",
     "app_views",
+    "cli_start",
 )
 
 

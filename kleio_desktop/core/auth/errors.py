@@ -1,6 +1,6 @@
-"""Errors raised by desktop sign-in.
+"""Errors raised by desktop sign-in (a branch of the tree drawn in ``core.errors``).
 
-AuthError                      base of everything below
+AuthError (a KleioError)       base of everything below
 ├── SignInRequired             no usable credential: the user must run `kleio login` again
 ├── NoKeyringAvailable         no OS keyring; KLEIO_TOKEN_STORE=file is the explicit way out
 ├── TokenStoreError            the credential store is unreadable or misconfigured
@@ -15,8 +15,10 @@ AuthError                      base of everything below
 
 from __future__ import annotations
 
+from kleio_desktop.core.errors import KleioError
 
-class AuthError(Exception):
+
+class AuthError(KleioError):
     """Base class of every sign-in failure; the message is meant for the user."""
 
 

@@ -54,7 +54,8 @@ def _refuse_ahead(document: ExportDocument, now: dt.datetime) -> None:
         try:
             check_dated(entity, dict(row), now)
         except Refused as exc:
-            raise InvalidInput(f"{entity}s.{index}.{exc}") from None
+            said = str(exc).replace("_at: ", " at: ", 1)  # "played at", not a field name
+            raise InvalidInput(f"{entity} {index + 1} of the file, {said}") from None
 
 
 async def _import_row(

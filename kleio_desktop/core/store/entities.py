@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from kleio_desktop.core.errors import InvalidInput
+from kleio_desktop.core.errors import InvalidInput, describe_problems
 from kleio_desktop.core.store.models import (
     Base,
     CleaningRow,
@@ -70,11 +70,7 @@ def entity_id(row: SyncedRow) -> str:
 
 
 def validation_message(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors():
-        where = ".".join(str(part) for part in error["loc"]) or "value"
-        parts.append(f"{where}: {error['msg']}")
-    return "; ".join(parts)
+    return describe_problems(exc.errors())
 
 
 def to_wire(row: SyncedRow) -> BaseModel:

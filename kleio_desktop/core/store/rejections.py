@@ -19,6 +19,7 @@ from typing import Literal, cast
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kleio_desktop.core import quickread
 from kleio_desktop.core.errors import KleioError
 from kleio_desktop.core.store.entities import SPECS, SyncedRow
 from kleio_desktop.core.store.models import OutboxRow, RejectedChangeRow
@@ -27,17 +28,10 @@ from kleio_desktop.core.store.transaction import DELETED_CLOCK, Transaction, cha
 from shared.protocol.sync import Entity, Rejection
 
 Outcome = Literal["restored", "dropped", "kept"]
-KEEP = 100
+KEEP = quickread.REJECTIONS_SHOWN
 """Rejections remembered (the newest)."""
 
-WHAT_TO_DO: dict[Outcome, str] = {
-    "restored": "this device was set back to the server's version; make the change again "
-    "with values the server takes",
-    "dropped": "the server has no such record, so it was removed here too; add it again "
-    "with values the server takes",
-    "kept": "the server did not say what it holds (an older server); this device still "
-    "shows the change: correct or delete it here",
-}
+WHAT_TO_DO: dict[Outcome, str] = quickread.WHAT_TO_DO  # also read by `kleio status`
 
 
 @dataclass(frozen=True)

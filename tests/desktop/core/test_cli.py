@@ -118,13 +118,18 @@ def test_failures_exit_1_with_a_message_and_no_traceback(homes: tuple[Path, Path
     unknown_stylus = kleio(laptop, "play", "1001", "--stylus", str(uuid.uuid4()))
     assert unknown_stylus.exit_code == 1
     assert "no stylus" in unknown_stylus.stderr
+    unnamed = kleio(laptop, "play", "1001", "--stylus", "x")
+    assert unnamed.stderr.startswith("kleio: no stylus is called 'x'"), unnamed.stderr
+    nothing = kleio(laptop, "play", "zzzqqq")
+    assert nothing.exit_code == 1
+    assert nothing.stderr.startswith("kleio: no record matches 'zzzqqq'")
 
 
 def test_usage_errors_exit_2(homes: tuple[Path, Path]) -> None:
     laptop, _ = homes
     assert kleio(laptop, "play", "1001", "--at", "yesterday").exit_code == 2
-    assert kleio(laptop, "play", "not-a-number").exit_code == 2
-    assert kleio(laptop, "play", "1001", "--stylus", "x").exit_code == 2
+    assert kleio(laptop, "play", "0").exit_code == 2
+    assert kleio(laptop, "play", "1001", "--stylus", "x", "--no-stylus").exit_code == 2
     assert kleio(laptop, "fly").exit_code == 2
     assert plays(laptop) == []
 
@@ -181,8 +186,8 @@ def test_styluses(homes: tuple[Path, Path]) -> None:
     ("args", "message"),
     [
         (("",), "name"),
-        (("X", "--lifespan", "-5"), "lifespan_hours"),
-        (("X", "--purchased", "2027-13-45"), "purchased_on"),
+        (("X", "--lifespan", "-5"), "lifespan hours"),
+        (("X", "--purchased", "2027-13-45"), "purchased on"),
     ],
 )
 def test_a_stylus_with_bad_fields_is_refused_with_a_message(
@@ -241,7 +246,7 @@ def test_other_command_groups_are_registered(tmp_path: Path) -> None:
     result = kleio(tmp_path, "--help")
     assert result.exit_code == 0
     assert {"login", "logout", "play", "clean", "status", "export", "import", "stylus"} <= {
-        line.split()[1] for line in result.stdout.splitlines() if line.startswith("│ ")
+        line.split()[0] for line in result.stdout.split("Commands:")[1].splitlines() if line.strip()
     }
 
 

@@ -1,3 +1,5 @@
+import itertools
+
 import pytest
 
 from shared.discogs import (
@@ -8,6 +10,7 @@ from shared.discogs import (
     ImportStep,
     Unavailable,
 )
+from shared.discogs.transport import NOTICEABLE_WAIT, WAITS
 from tests.fakes.discogs import FakeDiscogs
 from tests.shared.discogs.support import rig
 
@@ -36,8 +39,8 @@ async def test_a_2500_item_import_stores_everything_without_a_single_429() -> No
 
 
 async def test_progress_reports_pages_items_and_a_shrinking_eta() -> None:
-    # real time (scale 1): the pages need no wait under the 60/min window, so the ETA is pages left
-    # × the measured latency; at the default 0.01 scale one 50 ms stall of the machine weighed 5
+    # real time (scale 1): the limiter paces the pages one a second (60/min), so the ETA is pages
+    # left × the pace; at the default 0.01 scale one 50 ms stall of the machine weighed 5
     # simulated seconds and could outgrow the first page's estimate (seen in CI)
     async with rig(1000, scale=1.0) as r:
         await r.importer().run()
@@ -48,9 +51,9 @@ async def test_progress_reports_pages_items_and_a_shrinking_eta() -> None:
     assert pages[-1].releases_total == 1000
     etas = [p.eta_seconds for p in pages[1:]]
     assert None not in etas
-    # 9 pages left, then 1: the estimate falls with the pages left (an ETA that ignored them would
-    # fall only as the measured latency settles from its 0.5 s prior, about 5-fold here)
-    assert etas[-1] < etas[0] / 20, etas  # type: ignore[operator]
+    # 9 pages left, then 1: the estimate falls with the pages left, about 9-fold (an ETA that
+    # ignored them would stay near one pace)
+    assert etas[-1] < etas[0] / 6, etas  # type: ignore[operator]
 
 
 @pytest.mark.parametrize("kind", ["500", "drop"])
@@ -154,3 +157,19 @@ async def test_details_without_a_track_are_saved_as_details_and_never_fetched_ag
         result = await r.importer(details=True).run()
     assert [p for p in r.fake.paths() if p.startswith("/releases/")] == []
     assert result.details_fetched == 0
+
+
+async def test_a_noticeable_wait_is_told_with_its_reason_and_its_end() -> None:
+    told: list[tuple[float, str]] = []
+    token = WAITS.set(lambda seconds, reason: told.append((seconds, reason)))
+    try:
+        async with rig(500, limit=5) as r:  # 5 a minute: one request every 12 s after the burst
+            result = await r.importer().run()
+    finally:
+        WAITS.reset(token)
+    assert result.complete
+    waits = [(s, why) for s, why in told if s > 0]
+    assert waits and all(why == "rate limit" and s >= NOTICEABLE_WAIT for s, why in waits)
+    assert told[-1] == (0.0, "rate limit")  # each wait is followed by its end
+    assert all(b[0] == 0.0 for a, b in itertools.pairwise(told) if a[0] > 0)
+    assert r.fake.too_many == 0

@@ -1,3 +1,4 @@
+import itertools
 import random
 from collections import deque
 
@@ -57,8 +58,13 @@ def drive(
         now += gap
 
 
+BURST_ONLY = RateLimitPolicy(burst=0)
+"""No pacing: the window alone limits (a window's worth at once, then a wait)."""
+
+
 @settings(max_examples=150, deadline=None)
 @given(
+    burst=st.sampled_from([0, 1, 5]),
     limit=st.integers(min_value=1, max_value=60),
     steps=st.lists(
         st.tuples(
@@ -71,24 +77,52 @@ def drive(
     ),
 )
 def test_never_more_than_the_limit_in_any_window(
-    limit: int, steps: list[tuple[float, float, float]]
+    burst: int, limit: int, steps: list[tuple[float, float, float]]
 ) -> None:
-    limiter = RateLimiter(RateLimitPolicy(default_limit=limit))
+    limiter = RateLimiter(RateLimitPolicy(default_limit=limit, burst=burst))
     server = ModelServer(limit)
     drive(limiter, server, steps)
     assert server.max_in_window() <= limit
     assert server.rejected == 0
 
 
-def test_a_burst_within_the_budget_is_not_delayed() -> None:
-    limiter = RateLimiter()
+def test_unpaced_a_burst_within_the_budget_is_not_delayed() -> None:
+    limiter = RateLimiter(BURST_ONLY)
     server = ModelServer(60)
     drive(limiter, server, [(0.0, 0.1, 0.5)] * 52)
     assert server.arrivals[-1] < 52 * 0.1  # no waiting at all for 52 requests
 
 
-def test_the_61st_request_waits_for_the_first_to_leave_the_window() -> None:
+def test_requests_are_spread_evenly_instead_of_a_burst_then_a_stall() -> None:
+    limiter = RateLimiter()  # the default: paced, a burst of 3
+    server = ModelServer(60)
+    drive(limiter, server, [(0.0, 0.1, 0.5)] * 300)
+    sent = server.arrivals
+    assert limiter.pace() == pytest.approx(1.0)
+    assert sent[2] < 3 * 0.1  # the first three go back to back
+    gaps = [b - a for a, b in itertools.pairwise(sent)]
+    assert max(gaps) < 3.5  # one short pause when the first window fills, never a stall
+    assert sorted(gaps)[-2] <= 1.0 + 0.1 + 1e-5  # otherwise one per second (+ a latency)
+    assert server.max_in_window() <= 60 and server.rejected == 0
+    unpaced = ModelServer(60)
+    drive(RateLimiter(BURST_ONLY), unpaced, [(0.0, 0.1, 0.5)] * 300)
+    stalls = [b - a for a, b in itertools.pairwise(unpaced.arrivals)]
+    assert max(stalls) > 50  # what the pace avoids: a window's worth, then ~54 s of nothing
+    # the same rate (one a second once the window is full): the pace costs at most the head
+    # start bursting has in the last window, never more than one window in all
+    assert sent[-1] - sent[100] == pytest.approx(199.0, abs=0.5)
+    assert sent[-1] <= unpaced.arrivals[-1] + 60
+
+
+def test_the_pace_follows_a_lowered_limit() -> None:
     limiter = RateLimiter()
+    limiter.on_request(0.0)
+    limiter.on_response(0.1, 200, headers(25, 1))
+    assert limiter.pace() == pytest.approx(60 / 25)
+
+
+def test_the_61st_request_waits_for_the_first_to_leave_the_window() -> None:
+    limiter = RateLimiter(BURST_ONLY)
     for i in range(60):
         limiter.on_request(float(i) / 10)
         limiter.on_response(float(i) / 10, 200, headers(60, i + 1))
@@ -97,7 +131,7 @@ def test_the_61st_request_waits_for_the_first_to_leave_the_window() -> None:
 
 
 def test_budget_used_by_another_program_is_respected() -> None:
-    limiter = RateLimiter()
+    limiter = RateLimiter(BURST_ONLY)
     for i in range(10):
         limiter.on_request(float(i))
         limiter.on_response(float(i), 200, headers(60, i + 1))
@@ -124,7 +158,7 @@ def test_a_lower_count_from_the_server_frees_budget_believed_used() -> None:
 
 
 def test_a_lowered_limit_is_adopted() -> None:
-    limiter = RateLimiter()
+    limiter = RateLimiter(BURST_ONLY)
     for i in range(5):
         limiter.on_request(float(i))
         limiter.on_response(float(i), 200, headers(5, i + 1))
@@ -179,7 +213,11 @@ def test_garbage_headers_are_ignored() -> None:
 
 
 def test_estimate_matches_the_minimum_for_a_fresh_window() -> None:
-    limiter = RateLimiter(RateLimitPolicy(initial_latency=0.5))
+    limiter = RateLimiter(RateLimitPolicy(initial_latency=0.5, burst=0))
     assert limiter.estimate_seconds(0.0, 52) == pytest.approx(26.0)
+    paced = RateLimiter(RateLimitPolicy(initial_latency=0.5))
+    expected = minimum_seconds(52, limit=60, window=60, latency=0.5, burst=3)
+    assert paced.estimate_seconds(0.0, 52) == pytest.approx(expected)
+    assert 26.0 < expected <= 52 * 1.0  # a head start, then one a second (not 26 s, then 34 idle)
     assert minimum_seconds(52, limit=60, window=60, latency=0.5) == pytest.approx(26.0)
     assert minimum_seconds(61, limit=60, window=60, latency=0.5) == pytest.approx(60.5 + 0.5)

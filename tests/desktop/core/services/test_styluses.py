@@ -135,7 +135,7 @@ async def test_edit_stylus_validation(services: Services) -> None:
     assert (await services.styluses.get_stylus(stylus)).lifespan_hours is None
     with pytest.raises(InvalidInput, match="name"):
         await services.styluses.edit_stylus(stylus, StylusPatch(name=None))
-    with pytest.raises(InvalidInput, match="lifespan_hours"):
+    with pytest.raises(InvalidInput, match="lifespan hours"):
         parse_stylus({"name": "x", "lifespan_hours": 0})
     with pytest.raises(InvalidInput, match="exists already"):
         await services.styluses.add_stylus(StylusIn(id=stylus, name="again"))
