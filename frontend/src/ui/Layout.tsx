@@ -5,6 +5,7 @@ import { useFolder } from "../providers/folder";
 import { useLive } from "../providers/live";
 import { useSession } from "../providers/session";
 import { useToasts } from "../providers/toasts";
+import { ImportStatus } from "./discogs";
 
 const VIEWS: [string, string][] = [
   ["/", "Log"],
@@ -47,7 +48,6 @@ export function Layout(props: ParentProps) {
   const live = useLive();
   const { session, signOut } = useSession();
   const notify = useToasts();
-  const progress = () => live.importProgress();
   const location = useLocation();
   let nav!: HTMLElement;
   createEffect(() => {
@@ -86,13 +86,7 @@ export function Layout(props: ParentProps) {
           </button>
         </div>
       </header>
-      <Show when={progress()?.state === "running"}>
-        <div class="banner" role="status">
-          Importing from Discogs: {progress()!.step} — {progress()!.pages_done}
-          {progress()!.pages_total ? ` of ${progress()!.pages_total}` : ""} pages
-          <Show when={progress()!.eta_seconds}>, about {Math.ceil((progress()!.eta_seconds ?? 0) / 60)} min left</Show>
-        </div>
-      </Show>
+      <ImportStatus />
       <main id="main" tabindex="-1">
         {props.children}
       </main>
