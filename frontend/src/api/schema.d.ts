@@ -626,6 +626,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/releases/{release_id}/record": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Record Of Release
+         * @description The caller's copy of a release (an active one first), as ``/collection/{instance_id}``:
+         *     where a history entry, which names a release, links to.
+         */
+        get: operations["record_of_release_api_v1_releases__release_id__record_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stylus-catalogue": {
         parameters: {
             query?: never;
@@ -3435,6 +3456,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DetailsAccepted"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    record_of_release_api_v1_releases__release_id__record_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                release_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordDetail"];
                 };
             };
             /** @description Validation Error */
