@@ -32,7 +32,7 @@ PAGES = {
     "archive": "/archive",
     "settings": "/settings",
 }
-SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 780}}
 
 
 def seed(server: KleioServer) -> int:
@@ -78,6 +78,7 @@ def seed(server: KleioServer) -> int:
                     "release_id": 9_200_000 + index,
                     "played_at": at,
                     "notes": "great pressing" if day == 1 else "",
+                    **({"sides": ["A"]} if day == 3 else {}),
                 },
             )
         api.post(

@@ -38,7 +38,7 @@ def provider(port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pr
         yield handle
 
 
-DISCOGS_TOKEN = "web-ui-discogs-token"  # noqa: S105 - the fake Discogs' own test token
+DISCOGS_TOKEN = "web-ui-discogs-token"
 RECORDS = 60
 
 

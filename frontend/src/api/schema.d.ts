@@ -486,6 +486,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/import/legacy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Legacy Upload
+         * @description Import the predecessor app's database file (at most 256 MiB) into the caller's data,
+         *     as ``kleio-server import-legacy`` does: idempotent, resumable, never another user's rows.
+         */
+        post: operations["import_legacy_upload_api_v1_import_legacy_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -1324,6 +1345,32 @@ export interface components {
         KnownReleases: {
             /** With Tracklist */
             with_tracklist: number[];
+        };
+        /**
+         * LegacySummary
+         * @description What an upload of the predecessor database brought (``kleio-server import-legacy``).
+         */
+        LegacySummary: {
+            /** Catalogue Styluses */
+            catalogue_styluses: number;
+            /** Created */
+            created: {
+                [key: string]: number;
+            };
+            /** Orphan Cleanings */
+            orphan_cleanings: number;
+            /** Orphan Plays */
+            orphan_plays: number;
+            /** Problems */
+            problems: string[];
+            /** Releases Added */
+            releases_added: number;
+            /** Releases Known */
+            releases_known: number;
+            /** Stylus Links Dropped */
+            stylus_links_dropped: number;
+            /** Unchanged */
+            unchanged: number;
         };
         /** LocalLogin */
         LocalLogin: {
@@ -3118,6 +3165,31 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ImportSummary"];
+                };
+            };
+        };
+    };
+    import_legacy_upload_api_v1_import_legacy_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The predecessor app's SQLite database file, as is */
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacySummary"];
                 };
             };
         };

@@ -1,10 +1,12 @@
-import { createSignal } from "solid-js";
+import { createSignal, Show } from "solid-js";
 import { api, ok } from "../api/client";
 import { browserTimeZone } from "../data/time";
 import { useLive } from "../providers/live";
 import { useSession } from "../providers/session";
 import { attempt, useToasts } from "../providers/toasts";
 import { DiscogsConnect } from "../ui/discogs";
+
+const MAX_LEGACY_BYTES = 256 * 1024 * 1024; // as the server's POST /api/v1/import/legacy
 
 export default function Settings() {
   const live = useLive();
@@ -38,6 +40,37 @@ export default function Settings() {
     if (done) live.touched("play", "cleaning", "stylus");
   }
 
+  const [legacy, setLegacy] = createSignal<string>("");
+  async function importLegacy(event: Event) {
+    const input = event.currentTarget as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = "";
+    if (!file) return;
+    if (file.size > MAX_LEGACY_BYTES) {
+      notify.error(`${file.name} is larger than 256 MB: run kleio-server import-legacy on the server instead.`);
+      return;
+    }
+    setLegacy(`Uploading and importing ${file.name}…`);
+    try {
+      const summary = await ok(
+        api.POST("/api/v1/import/legacy", {
+          body: file as never,
+          bodySerializer: (body: unknown) => body as Blob,
+          headers: { "Content-Type": "application/octet-stream" },
+        }),
+      );
+      const created = Object.entries(summary.created).filter(([, n]) => n > 0).map(([what, n]) => `${n} ${what}`);
+      setLegacy(
+        `Imported ${created.length ? created.join(", ") : "nothing new"} (${summary.unchanged} already here)` +
+          (summary.problems.length ? `; ${summary.problems.length} rows skipped: ${summary.problems.slice(0, 3).join("; ")}` : "."),
+      );
+      live.touched("play", "cleaning", "stylus", "collection_item", "folder");
+    } catch (error) {
+      setLegacy("");
+      notify.error(error instanceof Error ? error.message : String(error));
+    }
+  }
+
   return (
     <section aria-labelledby="settings-title" class="settings">
       <h1 id="settings-title">Settings</h1>
@@ -62,6 +95,12 @@ export default function Settings() {
           <a class="button" href="/api/v1/export/plays.csv" download="kleio-plays.csv">Export plays (CSV)</a>
           <label class="button">Import JSON… <input type="file" accept="application/json,.json" class="sr-only" onChange={importFile} /></label>
         </div>
+        <h3>From the predecessor app</h3>
+        <p class="muted">Upload its database file (<code>kleio.db</code>): its records, plays, cleanings and styluses join yours. Uploading it again adds nothing twice.</p>
+        <div class="actions">
+          <label class="button">Upload kleio.db… <input type="file" accept=".db,.sqlite,.sqlite3,application/vnd.sqlite3,application/x-sqlite3" class="sr-only" onChange={importLegacy} /></label>
+        </div>
+        <Show when={legacy()}><p role="status">{legacy()}</p></Show>
       </section>
 
       <section class="card" aria-labelledby="account-title">

@@ -1,5 +1,5 @@
 import { A, useLocation } from "@solidjs/router";
-import { createEffect, createResource, For, Show, type ParentProps } from "solid-js";
+import { createEffect, createResource, createSignal, For, Show, type ParentProps } from "solid-js";
 import { api, ok } from "../api/client";
 import { useFolder } from "../providers/folder";
 import { useLive } from "../providers/live";
@@ -7,6 +7,8 @@ import { useSession } from "../providers/session";
 import { useToasts } from "../providers/toasts";
 import { ImportStatus } from "./discogs";
 
+/** On a phone the first four views sit in a bottom bar, the rest behind "More". */
+const ON_THE_BAR = 4;
 const VIEWS: [string, string][] = [
   ["/", "Log"],
   ["/collection", "Collection"],
@@ -49,11 +51,12 @@ export function Layout(props: ParentProps) {
   const { session, signOut } = useSession();
   const notify = useToasts();
   const location = useLocation();
-  let nav!: HTMLElement;
+  const [more, setMore] = createSignal(false);
   createEffect(() => {
-    void location.pathname; // on a phone the views scroll sideways: keep the current one in sight
-    queueMicrotask(() => nav.querySelector(".active")?.scrollIntoView({ block: "nearest", inline: "nearest" }));
+    void location.pathname; // a view chosen: the "More" sheet closes
+    setMore(false);
   });
+  const inMore = () => VIEWS.slice(ON_THE_BAR).some(([href]) => location.pathname.startsWith(href));
   return (
     <div class="shell">
       <a class="skip" href="#main">
@@ -63,7 +66,7 @@ export function Layout(props: ParentProps) {
         <A href="/" class="brand" end>
           Kleio
         </A>
-        <nav aria-label="Views" class="views" ref={nav}>
+        <nav aria-label="Views" class="views">
           <For each={VIEWS}>
             {([href, label]) => (
               <A href={href} end={href === "/"} activeClass="active">
@@ -90,6 +93,31 @@ export function Layout(props: ParentProps) {
       <main id="main" tabindex="-1">
         {props.children}
       </main>
+      <nav aria-label="Views" class="bottom-nav" onKeyDown={(e) => e.key === "Escape" && setMore(false)}>
+        <For each={VIEWS.slice(0, ON_THE_BAR)}>
+          {([href, label]) => (
+            <A href={href} end={href === "/"} activeClass="active">
+              {label}
+            </A>
+          )}
+        </For>
+        <button type="button" class={inMore() ? "active" : ""} aria-expanded={more()} aria-controls="more-views" onClick={() => setMore(!more())}>
+          More
+        </button>
+        <Show when={more()}>
+          <ul id="more-views" class="more-sheet">
+            <For each={VIEWS.slice(ON_THE_BAR)}>
+              {([href, label]) => (
+                <li>
+                  <A href={href} activeClass="active">
+                    {label}
+                  </A>
+                </li>
+              )}
+            </For>
+          </ul>
+        </Show>
+      </nav>
     </div>
   );
 }
