@@ -320,7 +320,9 @@ async def test_two_instances_renew_a_session_once_between_them(
                 answers = await asyncio.gather(
                     *(tab.get(f"{base}/api/v1/me") for base in (first, second) * 4)
                 )
-            assert [r.status_code for r in answers] == [200] * 8, [r.text for r in answers if r.status_code != 200]
+            assert [r.status_code for r in answers] == [200] * 8, [
+                r.text for r in answers if r.status_code != 200
+            ]
             renewed = {r.cookies.get(SESSION_COOKIE) for r in answers}
             assert len(renewed) == 1 and None not in renewed
             new_cookie = renewed.pop()
