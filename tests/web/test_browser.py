@@ -297,6 +297,33 @@ async def test_the_collection_filters_by_genre_chips_and_shows_tracklists(
         await context.close()
 
 
+async def test_analytics_by_custom_dates_and_filters_with_labelled_axes(
+    browser: Browser, server: KleioServer, records: list[int]
+) -> None:
+    context = await signed_in_context(browser, server)
+    try:
+        page = await context.new_page()
+        await page.goto(f"{server.base_url}/record/{records[3]}")  # Abbey Road, played once
+        await page.get_by_role("link", name="Analytics of this record").click()
+        total = page.locator("p.numbers-line strong").first
+        await expect(page.get_by_role("button", name=re.compile("^Abbey Road"))).to_be_visible()
+        await expect(total).to_have_text("1")
+        chart = page.get_by_role("figure").filter(has_text="Plays over time")
+        table = chart.get_by_role("table", name="Plays over time")  # the numbers, for readers
+        await expect(table.get_by_role("columnheader")).to_have_text(["Day", "Plays"])
+        await expect(chart.locator(".y-ticks span")).to_have_text(["1", "0.5", "0"])
+
+        await page.get_by_role("button", name="Clear filters").click()
+        await page.get_by_role("combobox", name="Period").select_option("custom")
+        await page.get_by_label("From").fill("2026-01-02")
+        await page.get_by_label("to", exact=True).fill("2026-01-02")
+        await expect(total).to_have_text("1")  # the play logged on 2 January (Mingus Ah Um)
+        await page.get_by_role("combobox", name="Genre").select_option("Rock")
+        await expect(page.get_by_text("No plays match these filters")).to_be_visible()
+    finally:
+        await context.close()
+
+
 async def test_the_predecessor_database_is_uploaded_from_settings(
     browser: Browser,
     server: KleioServer,
