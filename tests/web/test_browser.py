@@ -8,7 +8,7 @@ import asyncio
 import re
 
 import pytest
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, FilePayload, expect
 
 from tests.server.exchange.legacy_db import LegacyIds, build_legacy_db
 from tests.web.harness import KleioServer, release, signed_in_context
@@ -344,7 +344,7 @@ async def test_the_predecessor_database_is_uploaded_from_settings(
         await expect(status).to_contain_text("nothing new")
         await upload.set_input_files(
             files=[
-                {"name": "notes.db", "mimeType": "application/octet-stream", "buffer": b"nope" * 50}
+                FilePayload(name="notes.db", mimeType="application/octet-stream", buffer=b"x" * 200)
             ]
         )
         await expect(page.get_by_role("alert")).to_contain_text("not a readable Kleio database")

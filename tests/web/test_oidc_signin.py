@@ -1,8 +1,6 @@
 """The web UI in OIDC mode, in Chromium: "Sign in" goes through the npm oidc-provider (set up
 like Zitadel, the web client confidential) and lands back on the page the user asked for;
-"Sign out" ends the provider's session too and comes back to the sign-in page. A new user's
-first run: the Discogs token (a wrong one refused, a right one kept), the server's import,
-its progress visible while it runs, and the records it brought."""
+"Sign out" ends the provider's session too and comes back to the sign-in page."""
 
 from __future__ import annotations
 
@@ -13,10 +11,8 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, expect
+from playwright.async_api import Browser, expect
 
-from shared.discogs import ScaledClock
-from tests.fakes.discogs import FakeDiscogs, make_collection, serve
 from tests.fakes.oidc_provider_fixture import ProviderHandle
 from tests.oidc_web import free_port, oidc_web_server, web_client_provider
 from tests.web.harness import create_database, drop_database
@@ -38,49 +34,16 @@ def provider(port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pr
         yield handle
 
 
-DISCOGS_TOKEN = "web-ui-discogs-token"
-RECORDS = 60
-
-
 @pytest.fixture(scope="module")
 async def oidc_server(provider: ProviderHandle, port: int) -> AsyncIterator[str]:
-    """The real server in OIDC mode on PostgreSQL, serving the built web UI, its Discogs
-    client pointed at a fake Discogs (time scaled: an import takes a few seconds)."""
+    """The real server in OIDC mode on PostgreSQL, serving the built web UI."""
     url = await create_database()
-    clock = ScaledClock(0.02)
-    fake = FakeDiscogs(make_collection(RECORDS), clock, token=DISCOGS_TOKEN)
     try:
         with tempfile.TemporaryDirectory(prefix="kleio-web-oidc-") as data_dir:
-            async with (
-                serve(fake) as discogs_api,
-                oidc_web_server(
-                    provider,
-                    port,
-                    url,
-                    Path(data_dir),
-                    discogs_api=discogs_api,
-                    discogs_clock=clock,
-                ) as base,
-            ):
+            async with oidc_web_server(provider, port, url, Path(data_dir)) as base:
                 yield base
     finally:
         await drop_database(url)
-
-
-async def _signed_in(
-    browser: Browser, server: str, provider: ProviderHandle, user: str, path: str
-) -> BrowserContext:
-    context = await browser.new_context()
-    page = await context.new_page()
-    await page.goto(f"{server}{path}")
-    await page.get_by_role("link", name="Sign in").click()
-    await page.wait_for_url(re.compile(re.escape(provider.issuer) + "/interaction/"))
-    await page.locator("input[name=login]").fill(user)
-    await page.get_by_role("button", name="Sign in").click()
-    await page.wait_for_url(f"{server}{path}")
-    await page.get_by_role("navigation", name="Views").wait_for()
-    await page.close()
-    return context
 
 
 async def test_sign_in_through_the_provider_and_out_again(
@@ -118,67 +81,3 @@ async def test_sign_in_through_the_provider_and_out_again(
     after = await (await page.request.get(f"{oidc_server}/api/v1/auth/session")).json()
     assert after["signed_in"] is False
     await context.close()
-
-
-_WATCH_IMPORT = """() => {
-  window.__importStates = [];
-  const seen = () => {
-    const text = document.querySelector(".import-status")?.textContent ?? "";
-    const states = window.__importStates;
-    if (text && states[states.length - 1] !== text) states.push(text);
-  };
-  new MutationObserver(seen).observe(document.body,
-    { subtree: true, childList: true, characterData: true });
-}"""
-
-
-async def test_first_run_connects_discogs_and_shows_the_import_as_it_runs(
-    browser: Browser, oidc_server: str, provider: ProviderHandle
-) -> None:
-    context = await _signed_in(browser, oidc_server, provider, "bob", "/")
-    try:
-        page = await context.new_page()
-        await page.goto(oidc_server + "/")
-        welcome = page.get_by_role("region", name="Welcome to Kleio")
-        await expect(welcome).to_be_visible()
-        await expect(welcome.get_by_role("link", name=re.compile("Developers"))).to_have_attribute(
-            "href", "https://www.discogs.com/settings/developers"
-        )
-        token = welcome.get_by_label("Personal access token")
-        await token.fill("not-a-discogs-token")
-        await welcome.get_by_role("button", name="Check and store").click()
-        await expect(welcome.get_by_role("alert")).to_contain_text("Discogs does not accept")
-        await expect(token).to_have_attribute("aria-invalid", "true")
-
-        await token.fill(DISCOGS_TOKEN)
-        await welcome.get_by_role("button", name="Check and store").click()
-        await expect(welcome).to_contain_text("Connected to Discogs as collector")
-
-        await page.evaluate(_WATCH_IMPORT)
-        await welcome.get_by_role("button", name="Import my collection").click()
-        await expect(page.locator(".import-status")).to_contain_text(
-            "Import finished", timeout=60_000
-        )
-        states: list[str] = await page.evaluate("window.__importStates")
-        assert any(s.startswith("Importing from Discogs") for s in states), states
-        # the records arrived, live: no reload
-        await expect(page.locator("p.count")).to_have_text(f"{RECORDS} records")
-        await expect(page.locator("ul.records > li").first).to_be_visible()
-
-        # "Refresh from Discogs" from Settings, once connected
-        await (
-            page.get_by_role("navigation", name="Views")
-            .get_by_role("link", name="Settings")
-            .click()
-        )
-        settings = page.get_by_role("region", name="Discogs")
-        await expect(settings).to_contain_text("Connected to Discogs as collector")
-        await settings.get_by_role("button", name="Refresh from Discogs").click()
-        await expect(settings.get_by_role("status").first).to_contain_text(
-            "The server is importing from Discogs"
-        )
-        await expect(page.locator(".import-status")).to_contain_text(
-            "Import finished", timeout=60_000
-        )
-    finally:
-        await context.close()

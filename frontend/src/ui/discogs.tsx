@@ -38,11 +38,10 @@ export function ImportStatus() {
             </button>
           </Show>
           <Show when={p().state === "running"}>
-            <progress
-              aria-label="Import progress"
-              max={p().pages_total ?? undefined}
-              value={p().pages_total ? p().pages_done : undefined}
-            />
+            {/* max and value are numbers or absent (a non-finite max throws in the DOM) */}
+            <Show when={p().pages_total} fallback={<progress aria-label="Import progress" />}>
+              {(total) => <progress aria-label="Import progress" max={total()} value={Math.min(p().pages_done, total())} />}
+            </Show>
           </Show>
         </div>
       )}
