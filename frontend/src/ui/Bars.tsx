@@ -57,13 +57,17 @@ export function Bars(props: {
         </div>
         <span class="axis-title x-title">{props.xTitle}</span>
       </div>
-      <table class="sr-only">
+      {/* hidden in a div: a table keeps its content's height whatever its own, and would
+          lengthen the page */}
+      <div class="sr-only">
+      <table>
         <caption>{props.title}</caption>
         <thead><tr><th scope="col">{props.xTitle}</th><th scope="col">{props.yTitle}</th></tr></thead>
         <tbody>
           <For each={props.points}>{(p) => <tr><th scope="row">{p.label}</th><td>{props.format(p.value)}</td></tr>}</For>
         </tbody>
       </table>
+      </div>
     </figure>
   );
 }

@@ -20,6 +20,8 @@ function release(id: number): Promise<Schemas["Release"]> {
 const clock = (seconds: number) => `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
 
 let nextId = 1;
+/** One tracklist at a time: the last one asked for (hover and focus may be on two tiles). */
+const [current, setCurrent] = createSignal<string | null>(null);
 
 /** Wraps a tile: shows the tracklist beside it while the pointer rests on it or it has focus. */
 export function TrackPeek(props: { releaseId: number; children: (describedBy: () => string | undefined) => JSX.Element }) {
@@ -42,9 +44,11 @@ export function TrackPeek(props: { releaseId: number; children: (describedBy: ()
         left: right ? box.right + 8 : Math.max(8, box.left - 8 - width),
       });
       setOpen(true);
+      setCurrent(id);
       release(props.releaseId).then(setShown, () => setOpen(false));
     }, DELAY_MS);
   };
+  const visible = () => open() && shown() !== null && current() === id;
   const hide = () => {
     clearTimeout(timer);
     setOpen(false);
@@ -59,8 +63,8 @@ export function TrackPeek(props: { releaseId: number; children: (describedBy: ()
       onFocusOut={hide}
       onKeyDown={(e) => e.key === "Escape" && hide()}
     >
-      {props.children(() => (open() && shown() ? id : undefined))}
-      <Show when={open() && shown()}>
+      {props.children(() => (visible() ? id : undefined))}
+      <Show when={visible() && shown()}>
         {(r) => (
           <Portal>
           <div class="peek" role="tooltip" id={id} style={{ top: `${place().top}px`, left: `${place().left}px` }}>
