@@ -23,7 +23,7 @@ from kleio_server.auth.web_signin import WebSignIn
 from kleio_server.deps import Kleio
 from kleio_server.kit import problems
 from kleio_server.kit.bodylimit import BodyLimitMiddleware
-from kleio_server.kit.db import create_engine, on_database_replaced, session_factory
+from kleio_server.kit.db import create_engine, is_sqlite, on_database_replaced, session_factory
 from kleio_server.kit.observability import Metrics, RequestContextMiddleware
 from kleio_server.realtime import lifecycle as realtime
 from kleio_server.realtime import routes as sockets
@@ -90,6 +90,8 @@ def build_kleio(
             required_role=settings.oidc_required_role,
         )
         if settings.oidc_web_client_id and settings.oidc_web_client_secret:
+            if not is_sqlite(engine):  # several instances: renewals shared through the database
+                kleio.web_sessions.shared = kleio.sessions
             kleio.web_sessions.sign_in = WebSignIn(
                 issuer=settings.oidc_issuer,
                 client_id=settings.oidc_web_client_id,

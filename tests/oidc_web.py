@@ -13,7 +13,9 @@ from pathlib import Path
 import uvicorn
 
 from kleio_server.app import create_app
+from kleio_server.reconcile.discogs.runner import runner_of
 from kleio_server.settings import Settings
+from shared.discogs.timing import Clock
 from tests.fakes.oidc_provider_fixture import ProviderHandle, start_oidc_provider
 
 ROLES_SCOPE = "urn:zitadel:iam:org:project:roles"
@@ -50,9 +52,16 @@ class _Server(uvicorn.Server):
 
 @contextlib.asynccontextmanager
 async def oidc_web_server(
-    provider: ProviderHandle, port: int, database_url: str, data_dir: Path
+    provider: ProviderHandle,
+    port: int,
+    database_url: str,
+    data_dir: Path,
+    *,
+    discogs_api: str | None = None,
+    discogs_clock: Clock | None = None,
 ) -> AsyncIterator[str]:
-    """The server in OIDC mode with the provider's web client; yields its base URL."""
+    """The server in OIDC mode with the provider's web client; yields its base URL. With
+    ``discogs_api``, its Discogs client asks that (fake) Discogs, on ``discogs_clock``."""
     public_url = f"http://127.0.0.1:{port}"
     settings = Settings(
         data_dir=data_dir,
@@ -66,10 +75,10 @@ async def oidc_web_server(
         oidc_web_client_secret=provider.web_client_secret,
         public_url=public_url,
         secret_key="w" * 40,
+        **({"discogs_api": discogs_api} if discogs_api else {}),
     )
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, lifespan="on", log_config=None
-    )
+    app = create_app(settings)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_config=None)
     server = _Server(config)
     task = asyncio.create_task(server.serve())
     try:
@@ -78,6 +87,8 @@ async def oidc_web_server(
                 task.result()
                 raise RuntimeError("uvicorn stopped before it started")
             await asyncio.sleep(0.01)
+        if discogs_clock is not None:
+            runner_of(app).clock = discogs_clock
         yield public_url
     finally:
         server.should_exit = True

@@ -63,6 +63,7 @@ export default function App(): JSX.Element {
             <Route path="/" component={Log} />
             <Route path="/collection" component={Collection} />
             <Route path="/record/:instanceId" component={Record} />
+            <Route path="/release/:releaseId" component={Record} />
             <Route path="/history" component={History} />
             <Route path="/styluses" component={Styluses} />
             <Route path="/suggestions" component={Suggestions} />

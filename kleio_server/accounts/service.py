@@ -32,11 +32,11 @@ async def ensure_user(sessions: async_sessionmaker[AsyncSession], principal: Pri
             created_at=dt.datetime.now(dt.UTC),
         )
         session.add(user)
-        await session.flush()
-        await changelog.create_sequence(session, user.id)
-        try:
+        try:  # PostgreSQL reports the duplicate at the flush already, SQLite at the commit
+            await session.flush()
+            await changelog.create_sequence(session, user.id)
             await session.commit()
-        except IntegrityError:  # another request created it at the same moment
+        except IntegrityError:  # another request (or instance) created it at the same moment
             await session.rollback()
             existing = await repository.by_identity(session, principal.issuer, principal.subject)
             assert existing is not None

@@ -6,6 +6,12 @@ alike. Providers rotate refresh tokens (using one twice ends the grant), so a re
 once per session however many requests arrive with the lapsed cookie at the same time, and
 its outcome is kept until the new access token lapses in turn: a request still carrying the
 old cookie (one whose response was lost, or a parallel one) gets the renewed cookie too.
+
+Within a process a renewal is one task; across the instances of a server on PostgreSQL
+(``shared``), the task holds an advisory lock named after the refresh token while it renews,
+and keeps the renewed cookie in ``web_session_renewals``: an instance that waited for the lock
+finds it there and hands it out instead of using the refresh token a second time. On SQLite
+there is one instance, and the process's single flight is enough.
 """
 
 from __future__ import annotations
@@ -18,12 +24,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from kleio_server.auth.errors import AuthError
 from kleio_server.auth.session import SessionCodec, WebSession
 from kleio_server.auth.web_signin import WebSignIn
+from kleio_server.models.web_sessions import WebSessionRenewal
+from kleio_server.reconcile.locks import xact_lock
 
 SESSION_TTL = dt.timedelta(days=14)
 MAX_KEPT_RENEWALS = 10_000
+RENEWAL_LOCK = "web-session-renewal"
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,8 @@ class WebSessions:
         self.sign_in = sign_in
         self._clock = clock
         self._renewals: dict[str, asyncio.Task[Resolved]] = {}
+        self.shared: async_sessionmaker[AsyncSession] | None = None
+        """The database the instances share renewals through (PostgreSQL only)."""
 
     async def resolve(self, cookie: str) -> Resolved:
         """The live session of ``cookie``, renewed first if its access token has lapsed.
@@ -64,7 +78,7 @@ class WebSessions:
         if pending is None:
             self._forget_lapsed()
             # a task of its own: a request that gives up does not cancel the others' renewal
-            pending = asyncio.get_running_loop().create_task(self._renew(session))
+            pending = asyncio.get_running_loop().create_task(self._renew_once(session, key))
             self._renewals[key] = pending
             pending.add_done_callback(partial(self._forget_if_failed, key))
         return await asyncio.shield(pending)
@@ -73,6 +87,25 @@ class WebSessions:
         """A failure is not kept: the next request with this cookie tries again."""
         if (task.cancelled() or task.exception() is not None) and self._renewals.get(key) is task:
             del self._renewals[key]
+
+    async def _renew_once(self, session: WebSession, key: str) -> Resolved:
+        """Renew, or take the renewal another instance made with this refresh token."""
+        if self.shared is None:
+            return await self._renew(session)
+        async with self.shared() as db, db.begin():
+            await xact_lock(db, RENEWAL_LOCK, key)  # held while the provider is asked
+            now = dt.datetime.fromtimestamp(self._clock(), dt.UTC)
+            done = await db.get(WebSessionRenewal, key)
+            if done is not None and done.expires_at > now:
+                return Resolved(self._codec.open(done.cookie), done.cookie)
+            resolved = await self._renew(session)
+            assert resolved.renewed_cookie is not None
+            expires = resolved.session.principal.expires_at or now
+            await db.execute(delete(WebSessionRenewal).where(WebSessionRenewal.expires_at <= now))
+            await db.merge(
+                WebSessionRenewal(key=key, cookie=resolved.renewed_cookie, expires_at=expires)
+            )
+            return resolved
 
     async def _renew(self, session: WebSession) -> Resolved:
         assert self.sign_in is not None and session.tokens is not None

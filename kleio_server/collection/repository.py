@@ -297,6 +297,23 @@ async def search_fields(
     return genres, labels
 
 
+async def instance_of_release(
+    session: AsyncSession, user_id: uuid.UUID, release_id: int
+) -> int | None:
+    """The user's copy of a release: an active one before an archived one, the oldest first."""
+    found: int | None = await session.scalar(
+        select(CollectionItem.instance_id)
+        .where(
+            CollectionItem.user_id == user_id,
+            CollectionItem.release_id == release_id,
+            CollectionItem.deleted.is_(False),
+        )
+        .order_by(CollectionItem.archived_at.is_not(None), CollectionItem.instance_id)
+        .limit(1)
+    )
+    return found
+
+
 async def has_release(session: AsyncSession, user_id: uuid.UUID, release_id: int) -> bool:
     found = await session.scalar(
         select(CollectionItem.instance_id)

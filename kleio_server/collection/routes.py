@@ -116,3 +116,15 @@ async def release(
     if loaded is None:
         raise NotFound(f"no release {release_id}")
     return loaded
+
+
+@router.get("/releases/{release_id}/record", response_model=RecordDetail)
+async def record_of_release(
+    release_id: DiscogsPathId, user: CurrentUser, session: SessionDep, kleio: KleioDep
+) -> RecordDetail:
+    """The caller's copy of a release (an active one first), as ``/collection/{instance_id}``:
+    where a history entry, which names a release, links to."""
+    instance_id = await repository.instance_of_release(session, user.id, release_id)
+    if instance_id is None:
+        raise NotFound(f"no copy of release {release_id} in your collection")
+    return await service.record_detail(session, user.id, instance_id, kleio.now())

@@ -25,6 +25,7 @@ from kleio_server.models.snapshots import CollectionSnapshot, DiscogsAccount, Sn
 from kleio_server.models.submissions import ReleaseSubmission
 from kleio_server.models.sync import ChangeLogEntry, ClientState, RejectedMutation, UserSequence
 from kleio_server.models.users import User
+from kleio_server.models.web_sessions import WebSessionRenewal
 
 __all__ = [
     "Artist",
@@ -60,4 +61,5 @@ __all__ = [
     "Track",
     "User",
     "UserSequence",
+    "WebSessionRenewal",
 ]

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 
-from playwright.async_api import async_playwright
+from playwright.async_api import Browser, Page, async_playwright
 
 from tests.web.harness import (
     KleioServer,
@@ -32,7 +33,7 @@ PAGES = {
     "archive": "/archive",
     "settings": "/settings",
 }
-SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 780}}
 
 
 def seed(server: KleioServer) -> int:
@@ -78,6 +79,7 @@ def seed(server: KleioServer) -> int:
                     "release_id": 9_200_000 + index,
                     "played_at": at,
                     "notes": "great pressing" if day == 1 else "",
+                    **({"sides": ["A"]} if day == 3 else {}),
                 },
             )
         api.post(
@@ -93,10 +95,11 @@ def seed(server: KleioServer) -> int:
 
 
 async def take(folder: Path) -> list[Path]:
-    written = []
+    written: list[Path] = []
     async with running_server() as server, async_playwright() as playwright:
-        record = await asyncio.to_thread(seed, server)
         browser = await launch_chromium(playwright)
+        written += await _first_run(browser, server, folder)
+        record = await asyncio.to_thread(seed, server)
         for scheme in ("light", "dark"):
             for size_name, viewport in SIZES.items():
                 context = await signed_in_context(
@@ -115,8 +118,49 @@ async def take(folder: Path) -> list[Path]:
                     target = folder / f"{name}-{size_name}-{scheme}.png"
                     await page.screenshot(path=str(target), full_page=True)
                     written.append(target)
+                written += await _states(page, server, folder, f"{size_name}-{scheme}")
                 await context.close()
         await browser.close()
+    return written
+
+
+async def _first_run(browser: Browser, server: KleioServer, folder: Path) -> list[Path]:
+    """The Log of an empty collection: the first run's Discogs connection."""
+    written: list[Path] = []
+    for size_name, viewport in SIZES.items():
+        context = await signed_in_context(browser, server, viewport=viewport)
+        page = await context.new_page()
+        await page.goto(server.base_url + "/")
+        await page.get_by_role("heading", name="Welcome to Kleio").wait_for()
+        await page.wait_for_load_state("networkidle")
+        target = folder / f"first-run-{size_name}-light.png"
+        await page.screenshot(path=str(target), full_page=True)
+        written.append(target)
+        await context.close()
+    return written
+
+
+async def _states(page: Page, server: KleioServer, folder: Path, suffix: str) -> list[Path]:
+    """Open menus and popovers: the genre filter, a tracklist on focus, the phone's "More"."""
+    written: list[Path] = []
+    await page.goto(server.base_url + "/collection")
+    await page.locator("ul.grid > li").first.wait_for()
+    await page.get_by_role("button", name=re.compile("^Genre")).click()
+    await page.get_by_role("checkbox", name="Jazz").check()
+    await page.wait_for_load_state("networkidle")
+    await page.wait_for_timeout(300)
+    written.append(folder / f"collection-genres-{suffix}.png")
+    await page.screenshot(path=str(written[-1]))
+    await page.keyboard.press("Escape")
+    await page.locator("ul.grid > li a").first.focus()
+    await page.get_by_role("tooltip").wait_for()
+    written.append(folder / f"collection-tracks-{suffix}.png")
+    await page.screenshot(path=str(written[-1]))
+    more = page.get_by_role("navigation", name="Views").get_by_role("button", name="More")
+    if await more.is_visible():
+        await more.click()
+        written.append(folder / f"more-{suffix}.png")
+        await page.screenshot(path=str(written[-1]))
     return written
 
 

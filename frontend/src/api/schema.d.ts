@@ -486,6 +486,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/import/legacy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Legacy Upload
+         * @description Import the predecessor app's database file (at most 256 MiB) into the caller's data,
+         *     as ``kleio-server import-legacy`` does: idempotent, resumable, never another user's rows.
+         */
+        post: operations["import_legacy_upload_api_v1_import_legacy_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -619,6 +640,27 @@ export interface paths {
          *     Discogs itself, and what Discogs says is shared.
          */
         put: operations["put_details_api_v1_releases__release_id__details_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/releases/{release_id}/record": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Record Of Release
+         * @description The caller's copy of a release (an active one first), as ``/collection/{instance_id}``:
+         *     where a history entry, which names a release, links to.
+         */
+        get: operations["record_of_release_api_v1_releases__release_id__record_get"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1303,6 +1345,32 @@ export interface components {
         KnownReleases: {
             /** With Tracklist */
             with_tracklist: number[];
+        };
+        /**
+         * LegacySummary
+         * @description What an upload of the predecessor database brought (``kleio-server import-legacy``).
+         */
+        LegacySummary: {
+            /** Catalogue Styluses */
+            catalogue_styluses: number;
+            /** Created */
+            created: {
+                [key: string]: number;
+            };
+            /** Orphan Cleanings */
+            orphan_cleanings: number;
+            /** Orphan Plays */
+            orphan_plays: number;
+            /** Problems */
+            problems: string[];
+            /** Releases Added */
+            releases_added: number;
+            /** Releases Known */
+            releases_known: number;
+            /** Stylus Links Dropped */
+            stylus_links_dropped: number;
+            /** Unchanged */
+            unchanged: number;
         };
         /** LocalLogin */
         LocalLogin: {
@@ -3101,6 +3169,31 @@ export interface operations {
             };
         };
     };
+    import_legacy_upload_api_v1_import_legacy_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The predecessor app's SQLite database file, as is */
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LegacySummary"];
+                };
+            };
+        };
+    };
     me_api_v1_me_get: {
         parameters: {
             query?: never;
@@ -3435,6 +3528,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DetailsAccepted"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    record_of_release_api_v1_releases__release_id__record_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                release_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordDetail"];
                 };
             };
             /** @description Validation Error */

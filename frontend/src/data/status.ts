@@ -21,3 +21,11 @@ export function colourVar(colour: Colour): string {
 export function displayArtist(name: string): string {
   return name.replace(/\s\(\d+\)$/, "");
 }
+
+/** Why a record is archived (shared/protocol/entities.py ``ARCHIVE_REASONS``), as a user reads it. */
+export const ARCHIVE_REASONS: Record<string, string> = {
+  removed_on_discogs: "left the Discogs collection",
+  user: "archived by you",
+  duplicate: "a duplicate",
+  mistake: "added by mistake",
+};

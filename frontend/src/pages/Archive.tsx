@@ -1,18 +1,12 @@
 import { A } from "@solidjs/router";
 import { createResource, For, Show } from "solid-js";
 import { api, ok } from "../api/client";
-import { displayArtist } from "../data/status";
+import { ARCHIVE_REASONS, displayArtist } from "../data/status";
 import { formatDate } from "../data/time";
 import { useLive } from "../providers/live";
 import { attempt, useToasts } from "../providers/toasts";
 import { Cover, DiscogsAttribution, Empty, Failed, Loading } from "../ui/common";
 
-const REASONS: Record<string, string> = {
-  removed_on_discogs: "left the Discogs collection",
-  user: "archived by you",
-  duplicate: "duplicate",
-  mistake: "added by mistake",
-};
 
 export default function Archive() {
   const live = useLive();
@@ -36,7 +30,7 @@ export default function Archive() {
                     <div class="record-text">
                       <A class="record-title" href={`/record/${item.instance_id}`}>{item.release?.title ?? `Release ${item.release_id}`}</A>
                       <span class="muted">{displayArtist(item.artist ?? "")}</span>
-                      <span class="muted">{REASONS[item.archive_reason ?? "user"]} · {formatDate(item.archived_at)}</span>
+                      <span class="muted">{ARCHIVE_REASONS[item.archive_reason ?? "user"]} · {formatDate(item.archived_at)}</span>
                     </div>
                     <div class="quick">
                       <button type="button" onClick={() => attempt(notify, () => ok(api.POST("/api/v1/collection/{instance_id}/restore", { params: { path: { instance_id: item.instance_id } } })), "Record restored").then((d) => d && live.touched("collection_item"))}>

@@ -8,6 +8,8 @@ import { useLive } from "../providers/live";
 import { Cover, DiscogsAttribution, Empty, Failed, Loading } from "../ui/common";
 import { FolderSelect } from "../ui/Layout";
 import { StatusDots } from "../ui/status";
+import { ChipFilter } from "../ui/filter";
+import { TrackPeek } from "../ui/peek";
 import { VirtualGrid } from "../ui/VirtualGrid";
 
 type Sort = NonNullable<paths["/api/v1/collection"]["get"]["parameters"]["query"]>["sort"];
@@ -61,11 +63,7 @@ export default function Collection() {
             <option value="artist">Artist</option><option value="album">Album</option><option value="year">Year</option><option value="added">Date added</option>
           </select>
         </label>
-        <label><span class="sr-only">Genres</span>
-          <select multiple size={1} class="genres" onChange={(e) => setGenres(Array.from(e.currentTarget.selectedOptions, (o) => o.value))} aria-label="Filter by genre">
-            <For each={allGenres() ?? []}>{(g) => <option value={g}>{g}</option>}</For>
-          </select>
-        </label>
+        <ChipFilter label="Genre" options={allGenres() ?? []} value={genres()} onChange={setGenres} />
         <div class="segmented" role="group" aria-label="Cover size">
           <For each={["s", "m", "l"] as const}>
             {(value) => <button type="button" aria-pressed={size() === value} onClick={() => chooseSize(value)}>{value.toUpperCase()}</button>}
@@ -86,10 +84,14 @@ export default function Collection() {
             >
               {(item) => (
                 <li class="tile">
-                  <A href={`/record/${item.instance_id}`} class="tile-link">
-                    <Cover url={size() === "s" ? item.release?.thumb_url : item.release?.cover_url || item.release?.thumb_url} size={size()} alt="" />
-                    <span class="tile-title">{item.release?.title ?? `Release ${item.release_id}`}</span>
-                  </A>
+                  <TrackPeek releaseId={item.release_id}>
+                    {(describedBy) => (
+                      <A href={`/record/${item.instance_id}`} class="tile-link" aria-describedby={describedBy()}>
+                        <Cover url={size() === "s" ? item.release?.thumb_url : item.release?.cover_url || item.release?.thumb_url} size={size()} alt="" />
+                        <span class="tile-title">{item.release?.title ?? `Release ${item.release_id}`}</span>
+                      </A>
+                    )}
+                  </TrackPeek>
                   <span class="muted tile-sub">{displayArtist(item.artist ?? "")}{item.release?.year ? ` · ${item.release.year}` : ""}</span>
                   <StatusDots status={item.status} />
                 </li>

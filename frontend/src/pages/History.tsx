@@ -1,3 +1,4 @@
+import { A } from "@solidjs/router";
 import { createResource, createSignal, For, onCleanup, Show } from "solid-js";
 import { api, ok } from "../api/client";
 import type { paths } from "../api/schema";
@@ -75,9 +76,12 @@ export default function History() {
                         <li class={`history-entry kind-${entry.kind}`}>
                           <span class="kind">{entry.kind === "play" ? "Played" : entry.deep ? "Deep-cleaned" : "Cleaned"}</span>
                           <time datetime={entry.at}>{group() === "date" ? time.format(new Date(entry.at)) : `${day.format(new Date(entry.at))} ${time.format(new Date(entry.at))}`}</time>
-                          <span class="record-title">{entry.release.title}</span>
+                          <Show when={entry.release.known} fallback={<span class="record-title">{entry.release.title}</span>}>
+                            <A class="record-title" href={`/release/${entry.release.id}`}>{entry.release.title}</A>
+                          </Show>
                           <span class="muted">{displayArtist(entry.release.artist)}</span>
                           <Show when={entry.stylus_name}><span class="muted">{entry.stylus_name}</span></Show>
+                          <Show when={entry.sides?.length}><span class="badge">side{entry.sides!.length > 1 ? "s" : ""} {entry.sides!.join(", ")}</span></Show>
                           <Show when={entry.cleaned_same_day}><span class="badge">cleaned same day</span></Show>
                           <Show when={entry.notes}><span class="notes">{entry.notes}</span></Show>
                         </li>

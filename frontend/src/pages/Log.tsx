@@ -9,6 +9,7 @@ import { useFolder } from "../providers/folder";
 import { useLive } from "../providers/live";
 import { attempt, useToasts } from "../providers/toasts";
 import { Cover, DiscogsAttribution, Empty, Failed, Loading } from "../ui/common";
+import { DiscogsConnect } from "../ui/discogs";
 import { FolderSelect } from "../ui/Layout";
 import { StatusDots } from "../ui/status";
 
@@ -105,11 +106,14 @@ export default function Log() {
                 <Show
                   when={params.q}
                   fallback={
-                    <p>
-                      No records yet. Import your collection from Discogs in{" "}
-                      <A href="/settings">Settings</A>, or with <code>kleio discogs import</code> on a
-                      desktop.
-                    </p>
+                    <section class="first-run" aria-labelledby="first-run-title">
+                      <h2 id="first-run-title">Welcome to Kleio</h2>
+                      <p>
+                        No records yet. Import your collection from Discogs: on a desktop with{" "}
+                        <code>kleio discogs import</code> (it uploads what it imports), or here, through this server.
+                      </p>
+                      <DiscogsConnect firstRun />
+                    </section>
                   }
                 >
                   <p>Nothing matches “{params.q}”.</p>

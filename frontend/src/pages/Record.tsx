@@ -2,7 +2,9 @@ import { A, useParams } from "@solidjs/router";
 import { createEffect, createResource, createSignal, For, Show } from "solid-js";
 import { api, ok, type Schemas } from "../api/client";
 import { displayArtist } from "../data/status";
-import { formatDateTime, formatDuration, fromLocalInput, toLocalInput } from "../data/time";
+import { releaseSides } from "../data/sides";
+import { ARCHIVE_REASONS } from "../data/status";
+import { formatDateTime, formatDuration, fromLocalInput, toLocalInput, withOffset } from "../data/time";
 import { useLive } from "../providers/live";
 import { attempt, useToasts } from "../providers/toasts";
 import { Confirm, Cover, DiscogsAttribution, Failed, Loading } from "../ui/common";
@@ -10,15 +12,24 @@ import { StatusDots } from "../ui/status";
 import { StylusSelect, useStyluses } from "../ui/stylus";
 
 type Entry = Schemas["RecordHistoryEntry"];
+type ArchiveReason = Schemas["ArchiveRequest"]["reason"] & string;
+const ARCHIVABLE: [ArchiveReason, string][] = [
+  ["user", "I no longer want it listed"],
+  ["duplicate", "It is a duplicate"],
+  ["mistake", "It was added by mistake"],
+];
 
 export default function Record() {
-  const params = useParams<{ instanceId: string }>();
+  const params = useParams<{ instanceId?: string; releaseId?: string }>();
   const live = useLive();
   const notify = useToasts();
   const { styluses } = useStyluses();
   const [record, { refetch }] = createResource(
-    () => ({ id: Number(params.instanceId), v: live.version("play", "cleaning", "collection_item", "stylus") }),
-    ({ id }) => ok(api.GET("/api/v1/collection/{instance_id}", { params: { path: { instance_id: id } } })),
+    () => ({ instance: Number(params.instanceId), release: Number(params.releaseId), v: live.version("play", "cleaning", "collection_item", "stylus") }),
+    ({ instance, release }) =>
+      params.releaseId // from a history row, which names a release: the user's copy of it
+        ? ok(api.GET("/api/v1/releases/{release_id}/record", { params: { path: { release_id: release } } }))
+        : ok(api.GET("/api/v1/collection/{instance_id}", { params: { path: { instance_id: instance } } })),
   );
 
   // the log form
@@ -27,6 +38,12 @@ export default function Record() {
   const [notes, setNotes] = createSignal("");
   const [deep, setDeep] = createSignal(false);
   const [busy, setBusy] = createSignal(false);
+  const [sides, setSides] = createSignal<string[]>([]);
+  const [reason, setReason] = createSignal<ArchiveReason>("user");
+  const available = () => {
+    const release = record()?.release;
+    return release ? releaseSides(release.tracks ?? [], release.formats ?? []) : [];
+  };
   createEffect(() => {
     const primary = (styluses() ?? []).find((s) => s.primary && !s.retired);
     if (primary && stylus() === "") setStylus(primary.id);
@@ -44,20 +61,27 @@ export default function Record() {
     }
     const release_id = item.release_id;
     const stylus_id = stylus() || null;
+    const named = sides().length ? available().filter((side) => sides().includes(side)) : null;
     setBusy(true);
     const done = await attempt(
       notify,
       () =>
         kind === "play"
-          ? ok(api.POST("/api/v1/plays", { body: { release_id, played_at: at, stylus_id, notes: notes() } }))
+          ? ok(api.POST("/api/v1/plays", { body: { release_id, played_at: at, stylus_id, notes: notes(), sides: named } }))
           : kind === "cleaning"
             ? ok(api.POST("/api/v1/cleanings", { body: { release_id, cleaned_at: at, notes: notes(), deep: deep() } }))
-            : ok(api.POST("/api/v1/plays/with-cleaning", { body: { release_id, at, stylus_id, notes: notes(), deep: deep() } })),
+            : named
+              ? // "log both" with sides: the cleaning, then the play of those sides a second later
+                ok(api.POST("/api/v1/cleanings", { body: { release_id, cleaned_at: at, notes: notes(), deep: deep() } })).then(() =>
+                  ok(api.POST("/api/v1/plays", { body: { release_id, played_at: withOffset(new Date(new Date(at).getTime() + 1000)), stylus_id, notes: notes(), sides: named } })),
+                )
+              : ok(api.POST("/api/v1/plays/with-cleaning", { body: { release_id, at, stylus_id, notes: notes(), deep: deep() } })),
       kind === "play" ? "Play logged" : kind === "cleaning" ? "Cleaning logged" : "Cleaning and play logged",
     );
     setBusy(false);
     if (done) {
       setNotes("");
+      setSides([]);
       setWhen(toLocalInput(new Date()));
       live.touched("play", "cleaning");
     }
@@ -83,7 +107,7 @@ export default function Record() {
       () =>
         item.archived_at
           ? ok(api.POST("/api/v1/collection/{instance_id}/restore", { params: { path } }))
-          : ok(api.POST("/api/v1/collection/{instance_id}/archive", { params: { path }, body: { reason: "user" } })),
+          : ok(api.POST("/api/v1/collection/{instance_id}/archive", { params: { path }, body: { reason: reason() } })),
       item.archived_at ? "Record restored" : "Record archived",
     );
     if (done) live.touched("collection_item");
@@ -114,8 +138,13 @@ export default function Record() {
                   <div><dt>Last played</dt><dd>{formatDateTime(item().status.last_played_at)}</dd></div>
                   <div><dt>Last cleaned</dt><dd>{formatDateTime(item().status.last_cleaned_at)}</dd></div>
                 </dl>
+                <p>
+                  <A href={`/analytics?period=all&release_id=${item().release_id}&title=${encodeURIComponent(item().release?.title ?? "")}`}>
+                    Analytics of this record
+                  </A>
+                </p>
                 <Show when={item().archived_at}>
-                  <p class="badge">Archived ({item().archive_reason?.replaceAll("_", " ")})</p>
+                  <p class="badge">Archived: {ARCHIVE_REASONS[item().archive_reason ?? "user"]}</p>
                 </Show>
               </div>
             </header>
@@ -136,6 +165,7 @@ export default function Record() {
               <label class="check">
                 <input type="checkbox" checked={deep()} onChange={(e) => setDeep(e.currentTarget.checked)} /> Deep clean
               </label>
+              <SidesPicker available={available()} value={sides()} onChange={setSides} />
               <div class="actions">
                 <button type="submit" class="primary" disabled={busy()}>Log play</button>
                 <button type="button" disabled={busy()} onClick={() => log("cleaning")}>Log cleaning</button>
@@ -154,6 +184,7 @@ export default function Record() {
                           <span class="kind">{entry.kind === "play" ? "Played" : entry.deep ? "Deep-cleaned" : "Cleaned"}</span>
                           <time datetime={entry.at}>{formatDateTime(entry.at)}</time>
                           <Show when={entry.stylus_name}><span class="muted">{entry.stylus_name}</span></Show>
+                          <Show when={entry.sides?.length}><span class="badge">side{entry.sides!.length > 1 ? "s" : ""} {entry.sides!.join(", ")}</span></Show>
                           <Show when={entry.notes}><span class="notes">{entry.notes}</span></Show>
                           <span class="row-actions">
                             <button type="button" class="link" onClick={() => setEditing(entry)}>
@@ -185,9 +216,18 @@ export default function Record() {
                     {formatDuration(item().release!.duration_seconds!)}{item().release?.duration_estimated ? " (estimated)" : ""}
                   </p>
                 </Show>
-                <button type="button" onClick={() => archive(item())}>
-                  {item().archived_at ? "Restore to the collection" : "Archive this record"}
-                </button>
+                <Show
+                  when={!item().archived_at}
+                  fallback={<button type="button" onClick={() => archive(item())}>Restore to the collection</button>}
+                >
+                  <div class="archive-form">
+                    <label for="archive-reason">Archive because</label>
+                    <select id="archive-reason" value={reason()} onChange={(e) => setReason(e.currentTarget.value as ArchiveReason)}>
+                      <For each={ARCHIVABLE}>{([key, label]) => <option value={key}>{label}</option>}</For>
+                    </select>
+                    <button type="button" onClick={() => archive(item())}>Archive this record</button>
+                  </div>
+                </Show>
                 <DiscogsAttribution />
               </section>
             </div>
@@ -196,6 +236,7 @@ export default function Record() {
               {(entry) => (
                 <EditPanel
                   entry={entry()}
+                  sides={available()}
                   styluses={styluses() ?? []}
                   onClose={() => setEditing(null)}
                 />
@@ -218,7 +259,28 @@ export default function Record() {
   );
 }
 
-function EditPanel(props: { entry: Entry; styluses: Schemas["StylusOut"][]; onClose: () => void }) {
+/** Side-level plays (PRODUCT §7): tick the sides played; none ticked is the whole record. */
+function SidesPicker(props: { available: string[]; value: string[]; onChange: (sides: string[]) => void }) {
+  const toggle = (side: string, on: boolean) =>
+    props.onChange(on ? [...props.value, side] : props.value.filter((s) => s !== side));
+  return (
+    <Show when={props.available.length > 1}>
+      <fieldset class="sides">
+        <legend>Sides played <span class="muted">(none ticked: the whole record)</span></legend>
+        <For each={props.available}>
+          {(side) => (
+            <label class="check">
+              <input type="checkbox" checked={props.value.includes(side)} onChange={(e) => toggle(side, e.currentTarget.checked)} />
+              <span class="sr-only">Side </span>{side}
+            </label>
+          )}
+        </For>
+      </fieldset>
+    </Show>
+  );
+}
+
+function EditPanel(props: { entry: Entry; sides: string[]; styluses: Schemas["StylusOut"][]; onClose: () => void }) {
   const notify = useToasts();
   const live = useLive();
   const original = new Date(props.entry.at);
@@ -226,6 +288,7 @@ function EditPanel(props: { entry: Entry; styluses: Schemas["StylusOut"][]; onCl
   const [stylus, setStylus] = createSignal(props.entry.stylus_id ?? "");
   const [notes, setNotes] = createSignal(props.entry.notes);
   const [deep, setDeep] = createSignal(props.entry.deep ?? false);
+  const [sides, setSides] = createSignal<string[]>(props.entry.sides ?? []);
 
   async function save(event: SubmitEvent) {
     event.preventDefault();
@@ -236,7 +299,7 @@ function EditPanel(props: { entry: Entry; styluses: Schemas["StylusOut"][]; onCl
       notify,
       () =>
         entry.kind === "play"
-          ? ok(api.PATCH("/api/v1/plays/{play_id}", { params: { path: { play_id: entry.id } }, body: { played_at: at, stylus_id: stylus() || null, notes: notes() } }))
+          ? ok(api.PATCH("/api/v1/plays/{play_id}", { params: { path: { play_id: entry.id } }, body: { played_at: at, stylus_id: stylus() || null, notes: notes(), sides: sides().length ? props.sides.filter((s) => sides().includes(s)) : null } }))
           : ok(api.PATCH("/api/v1/cleanings/{cleaning_id}", { params: { path: { cleaning_id: entry.id } }, body: { cleaned_at: at, notes: notes(), deep: deep() } })),
       entry.kind === "play" ? "Play updated" : "Cleaning updated",
     );
@@ -259,6 +322,7 @@ function EditPanel(props: { entry: Entry; styluses: Schemas["StylusOut"][]; onCl
             <label for="edit-stylus">Stylus</label>
             <StylusSelect id="edit-stylus" styluses={props.styluses} value={stylus()} onChange={setStylus} />
           </div>
+          <SidesPicker available={props.sides} value={sides()} onChange={setSides} />
         </Show>
         <div class="field">
           <label for="edit-notes">Notes</label>

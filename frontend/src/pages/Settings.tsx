@@ -1,37 +1,22 @@
-import { createResource, createSignal, Show } from "solid-js";
+import { createSignal, Show } from "solid-js";
 import { api, ok } from "../api/client";
 import { browserTimeZone } from "../data/time";
 import { useLive } from "../providers/live";
 import { useSession } from "../providers/session";
 import { attempt, useToasts } from "../providers/toasts";
+import { DiscogsConnect } from "../ui/discogs";
+
+const MAX_LEGACY_BYTES = 256 * 1024 * 1024; // as the server's POST /api/v1/import/legacy
 
 export default function Settings() {
   const live = useLive();
   const notify = useToasts();
   const { session, refresh } = useSession();
-  const [token, { refetch: refetchToken }] = createResource(() => ok(api.GET("/api/v1/discogs/token")));
   const [zone, setZone] = createSignal(session()?.user?.time_zone ?? browserTimeZone());
-  const [discogsToken, setDiscogsToken] = createSignal("");
 
   async function saveZone(event: SubmitEvent) {
     event.preventDefault();
     if (await attempt(notify, () => ok(api.PATCH("/api/v1/me", { body: { time_zone: zone().trim() } })), "Time zone saved")) refresh();
-  }
-  async function saveToken(event: SubmitEvent) {
-    event.preventDefault();
-    if (await attempt(notify, () => ok(api.PUT("/api/v1/discogs/token", { body: { token: discogsToken().trim() } })), "Discogs token checked and stored")) {
-      setDiscogsToken("");
-      void refetchToken();
-    }
-  }
-  async function refreshFromDiscogs() {
-    try {
-      const accepted = await ok(api.POST("/api/v1/discogs/refresh"));
-      if (accepted.via === "none") notify.error(accepted.detail || "No desktop is online and the server has no Discogs token.");
-      else notify.ok(accepted.via === "desktop" ? "A desktop of yours is refreshing from Discogs" : "The server is refreshing from Discogs");
-    } catch (error) {
-      notify.error(error instanceof Error ? error.message : String(error));
-    }
   }
   async function importFile(event: Event) {
     const input = event.currentTarget as HTMLInputElement;
@@ -55,6 +40,37 @@ export default function Settings() {
     if (done) live.touched("play", "cleaning", "stylus");
   }
 
+  const [legacy, setLegacy] = createSignal<string>("");
+  async function importLegacy(event: Event) {
+    const input = event.currentTarget as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = "";
+    if (!file) return;
+    if (file.size > MAX_LEGACY_BYTES) {
+      notify.error(`${file.name} is larger than 256 MB: run kleio-server import-legacy on the server instead.`);
+      return;
+    }
+    setLegacy(`Uploading and importing ${file.name}…`);
+    try {
+      const summary = await ok(
+        api.POST("/api/v1/import/legacy", {
+          body: file as never,
+          bodySerializer: (body: unknown) => body as Blob,
+          headers: { "Content-Type": "application/octet-stream" },
+        }),
+      );
+      const created = Object.entries(summary.created).filter(([, n]) => n > 0).map(([what, n]) => `${n} ${what}`);
+      setLegacy(
+        `Imported ${created.length ? created.join(", ") : "nothing new"} (${summary.unchanged} already here)` +
+          (summary.problems.length ? `; ${summary.problems.length} rows skipped: ${summary.problems.slice(0, 3).join("; ")}` : "."),
+      );
+      live.touched("play", "cleaning", "stylus", "collection_item", "folder");
+    } catch (error) {
+      setLegacy("");
+      notify.error(error instanceof Error ? error.message : String(error));
+    }
+  }
+
   return (
     <section aria-labelledby="settings-title" class="settings">
       <h1 id="settings-title">Settings</h1>
@@ -68,25 +84,7 @@ export default function Settings() {
 
       <section class="card" aria-labelledby="discogs-title">
         <h2 id="discogs-title">Discogs</h2>
-        <Show when={token()} fallback={<p class="muted">Checking…</p>}>
-          <Show when={token()!.stored} fallback={
-            <form onSubmit={saveToken}>
-              <p>To let the server import for you (when no desktop is online), give it your Discogs personal access token, from{" "}
-                <a href="https://www.discogs.com/settings/developers" target="_blank" rel="noopener noreferrer">Discogs' developer settings</a>. It is stored encrypted and never shown again.</p>
-              <div class="field"><label for="discogs-token">Personal access token</label><input id="discogs-token" type="password" autocomplete="off" required value={discogsToken()} onInput={(e) => setDiscogsToken(e.currentTarget.value)} /></div>
-              <div class="actions"><button type="submit" class="primary">Check and store</button></div>
-            </form>
-          }>
-            <p>Connected as <strong>{token()!.username}</strong>.</p>
-            <div class="actions">
-              <button type="button" onClick={() => attempt(notify, () => ok(api.DELETE("/api/v1/discogs/token")), "Discogs token forgotten").then(() => refetchToken())}>Forget the token</button>
-            </div>
-          </Show>
-        </Show>
-        <div class="actions"><button type="button" class="primary" onClick={() => void refreshFromDiscogs()}>Refresh from Discogs</button></div>
-        <Show when={live.importProgress()}>
-          {(p) => <p role="status">Import {p().state}: {p().step} ({p().pages_done}{p().pages_total ? `/${p().pages_total}` : ""} pages, {p().releases_done} releases)</p>}
-        </Show>
+        <DiscogsConnect />
         <p class="muted small">Kleio is not affiliated with, sponsored or endorsed by Discogs. “Discogs” is a trademark of Zink Media, LLC.</p>
       </section>
 
@@ -97,6 +95,12 @@ export default function Settings() {
           <a class="button" href="/api/v1/export/plays.csv" download="kleio-plays.csv">Export plays (CSV)</a>
           <label class="button">Import JSON… <input type="file" accept="application/json,.json" class="sr-only" onChange={importFile} /></label>
         </div>
+        <h3>From the predecessor app</h3>
+        <p class="muted">Upload its database file (<code>kleio.db</code>): its records, plays, cleanings and styluses join yours. Uploading it again adds nothing twice.</p>
+        <div class="actions">
+          <label class="button">Upload kleio.db… <input type="file" accept=".db,.sqlite,.sqlite3,application/vnd.sqlite3,application/x-sqlite3" class="sr-only" onChange={importLegacy} /></label>
+        </div>
+        <Show when={legacy()}><p role="status">{legacy()}</p></Show>
       </section>
 
       <section class="card" aria-labelledby="account-title">

@@ -14,6 +14,7 @@ export default function Styluses() {
   const { styluses, refetch } = useStyluses();
   const [catalogue] = createResource(() => ok(api.GET("/api/v1/stylus-catalogue")));
   const [deleting, setDeleting] = createSignal<Stylus | null>(null);
+  const [editing, setEditing] = createSignal<Stylus | null>(null);
   const [name, setName] = createSignal("");
   const [maker, setMaker] = createSignal("");
   const [hours, setHours] = createSignal("1000");
@@ -81,6 +82,7 @@ export default function Styluses() {
                           </span>
                           <WearBar wear={s.wear} name={s.name} />
                           <div class="row-actions">
+                            <button type="button" class="link" onClick={() => setEditing(s)}>Edit<span class="sr-only"> {s.name}</span></button>
                             <Show when={!s.primary && !s.retired}>
                               <button type="button" class="link" onClick={() => attempt(notify, () => ok(api.POST("/api/v1/styluses/{stylus_id}/primary", { params: { path: { stylus_id: s.id } } })), `${s.name} is now primary`).then((d) => d && live.touched("stylus"))}>
                                 Make primary
@@ -122,6 +124,7 @@ export default function Styluses() {
         <div class="field"><label for="stylus-hours">Lifespan (hours)</label><input id="stylus-hours" type="number" min="1" max="100000" value={hours()} onInput={(e) => setHours(e.currentTarget.value)} /></div>
         <div class="actions"><button type="submit" class="primary">Add stylus</button></div>
       </form>
+      <Show when={editing()}>{(s) => <EditStylus stylus={s()} onClose={() => setEditing(null)} />}</Show>
       <Confirm
         open={deleting() !== null}
         title={`Delete ${deleting()?.name ?? "this stylus"}?`}
@@ -136,5 +139,48 @@ export default function Styluses() {
         <p>Its plays keep their record but lose the link to this stylus.</p>
       </Confirm>
     </section>
+  );
+}
+
+/** Name, manufacturer, lifespan and purchase date of a stylus (PRODUCT §4.7). */
+function EditStylus(props: { stylus: Stylus; onClose: () => void }) {
+  const notify = useToasts();
+  const live = useLive();
+  const [name, setName] = createSignal(props.stylus.name);
+  const [maker, setMaker] = createSignal(props.stylus.manufacturer ?? "");
+  const [hours, setHours] = createSignal(props.stylus.lifespan_hours ? String(props.stylus.lifespan_hours) : "");
+  const [bought, setBought] = createSignal(props.stylus.purchased_on ?? "");
+
+  async function save(event: SubmitEvent) {
+    event.preventDefault();
+    const lifespan = Number(hours());
+    const body: Schemas["StylusPatch"] = { name: name().trim(), manufacturer: maker().trim() };
+    if (hours().trim() && lifespan > 0) body.lifespan_hours = lifespan;
+    if (bought()) body.purchased_on = bought();
+    const done = await attempt(
+      notify,
+      () => ok(api.PATCH("/api/v1/styluses/{stylus_id}", { params: { path: { stylus_id: props.stylus.id } }, body })),
+      `Saved ${name().trim()}`,
+    );
+    if (done) {
+      live.touched("stylus");
+      props.onClose();
+    }
+  }
+
+  return (
+    <aside class="panel" aria-labelledby="edit-stylus-title">
+      <form onSubmit={save}>
+        <h2 id="edit-stylus-title">Edit {props.stylus.name}</h2>
+        <div class="field"><label for="edit-stylus-name">Name</label><input id="edit-stylus-name" required maxlength={200} value={name()} onInput={(e) => setName(e.currentTarget.value)} /></div>
+        <div class="field"><label for="edit-stylus-maker">Manufacturer</label><input id="edit-stylus-maker" maxlength={200} value={maker()} onInput={(e) => setMaker(e.currentTarget.value)} /></div>
+        <div class="field"><label for="edit-stylus-hours">Lifespan (hours)</label><input id="edit-stylus-hours" type="number" min="1" max="100000" value={hours()} onInput={(e) => setHours(e.currentTarget.value)} /></div>
+        <div class="field"><label for="edit-stylus-bought">Purchased on</label><input id="edit-stylus-bought" type="date" value={bought()} onInput={(e) => setBought(e.currentTarget.value)} /></div>
+        <div class="actions">
+          <button type="button" onClick={() => props.onClose()}>Cancel</button>
+          <button type="submit" class="primary">Save</button>
+        </div>
+      </form>
+    </aside>
   );
 }

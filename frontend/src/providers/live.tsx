@@ -24,6 +24,9 @@ type ServerMessage =
   | Messages["RefreshRequestMessage"];
 
 const ENTITIES: Entity[] = ["play", "cleaning", "stylus", "collection_item", "folder"];
+/** A "running" import not heard of for this long is forgotten: its outcome was sent while
+ * this tab was reconnecting, or the import died (the server's lease on it is 5 minutes). */
+const IMPORT_SILENCE_MS = 5 * 60_000;
 
 interface LiveContext {
   /** Changes when any of ``entities`` changed: read it in a resource's source to refetch. */
@@ -45,6 +48,7 @@ export function LiveProvider(props: ParentProps<{ onSignedOut: () => void }>) {
   let retry: ReturnType<typeof setTimeout> | undefined;
   let keepAlive: ReturnType<typeof setInterval> | undefined;
   let stopped = false;
+  let heardOfImport = 0;
 
   const bump = (entities: Iterable<Entity>) => {
     for (const entity of new Set(entities)) counters.get(entity)?.[1]((n) => n + 1);
@@ -72,6 +76,7 @@ export function LiveProvider(props: ParentProps<{ onSignedOut: () => void }>) {
       } else if (message.type === "poke") {
         bump(ENTITIES);
       } else if (message.type === "import_progress") {
+        heardOfImport = Date.now();
         setImportProgress(message);
         if (message.state !== "running") bump(["collection_item", "folder"]);
       }
@@ -102,6 +107,8 @@ export function LiveProvider(props: ParentProps<{ onSignedOut: () => void }>) {
   connect();
   keepAlive = setInterval(() => {
     if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "ping" }));
+    if (importProgress()?.state === "running" && Date.now() - heardOfImport > IMPORT_SILENCE_MS)
+      setImportProgress(null);
   }, 30_000);
 
   onCleanup(() => {

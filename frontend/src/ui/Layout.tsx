@@ -1,11 +1,14 @@
 import { A, useLocation } from "@solidjs/router";
-import { createEffect, createResource, For, Show, type ParentProps } from "solid-js";
+import { createEffect, createResource, createSignal, For, Show, type ParentProps } from "solid-js";
 import { api, ok } from "../api/client";
 import { useFolder } from "../providers/folder";
 import { useLive } from "../providers/live";
 import { useSession } from "../providers/session";
 import { useToasts } from "../providers/toasts";
+import { ImportStatus } from "./discogs";
 
+/** On a phone the first four views sit in a bottom bar, the rest behind "More". */
+const ON_THE_BAR = 4;
 const VIEWS: [string, string][] = [
   ["/", "Log"],
   ["/collection", "Collection"],
@@ -47,13 +50,13 @@ export function Layout(props: ParentProps) {
   const live = useLive();
   const { session, signOut } = useSession();
   const notify = useToasts();
-  const progress = () => live.importProgress();
   const location = useLocation();
-  let nav!: HTMLElement;
+  const [more, setMore] = createSignal(false);
   createEffect(() => {
-    void location.pathname; // on a phone the views scroll sideways: keep the current one in sight
-    queueMicrotask(() => nav.querySelector(".active")?.scrollIntoView({ block: "nearest", inline: "nearest" }));
+    void location.pathname; // a view chosen: the "More" sheet closes
+    setMore(false);
   });
+  const inMore = () => VIEWS.slice(ON_THE_BAR).some(([href]) => location.pathname.startsWith(href));
   return (
     <div class="shell">
       <a class="skip" href="#main">
@@ -63,7 +66,7 @@ export function Layout(props: ParentProps) {
         <A href="/" class="brand" end>
           Kleio
         </A>
-        <nav aria-label="Views" class="views" ref={nav}>
+        <nav aria-label="Views" class="views">
           <For each={VIEWS}>
             {([href, label]) => (
               <A href={href} end={href === "/"} activeClass="active">
@@ -86,16 +89,35 @@ export function Layout(props: ParentProps) {
           </button>
         </div>
       </header>
-      <Show when={progress()?.state === "running"}>
-        <div class="banner" role="status">
-          Importing from Discogs: {progress()!.step} — {progress()!.pages_done}
-          {progress()!.pages_total ? ` of ${progress()!.pages_total}` : ""} pages
-          <Show when={progress()!.eta_seconds}>, about {Math.ceil((progress()!.eta_seconds ?? 0) / 60)} min left</Show>
-        </div>
-      </Show>
+      <ImportStatus />
       <main id="main" tabindex="-1">
         {props.children}
       </main>
+      <nav aria-label="Views" class="bottom-nav" onKeyDown={(e) => e.key === "Escape" && setMore(false)}>
+        <For each={VIEWS.slice(0, ON_THE_BAR)}>
+          {([href, label]) => (
+            <A href={href} end={href === "/"} activeClass="active">
+              {label}
+            </A>
+          )}
+        </For>
+        <button type="button" class={inMore() ? "active" : ""} aria-expanded={more()} aria-controls="more-views" onClick={() => setMore(!more())}>
+          More
+        </button>
+        <Show when={more()}>
+          <ul id="more-views" class="more-sheet">
+            <For each={VIEWS.slice(ON_THE_BAR)}>
+              {([href, label]) => (
+                <li>
+                  <A href={href} activeClass="active">
+                    {label}
+                  </A>
+                </li>
+              )}
+            </For>
+          </ul>
+        </Show>
+      </nav>
     </div>
   );
 }

@@ -21,6 +21,7 @@ from kleio_server.realtime.messages import CLOSE_UNAUTHORIZED
 from kleio_server.settings import Settings
 from tests.fakes.oidc_provider_fixture import ProviderHandle
 from tests.oidc_web import free_port, oidc_web_server, web_client_provider
+from tests.server.conftest import pg_database
 
 ACCESS_TOKEN_TTL_SECONDS = 2
 
@@ -296,3 +297,34 @@ async def test_local_mode_has_no_provider_sign_in(database_url: str, tmp_path: P
             logout = await client.post("/api/v1/auth/logout")
     assert login.status_code == 404 and "login URL" in login.text
     assert logout.status_code == 200 and logout.json() == {"end_session_url": None}
+
+
+async def test_two_instances_renew_a_session_once_between_them(
+    provider: ProviderHandle, port: int, tmp_path: Path
+) -> None:
+    """Several instances of the server on one PostgreSQL database: requests with the same
+    lapsed cookie reach both at once; the refresh token (rotated by the provider, which ends
+    the grant when one is used twice) is used by one instance, and both hand out its renewal."""
+    async with (
+        pg_database() as url,
+        oidc_web_server(provider, port, url, tmp_path / "a") as first,
+        oidc_web_server(provider, free_port(), url, tmp_path / "b") as second,
+        httpx.AsyncClient(follow_redirects=False, timeout=10.0) as browser,
+    ):
+        await sign_in(browser, first, "erin")
+        old_cookie = browser.cookies[SESSION_COOKIE]
+        for _ in range(2):  # twice: each round renews the cookie the previous one made
+            await asyncio.sleep(ACCESS_TOKEN_TTL_SECONDS + 1)
+            async with httpx.AsyncClient(timeout=10.0) as tab:
+                tab.cookies.set(SESSION_COOKIE, old_cookie)
+                answers = await asyncio.gather(
+                    *(tab.get(f"{base}/api/v1/me") for base in (first, second) * 4)
+                )
+            assert [r.status_code for r in answers] == [200] * 8, [
+                r.text for r in answers if r.status_code != 200
+            ]
+            renewed = {r.cookies.get(SESSION_COOKIE) for r in answers}
+            assert len(renewed) == 1 and None not in renewed
+            new_cookie = renewed.pop()
+            assert new_cookie is not None and new_cookie != old_cookie
+            old_cookie = new_cookie

@@ -212,3 +212,23 @@ async def test_list_items_match_the_declared_schema(
         body = (await alice.get(url)).json()
         page = Page[CollectionItemOut].model_validate(body)
         assert page.model_dump(mode="json") == body
+
+
+async def test_a_release_leads_to_the_callers_copy(
+    kleio: Kleio, alice: ApiUser, bob: ApiUser, release_ids: Iterator[int]
+) -> None:
+    """History names releases; its rows link to the record through this."""
+    ids = await _library(kleio, alice, release_ids)
+    instance = ids["kind"] + 7
+    found = await alice.get(f"/api/v1/releases/{ids['kind']}/record")
+    assert found.status_code == 200
+    assert found.json()["instance_id"] == instance
+    assert found.json()["release"]["title"] == "Kind of Blue"
+    archived = await alice.post(f"/api/v1/collection/{instance}/archive", json={"reason": "user"})
+    assert archived.status_code == 204
+    still = (await alice.get(f"/api/v1/releases/{ids['kind']}/record")).json()
+    assert still["instance_id"] == instance and still["archived_at"] is not None
+    missing = await bob.get(f"/api/v1/releases/{ids['kind']}/record")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert (await alice.get("/api/v1/releases/0/record")).status_code == 422
