@@ -64,13 +64,10 @@ async def _folder_id(services: Services, folder: str | None) -> int | None:
         return None
     if folder.isdigit():
         return int(folder)
-    from sqlalchemy import select
-
     from kleio_desktop.core.errors import InvalidInput
-    from kleio_desktop.core.store.models import FolderRow
+    from kleio_desktop.core.queries import records
 
-    async with services.store.read() as session:
-        rows = list(await session.scalars(select(FolderRow).where(FolderRow.deleted.is_(False))))
+    rows = await records.folders(services.store)
     named = [row.id for row in rows if row.name.lower() == folder.lower()]
     if len(named) != 1:
         names = ", ".join(sorted(row.name for row in rows)) or "none yet"
