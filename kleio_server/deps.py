@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Protocol
 
 import httpx
 from fastapi import Depends, Request
@@ -19,7 +19,7 @@ from kleio_server.auth.errors import AuthError, MissingTokenError
 from kleio_server.auth.local import LocalKey
 from kleio_server.auth.oidc import OIDCVerifier
 from kleio_server.auth.principal import Principal
-from kleio_server.auth.session import SessionCodec
+from kleio_server.auth.session import SESSION_COOKIE, SessionCodec
 from kleio_server.auth.web_sessions import WebSessions
 from kleio_server.catalogue.cache import ReleaseCache
 from kleio_server.collection.views import CollectionViews
@@ -29,16 +29,19 @@ from kleio_server.models import User
 from kleio_server.settings import Settings
 from kleio_server.sync.applier import Applier
 
-if TYPE_CHECKING:
-    from kleio_server.realtime.hub import Hub
-    from kleio_server.realtime.notifier import Notifier
-
-SESSION_COOKIE = "kleio_session"
+__all__ = ["SESSION_COOKIE", "CurrentUser", "Kleio", "KleioDep", "SessionDep"]
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # request.state attribute: a renewed session cookie the response must carry
 RENEWED_SESSION = "renewed_session_cookie"
 AfterCommit = Callable[[], Awaitable[None]]
+
+
+class Service(Protocol):
+    """A part the lifespan starts and closes (the socket hub, the fan-out): the container
+    holds it without knowing its module, which depends on this one, never the reverse."""
+
+    async def close(self) -> None: ...
 
 
 @dataclass
@@ -55,8 +58,8 @@ class Kleio:
     collection_views: CollectionViews = field(default_factory=CollectionViews)
     local_key: LocalKey | None = None
     verifier: OIDCVerifier | None = None
-    hub: Hub | None = None  # open sockets of this instance (set in the lifespan)
-    notifier: Notifier | None = None  # fan-out of committed changes to every instance
+    hub: Service | None = None  # realtime.hub.Hub: this instance's sockets (the lifespan sets it)
+    notifier: Service | None = None  # realtime.notifier: fan-out of changes to every instance
     after_commit_hooks: list[Callable[[AsyncSession], Awaitable[None]]] = field(
         default_factory=list
     )
