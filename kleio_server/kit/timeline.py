@@ -6,10 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, TypeAdapter
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from kleio_server.kit.errors import InvalidField
+from kleio_server.kit.pagination import decode_cursor, encode_cursor
+from shared.domain.validation import utc_instant
 
 Row = TypeVar("Row")
 
@@ -47,3 +52,40 @@ async def newest_first(
     query = query.order_by(at.desc(), table.id.desc()).limit(limit)
     rows: Sequence[Row] = (await session.scalars(query)).all()
     return rows
+
+
+_INSTANT = TypeAdapter(Annotated[AwareDatetime, AfterValidator(utc_instant)])
+
+
+class _Keyset(BaseModel):
+    """What a timeline cursor holds: the (time, id) of the previous page's last row."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    at: str
+    id: str
+
+    def parsed(self) -> tuple[dt.datetime, uuid.UUID]:
+        return (
+            _INSTANT.validate_python(dt.datetime.fromisoformat(self.at)),
+            uuid.UUID(self.id),
+        )
+
+
+def keyset(cursor: str | None) -> tuple[dt.datetime, uuid.UUID] | None:
+    """The cursor's (time, id); a cursor this server did not make (a naive or out-of-range
+    time, an id that is no UUID, other keys) is a 422, never a query."""
+    value = decode_cursor(cursor)
+    if value is None:
+        return None
+    try:
+        return _Keyset.model_validate(value).parsed()
+    except ValueError as exc:  # pydantic's ValidationError is one too
+        raise InvalidField("cursor", "not a cursor this server made") from exc
+
+
+def next_keyset(rows: list[Any], limit: int, at_column: str) -> str | None:
+    if len(rows) < limit:
+        return None
+    last = rows[-1]
+    return encode_cursor({"at": getattr(last, at_column).isoformat(), "id": str(last.id)})
