@@ -22,34 +22,27 @@ class EntitySpec:
     wire: specs.EntitySpec
     model: type[Synced]
     renames: dict[str, str] = field(default_factory=dict)  # wire name -> column name
+    # the spec's parts, copied once (the applier reads them for every mutation)
+    name: Entity = field(init=False)
+    key_column: str = field(init=False)
+    key_is_uuid: bool = field(init=False)
+    create: type[Wire] = field(init=False)
+    patch: type[Wire] = field(init=False)
+    read: type[Wire] = field(init=False)
+    nullable: frozenset[str] = field(init=False)
 
-    @property
-    def name(self) -> Entity:
-        return self.wire.name
-
-    @property
-    def key_column(self) -> str:
-        return self.column(self.wire.key)
-
-    @property
-    def key_is_uuid(self) -> bool:
-        return self.wire.key_is_uuid
-
-    @property
-    def create(self) -> type[Wire]:
-        return self.wire.create
-
-    @property
-    def patch(self) -> type[Wire]:
-        return self.wire.patch
-
-    @property
-    def read(self) -> type[Wire]:
-        return self.wire.read
-
-    @property
-    def nullable(self) -> frozenset[str]:
-        return self.wire.nullable
+    def __post_init__(self) -> None:
+        spec = self.wire
+        for name, value in (
+            ("name", spec.name),
+            ("key_column", self.renames.get(spec.key, spec.key)),
+            ("key_is_uuid", spec.key_is_uuid),
+            ("create", spec.create),
+            ("patch", spec.patch),
+            ("read", spec.read),
+            ("nullable", spec.nullable),
+        ):
+            object.__setattr__(self, name, value)
 
     def parse_key(self, raw: str) -> uuid.UUID | int:
         return self.wire.parse_key(raw)

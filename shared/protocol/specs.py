@@ -9,7 +9,7 @@ field is, which id names a row and what a write may say are decided here.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from shared.protocol import entities as wire
 from shared.protocol.sync import Entity
@@ -30,11 +30,12 @@ class EntitySpec:
     patch: type[wire.Wire]
     read: type[wire.Wire]
     nullable: frozenset[str] = frozenset()
+    fields: tuple[str, ...] = field(init=False)
+    """The wire fields other than the key: the ones a write sets and merges."""
 
-    @property
-    def fields(self) -> tuple[str, ...]:
-        """The wire fields other than the key: the ones a write sets and merges."""
-        return tuple(name for name in self.read.model_fields if name != self.key)
+    def __post_init__(self) -> None:
+        names = tuple(name for name in self.read.model_fields if name != self.key)
+        object.__setattr__(self, "fields", names)
 
     def parse_key(self, raw: str) -> uuid.UUID | int:
         """The id named by ``raw``; ValueError when it is not one (the same rule everywhere:

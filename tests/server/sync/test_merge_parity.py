@@ -185,8 +185,9 @@ def fresh_store(template: Path, tmp_path: Path) -> Any:
     return _open
 
 
+@pytest.mark.timeout(600)  # a shared machine may take minutes for all the examples
 @settings(
-    max_examples=100,
+    max_examples=50,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
