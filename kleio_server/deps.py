@@ -6,6 +6,7 @@ Routes declare what they need with the ``Annotated`` aliases at the bottom
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Protocol
@@ -27,6 +28,7 @@ from kleio_server.kit.errors import Forbidden
 from kleio_server.kit.observability import Metrics
 from kleio_server.models import User
 from kleio_server.settings import Settings
+from kleio_server.sync import changelog
 from kleio_server.sync.applier import Applier
 
 __all__ = ["SESSION_COOKIE", "CurrentUser", "Kleio", "KleioDep", "SessionDep"]
@@ -60,6 +62,8 @@ class Kleio:
     verifier: OIDCVerifier | None = None
     hub: Service | None = None  # realtime.hub.Hub: this instance's sockets (the lifespan sets it)
     notifier: Service | None = None  # realtime.notifier: fan-out of changes to every instance
+    announce: Callable[[dict[uuid.UUID, changelog.Changed]], Awaitable[None]] | None = None
+    """The fan-out of committed changes to every device (set by ``realtime.lifecycle``)."""
     after_commit_hooks: list[Callable[[AsyncSession], Awaitable[None]]] = field(
         default_factory=list
     )
@@ -72,6 +76,16 @@ class Kleio:
 
     def now(self) -> dt.datetime:
         return dt.datetime.now(dt.UTC)
+
+    async def after_commit(self, session: AsyncSession) -> None:
+        """The last step of every write, once its transaction committed: what the change log
+        noted of it (``changelog.take_changed_users``) goes to the fan-out, then the other
+        hooks run (the Discogs confirmer). Only a committed change is ever announced."""
+        written = changelog.take_changed_users(session)
+        if written and self.announce is not None:
+            await self.announce(written)
+        for hook in self.after_commit_hooks:
+            await hook(session)
 
     async def authenticate_bearer(self, token: str) -> Principal:
         if self.local_key is not None:
@@ -97,8 +111,7 @@ async def get_session(kleio: KleioDep) -> AsyncIterator[AsyncSession]:
         yield session
         if session.in_transaction():
             await session.commit()
-            for hook in kleio.after_commit_hooks:
-                await hook(session)
+            await kleio.after_commit(session)
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
