@@ -247,7 +247,12 @@ class _Run:
             )
         self._note_stats(spec, row)
         changed = False
-        if spec.name == "stylus" and patch.get("primary") and wins(text, clocks.get("primary")):
+        if (
+            spec.name == "stylus"
+            and patch.get("primary")
+            and not row.deleted  # a deleted stylus's claim is settled when it is restored
+            and wins(text, clocks.get("primary"))
+        ):
             winner = await self._settle_primary(None, key, text)
             if winner is not None:  # a newer claim holds: this one yields, and is told so
                 del patch["primary"]

@@ -31,6 +31,7 @@ import orjson
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.attributes import set_committed_value
 
 from kleio_desktop.core.changes import Changes
 from kleio_desktop.core.errors import InvalidInput, KleioError
@@ -99,9 +100,16 @@ async def _keep_one_primary(tx: Transaction, row: SyncedRow) -> None:
             row.primary = False
             row.field_clocks = {**(row.field_clocks or {}), "primary": winner}
             return
-        for other in others:
-            other.primary = False
-            other.field_clocks = {**(other.field_clocks or {}), "primary": claim}
+        for other in others:  # written at once, before ``row`` is flushed: the one-primary
+            # index never sees two; the loaded rows are told without being made dirty
+            clocks = {**(other.field_clocks or {}), "primary": claim}
+            await tx.session.execute(
+                update(StylusRow)
+                .where(StylusRow.id == other.id)
+                .values(primary=False, field_clocks=clocks)
+            )
+            set_committed_value(other, "primary", False)
+            set_committed_value(other, "field_clocks", clocks)
 
 
 Known = dict[tuple[str, object], SyncedRow | None]

@@ -219,8 +219,14 @@ def _write(entity: Entity, key: str, tick: int, op: str = "upsert", **fields: An
             _write("play", "0", 4, op="delete"),
             _write("play", "0", 3, notes="late"),
         ],
+        [  # a deleted stylus's primary claim takes nothing from the live primary
+            _write("stylus", "0", 1, name="A", primary=True),
+            _write("stylus", "1", 2, name="B"),
+            _write("stylus", "1", 9, op="delete"),
+            _write("stylus", "1", 5, primary=True),
+        ],
     ],
-    ids=["newer-claim", "late-older-claim", "delete-then-late-edit"],
+    ids=["newer-claim", "late-older-claim", "delete-then-late-edit", "deleted-claim"],
 )
 async def test_known_cases(
     kleio: Kleio, make_user: Any, fresh_store: Any, sequence: list[Mutation]
@@ -241,6 +247,9 @@ async def _same_rows(
         for seq, mutation in enumerate(sequence, start=1):
             if await _apply_on_server(kleio, user_id, mutation):
                 await store.apply_remote_change(await _as_change(store, seq, mutation))
-        assert await _store_rows(store) == await _server_rows(kleio, user_id)
+        desktop, server = await _store_rows(store), await _server_rows(kleio, user_id)
+        assert desktop == server, "\n".join(
+            [f"{m.entity} {m.entity_id[:4]} {m.op} {m.fields} {m.hlc}" for m in sequence]
+        )
     finally:
         await store.close()
