@@ -6,9 +6,10 @@ Routes declare what they need with the ``Annotated`` aliases at the bottom
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Protocol
 
 import httpx
 from fastapi import Depends, Request
@@ -19,7 +20,7 @@ from kleio_server.auth.errors import AuthError, MissingTokenError
 from kleio_server.auth.local import LocalKey
 from kleio_server.auth.oidc import OIDCVerifier
 from kleio_server.auth.principal import Principal
-from kleio_server.auth.session import SessionCodec
+from kleio_server.auth.session import SESSION_COOKIE, SessionCodec
 from kleio_server.auth.web_sessions import WebSessions
 from kleio_server.catalogue.cache import ReleaseCache
 from kleio_server.collection.views import CollectionViews
@@ -27,18 +28,22 @@ from kleio_server.kit.errors import Forbidden
 from kleio_server.kit.observability import Metrics
 from kleio_server.models import User
 from kleio_server.settings import Settings
+from kleio_server.sync import changelog
 from kleio_server.sync.applier import Applier
 
-if TYPE_CHECKING:
-    from kleio_server.realtime.hub import Hub
-    from kleio_server.realtime.notifier import Notifier
-
-SESSION_COOKIE = "kleio_session"
+__all__ = ["SESSION_COOKIE", "CurrentUser", "Kleio", "KleioDep", "SessionDep"]
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # request.state attribute: a renewed session cookie the response must carry
 RENEWED_SESSION = "renewed_session_cookie"
 AfterCommit = Callable[[], Awaitable[None]]
+
+
+class Service(Protocol):
+    """A part the lifespan starts and closes (the socket hub, the fan-out): the container
+    holds it without knowing its module, which depends on this one, never the reverse."""
+
+    async def close(self) -> None: ...
 
 
 @dataclass
@@ -55,8 +60,10 @@ class Kleio:
     collection_views: CollectionViews = field(default_factory=CollectionViews)
     local_key: LocalKey | None = None
     verifier: OIDCVerifier | None = None
-    hub: Hub | None = None  # open sockets of this instance (set in the lifespan)
-    notifier: Notifier | None = None  # fan-out of committed changes to every instance
+    hub: Service | None = None  # realtime.hub.Hub: this instance's sockets (the lifespan sets it)
+    notifier: Service | None = None  # realtime.notifier: fan-out of changes to every instance
+    announce: Callable[[dict[uuid.UUID, changelog.Changed]], Awaitable[None]] | None = None
+    """The fan-out of committed changes to every device (set by ``realtime.lifecycle``)."""
     after_commit_hooks: list[Callable[[AsyncSession], Awaitable[None]]] = field(
         default_factory=list
     )
@@ -69,6 +76,16 @@ class Kleio:
 
     def now(self) -> dt.datetime:
         return dt.datetime.now(dt.UTC)
+
+    async def after_commit(self, session: AsyncSession) -> None:
+        """The last step of every write, once its transaction committed: what the change log
+        noted of it (``changelog.take_changed_users``) goes to the fan-out, then the other
+        hooks run (the Discogs confirmer). Only a committed change is ever announced."""
+        written = changelog.take_changed_users(session)
+        if written and self.announce is not None:
+            await self.announce(written)
+        for hook in self.after_commit_hooks:
+            await hook(session)
 
     async def authenticate_bearer(self, token: str) -> Principal:
         if self.local_key is not None:
@@ -94,8 +111,7 @@ async def get_session(kleio: KleioDep) -> AsyncIterator[AsyncSession]:
         yield session
         if session.in_transaction():
             await session.commit()
-            for hook in kleio.after_commit_hooks:
-                await hook(session)
+            await kleio.after_commit(session)
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -1,13 +1,6 @@
-"""Authentication failures, shaped after RFC 6750 (bearer token usage).
-
-Error tree::
-
-    AuthError                   401, error="invalid_token" (or "invalid_request")
-    ├── MissingTokenError       401, no credentials at all: the challenge carries no error
-    ├── InsufficientScopeError  403, error="insufficient_scope": valid caller, role missing
-    └── IssuerUnavailable       503, the identity provider's discovery or JWKS could not be
-                                fetched; the caller's token may well be fine (send no
-                                WWW-Authenticate challenge with it)
+"""Authentication failures, shaped after RFC 6750 (bearer token usage): the ``AuthError``
+branch of the server's one error tree (drawn in ``kleio_server.kit.errors``), rendered by
+the same problem handler as every ``KleioError``, with a ``WWW-Authenticate`` challenge.
 
 ``description`` is safe to show to the caller and to log: it never contains the
 presented token or key.
@@ -17,6 +10,8 @@ from __future__ import annotations
 
 import re
 from typing import Literal
+
+from kleio_server.kit.errors import KleioError
 
 ErrorCode = Literal["invalid_token", "invalid_request", "insufficient_scope"]
 
@@ -29,15 +24,24 @@ def _quoted(value: str) -> str:
     return '"' + _NOT_ALLOWED_IN_QUOTED.sub("?", value) + '"'
 
 
-class AuthError(Exception):
+class AuthError(KleioError):
     """The caller could not be authenticated (HTTP 401 unless a subclass says otherwise)."""
 
-    status_code: int = 401
+    status, slug, title = 401, "unauthorized", "Not signed in"
 
     def __init__(self, error: ErrorCode, description: str) -> None:
-        super().__init__(f"{error}: {description}")
+        super().__init__(description)
         self.error: ErrorCode = error
         self.description = description
+        if self.status != 503:  # an unreachable issuer says nothing of the caller's token
+            self.headers = {"WWW-Authenticate": self.www_authenticate()}
+
+    def __str__(self) -> str:
+        return f"{self.error}: {self.description}"
+
+    @property
+    def status_code(self) -> int:
+        return self.status
 
     def www_authenticate(self, realm: str = "kleio") -> str:
         """The value of the ``WWW-Authenticate`` response header (RFC 6750 §3)."""
@@ -60,7 +64,7 @@ class MissingTokenError(AuthError):
 class InsufficientScopeError(AuthError):
     """The caller is authenticated but lacks a required role (HTTP 403)."""
 
-    status_code = 403
+    status, slug, title = 403, "forbidden", "Forbidden"
 
     def __init__(self, description: str) -> None:
         super().__init__("insufficient_scope", description)
@@ -69,7 +73,7 @@ class InsufficientScopeError(AuthError):
 class IssuerUnavailable(AuthError):
     """The issuer's discovery document or key set could not be fetched (HTTP 503)."""
 
-    status_code = 503
+    status, slug, title = 503, "unavailable", "Service unavailable"
 
     def __init__(self, description: str = "identity provider unavailable") -> None:
         super().__init__("invalid_token", description)

@@ -30,6 +30,7 @@ from joserfc.jwk import OctKey
 from kleio_server.auth.errors import AuthError
 from kleio_server.auth.principal import Principal
 
+SESSION_COOKIE = "kleio_session"  # the web session's cookie (HTTP and the socket)
 MIN_SECRET_BYTES = 32
 # Browsers cap a cookie at about 4 KB; anything far larger is not ours.
 MAX_SESSION_LENGTH = 8_192

@@ -25,7 +25,13 @@ async def page(
     limit: int,
 ) -> Sequence[Cleaning]:
     return await timeline.newest_first(
-        session, Cleaning, user_id, release_id=release_id, before=before, limit=limit
+        session,
+        Cleaning,
+        user_id,
+        at=Cleaning.cleaned_at,
+        release_id=release_id,
+        before=before,
+        limit=limit,
     )
 
 

@@ -7,8 +7,10 @@ from fastapi import APIRouter, Query, Response
 
 from kleio_server.cleanings import repository
 from kleio_server.deps import CurrentUser, KleioDep, SessionDep
+from kleio_server.kit import timeline
 from kleio_server.kit.pagination import CursorParam, LimitParam, Page
 from kleio_server.plays import service as svc
+from kleio_server.sync import writes
 from shared.protocol import entities as wire
 
 router = APIRouter(tags=["cleanings"])
@@ -28,11 +30,12 @@ async def list_cleanings(
 ) -> Page[wire.Cleaning]:
     rows = list(
         await repository.page(
-            session, user.id, release_id=release_id, before=svc.keyset(cursor), limit=limit
+            session, user.id, release_id=release_id, before=timeline.keyset(cursor), limit=limit
         )
     )
     return Page(
-        items=[_cleaning(r) for r in rows], next_cursor=svc.next_keyset(rows, limit, "cleaned_at")
+        items=[_cleaning(r) for r in rows],
+        next_cursor=timeline.next_keyset(rows, limit, "cleaned_at"),
     )
 
 
@@ -41,10 +44,10 @@ async def log_cleaning(
     body: wire.CleaningIn, user: CurrentUser, session: SessionDep, kleio: KleioDep
 ) -> wire.Cleaning:
     await svc.require_release_in_collection(session, user.id, body.release_id)
-    cleaning_id = await svc.create(kleio.applier, session, user.id, "cleaning", body)
+    cleaning_id = await writes.create(kleio.applier, session, user.id, "cleaning", body)
     row = await repository.get(session, user.id, cleaning_id)
     if row is None:
-        raise svc.not_found("cleaning", cleaning_id)
+        raise writes.not_found("cleaning", cleaning_id)
     return _cleaning(row)
 
 
@@ -54,7 +57,7 @@ async def get_cleaning(
 ) -> wire.Cleaning:
     row = await repository.get(session, user.id, cleaning_id)
     if row is None:
-        raise svc.not_found("cleaning", cleaning_id)
+        raise writes.not_found("cleaning", cleaning_id)
     return _cleaning(row)
 
 
@@ -67,10 +70,10 @@ async def edit_cleaning(
     kleio: KleioDep,
 ) -> wire.Cleaning:
     if await repository.get(session, user.id, cleaning_id) is None:
-        raise svc.not_found("cleaning", cleaning_id)
+        raise writes.not_found("cleaning", cleaning_id)
     if body.release_id is not None:
         await svc.require_release_in_collection(session, user.id, body.release_id)
-    await svc.update(kleio.applier, session, user.id, "cleaning", cleaning_id, body)
+    await writes.update(kleio.applier, session, user.id, "cleaning", cleaning_id, body)
     row = await repository.get(session, user.id, cleaning_id)
     assert row is not None
     return _cleaning(row)
@@ -81,6 +84,6 @@ async def delete_cleaning(
     cleaning_id: uuid.UUID, user: CurrentUser, session: SessionDep, kleio: KleioDep
 ) -> Response:
     if await repository.get(session, user.id, cleaning_id) is None:
-        raise svc.not_found("cleaning", cleaning_id)
-    await svc.delete(kleio.applier, session, user.id, "cleaning", cleaning_id)
+        raise writes.not_found("cleaning", cleaning_id)
+    await writes.delete(kleio.applier, session, user.id, "cleaning", cleaning_id)
     return Response(status_code=204)

@@ -29,6 +29,7 @@ from kleio_server.collection.ordering import order_by, recently_played_since
 from kleio_server.models import (
     CatalogueState,
     CatalogueViewer,
+    ChangeLogEntry,
     CollectionItem,
     Folder,
     Genre,
@@ -239,6 +240,24 @@ async def view_version(session: AsyncSession, user_id: uuid.UUID) -> tuple[int, 
         )
     ).first()
     return (int(row[0]), int(row[1]), int(row[2] or 0)) if row else (0, 0, 0)
+
+
+async def entities_changed(
+    session: AsyncSession, user_id: uuid.UUID, after: int, through: int
+) -> set[str]:
+    """The kinds of rows the user's writes numbered ``after`` < seq <= ``through`` changed."""
+    if through <= after:
+        return set()
+    rows = await session.scalars(
+        select(ChangeLogEntry.entity)
+        .where(
+            ChangeLogEntry.user_id == user_id,
+            ChangeLogEntry.seq > after,
+            ChangeLogEntry.seq <= through,
+        )
+        .distinct()
+    )
+    return set(rows)
 
 
 async def search_candidates(

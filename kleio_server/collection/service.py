@@ -126,8 +126,11 @@ async def _cached_view(
     views: CollectionViews,
 ) -> View:
     version = await repository.view_version(session, user_id)
-    key = (user_id, version, filters, q.casefold(), sort, descending)
+    shape = (user_id, filters, q.casefold(), sort, descending)
+    key = (version, *shape)
     view = views.get(key)
+    if view is None and (sort or DEFAULT_SORT) in ORDER_IGNORES_PLAYS:
+        view = await _carried_over(session, views, shape, key, version)
     if view is None:
         if q:
             ids = await _ranked_view(session, user_id, filters, q, sort, descending, now)
@@ -140,8 +143,32 @@ async def _cached_view(
                 descending=descending,
                 now=now,
             )
-        view = views.put(key, ids)
+        view = views.put(key, ids, shape=shape, version=version)
     return view
+
+
+ORDER_IGNORES_PLAYS: frozenset[SortKey] = frozenset({"album", "artist", "genre", "year", "added"})
+"""The sorts whose order no play, cleaning or stylus moves (nor does search ranking)."""
+CARRY_OVER_WINDOW = 200  # at most this many writes between two versions of a view
+
+
+async def _carried_over(
+    session: AsyncSession, views: CollectionViews, shape: Any, key: Any, version: Any
+) -> View | None:
+    """The newest view of ``shape`` carried over to ``version``, when only writes that
+    cannot move its ids (plays, cleanings, styluses) came between: the list stays, its rows
+    (with their play counts and status) are read again. None: the view must be rebuilt."""
+    found = views.latest(shape)
+    if found is None:
+        return None
+    old, view = found
+    seq, catalogue_versions = version[0], version[1:]
+    if old[1:] != catalogue_versions or not 0 <= seq - old[0] <= CARRY_OVER_WINDOW:
+        return None
+    changed = await repository.entities_changed(session, shape[0], old[0], seq)
+    if not changed <= {"play", "cleaning", "stylus"}:
+        return None
+    return views.put(key, view.ids, shape=shape, version=version, made_at=view.made_at)
 
 
 async def _ranked_view(

@@ -7,6 +7,10 @@ instance never serves a view another instance has since made stale; views that d
 the clock ("recently played", recency) are also dropped after ``ttl`` seconds.
 A view is the ordered list of instance ids; a page is a slice of it whose rows are read by
 primary key the first time that page is asked for, then kept with the view.
+
+A write that cannot move a view's ids (a play or cleaning under a sort that ignores them,
+a stylus) need not cost the view: ``latest`` finds the newest view of the same shape, and
+the service carries its ids over to the new version (its rows are read again).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ class CollectionViews:
     ttl: float = 60.0
     clock: Callable[[], float] = time.monotonic
     _entries: OrderedDict[Hashable, View] = field(default_factory=OrderedDict)
+    _latest: dict[Hashable, tuple[Hashable, Any]] = field(default_factory=dict)
     _rows: int = 0
     hits: int = 0
     misses: int = 0
@@ -49,10 +54,29 @@ class CollectionViews:
         self.hits += 1
         return entry
 
-    def put(self, key: Hashable, ids: list[int]) -> View:
+    def latest(self, shape: Hashable) -> tuple[Any, View] | None:
+        """The newest live view put with ``shape``, and the version it was put with."""
+        found = self._latest.get(shape)
+        if found is None:
+            return None
+        key, version = found
+        view = self.get(key)
+        return None if view is None else (version, view)
+
+    def put(
+        self,
+        key: Hashable,
+        ids: list[int],
+        *,
+        shape: Hashable = None,
+        version: Any = None,
+        made_at: float | None = None,
+    ) -> View:
         if key in self._entries:
             self._drop(key)
-        view = self._entries[key] = View(ids, self.clock())
+        view = self._entries[key] = View(ids, self.clock() if made_at is None else made_at)
+        if shape is not None:
+            self._latest[shape] = (key, version)
         self._rows += len(ids)
         while self._rows > self.max_rows and len(self._entries) > 1:
             self._drop(next(iter(self._entries)))
@@ -61,3 +85,5 @@ class CollectionViews:
     def _drop(self, key: Any) -> None:
         entry = self._entries.pop(key)
         self._rows -= len(entry.ids)
+        if len(self._latest) > 2 * len(self._entries) + 64:  # forget shapes of dropped views
+            self._latest = {s: kv for s, kv in self._latest.items() if kv[0] in self._entries}

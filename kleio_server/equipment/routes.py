@@ -8,7 +8,7 @@ from kleio_server.deps import CurrentUser, KleioDep, SessionDep
 from kleio_server.equipment import repository
 from kleio_server.equipment import service as svc
 from kleio_server.equipment.schemas import StylusOut, StylusTemplateOut
-from kleio_server.plays import service as writes
+from kleio_server.sync import writes
 from shared.domain.stylus_catalogue import STYLUS_CATALOGUE
 from shared.protocol import entities as wire
 

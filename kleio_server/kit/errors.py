@@ -1,13 +1,23 @@
-"""The server's error tree, rendered as ``application/problem+json`` (RFC 9457).
+"""The server's one error tree, rendered as ``application/problem+json`` (RFC 9457) by one
+handler (``kit.problems``)::
 
-KleioError                      (4xx/5xx with a stable ``type``)
-├── NotFound                    404 — also for another user's object: never reveal it exists
-├── Conflict                    409 — a business rule forbids it (e.g. import already running)
-├── BadRequest                  400 — well-formed but unusable input
-│   └── InvalidField            422 — one field is wrong (with ``errors`` details)
-├── Unauthorized                401 — with a ``WWW-Authenticate`` header
-├── Forbidden                   403
-└── ServiceUnavailable          503 — a dependency (database, issuer) is down
+    KleioError                      (4xx/5xx with a stable ``type``)
+    ├── NotFound                    404 — also for another user's object: never reveal it exists
+    ├── Conflict                    409 — a business rule forbids it (e.g. import already running)
+    ├── BadRequest                  400 — well-formed but unusable input
+    │   └── InvalidField            422 — one field is wrong (with ``errors`` details)
+    ├── Unauthorized                401 — with a ``WWW-Authenticate`` header
+    ├── Forbidden                   403
+    ├── ServiceUnavailable          503 — a dependency (database, issuer) is down
+    └── AuthError                   401, RFC 6750 error="invalid_token"/"invalid_request", with
+        │                           its ``WWW-Authenticate`` challenge (kleio_server.auth.errors)
+        ├── MissingTokenError       401, no credentials at all: the challenge carries no error
+        ├── InsufficientScopeError  403, error="insufficient_scope": valid caller, role missing
+        └── IssuerUnavailable       503, the identity provider's discovery or JWKS could not be
+                                    fetched; the caller's token may well be fine (no challenge)
+
+A request body over its cap is answered 413 by the one body-limit mechanism,
+``kit.bodylimit`` (routes declare a larger cap with ``max_body_size=``).
 """
 
 from __future__ import annotations

@@ -12,7 +12,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kleio_server.auth.errors import AuthError
 from kleio_server.kit.db import database_unavailable, sqlstate_class
 from kleio_server.kit.errors import PROBLEM_JSON, KleioError, problem
 
@@ -60,13 +59,6 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(KleioError)
     async def _kleio(request: Request, exc: KleioError) -> JSONResponse:
         return problem_response(exc.to_problem(request.url.path), exc.headers)
-
-    @app.exception_handler(AuthError)
-    async def _auth(request: Request, exc: AuthError) -> JSONResponse:
-        slug, title = _SLUGS.get(exc.status_code, ("unauthorized", "Not signed in"))
-        headers = {"WWW-Authenticate": exc.www_authenticate()} if exc.status_code != 503 else {}
-        body = problem(exc.status_code, slug, title, exc.description, instance=request.url.path)
-        return problem_response(body, headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

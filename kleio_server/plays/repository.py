@@ -54,7 +54,7 @@ async def page(
     limit: int,
 ) -> Sequence[Play]:
     return await timeline.newest_first(
-        session, Play, user_id, release_id=release_id, before=before, limit=limit
+        session, Play, user_id, at=Play.played_at, release_id=release_id, before=before, limit=limit
     )
 
 

@@ -7,10 +7,12 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict
 
 from kleio_server.deps import CurrentUser, KleioDep, SessionDep
+from kleio_server.kit import timeline
 from kleio_server.kit.errors import InvalidField
 from kleio_server.kit.pagination import CursorParam, LimitParam, Page
 from kleio_server.plays import repository
 from kleio_server.plays import service as svc
+from kleio_server.sync import writes
 from shared.domain.status import log_both_times
 from shared.domain.validation import Refused, not_ahead
 from shared.protocol import entities as wire
@@ -32,11 +34,11 @@ async def list_plays(
 ) -> Page[wire.Play]:
     rows = list(
         await repository.page(
-            session, user.id, release_id=release_id, before=svc.keyset(cursor), limit=limit
+            session, user.id, release_id=release_id, before=timeline.keyset(cursor), limit=limit
         )
     )
     return Page(
-        items=[_play(r) for r in rows], next_cursor=svc.next_keyset(rows, limit, "played_at")
+        items=[_play(r) for r in rows], next_cursor=timeline.next_keyset(rows, limit, "played_at")
     )
 
 
@@ -49,10 +51,10 @@ async def log_play(
     defaults = {}
     if "stylus_id" not in body.model_fields_set:
         defaults["stylus_id"] = str(primary) if primary else None
-    play_id = await svc.create(kleio.applier, session, user.id, "play", body, defaults)
-    row = await svc.written(session, user.id, "play", play_id)
+    play_id = await writes.create(kleio.applier, session, user.id, "play", body, defaults)
+    row = await writes.written(session, user.id, "play", play_id)
     if row is None:  # the id was already used by another, deleted play
-        raise svc.not_found("play", play_id)
+        raise writes.not_found("play", play_id)
     return _play(row)
 
 
@@ -60,7 +62,7 @@ async def log_play(
 async def get_play(play_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> wire.Play:
     row = await repository.get(session, user.id, play_id)
     if row is None:
-        raise svc.not_found("play", play_id)
+        raise writes.not_found("play", play_id)
     return _play(row)
 
 
@@ -73,10 +75,10 @@ async def edit_play(
     kleio: KleioDep,
 ) -> wire.Play:
     if await repository.get(session, user.id, play_id) is None:
-        raise svc.not_found("play", play_id)
+        raise writes.not_found("play", play_id)
     if body.release_id is not None:
         await svc.require_release_in_collection(session, user.id, body.release_id)
-    await svc.update(kleio.applier, session, user.id, "play", play_id, body)
+    await writes.update(kleio.applier, session, user.id, "play", play_id, body)
     row = await repository.get(session, user.id, play_id)
     assert row is not None
     return _play(row)
@@ -87,8 +89,8 @@ async def delete_play(
     play_id: uuid.UUID, user: CurrentUser, session: SessionDep, kleio: KleioDep
 ) -> Response:
     if await repository.get(session, user.id, play_id) is None:
-        raise svc.not_found("play", play_id)
-    await svc.delete(kleio.applier, session, user.id, "play", play_id)
+        raise writes.not_found("play", play_id)
+    await writes.delete(kleio.applier, session, user.id, "play", play_id)
     return Response(status_code=204)
 
 
@@ -137,12 +139,12 @@ async def log_both(
     defaults = {}
     if "stylus_id" not in body.model_fields_set:
         defaults["stylus_id"] = str(primary) if primary else None
-    cleaning_id = await svc.create(kleio.applier, session, user.id, "cleaning", cleaning)
-    play_id = await svc.create(kleio.applier, session, user.id, "play", play, defaults)
-    cleaning_row = await svc.written(session, user.id, "cleaning", cleaning_id)
-    play_row = await svc.written(session, user.id, "play", play_id)
+    cleaning_id = await writes.create(kleio.applier, session, user.id, "cleaning", cleaning)
+    play_id = await writes.create(kleio.applier, session, user.id, "play", play, defaults)
+    cleaning_row = await writes.written(session, user.id, "cleaning", cleaning_id)
+    play_row = await writes.written(session, user.id, "play", play_id)
     if cleaning_row is None or play_row is None:
-        raise svc.not_found("play", play_id)
+        raise writes.not_found("play", play_id)
     return LoggedBoth(
         cleaning=wire.Cleaning.model_validate(cleaning_row, from_attributes=True),
         play=_play(play_row),

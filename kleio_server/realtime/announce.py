@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from sqlalchemy import inspect
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_server.realtime.messages import Changes
 from kleio_server.sync import changelog
@@ -26,11 +25,13 @@ class Publisher(Protocol):
     def publish_changes(self, user_id: uuid.UUID, after: int, seq: int, text: str) -> None: ...
 
 
-def after_commit_hook(notifier: Publisher) -> Callable[[AsyncSession], Awaitable[None]]:
-    """The hook for ``Kleio.after_commit_hooks``: announce what the committed session changed."""
+def announcer(
+    notifier: Publisher,
+) -> Callable[[dict[uuid.UUID, changelog.Changed]], Awaitable[None]]:
+    """``Kleio.announce``: announce what a committed transaction wrote, per user."""
 
-    async def hook(session: AsyncSession) -> None:
-        for user_id, changed in changelog.take_changed_users(session).items():
+    async def announce(written: dict[uuid.UUID, changelog.Changed]) -> None:
+        for user_id, changed in written.items():
             try:
                 text = changes_message(changed)
             except Exception:  # committed already: announce it, whatever went wrong here
@@ -41,7 +42,7 @@ def after_commit_hook(notifier: Publisher) -> Callable[[AsyncSession], Awaitable
             else:
                 notifier.publish_changes(user_id, changed.after, changed.seq, text)
 
-    return hook
+    return announce
 
 
 def changes_message(changed: changelog.Changed) -> str | None:

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.websockets import WebSocket
 
-from kleio_server.deps import SESSION_COOKIE
+from kleio_server.auth.session import SESSION_COOKIE
 from kleio_server.kit.observability import Metrics
 from kleio_server.realtime.messages import Changes, Poke, Welcome
 from kleio_server.sync import changelog, service

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kleio_server.deps import Kleio
-from kleio_server.realtime.announce import after_commit_hook
+from kleio_server.realtime.announce import announcer
 from kleio_server.realtime.hub import Hub
 from kleio_server.realtime.notifier import (
     LocalNotifier,
@@ -23,7 +23,7 @@ async def start(kleio: Kleio) -> None:
     await notifier.start()
     kleio.hub = hub
     kleio.notifier = notifier
-    kleio.after_commit_hooks.append(after_commit_hook(notifier))
+    kleio.announce = announcer(notifier)
 
 
 async def stop(kleio: Kleio) -> None:

@@ -79,7 +79,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     try:
         if session.refusal is not None:
             raise session.refusal
-        if kleio.hub is None:
+        if not isinstance(kleio.hub, Hub):
             raise CloseSocket(CLOSE_TRY_AGAIN_LATER, "server starting")
         await _Conversation(websocket, kleio, kleio.hub).run(session.principal)
     except CloseSocket as close:

@@ -4,9 +4,10 @@ Every write of a synced row — a REST call, a pushed mutation, an import — co
 ``Applier.apply``, so each one gets its change-log entry (with the user's next sequence
 number) in the caller's transaction, and every device receives it the same way.
 
-Rules (ARCHITECTURE §3): a field is written only if the mutation's clock is newer than the
-field's stored clock; the clock's physical part is capped at server time + 60 s; a delete is
-a write (``_deleted`` clock); later edits do not revive a deleted row, only ``restore``.
+The merge rules are ``shared.domain.merge`` (the desktop's pull runs the same): per-field
+last-writer-wins by clock, a delete is a write (``_deleted`` clock) that later edits do not
+revive (only ``restore``), one primary stylus. Here the clock's physical part is also capped
+at server time + 60 s.
 """
 
 from __future__ import annotations
@@ -31,12 +32,12 @@ from kleio_server.sync import changelog
 from kleio_server.sync.entities import SPECS, EntitySpec
 from kleio_server.sync.stats import refresh_many
 from shared.clock import HLC, HybridClock, cap
+from shared.domain.merge import merge_deleted, merge_fields, primary_winner, wins
 from shared.domain.validation import Refused, check_dated, printable
 from shared.protocol.sync import Entity, Mutation
 
 MAX_CLOCK_DRIFT_MS = 60_000
 MAX_RELEASE_ID = 2**53
-DELETED = "_deleted"
 PRELOADED = "preloaded"
 
 
@@ -239,43 +240,41 @@ class _Run:
         unlinked = await self._check_references(spec, patch)
         clocks = dict(row.field_clocks or {})
         if spec.name == "play" and patch.keys() & {"release_id", "sides"}:
-            won = {k: v for k, v in patch.items() if text > clocks.get(k, "")}
+            won = {k: v for k, v in patch.items() if wins(text, clocks.get(k))}
             await self._check_sides(
                 won.get("release_id", row.release_id),  # type: ignore[attr-defined]
                 won.get("sides", row.sides),  # type: ignore[attr-defined]
             )
         self._note_stats(spec, row)
         changed = False
-        if spec.name == "stylus" and patch.get("primary") and text > clocks.get("primary", ""):
+        if (
+            spec.name == "stylus"
+            and patch.get("primary")
+            and not row.deleted  # a deleted stylus's claim is settled when it is restored
+            and wins(text, clocks.get("primary"))
+        ):
             winner = await self._settle_primary(None, key, text)
             if winner is not None:  # a newer claim holds: this one yields, and is told so
                 del patch["primary"]
                 clocks["primary"] = winner
                 changed = True
-        lost = False  # a field this (older) write did not change, still showing otherwise
-        for name, value in patch.items():
-            at = unlinked.get(name, text)
-            column = spec.column(name)
-            if at > clocks.get(name, ""):
-                clocks[name] = at
-                if getattr(row, column) != value:
-                    setattr(row, column, value)
-                    changed = True
-            elif getattr(row, column) != value:
-                lost = True
-        row.field_clocks = clocks
+        current = {name: getattr(row, spec.column(name)) for name in patch}
+        merged = merge_fields(current, clocks, patch, {k: unlinked.get(k, text) for k in patch})
+        for name, value in merged.changed.items():
+            setattr(row, spec.column(name), value)
+        row.field_clocks = merged.clocks
         self._note_stats(spec, row)
-        if changed or lost:  # a losing write is logged too: its device must pull the winner
+        # a losing write is logged too: its device must pull the winner
+        if changed or merged.changed or merged.lost:
             await self._record(spec, row)
 
     async def set_deleted(self, spec: EntitySpec, row: Synced, deleted: bool, stamp: HLC) -> None:
-        text = stamp.encode()
-        clocks = dict(row.field_clocks or {})
-        if text <= clocks.get(DELETED, ""):
-            if row.deleted != deleted:  # lost to a newer delete/restore: let its device know
+        merged = merge_deleted(row.deleted, row.field_clocks, deleted, stamp.encode())
+        if not merged.won:
+            if merged.lost:  # lost to a newer delete/restore: let its device know
                 await self._record(spec, row)
             return
-        clocks[DELETED] = text
+        clocks = merged.clocks
         row.field_clocks = clocks
         if row.deleted == deleted:
             return
@@ -356,8 +355,8 @@ class _Run:
                 )
             )
             current = list(others)
-        winner = max(((o.field_clocks or {}).get("primary", "") for o in current), default="")
-        if winner > claim:
+        winner = primary_winner(claim, ((o.field_clocks or {}).get("primary", "") for o in current))
+        if winner is not None:
             if row is not None:
                 row.is_primary = False  # type: ignore[attr-defined]
                 row.field_clocks = {**(row.field_clocks or {}), "primary": winner}

@@ -48,8 +48,8 @@ def note_changed(
     records: int = 0,
 ) -> None:
     """Remember that this session's transaction moved ``user_id`` to ``seq``, writing
-    ``rows`` (``records`` log entries); the after-commit hook announces it (only a
-    committed change is ever announced)."""
+    ``rows`` (``records`` log entries); ``Kleio.after_commit`` takes it once the transaction
+    committed and hands it to the fan-out (only a committed change is ever announced)."""
     changed: dict[uuid.UUID, Changed] = session.info.setdefault(CHANGED_USERS, {})
     entry = changed.get(user_id)
     if entry is None:

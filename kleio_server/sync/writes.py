@@ -1,15 +1,21 @@
-"""Server-side writes (REST, imports): a mutation stamped with the server's clock, applied
-through the same applier as a device's push, so every device receives it the same way."""
+"""The one write service of the server (REST, imports): create, update or delete any synced
+entity as a mutation stamped with the server's clock, applied through the same applier as a
+device's push, so every device receives it the same way. Routes call these, never the
+applier themselves; the applier writes the row and its change-log entry."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_server.kit.errors import InvalidField, NotFound
-from kleio_server.sync.applier import Applied, Applier, MutationRejected
+from kleio_server.models.mixins import Synced
+from kleio_server.sync.applier import Applied, Applier, MutationRejected, preloaded
+from kleio_server.sync.entities import SPECS
+from shared.ids import new_id
 from shared.protocol.sync import Entity, Mutation, Op
 
 
@@ -40,3 +46,67 @@ async def write(
             raise NotFound(exc.reason) from exc
         field, _, message = exc.reason.partition(": ")
         raise InvalidField(field if message else entity, message or exc.reason) from exc
+
+
+def sent_fields(
+    model: BaseModel, *, exclude: set[str] | frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """The fields the client actually sent, JSON-ready (a patch touches only those)."""
+    sent = model.model_fields_set - set(exclude)
+    return model.model_dump(mode="json", include=sent)
+
+
+async def create(
+    applier: Applier,
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    entity: Entity,
+    body: BaseModel,
+    defaults: dict[str, Any] | None = None,
+) -> uuid.UUID:
+    """Create a row of ``entity`` from a create body (its ``id``, or a new one); its id."""
+    entity_id: uuid.UUID | None = getattr(body, "id", None)
+    if entity_id is None:  # a new id names no row yet: the applier need not look for one
+        entity_id = new_id()
+        preloaded(session)[(entity, entity_id)] = None
+    fields = {**body.model_dump(mode="json", exclude={"id"}), **(defaults or {})}
+    await write(applier, session, user_id, entity, entity_id, fields)
+    return entity_id
+
+
+async def written(
+    session: AsyncSession, user_id: uuid.UUID, entity: Entity, entity_id: uuid.UUID
+) -> Synced | None:
+    """The live row just written in this session (from the session, without a query)."""
+    row: Synced | None = await session.get(SPECS[entity].model, entity_id)
+    if row is None or row.user_id != user_id or row.deleted:  # type: ignore[attr-defined]
+        return None
+    return row
+
+
+async def update(
+    applier: Applier,
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    entity: Entity,
+    entity_id: uuid.UUID,
+    patch: BaseModel,
+) -> None:
+    """Write the fields a patch body carries (none: nothing is written)."""
+    fields = sent_fields(patch)
+    if fields:
+        await write(applier, session, user_id, entity, entity_id, fields)
+
+
+async def delete(
+    applier: Applier,
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    entity: Entity,
+    entity_id: uuid.UUID,
+) -> None:
+    await write(applier, session, user_id, entity, entity_id, op="delete")
+
+
+def not_found(entity: Entity, entity_id: uuid.UUID) -> NotFound:
+    return NotFound(f"no {entity} {entity_id}")

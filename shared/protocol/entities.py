@@ -104,6 +104,23 @@ class Folder(Wire):
     count: Count = 0
 
 
+class CollectionItemPatch(Wire):
+    release_id: DiscogsId | None = None
+    folder_id: FolderId | None = None
+    rating: Rating | None = None
+    added_at: Instant | None = None
+    media_condition: ShortText | None = None
+    sleeve_condition: ShortText | None = None
+    notes: Notes | None = None
+    archived_at: Instant | None = None
+    archive_reason: ArchiveReason | None = None
+
+
+class FolderPatch(Wire):
+    name: ShortText | None = None
+    count: Count | None = None
+
+
 class CollectionItem(Wire):
     instance_id: DiscogsId
     release_id: DiscogsId

@@ -250,14 +250,15 @@ async def latency_rows(
     devices = await desktop_visibility(kleio, issuer, one, two, writes, tmp)
     base50, base99 = _ms(posts + local_posts)
     rows = [_row(name, "POST /plays round trip (baseline)", **_p(base50, base99, len(posts) * 2))]
-    for case, samples, pokes in (
-        ("socket on the other instance (NOTIFY)", cross, cross_pokes),
-        ("socket on the same instance", local, local_pokes),
+    for case, samples, pokes, goal in (
+        ("socket on the other instance (NOTIFY)", cross, cross_pokes, 10),
+        ("socket on the same instance", local, local_pokes, 10),
         (
             "desktop A's log_play → desktop B's store (B its own process), engines live, "
             "other instance",
             devices,
             0,
+            20,
         ),
     ):
         p50, p99 = _ms(samples)
@@ -266,8 +267,8 @@ async def latency_rows(
                 name,
                 case + (f", {pokes} pokes" if pokes else ""),
                 **_p(p50, p99, len(samples)),
-                target="p50 ≤ 10 ms, p99 ≤ 50 ms",
-                met="yes" if p50 <= 10 and p99 <= 50 else "NO",
+                target=f"p50 ≤ {goal} ms, p99 ≤ 50 ms",
+                met="yes" if p50 <= goal and p99 <= 50 else "NO",
                 **{"vs baseline": f"p50 {p50 / base50:.1f}x, p99 {p99 / base99:.1f}x"},
             )
         )
@@ -330,8 +331,8 @@ async def push_rows(
             f"{users} users × {batches} pushes of {size} plays, one instance",
             **_p(p50, p99, total),
             result=f"{rate:,.0f} mutations/s ({elapsed:.1f} s, server CPU {cpu:.1f} s)",
-            target="≥ 2,000 mutations/s",
-            met=met(rate, 2000, at_least=True),
+            target="≥ 3,000 mutations/s",
+            met=met(rate, 3000, at_least=True),
             **{"vs baseline": f"{rate / plain:.2f}x plain INSERT"},
         ),
         _row(

@@ -1,5 +1,8 @@
 """How each synced entity maps between its row, its wire model and its outbox mutations.
 
+The entities themselves (key, id rule, wire models) are ``shared.protocol.specs``, the same
+as the server's; the merge rules are ``shared.domain.merge``.
+
 Mutation ``fields`` are the changed fields exactly as the wire entity serialises them
 (``model_dump(mode="json")``); the key travels as ``entity_id``, not as a field.
 """
@@ -21,7 +24,7 @@ from kleio_desktop.core.store.models import (
     PlayRow,
     StylusRow,
 )
-from shared.protocol.entities import Cleaning, CollectionItem, Folder, Play, Stylus
+from shared.protocol import specs
 from shared.protocol.sync import Entity
 
 SyncedRow = PlayRow | CleaningRow | StylusRow | CollectionItemRow | FolderRow
@@ -29,33 +32,44 @@ SyncedRow = PlayRow | CleaningRow | StylusRow | CollectionItemRow | FolderRow
 
 @dataclass(frozen=True)
 class EntitySpec:
-    entity: Entity
+    """An entity's spec (``shared.protocol.specs``, the same on the server) and its table."""
+
+    wire: specs.EntitySpec
     row: type[SyncedRow]
-    model: type[BaseModel]
-    key: str
+
+    @property
+    def entity(self) -> Entity:
+        return self.wire.name
+
+    @property
+    def model(self) -> type[BaseModel]:
+        return self.wire.read
+
+    @property
+    def key(self) -> str:
+        return self.wire.key
 
     @property
     def fields(self) -> tuple[str, ...]:
         """Wire field names other than the key."""
-        return tuple(name for name in self.model.model_fields if name != self.key)
+        return self.wire.fields
 
     def parse_key(self, entity_id: str) -> uuid.UUID | int:
         try:
-            if self.key == "id" and self.entity in ("play", "cleaning", "stylus"):
-                return uuid.UUID(entity_id)
-            return int(entity_id)
+            return self.wire.parse_key(entity_id)
         except ValueError as exc:
             raise InvalidInput(f"bad {self.entity} id {entity_id!r}") from exc
 
 
+_ROWS: dict[Entity, type[SyncedRow]] = {
+    "play": PlayRow,
+    "cleaning": CleaningRow,
+    "stylus": StylusRow,
+    "collection_item": CollectionItemRow,
+    "folder": FolderRow,
+}
 SPECS: dict[Entity, EntitySpec] = {
-    "play": EntitySpec("play", PlayRow, Play, "id"),
-    "cleaning": EntitySpec("cleaning", CleaningRow, Cleaning, "id"),
-    "stylus": EntitySpec("stylus", StylusRow, Stylus, "id"),
-    "collection_item": EntitySpec(
-        "collection_item", CollectionItemRow, CollectionItem, "instance_id"
-    ),
-    "folder": EntitySpec("folder", FolderRow, Folder, "id"),
+    name: EntitySpec(spec, _ROWS[name]) for name, spec in specs.SPECS.items()
 }
 
 _BY_ROW: dict[type[Base], EntitySpec] = {spec.row: spec for spec in SPECS.values()}

@@ -31,6 +31,7 @@ import orjson
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.attributes import set_committed_value
 
 from kleio_desktop.core.changes import Changes
 from kleio_desktop.core.errors import InvalidInput, KleioError
@@ -45,6 +46,7 @@ from kleio_desktop.core.store.transaction import (
 )
 from kleio_desktop.core.store.types import UTCDateTime
 from shared.clock import HLC, ClockError
+from shared.domain.merge import merge_deleted, merge_fields, primary_winner
 from shared.protocol.entities import Release
 from shared.protocol.sync import Change, Entity, HlcText
 
@@ -68,12 +70,6 @@ def _clocks(data: dict[str, Any] | None) -> dict[str, str]:
     return clocks
 
 
-def _newer(remote: str | None, local: str | None) -> bool:
-    if local is None:
-        return True
-    return remote is not None and remote > local
-
-
 def _values(spec: EntitySpec, key: object, data: dict[str, Any]) -> dict[str, Any]:
     known = {name: data[name] for name in spec.fields if name in data}
     try:
@@ -84,24 +80,36 @@ def _values(spec: EntitySpec, key: object, data: dict[str, Any]) -> dict[str, An
 
 
 async def _keep_one_primary(tx: Transaction, row: SyncedRow) -> None:
-    """Keep the one-primary rule: the newer claim (``primary`` clock) wins."""
+    """Keep the one-primary rule (``shared.domain.merge.primary_winner``), stamping the
+    clocks as the server does, so both sides keep the same rows."""
     if not (isinstance(row, StylusRow) and row.primary and not row.deleted):
         return
     claim = (row.field_clocks or {}).get("primary", "")
     with tx.session.no_autoflush:
-        others = await tx.session.scalars(
-            select(StylusRow).where(
-                StylusRow.id != row.id, StylusRow.primary.is_(True), StylusRow.deleted.is_(False)
+        others = list(
+            await tx.session.scalars(
+                select(StylusRow).where(
+                    StylusRow.id != row.id,
+                    StylusRow.primary.is_(True),
+                    StylusRow.deleted.is_(False),
+                )
             )
         )
-        if any((other.field_clocks or {}).get("primary", "") > claim for other in others):
+        winner = primary_winner(claim, ((o.field_clocks or {}).get("primary", "") for o in others))
+        if winner is not None:
             row.primary = False
+            row.field_clocks = {**(row.field_clocks or {}), "primary": winner}
             return
-        await tx.session.execute(
-            update(StylusRow)
-            .where(StylusRow.id != row.id, StylusRow.primary.is_(True))
-            .values(primary=False)
-        )
+        for other in others:  # written at once, before ``row`` is flushed: the one-primary
+            # index never sees two; the loaded rows are told without being made dirty
+            clocks = {**(other.field_clocks or {}), "primary": claim}
+            await tx.session.execute(
+                update(StylusRow)
+                .where(StylusRow.id == other.id)
+                .values(primary=False, field_clocks=clocks)
+            )
+            set_committed_value(other, "primary", False)
+            set_committed_value(other, "field_clocks", clocks)
 
 
 Known = dict[tuple[str, object], SyncedRow | None]
@@ -155,18 +163,15 @@ async def apply_change(
         if known is not None:
             known[(change.entity, key)] = row
     else:
-        clocks = dict(row.field_clocks or {})
-        for name, value in values.items():
-            if _newer(remote_clocks.get(name), clocks.get(name)):
-                setattr(row, name, value)
-                if name in remote_clocks:
-                    clocks[name] = remote_clocks[name]
-        local_deleted, remote_deleted = clocks.get(DELETED_CLOCK), remote_clocks.get(DELETED_CLOCK)
-        if _newer(remote_deleted, local_deleted):
-            row.deleted = change.deleted
-            if remote_deleted is not None:
-                clocks[DELETED_CLOCK] = remote_deleted
-        row.field_clocks = clocks
+        current = {name: getattr(row, name) for name in values}
+        merged = merge_fields(current, row.field_clocks, values, remote_clocks)
+        for name, value in merged.changed.items():
+            setattr(row, name, value)
+        tomb = merge_deleted(
+            row.deleted, merged.clocks, change.deleted, remote_clocks.get(DELETED_CLOCK)
+        )
+        row.deleted = tomb.deleted
+        row.field_clocks = tomb.clocks
     await _keep_one_primary(tx, row)
     if flush:
         await tx.session.flush()
@@ -340,20 +345,9 @@ def _existing(tx: Transaction, table: Any, key_column: Any, incoming: list[_Inco
 
 
 def _merged(row: Row, fields: Row, remote_clocks: dict[str, str], deleted: bool) -> Row:
-    merged = dict(row)
-    clocks = dict(row.get("field_clocks") or {})
-    for name, value in fields.items():
-        if _newer(remote_clocks.get(name), clocks.get(name)):
-            merged[name] = value
-            if name in remote_clocks:
-                clocks[name] = remote_clocks[name]
-    local_deleted, remote_deleted = clocks.get(DELETED_CLOCK), remote_clocks.get(DELETED_CLOCK)
-    if _newer(remote_deleted, local_deleted):
-        merged["deleted"] = deleted
-        if remote_deleted is not None:
-            clocks[DELETED_CLOCK] = remote_deleted
-    merged["field_clocks"] = clocks
-    return merged
+    values = merge_fields(row, row.get("field_clocks"), fields, remote_clocks)
+    tomb = merge_deleted(row["deleted"], values.clocks, deleted, remote_clocks.get(DELETED_CLOCK))
+    return {**row, **values.changed, "deleted": tomb.deleted, "field_clocks": tomb.clocks}
 
 
 async def _write(tx: Transaction, table: Any, key: str, inserts: Any, updates: Any) -> None:

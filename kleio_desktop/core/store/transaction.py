@@ -20,9 +20,11 @@ from kleio_desktop.core.store.entities import (
 )
 from kleio_desktop.core.store.models import OutboxRow
 from shared.clock import HLC, HybridClock
+from shared.domain.merge import DELETED
 from shared.protocol.sync import Entity, Op
 
-DELETED_CLOCK = "_deleted"  # field_clocks key of the tombstone, as on the server
+DELETED_CLOCK = DELETED  # field_clocks key of the tombstone (shared.domain.merge)
+
 
 _KIND: dict[Entity, str] = {
     "play": "plays",

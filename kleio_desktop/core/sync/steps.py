@@ -271,14 +271,6 @@ async def pull_all(
 BOOTSTRAP_ORDER: tuple[Entity, ...] = ("folder", "collection_item", "stylus", "play", "cleaning")
 
 
-def _following(entity: Entity, page: SnapshotPage) -> tuple[Entity, str | None] | None:
-    """The request after ``page``: more of ``entity``, or the next entity from the start."""
-    if page.has_more and page.next_after is not None:
-        return entity, page.next_after
-    later = BOOTSTRAP_ORDER[BOOTSTRAP_ORDER.index(entity) + 1 :]
-    return (later[0], None) if later else None
-
-
 async def bootstrap(
     store: Store,
     transport: SyncTransport,
@@ -287,11 +279,14 @@ async def bootstrap(
 ) -> Tally:
     """Page through the server's whole state into the store, then continue from the ``seq`` of
     the first page (later changes arrive by pull). Outbox rows stay; pending local edits carry
-    newer clocks than the snapshot, so they win per field and still get pushed. Like
-    ``pull_all``, it asks for pages ahead of applying them."""
+    newer clocks than the snapshot, so they win per field and still get pushed.
+
+    Once the first page has come (its ``seq`` is where the pull continues, so every other page
+    must be read after it), every entity's pages are asked for at once, each entity in a
+    chain of its own (``_Prefetch``), and applied in ``BOOTSTRAP_ORDER`` (parents first): a
+    small account's bootstrap costs about two round trips, not one per entity."""
     tally = Tally(bootstrapped=True)
     sized = pages or Pages(transport)
-    start: tuple[int, str] | None = None
     total: int | None = None
 
     def fetch(
@@ -302,31 +297,48 @@ async def bootstrap(
 
         return one
 
-    def following(
-        fetched: tuple[Entity, SnapshotPage],
-    ) -> Fetch[tuple[Entity, SnapshotPage]] | None:
-        request = _following(*fetched)
-        return None if request is None else fetch(*request)
+    def more(fetched: tuple[Entity, SnapshotPage]) -> Fetch[tuple[Entity, SnapshotPage]] | None:
+        entity, page = fetched
+        if page.has_more and page.next_after is not None:
+            return fetch(entity, page.next_after)
+        return None
 
-    ahead = _Prefetch(fetch(BOOTSTRAP_ORDER[0], None, counts=True), following)
+    first_entity = BOOTSTRAP_ORDER[0]
+    _, first = await fetch(first_entity, None, counts=True)()
+    start = (first.seq, first.epoch)
+    chains: dict[Entity, _Prefetch[tuple[Entity, SnapshotPage]]] = {}
     try:
-        while True:
-            entity, page = await ahead.next()
-            if start is None:
-                start = (page.seq, page.epoch)
-            elif page.epoch != start[1]:
-                raise ServerError("the server's epoch changed during the bootstrap; retrying")
-            if total is None and page.counts is not None:
-                total = sum(page.counts.values())
-            await apply_changes(store, page.items)
-            tally.pulled += len(page.items)
-            if progress is not None:
-                done = tally.pulled
-                progress(SyncProgress("bootstrap", done, max(total, done) if total else None, done))
-            if _following(entity, page) is None:
-                break
+        following = more((first_entity, first))
+        if following is not None:
+            chains[first_entity] = _Prefetch(following, more)
+        for entity in BOOTSTRAP_ORDER[1:]:
+            chains[entity] = _Prefetch(fetch(entity, None), more)
+        page: SnapshotPage | None = first
+        for entity in BOOTSTRAP_ORDER:
+            chain = chains.get(entity)
+            while True:
+                if page is None:
+                    if chain is None:
+                        break
+                    _, page = await chain.next()
+                if page.epoch != start[1]:
+                    raise ServerError("the server's epoch changed during the bootstrap; retrying")
+                if total is None and page.counts is not None:
+                    total = sum(page.counts.values())
+                await apply_changes(store, page.items)
+                tally.pulled += len(page.items)
+                if progress is not None:
+                    done = tally.pulled
+                    progress(
+                        SyncProgress("bootstrap", done, max(total, done) if total else None, done)
+                    )
+                last = page
+                page = None
+                if not (last.has_more and last.next_after is not None):
+                    break
     finally:
-        await ahead.close()
+        for chain in chains.values():
+            await chain.close()
     state = await store.sync_state()
     await store.save_sync_state(dataclasses.replace(state, cursor=start[0], epoch=start[1]))
     return tally

@@ -20,12 +20,13 @@ def desktops(hub: Hub | None, user_id: uuid.UUID) -> list[Connection]:
     return [c for c in hub.connections(user_id) if is_desktop(c)]
 
 
-async def send_to_one_desktop(hub: Hub | None, user_id: uuid.UUID, message: BaseModel) -> bool:
-    """Send to one desktop of the user, on any instance; False if none took it."""
-    return hub is not None and await hub.send_to_one_desktop(user_id, message)
+async def send_to_one_desktop(hub: object, user_id: uuid.UUID, message: BaseModel) -> bool:
+    """Send to one desktop of the user, on any instance; False if none took it (or no hub
+    runs: ``Kleio.hub`` is None until the lifespan starts it)."""
+    return isinstance(hub, Hub) and await hub.send_to_one_desktop(user_id, message)
 
 
-async def broadcast(hub: Hub | None, user_id: uuid.UUID, message: BaseModel) -> None:
+async def broadcast(hub: object, user_id: uuid.UUID, message: BaseModel) -> None:
     """Send to every socket of the user, on every instance (best effort)."""
-    if hub is not None:
+    if isinstance(hub, Hub):
         await hub.send_to_user(user_id, message)

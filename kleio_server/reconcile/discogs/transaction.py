@@ -12,10 +12,9 @@ from kleio_server.deps import Kleio
 
 @asynccontextmanager
 async def transaction(kleio: Kleio) -> AsyncIterator[AsyncSession]:
-    """Like a route's session: commit when the block ends normally, then run the after-commit
-    hooks (the change fan-out); roll back on an error."""
+    """Like a route's session: commit when the block ends normally, then the after-commit step
+    (``Kleio.after_commit``: the change fan-out); roll back on an error."""
     async with kleio.sessions() as session:
         yield session
         await session.commit()
-        for hook in kleio.after_commit_hooks:
-            await hook(session)
+        await kleio.after_commit(session)

@@ -2,7 +2,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
+import pytest
+
+from kleio_server.collection import repository
 from kleio_server.deps import Kleio
 from tests.server.conftest import ApiUser
 from tests.server.seed import add_records, release
@@ -232,3 +236,36 @@ async def test_a_release_leads_to_the_callers_copy(
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
     assert (await alice.get("/api/v1/releases/0/record")).status_code == 422
+
+
+async def test_a_play_keeps_the_sorted_view_and_refreshes_its_rows(
+    kleio: Kleio, alice: ApiUser, release_ids: Iterator[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A play cannot move the artist order: the view is carried over to the new version
+    (no rebuild) with its rows read again; archiving an item rebuilds it."""
+    ids = await _library(kleio, alice, release_ids)
+    first = (await alice.get("/api/v1/collection")).json()
+    builds: list[object] = []
+    sorted_ids = repository.sorted_ids
+
+    async def counted(*args: Any, **kwargs: Any) -> list[int]:
+        builds.append(kwargs.get("sort"))
+        return await sorted_ids(*args, **kwargs)
+
+    monkeypatch.setattr(repository, "sorted_ids", counted)
+    played = {"release_id": ids["kind"], "played_at": "2026-03-01T20:00:00+00:00"}
+    assert (await alice.post("/api/v1/plays", json=played)).status_code == 201
+    after = (await alice.get("/api/v1/collection")).json()
+    assert [i["instance_id"] for i in after["items"]] == [i["instance_id"] for i in first["items"]]
+    kind = next(i for i in after["items"] if i["release"]["id"] == ids["kind"])
+    assert kind["status"]["plays"] == 1  # the row was read again
+    assert builds == []  # carried over, not rebuilt
+    by_plays = (await alice.get("/api/v1/collection?sort=most_played")).json()
+    assert by_plays["items"][0]["release"]["id"] == ids["kind"]
+    assert builds == ["most_played"]  # a sort by plays is built
+    instance = kind["instance_id"]
+    archived = await alice.post(f"/api/v1/collection/{instance}/archive", json={"reason": "user"})
+    assert archived.status_code == 204
+    listed = (await alice.get("/api/v1/collection")).json()
+    assert instance not in [i["instance_id"] for i in listed["items"]]
+    assert builds == ["most_played", "artist"]  # an item's change rebuilds
