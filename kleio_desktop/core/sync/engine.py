@@ -133,6 +133,9 @@ class SyncEngine:
     ) -> SyncReport:
         """One round. ``wrote``: this process just wrote outbox rows, so a push needs no
         look at the outbox first (the look costs a store read on the way to the server)."""
+        if inline and not pull:  # our own changes echoed back, or ones a pull already got
+            cursor = (await self._store.sync_state()).cursor
+            inline = [message for message in inline if message.cursor > cursor]
         if not (pull or inline or wrote):  # a reconnect, or a write elsewhere: anything to push?
             pending = await self._store.count_pending()
             if not (push and pending):
