@@ -33,7 +33,14 @@ from kleio_desktop.core.sync.status import (
 )
 from kleio_desktop.core.sync.timing import Backoff, SyncClock, SystemClock, wait_event
 from kleio_desktop.core.sync.transport import SyncTransport
-from kleio_desktop.core.sync.wire import AUTH_CLOSE_CODES, ChangesMessage, Poke, Welcome
+from kleio_desktop.core.sync.wire import (
+    AUTH_CLOSE_CODES,
+    ChangesMessage,
+    ImportProgressMessage,
+    Poke,
+    RefreshRequestMessage,
+    Welcome,
+)
 from shared.protocol.sync import Rejection
 
 logger = logging.getLogger(__name__)
@@ -99,6 +106,7 @@ class SyncEngine:
         self._wrote = False  # the bus reported outbox rows: a push has something to send
         self._inline: list[ChangesMessage] = []
         self._loaded = False
+        self._message_listeners: list[Callable[[object], None]] = []
 
     # ---- status --------------------------------------------------------------------
 
@@ -109,6 +117,24 @@ class SyncEngine:
     def subscribe(self, listener: StatusListener) -> Callable[[], None]:
         """Call ``listener`` with every new ``SyncStatus``; returns the unsubscribe function."""
         return self._board.subscribe(listener)
+
+    def subscribe_messages(self, listener: Callable[[object], None]) -> Callable[[], None]:
+        """Call ``listener`` with the socket's messages that are not the engine's business
+        (``RefreshRequestMessage``, ``ImportProgressMessage``); returns the unsubscribe."""
+        self._message_listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._message_listeners:
+                self._message_listeners.remove(listener)
+
+        return unsubscribe
+
+    def _hand_on(self, message: object) -> None:
+        for listener in list(self._message_listeners):
+            try:
+                listener(message)
+            except Exception:
+                logger.exception("socket message listener %r failed", listener)
 
     async def _load_status(self) -> None:
         if not self._loaded:
@@ -297,6 +323,8 @@ class SyncEngine:
                             self._wake.set()
                         elif isinstance(message, Poke):
                             self._request(pull=True)
+                        elif isinstance(message, RefreshRequestMessage | ImportProgressMessage):
+                            self._hand_on(message)
             except SocketClosed as closed:
                 logger.info("%s", closed)
                 if closed.code in AUTH_CLOSE_CODES:
