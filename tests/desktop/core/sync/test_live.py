@@ -214,9 +214,8 @@ async def test_pruning_acknowledged_rows_does_not_start_another_round(
         rounds: list[SyncStatus] = []  # each status that starts a round
 
         def count(status: SyncStatus) -> None:
-            if status.syncing and not (rounds and rounds[-1].syncing):
-                rounds.append(status)
-            elif not status.syncing and rounds and rounds[-1].syncing:
+            was_syncing = bool(rounds) and rounds[-1].syncing
+            if status.syncing != was_syncing:
                 rounds.append(status)
 
         a.engine.subscribe(count)
