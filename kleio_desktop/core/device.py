@@ -71,6 +71,12 @@ class ImportRecord:
         return f"{self.state}, {when}"
 
 
+def _unwrap(stored: Any, default: Any) -> Any:
+    """Values are kept as ``{"value": ...}``: a bare number or string in a JSON column would
+    come back from SQLite's numeric affinity as something JSON cannot read."""
+    return stored.get("value", default) if isinstance(stored, dict) else default
+
+
 class DeviceSettings:
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -78,7 +84,7 @@ class DeviceSettings:
     async def get(self, key: str, default: Any = None) -> Any:
         async with self._store.read() as session:
             row = await session.get(DeviceSettingRow, key)
-            return default if row is None else row.value
+            return default if row is None else _unwrap(row.value, default)
 
     async def set(self, key: str, value: Any) -> Changes:
         """Store ``value`` (JSON) under ``key``; None removes the key."""
@@ -90,16 +96,16 @@ class DeviceSettings:
                 if row is not None:
                     await tx.session.delete(row)
             elif row is None:
-                tx.session.add(DeviceSettingRow(key=key, value=value))
+                tx.session.add(DeviceSettingRow(key=key, value={"value": value}))
             else:
-                row.value = value
+                row.value = {"value": value}
             tx.touch(Changes(settings=True))
             return tx.changes
 
     async def all(self) -> dict[str, Any]:
         async with self._store.read() as session:
             rows = await session.scalars(select(DeviceSettingRow))
-            return {row.key: row.value for row in rows}
+            return {row.key: _unwrap(row.value, None) for row in rows}
 
     # ---- typed --------------------------------------------------------------------------
 
