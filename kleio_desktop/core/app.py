@@ -177,6 +177,10 @@ class Desktop:
             self._tokens = token_store_from_env(self.home)
         return self._tokens
 
+    def use_tokens(self, tokens: TokenStore) -> None:
+        """Keep the sign-in in ``tokens`` instead of the one ``KLEIO_TOKEN_STORE`` names."""
+        self._tokens = tokens
+
     async def sign_in(
         self,
         server: str,
