@@ -133,3 +133,12 @@ async def test_a_bad_setting_is_refused_with_a_clear_message(home: Path) -> None
         with pytest.raises(InvalidInput):
             await desktop.settings.set_remembered_folder(-1)
         assert await desktop.settings.time_zone() == system_zone_name()
+
+
+async def test_kleio_status_names_the_last_import(home: Path) -> None:
+    async with Desktop.open(home) as desktop:
+        assert (await desktop.status.app_status()).last_import is None
+        await desktop.settings.set_last_import(ImportRecord(AT, "done", 60))
+        report = await desktop.status.app_status()
+    assert report.last_import == "complete (60 items), 2026-03-01T20:00:00+00:00"
+    assert report.to_json()["last_import"] == report.last_import
