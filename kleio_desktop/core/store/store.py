@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
 from sqlalchemy import delete
@@ -23,10 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from kleio_desktop.core.changes import ChangeBus, Changes, Origin
 from kleio_desktop.core.errors import StoreError
-from kleio_desktop.core.store import catalogue, migrate, outbox, rejections, remote
+from kleio_desktop.core.store import catalogue, outbox, rejections, remote
 from kleio_desktop.core.store.engine import WRITE_OPTION, create_store_engine
 from kleio_desktop.core.store.models import ChangeLogRow, SyncStateRow
-from kleio_desktop.core.store.paths import database_path
+from kleio_desktop.core.store.paths import MIGRATIONS_DIR, database_path
 from kleio_desktop.core.store.transaction import Transaction
 from shared.clock import HLC, HybridClock, wall_ms
 from shared.ids import new_id
@@ -39,6 +40,9 @@ from shared.protocol.sync import (
     Rejection,
     ServerClock,
 )
+
+if TYPE_CHECKING:
+    from kleio_desktop.core.store.migrate import MigrationReport
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +81,9 @@ class Outcome:
     pending: int
 
 
-def _prepare(home: Path, migrations: Path) -> migrate.MigrationReport:
+def _prepare(home: Path, migrations: Path) -> MigrationReport:
+    from kleio_desktop.core.store import migrate  # alembic: only when a store opens
+
     try:
         private_sqlite(database_path(private_dir(home)))  # user data: 0600 files, 0700 folder
     except OSError as exc:
@@ -93,7 +99,7 @@ class Store:
         clock: HybridClock,
         client_id: UUID,
         bus: ChangeBus,
-        migration: migrate.MigrationReport,
+        migration: MigrationReport,
     ) -> None:
         self.home = home
         self.bus = bus
@@ -114,7 +120,7 @@ class Store:
         *,
         bus: ChangeBus | None = None,
         now_ms: Callable[[], int] = wall_ms,
-        migrations: Path = migrate.MIGRATIONS_DIR,
+        migrations: Path = MIGRATIONS_DIR,
     ) -> Store:
         """Open (creating and migrating as needed) the store in data directory ``home``."""
         database = database_path(home)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -142,3 +143,24 @@ async def test_kleio_status_names_the_last_import(home: Path) -> None:
         report = await desktop.status.app_status()
     assert report.last_import == "complete (60 items), 2026-03-01T20:00:00+00:00"
     assert report.to_json()["last_import"] == report.last_import
+
+
+def test_opening_the_core_imports_no_sync_sign_in_or_discogs_code() -> None:
+    """``kleio status`` opens a Desktop: the engine, sign-in, httpx, the Discogs job, joserfc
+    and alembic load only when a method needs them."""
+    heavy = [
+        "httpx",
+        "alembic",
+        "joserfc",
+        "kleio_desktop.core.sync",
+        "kleio_desktop.core.auth",
+        "kleio_desktop.core.discogs",
+    ]
+    code = (
+        "import sys, kleio_desktop.core.app; "
+        f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.strip()
+    assert loaded == ""
