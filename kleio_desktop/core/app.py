@@ -56,10 +56,10 @@ if TYPE_CHECKING:
     import httpx
 
     from kleio_desktop.core.auth import Credential, TokenStore
-    from kleio_desktop.core.discogs import DiscogsImport, ImportOutcome
+    from kleio_desktop.core.discogs import DiscogsImport, ImportOutcome, ServerLink
     from kleio_desktop.core.sync import SyncEngine, SyncReport, SyncStatus
     from shared.discogs import Clock, ImportProgress
-    from shared.protocol.snapshot import ImportProgressMessage
+    from shared.protocol.snapshot import ImportProgressMessage, ImportProgressReport
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +121,7 @@ class Desktop:
         self._live_stack: contextlib.AsyncExitStack | None = None
         self._api: httpx.AsyncClient | None = None
         self._importing: asyncio.Task[Any] | None = None
+        self._link: ServerLink | None = None  # the signed-in server, while an import runs
         self._own_import = False
         self._last_relay = 0.0
         self._background: set[asyncio.Task[Any]] = set()
@@ -444,15 +445,15 @@ class Desktop:
                 on_progress=progress,
                 clock=self.import_clock,
             )
-            self._own_import = True
+            self._own_import, self._link, self._last_relay = True, server, 0.0
             try:
                 yield ImportSession(self, job, why_not)
             finally:
-                self._own_import = False
+                self._own_import, self._link = False, None
 
     def _relay(self, report: ImportProgress) -> None:
-        """Tell the server how the import is going (live only, at most every 0.5 s)."""
-        if self._api is None:
+        """Tell the server how the import is going (when signed in, at most every 0.5 s)."""
+        if self._link is None:
             return
         now = time.monotonic()
         if now - self._last_relay < RELAY_SECONDS:
@@ -474,23 +475,21 @@ class Desktop:
             )
         )
 
-    async def _send_progress(self, report: Any) -> None:
-        api = self._api
-        if api is None:
+    async def _send_progress(self, report: ImportProgressReport) -> None:
+        from kleio_desktop.core.discogs import UploadError
+
+        link = self._link
+        if link is None:
             return
         try:
-            response = await api.post(
-                f"{API}/discogs/progress", json=report.model_dump(mode="json")
-            )
-            if response.is_error:
-                logger.info("the server refused the import progress: %s", response.status_code)
-        except Exception as exc:
+            await link.report_progress(report)
+        except UploadError as exc:
             logger.info("could not send the import progress: %s", exc)
 
     async def _import_ended(self, state: str, items: int, error: str | None) -> None:
         record = ImportRecord(dt.datetime.now(dt.UTC), state, items, error)  # type: ignore[arg-type]
         await self.settings.set_last_import(record)
-        if self._api is not None:
+        if self._link is not None:
             from shared.protocol.snapshot import ImportProgressReport
 
             server_state = "done" if state == "done" else "failed"

@@ -31,7 +31,7 @@ from kleio_desktop.core.events import (
     SyncStatusChanged,
 )
 from kleio_desktop.core.store.paths import DATABASE_NAME
-from shared.discogs import ScaledClock
+from shared.discogs import DiscogsError, ScaledClock
 from tests.fakes.discogs import FakeDiscogs, make_collection, serve
 from tests.polling import until
 from tests.server.realtime.live import receive, serving, signed_in, socket
@@ -142,3 +142,25 @@ async def test_a_refresh_asked_in_the_browsers_name_makes_a_live_desktop_import(
     imported = [e for e in events if isinstance(e, DataChanged) and e.changes.collection_items]
     assert imported  # the import's writes reached the stream as local changes
     assert len(items["items"]) == 60  # the snapshot reached the server
+
+
+async def test_an_import_that_fails_says_so_here_and_on_the_server(
+    server: FastAPI, desktop_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not live (``kleio discogs import`` in a terminal), signed in: Discogs refuses the token;
+    the device keeps the failure and the server's status shows the same."""
+    key = local_key(server)
+    clock = ScaledClock(0.004)
+    fake = FakeDiscogs(make_collection(5), clock, token=TOKEN)
+    async with serve(fake) as discogs_url, serving(server) as address:
+        monkeypatch.setenv("KLEIO_DISCOGS_API", discogs_url)
+        async with Desktop.open(desktop_home) as desktop, api(address, key) as http:
+            desktop.import_clock = clock
+            await desktop.sign_in(f"http://{address}", key=key)
+            with pytest.raises(DiscogsError):
+                async with desktop.discogs_import("not-the-token") as session:
+                    await session.run()
+            last = await desktop.settings.last_import()
+            status = (await http.get("/api/v1/discogs/status")).json()
+    assert last is not None and last.state == "failed" and last.error
+    assert (status["state"], status["via"], status["error"]) == ("failed", "desktop", last.error)
