@@ -112,6 +112,7 @@ class Store:
         self._others = _DataVersion(database_path(home))
         self._writer = uuid4().hex
         self._log_seen: int | None = None
+        self._log_unread = False
 
     @classmethod
     async def open(
@@ -158,17 +159,22 @@ class Store:
         """What other processes (or other ``Store`` objects on the same file) committed since
         the last call; the first call only takes a baseline. Cheap when nothing was written
         (one ``PRAGMA data_version``); otherwise reads the change log past what it saw."""
-        if self._log_seen is not None and not self._others.changed():
+        if self._log_seen is None:
+            self._others.changed()  # the baseline: what is there now is nobody's news
+            try:
+                self._log_seen = self._others.last_log_id()
+            except sqlite3.Error as exc:
+                logger.debug("cannot read the change log: %s", exc)
+            return Changes()
+        if not (self._others.changed() or self._log_unread):
             return Changes()
         try:
-            rows = self._others.read_log(self._log_seen or 0)
+            rows = self._others.read_log(self._log_seen)
         except sqlite3.Error as exc:
             logger.debug("cannot read the change log: %s", exc)
+            self._log_unread = True  # look again next time, whatever data_version says
             return Changes()
-        if self._log_seen is None:
-            self._others.changed()  # the baseline
-            self._log_seen = max((row[0] for row in rows), default=0)
-            return Changes()
+        self._log_unread = False
         seen = Changes()
         for log_id, writer, data in rows:
             self._log_seen = max(self._log_seen, log_id)
@@ -376,6 +382,10 @@ class _DataVersion:
             return True
         previous, self._version = self._version, int(version)
         return previous is not None and previous != version
+
+    def last_log_id(self) -> int:
+        (last,) = self._connect().execute("SELECT max(id) FROM change_log").fetchone()
+        return int(last or 0)
 
     def read_log(self, after: int) -> list[tuple[int, str, dict[str, object]]]:
         rows = self._connect().execute(
