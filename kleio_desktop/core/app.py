@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 
     from kleio_desktop.core.auth import Credential, TokenStore
     from kleio_desktop.core.discogs import DiscogsImport, ImportOutcome, ServerLink
+    from kleio_desktop.core.queries.suggestions import RecordOfTheDay
     from kleio_desktop.core.sync import SyncEngine, SyncReport, SyncStatus
     from shared.discogs import Clock, ImportProgress
     from shared.protocol.snapshot import ImportProgressMessage, ImportProgressReport
@@ -284,6 +285,16 @@ class Desktop:
     async def user_id(self) -> uuid.UUID:
         """The signed-in user's id; before a sign-in, this store's client id."""
         return await self.settings.user_id() or self.store.client_id
+
+    async def record_of_the_day(self, now: dt.datetime | None = None) -> RecordOfTheDay:
+        """The record of the day in this device's time zone, for the signed-in user: the
+        same one the server and the web show that user that day."""
+        from zoneinfo import ZoneInfo
+
+        from kleio_desktop.core.queries.suggestions import record_of_the_day
+
+        zone = ZoneInfo(await self.settings.time_zone())
+        return await record_of_the_day(self.store, await self.user_id(), tz=zone, now=now)
 
     # ---- sync ------------------------------------------------------------------------
 

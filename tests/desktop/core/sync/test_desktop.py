@@ -137,6 +137,15 @@ async def test_a_refresh_asked_in_the_browsers_name_makes_a_live_desktop_import(
             assert last is not None and (last.state, last.items) == ("done", 60)
             await until(lambda: desktop.engine is not None and desktop.engine.status.pending == 0)
             items = (await http.get("/api/v1/collection", params={"limit": 200})).json()
+            zone = await desktop.settings.time_zone()
+            web = (await http.get("/api/v1/suggestions/today", params={"tz": zone})).json()
+            here = await desktop.record_of_the_day()
+    # one user, one day: the same record of the day here and on the web
+    assert here.record is not None and web["record"] is not None
+    assert (here.day.isoformat(), here.record.release_id) == (
+        web["day"],
+        web["record"]["release_id"],
+    )
     assert any(isinstance(e, RefreshRequested) for e in events)
     assert any(isinstance(e, ImportProgressed) for e in events)
     imported = [e for e in events if isinstance(e, DataChanged) and e.changes.collection_items]
