@@ -142,14 +142,18 @@ class Desktop:
             events.publish(DataChanged(changes, origin))
 
         unsubscribe = store.bus.subscribe_origin(relay)
-        store.changes_by_others()  # the baseline: what is there now is nobody's news
-        watcher = asyncio.create_task(desktop._watch_others(watch_seconds))
+        watcher: asyncio.Task[None] | None = None
         try:
+            store.changes_by_others()  # the baseline: what is there now is nobody's news
+            watcher = asyncio.create_task(desktop._watch_others(watch_seconds))
             yield desktop
         finally:
+            for task in (*desktop._background, *([watcher] if watcher else [])):
+                task.cancel()
+            await asyncio.gather(*desktop._background, return_exceptions=True)
             await desktop.stop_sync()
-            watcher.cancel()
-            await asyncio.gather(watcher, *desktop._background, return_exceptions=True)
+            if watcher is not None:
+                await asyncio.gather(watcher, return_exceptions=True)
             unsubscribe()
             await store.close()
 
@@ -158,7 +162,10 @@ class Desktop:
     async def _watch_others(self, seconds: float) -> None:
         while True:
             await asyncio.sleep(seconds)
-            self.check_other_processes()
+            try:
+                self.check_other_processes()
+            except Exception:  # a broken look must not end the watching
+                logger.exception("looking for other processes' writes failed")
 
     def check_other_processes(self) -> Changes:
         """Publish (and return) what other processes committed since the last look; the
@@ -253,6 +260,9 @@ class Desktop:
         """Keep the signed-in user's id (record of the day is the same everywhere) and send
         this device's time zone to the server's ``/me``; False when the server cannot be
         asked (nothing changes then)."""
+        import httpx
+
+        from kleio_desktop.core.auth import AuthError
         from kleio_desktop.core.errors import KleioError
 
         try:
@@ -265,14 +275,9 @@ class Desktop:
                 if me.get("time_zone") != zone:
                     sent = await http.patch(f"{API}/me", json={"time_zone": zone})
                     sent.raise_for_status()
-        except (KleioError, OSError, ValueError, KeyError) as exc:
+        except (KleioError, AuthError, httpx.HTTPError, OSError, ValueError, KeyError) as exc:
             logger.info("could not sync the profile: %s", exc)
             return False
-        except Exception as exc:  # httpx errors (httpx is imported lazily)
-            if type(exc).__module__.startswith("httpx"):
-                logger.info("could not sync the profile: %s", exc)
-                return False
-            raise
         return True
 
     async def set_time_zone(self, name: str | None) -> str:
@@ -399,13 +404,31 @@ class Desktop:
         from kleio_desktop.core.errors import KleioError
         from shared.discogs import DiscogsError, ImportInterrupted
 
+        started = False
         try:
             async with self.discogs_import() as session:
+                started = True
                 await session.run()
         except (KleioError, DiscogsError, ImportInterrupted) as exc:
             logger.info("the refresh the server asked for did not complete: %s", exc)
+            if not started:  # no token here, or an import already running: say so
+                await self._tell_server_it_failed(str(exc))
         except Exception:
             logger.exception("the refresh the server asked for failed")
+
+    async def _tell_server_it_failed(self, why: str) -> None:
+        import httpx
+
+        from shared.protocol.snapshot import ImportProgressReport
+
+        api = self._api
+        if api is None:
+            return
+        report = ImportProgressReport(state="failed", step="failed", detail=why[:500])
+        try:
+            await api.post(f"{API}/discogs/progress", json=report.model_dump(mode="json"))
+        except httpx.HTTPError as exc:
+            logger.info("could not tell the server the refresh failed: %s", exc)
 
     # ---- Discogs import --------------------------------------------------------------
 

@@ -10,6 +10,9 @@ round is retried after a full-jitter backoff. Rounds never overlap.
 Nothing waits on purpose: a round starts as soon as there is work, and whatever arrives while
 one is running (more local writes, more inline changes) is taken together by the next one, so
 a burst costs as many rounds as there are round trips in it, not one per write.
+
+The socket's other messages (a ``refresh_request``, another import's ``import_progress``) go
+to ``subscribe_messages`` listeners: the composition root (``core.app.Desktop``) answers them.
 """
 
 from __future__ import annotations

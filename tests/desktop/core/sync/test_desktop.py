@@ -173,3 +173,27 @@ async def test_an_import_that_fails_says_so_here_and_on_the_server(
             status = (await http.get("/api/v1/discogs/status")).json()
     assert last is not None and last.state == "failed" and last.error
     assert (status["state"], status["via"], status["error"]) == ("failed", "desktop", last.error)
+
+
+async def test_a_live_desktop_without_a_discogs_token_says_why_it_cannot_refresh(
+    server: FastAPI, desktop_home: Path
+) -> None:
+    key = local_key(server)
+    async with (
+        serving(server) as address,
+        Desktop.open(desktop_home) as desktop,
+        api(address, key) as http,
+    ):
+        await desktop.sign_in(f"http://{address}", key=key)
+        events: list[Event] = []
+        desktop.events.subscribe(events.append)
+        engine = await desktop.start_sync()
+        await until(lambda: engine.status.online)
+        async with socket(address, Origin=f"http://{address}") as browser:
+            await signed_in(browser, key)
+            assert (await http.post("/api/v1/discogs/refresh")).json()["via"] == "desktop"
+            failed = await next_of(browser, "import_progress", state="failed")
+        status = (await http.get("/api/v1/discogs/status")).json()
+    assert "no Discogs token" in failed["detail"] and failed["via"] == "desktop"
+    assert status["state"] == "failed" and "no Discogs token" in status["error"]
+    assert any(isinstance(e, RefreshRequested) for e in events)
