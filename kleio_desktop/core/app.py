@@ -60,7 +60,11 @@ if TYPE_CHECKING:
     from kleio_desktop.core.queries.suggestions import RecordOfTheDay
     from kleio_desktop.core.sync import SyncEngine, SyncReport, SyncStatus
     from shared.discogs import Clock, ImportProgress
-    from shared.protocol.snapshot import ImportProgressMessage, ImportProgressReport
+    from shared.protocol.snapshot import (
+        DiscogsImportStatus,
+        ImportProgressMessage,
+        ImportProgressReport,
+    )
 
 logger = logging.getLogger(__name__)
 
@@ -287,6 +291,15 @@ class Desktop:
             await self.sync_profile()
         return await self.settings.time_zone()
 
+    async def discogs_status(self) -> DiscogsImportStatus:
+        """The server's word on the user's last Discogs import (its own or a device's)."""
+        from shared.protocol.snapshot import DiscogsImportStatus
+
+        async with self.api() as http:
+            response = await http.get(f"{API}/discogs/status")
+            response.raise_for_status()
+            return DiscogsImportStatus.model_validate_json(response.content)
+
     async def user_id(self) -> uuid.UUID:
         """The signed-in user's id; before a sign-in, this store's client id."""
         return await self.settings.user_id() or self.store.client_id
@@ -391,6 +404,14 @@ class Desktop:
             self.answer_refresh()
         elif isinstance(message, ImportProgressMessage) and not self._own_import:
             self.events.publish(ImportProgressed(_progress_of(message)))
+            if message.state != "running":  # the server's or another device's import ended
+                record = ImportRecord(
+                    dt.datetime.now(dt.UTC),
+                    message.state,
+                    error=(message.detail or None) if message.state == "failed" else None,
+                    via=message.via,
+                )
+                self._spawn(self.settings.set_last_import(record))
 
     def answer_refresh(self) -> bool:
         """Run the Discogs import in the background (the server asked); False when one is

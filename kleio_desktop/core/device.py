@@ -44,6 +44,8 @@ class ImportRecord:
     ``stopped``: stopped by the user (resumable); ``failed``: an error, in ``error``."""
     items: int = 0
     error: str | None = None
+    via: str = "this device"
+    """Who ran it: "this device", or as the server said ("server", "desktop": another one)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -51,6 +53,7 @@ class ImportRecord:
             "state": self.state,
             "items": self.items,
             "error": self.error,
+            "via": self.via,
         }
 
     @classmethod
@@ -60,15 +63,21 @@ class ImportRecord:
             state=data["state"],
             items=int(data.get("items", 0)),
             error=data.get("error"),
+            via=str(data.get("via", "this device")),
         )
 
     def describe(self) -> str:
         when = self.finished_at.isoformat(timespec="seconds")
+        by = "" if self.via == "this device" else f" (by {_WHO.get(self.via, self.via)})"
         if self.state == "done":
-            return f"complete ({self.items} items), {when}"
+            counted = f" ({self.items} items)" if self.items else ""
+            return f"complete{counted}, {when}{by}"
         if self.state == "failed":
-            return f"failed, {when}: {self.error or 'unknown error'}"
-        return f"{self.state}, {when}"
+            return f"failed, {when}{by}: {self.error or 'unknown error'}"
+        return f"{self.state}, {when}{by}"
+
+
+_WHO = {"server": "the server", "desktop": "another device"}
 
 
 def _unwrap(stored: Any, default: Any) -> Any:

@@ -197,3 +197,38 @@ async def test_a_live_desktop_without_a_discogs_token_says_why_it_cannot_refresh
     assert "no Discogs token" in failed["detail"] and failed["via"] == "desktop"
     assert status["state"] == "failed" and "no Discogs token" in status["error"]
     assert any(isinstance(e, RefreshRequested) for e in events)
+
+
+async def test_another_devices_import_reaches_a_live_desktop_and_its_settings(
+    server: FastAPI, desktop_home: Path
+) -> None:
+    """Another desktop of the user reports its import through the server: this one shows the
+    progress (``ImportProgressed``) and keeps the outcome as the last import, like the server."""
+    key = local_key(server)
+    async with (
+        serving(server) as address,
+        Desktop.open(desktop_home) as desktop,
+        api(address, key) as http,
+    ):
+        await desktop.sign_in(f"http://{address}", key=key)
+        events: list[Event] = []
+        desktop.events.subscribe(events.append)
+        engine = await desktop.start_sync()
+        await until(lambda: engine.status.online)
+        running = {"state": "running", "step": "pages", "pages_done": 2, "pages_total": 5}
+        assert (await http.post("/api/v1/discogs/progress", json=running)).status_code == 204
+        failed = {"state": "failed", "step": "failed", "detail": "Discogs answered HTTP 502"}
+        assert (await http.post("/api/v1/discogs/progress", json=failed)).status_code == 204
+
+        async def recorded() -> bool:
+            return await desktop.settings.last_import() is not None
+
+        await until(recorded)
+        last = await desktop.settings.last_import()
+        server_says = await desktop.discogs_status()
+    progress = [e.progress for e in events if isinstance(e, ImportProgressed)]
+    assert (progress[0].pages_done, progress[0].pages_total) == (2, 5)
+    assert last is not None and (last.state, last.via) == ("failed", "desktop")
+    assert last.error == server_says.error == "Discogs answered HTTP 502"
+    assert "by another device" in last.describe()
+    assert (server_says.state, server_says.via) == ("failed", "desktop")
