@@ -33,7 +33,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kleio_desktop.core.changes import Changes, Origin
+from kleio_desktop.core.changes import ChangeBus, Changes, Origin
 from kleio_desktop.core.device import DeviceSettings, ImportRecord
 from kleio_desktop.core.events import (
     DataChanged,
@@ -130,6 +130,11 @@ class Desktop:
         self._own_import = False
         self._last_relay = 0.0
         self._background: set[asyncio.Task[Any]] = set()
+
+    @property
+    def bus(self) -> ChangeBus:
+        """The store's change bus (as ``Services.bus``); listen to ``events`` instead."""
+        return self.store.bus
 
     @classmethod
     @asynccontextmanager
