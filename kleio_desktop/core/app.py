@@ -42,6 +42,7 @@ from kleio_desktop.core.events import (
     RefreshRequested,
     SyncStatusChanged,
 )
+from kleio_desktop.core.queries.facade import Queries
 from kleio_desktop.core.services import (
     CleaningService,
     CollectionService,
@@ -118,6 +119,8 @@ class Desktop:
         self.exchange = ExchangeService(store)
         self.status = StatusService(store)
         self.settings = DeviceSettings(store)
+        self.queries = Queries(store)
+        """Every view's read query, offline (``kleio_desktop.core.queries``)."""
         self.import_clock: Clock | None = None
         """The clock Discogs imports wait on (tests put a scaled one here)."""
         self._tokens: TokenStore | None = None

@@ -192,7 +192,7 @@ async def record_detail(
         *(await plays.history_entries(session, user_id, row.release_id)),
         *(await cleanings.history_entries(session, user_id, row.release_id)),
     ]
-    entries.sort(key=lambda e: (e.at, e.kind == "play"), reverse=True)
+    entries.sort(key=lambda e: (e.at, e.kind == "play", e.id), reverse=True)  # as the desktop
     return RecordDetail.model_validate({**fields, "release": release, "history": entries})
 
 

@@ -32,7 +32,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from shared.domain.durations import display_artist_name
-from shared.domain.listening import PlayRow, play_seconds, unknown_release_title
+from shared.domain.listening import Listen, play_seconds, unknown_release_title
 from shared.domain.sorting import primary_artist
 from shared.protocol import entities as wire
 
@@ -252,7 +252,7 @@ class ListenedPlay:
 
 
 def listened_plays(
-    rows: Iterable[PlayRow],
+    rows: Iterable[Listen],
     releases: Mapping[int, wire.Release],
     tz: ZoneInfo,
     first: date,
@@ -261,16 +261,22 @@ def listened_plays(
 ) -> list[ListenedPlay]:
     """The plays that count for [first, last] (local days) under ``filters``, in input order."""
     plays = []
+    kept: dict[int, bool] = {}
+    seconds: dict[tuple[int, tuple[str, ...] | None], float] = {}  # the same few, many times
     for row in rows:
         if not first <= local_day(row.played_at, tz) <= last:
             continue
-        release = releases.get(row.release_id)
-        if filters.keep(row.release_id, release):
-            plays.append(
-                ListenedPlay(
-                    row.release_id, row.played_at, release, play_seconds(row.sides, release)
-                )
-            )
+        release_id = row.release_id
+        release = releases.get(release_id)
+        keep = kept.get(release_id)
+        if keep is None:
+            keep = kept[release_id] = filters.keep(release_id, release)
+        if keep:
+            sides = None if row.sides is None else tuple(row.sides)
+            lasted = seconds.get((release_id, sides))
+            if lasted is None:
+                lasted = seconds[release_id, sides] = play_seconds(sides, release)
+            plays.append(ListenedPlay(release_id, row.played_at, release, lasted))
     return plays
 
 

@@ -15,6 +15,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from shared.domain.durations import sides_seconds
 from shared.domain.sorting import artist_credit
@@ -32,6 +33,17 @@ class PlayRow:
     stylus_id: uuid.UUID | None = None
     notes: str = ""
     sides: list[str] | None = None
+
+
+class Listen(Protocol):
+    """What listening analytics reads of a play (a ``PlayRow`` is one)."""
+
+    @property
+    def release_id(self) -> int: ...
+    @property
+    def played_at(self) -> dt.datetime: ...
+    @property
+    def sides(self) -> Sequence[str] | None: ...
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Literal
 
 Colour = Literal["green", "light_green", "pale_green", "amber", "red"]
@@ -75,8 +76,10 @@ def plays_since_cleaning(play_times: Iterable[datetime], last_cleaned_at: dateti
     return sum(1 for played_at in play_times if played_at > last_cleaned_at)
 
 
+@lru_cache(maxsize=1024)
 def cleanliness(plays_since: int, ever_cleaned: bool) -> Indicator:
-    """Dirtiness 0-100 (higher = dirtier): never cleaned is 100."""
+    """Dirtiness 0-100 (higher = dirtier): never cleaned is 100. (Indicators are immutable,
+    so one per input is kept and shared: a list of thousands of records reuses a handful.)"""
     score = min(100.0, plays_since / CLEANING_PLAYS_DIVISOR * 100) if ever_cleaned else 100.0
     for threshold, label, colour in _CLEANLINESS_BANDS:
         if score < threshold:
@@ -88,7 +91,11 @@ def recency(last_played_at: datetime | None, now: datetime) -> Indicator:
     """Score by whole days since the last play: <=7 -> 100 ... >365 -> 0."""
     if last_played_at is None:
         return Indicator(0.0, "Never played", "red")
-    days = max(0, (now - last_played_at).days)
+    return _recency_after(max(0, (now - last_played_at).days))
+
+
+@lru_cache(maxsize=512)
+def _recency_after(days: int) -> Indicator:
     for max_days, score, label in _RECENCY_BANDS:
         if days <= max_days:
             return Indicator(score, label, colour_for_score(score))
@@ -102,13 +109,25 @@ def record_status(
     plays = list(play_times)
     last_cleaned_at = max(cleaning_times, default=None)
     since = plays_since_cleaning(plays, last_cleaned_at)
-    last_played_at = max(plays, default=None)
+    return status_of(len(plays), since, max(plays, default=None), last_cleaned_at, now)
+
+
+def status_of(
+    plays: int,
+    plays_since: int,
+    last_played_at: datetime | None,
+    last_cleaned_at: datetime | None,
+    now: datetime,
+) -> RecordStatus:
+    """The status from counts a database aggregated (the plays, those strictly after the
+    last cleaning, the last play and the last cleaning): what ``record_status`` computes
+    from every instant."""
     return RecordStatus(
-        plays=len(plays),
-        plays_since_cleaning=since,
+        plays=plays,
+        plays_since_cleaning=plays_since,
         last_played_at=last_played_at,
         last_cleaned_at=last_cleaned_at,
-        cleanliness=cleanliness(since, last_cleaned_at is not None),
+        cleanliness=cleanliness(plays_since, last_cleaned_at is not None),
         recency=recency(last_played_at, now),
     )
 

@@ -55,8 +55,8 @@ async def series(
     now = now or dt.datetime.now(dt.UTC)
     async with store.read() as session:
         first, last = await _resolve(session, window, tz, now)
-        analytics.check_bucket_count(first, last, grouping)
-        plays = await _plays(session, window.filters, tz, first, last)
+    analytics.check_bucket_count(first, last, grouping)
+    plays = await _plays(store, window.filters, tz, first, last)
     return PeriodSeries(first, last, analytics.listening_series(plays, tz, grouping, first, last))
 
 
@@ -75,7 +75,7 @@ async def distribution(
     now = now or dt.datetime.now(dt.UTC)
     async with store.read() as session:
         first, last = await _resolve(session, window, tz, now)
-        plays = await _plays(session, window.filters, tz, first, last)
+    plays = await _plays(store, window.filters, tz, first, last)
     return analytics.listening_distribution(plays, by, measure, top)
 
 
@@ -91,10 +91,16 @@ async def _resolve(
 
 
 async def _plays(
-    session: AsyncSession, filters: Filters, tz: ZoneInfo, first: dt.date, last: dt.date
+    store: Store, filters: Filters, tz: ZoneInfo, first: dt.date, last: dt.date
 ) -> list[ListenedPlay]:
-    since, until = analytics.day_window(first, last, tz)
-    found = await rows.play_rows(session, since, until, filters.release_id)
-    found = [r for r in found if first <= analytics.local_day(r.played_at, tz) <= last]
-    releases = await rows.releases(session, {r.release_id for r in found})
-    return analytics.listened_plays(found, releases, tz, first, last, filters)
+    """The period's plays that count, kept until the next commit (the analytics page asks a
+    series and distributions of one period)."""
+
+    async def compute() -> list[ListenedPlay]:
+        since, until = analytics.day_window(first, last, tz)
+        found = await rows.cached_listens(store, since, until, filters.release_id)
+        async with store.read() as session:
+            releases = await rows.releases(session, {r.release_id for r in found})
+        return analytics.listened_plays(found, releases, tz, first, last, filters)
+
+    return await rows.kept(store, ("listened", filters, tz, first, last), compute)

@@ -4,18 +4,24 @@ store. The store holds one user's data, so nothing here is scoped by user."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import sqlite3
 import uuid
-from collections.abc import Iterable
+import weakref
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, Text, func, select, text, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kleio_desktop.core.store import queries
-from kleio_desktop.core.store.catalogue import release_from_row
+from kleio_desktop.core.store import Store
 from kleio_desktop.core.store.models import CleaningRow as StoredCleaning
-from kleio_desktop.core.store.models import CollectionItemRow, StylusRow
+from kleio_desktop.core.store.models import CollectionItemRow, ReleaseRow, StylusRow
 from kleio_desktop.core.store.models import PlayRow as StoredPlay
+from kleio_desktop.core.store.paths import database_path
 from shared.domain.listening import CleaningRow, PlayRow
+from shared.domain.sorting import primary_artist
 from shared.domain.suggestions import ActiveItem
 from shared.protocol import entities as wire
 
@@ -111,8 +117,79 @@ async def stylus_names(session: AsyncSession) -> dict[uuid.UUID, str]:
 
 
 async def releases(session: AsyncSession, ids: Iterable[int]) -> dict[int, wire.Release]:
-    rows = await queries.releases(session, set(ids))
-    return {release_id: release_from_row(row) for release_id, row in rows.items()}
+    """The stored releases with these ids (decoded once per distinct text, see
+    ``release_from_document``)."""
+    wanted = sorted(set(ids))
+    found: dict[int, wire.Release] = {}
+    for start in range(0, len(wanted), _IN_CHUNK):
+        query = select(ReleaseRow.id, type_coerce(ReleaseRow.document, Text)).where(
+            ReleaseRow.id.in_(wanted[start : start + _IN_CHUNK])
+        )
+        for release_id, document in await session.execute(query):
+            found[release_id] = release_from_document(document)
+    return found
+
+
+_IN_CHUNK = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Listened:
+    """A live play as analytics reads it (``shared.domain.listening.Listen``)."""
+
+    release_id: int
+    played_at: dt.datetime
+    sides: tuple[str, ...] | None
+
+
+_SIDES: dict[str, tuple[str, ...] | None] = {}
+
+
+def _sides(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    sides = _SIDES.get(text)
+    if sides is None and text not in _SIDES:
+        if len(_SIDES) > 10_000:
+            _SIDES.clear()
+        decoded = json.loads(text)
+        sides = _SIDES[text] = None if decoded is None else tuple(decoded)
+    return sides
+
+
+def sides_list(text: str | None) -> list[str] | None:
+    """A play's stored sides (JSON text) as a new list."""
+    sides = _sides(text)
+    return None if sides is None else list(sides)
+
+
+async def listens(
+    session: AsyncSession,
+    since: dt.datetime,
+    until: dt.datetime,
+    release_id: int | None = None,
+) -> list[Listened]:
+    """Live plays in [since, until), oldest first: the three columns analytics needs, read
+    from the index over live plays alone."""
+    query = (
+        "SELECT release_id, played_at, sides FROM plays"
+        " WHERE deleted = 0 AND played_at >= :since AND played_at < :until"
+    )
+    params: dict[str, object] = {"since": _stored(since), "until": _stored(until)}
+    if release_id is not None:
+        query += " AND release_id = :release_id"
+        params["release_id"] = release_id
+    result = await session.execute(text(query + " ORDER BY played_at"), params)
+    parse = dt.datetime.fromisoformat
+    return [
+        Listened(release, parse(played_at).replace(tzinfo=dt.UTC), _sides(sides))
+        for release, played_at, sides in result
+    ]
+
+
+def _stored(instant: dt.datetime) -> str:
+    """An instant as the store writes it (naive UTC, fixed width), for comparing in SQL."""
+    return instant.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 async def active_items(session: AsyncSession) -> list[ActiveItem]:
@@ -155,3 +232,249 @@ async def active_items(session: AsyncSession) -> list[ActiveItem]:
 def _parse(value: dt.datetime | str) -> dt.datetime:
     """SQLite's ``max()`` skips the column type and may hand back the stored text."""
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+
+
+# ---- the collection list's rows, aggregated by SQLite -----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    release: wire.Release
+    artist: str
+    """The primary artist (``shared.domain.sorting.primary_artist``)."""
+
+
+T = TypeVar("T")
+_DECODED: dict[str, Decoded] = {}
+_DECODED_MAX = 100_000
+
+
+def decoded(document: str) -> Decoded:
+    """The release stored as ``document`` (the row's JSON text), validated once per distinct
+    text: a list of thousands of records would otherwise validate every release on every
+    call. Keyed by the text itself, so a release rewritten in any way is validated afresh
+    and nothing needs invalidating. The objects are shared by every caller: read-only."""
+    found = _DECODED.get(document)
+    if found is None:
+        if len(_DECODED) >= _DECODED_MAX:
+            _DECODED.clear()
+        release = wire.Release.model_validate_json(document)
+        found = _DECODED[document] = Decoded(release, primary_artist(release.artists))
+    return found
+
+
+def release_from_document(document: str) -> wire.Release:
+    return decoded(document).release
+
+
+@dataclass(frozen=True, slots=True)
+class ListingRow:
+    """One live collection item, its release's stored JSON and its play/cleaning counts."""
+
+    item: wire.CollectionItem
+    document: str | None
+    plays: int
+    plays_since_cleaning: int
+    last_played_at: dt.datetime | None
+    last_cleaned_at: dt.datetime | None
+
+
+# Plays strictly after the release's last live cleaning, counted by SQLite over the index of
+# live plays (a range of it for each cleaned release): instants are stored as fixed-width
+# UTC text, so comparing the text compares the instants.
+_LISTING = """
+WITH cleaned AS (
+    SELECT release_id, max(cleaned_at) AS last_cleaned_at
+    FROM cleanings WHERE deleted = 0 GROUP BY release_id
+), played AS (
+    SELECT release_id, count(*) AS plays, max(played_at) AS last_played_at
+    FROM plays WHERE deleted = 0 {plays_where} GROUP BY release_id
+)
+SELECT i.instance_id, i.release_id, i.folder_id, i.rating, i.added_at, i.media_condition,
+       i.sleeve_condition, i.notes, i.archived_at, i.archive_reason, r.document,
+       played.plays,
+       CASE WHEN cleaned.last_cleaned_at IS NULL THEN played.plays ELSE (
+           SELECT count(*) FROM plays AS p
+           WHERE p.deleted = 0 AND p.release_id = i.release_id
+             AND p.played_at > cleaned.last_cleaned_at
+       ) END,
+       played.last_played_at, cleaned.last_cleaned_at
+FROM collection_items AS i
+LEFT JOIN releases AS r ON r.id = i.release_id
+LEFT JOIN played ON played.release_id = i.release_id
+LEFT JOIN cleaned ON cleaned.release_id = i.release_id
+WHERE i.deleted = 0 {items_where}
+ORDER BY i.instance_id
+"""
+
+
+_ITEMS: dict[tuple[Any, ...], wire.CollectionItem] = {}
+
+
+def _item(values: tuple[Any, ...]) -> wire.CollectionItem:
+    """The item of these stored values, built once per distinct values (like releases, see
+    ``release_from_document``): the store validated them when they were written."""
+    if len(_ITEMS) >= _DECODED_MAX:
+        _ITEMS.clear()
+    instance, release_id, folder, rating, added_at, media, sleeve, notes, archived_at, reason = (
+        values
+    )
+    item = _ITEMS[values] = wire.CollectionItem.model_construct(
+        instance_id=instance,
+        release_id=release_id,
+        folder_id=folder,
+        rating=rating,
+        added_at=_instant(added_at),
+        media_condition=media,
+        sleeve_condition=sleeve,
+        notes=notes,
+        archived_at=_instant(archived_at),
+        archive_reason=reason,
+    )
+    return item
+
+
+def _instant(value: str | None) -> dt.datetime | None:
+    return None if value is None else dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+
+
+async def listing_rows(
+    session: AsyncSession,
+    *,
+    folder_id: int | None = None,
+    archived: bool | None = False,
+    instance_id: int | None = None,
+) -> list[ListingRow]:
+    """Live items by instance id, ``folder_id`` 0 or None every folder, ``archived`` None
+    both states: one query, reading only the columns a list shows."""
+    items_where, plays_where, params = "", "", {}
+    if folder_id:
+        items_where += " AND i.folder_id = :folder_id"
+        params["folder_id"] = folder_id
+    if archived is not None:
+        items_where += f" AND i.archived_at IS {'NOT ' if archived else ''}NULL"
+    if instance_id is not None:
+        items_where += " AND i.instance_id = :instance_id"
+        plays_where = (
+            " AND release_id = (SELECT release_id FROM collection_items"
+            " WHERE instance_id = :instance_id)"
+        )
+        params["instance_id"] = instance_id
+    query = _LISTING.format(items_where=items_where, plays_where=plays_where)
+    result = await session.execute(text(query), params)
+    listed = []
+    for values in result:
+        item_values = tuple(values[:10])
+        item = _ITEMS.get(item_values)
+        if item is None:
+            item = _item(item_values)
+        document, plays, since, last_played, last_cleaned = values[10:]
+        listed.append(
+            ListingRow(
+                item,
+                document,
+                plays or 0,
+                since or 0,
+                _instant(last_played),
+                _instant(last_cleaned),
+            )
+        )
+    return listed
+
+
+# ---- the whole listing, kept until the next commit --------------------------------------
+
+
+class _Watched:
+    """One store's listing, with the commit counter it was read at."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.connection: sqlite3.Connection | None = None
+        self.version: int | None = None
+        self.listing: list[ListingRow] | None = None
+        self.listens: dict[tuple[object, ...], list[Listened]] = {}
+        self.derived: dict[tuple[object, ...], object] = {}
+
+    def current(self) -> None:
+        """Forget what was read before the last commit."""
+        version = self.data_version()
+        if version is None or version != self.version:
+            self.listing, self.listens, self.derived = None, {}, {}
+        self.version = version
+
+    def data_version(self) -> int | None:
+        """SQLite's ``PRAGMA data_version`` on a connection of our own that never writes: it
+        changes with every commit by any other connection, this process's or another's
+        (``kleio play`` while the app runs). None when it cannot be read (read afresh)."""
+        try:
+            if self.connection is None:
+                self.connection = sqlite3.connect(
+                    self.path, timeout=0, isolation_level=None, check_same_thread=False
+                )
+            (version,) = self.connection.execute("PRAGMA data_version").fetchone()
+        except sqlite3.Error:
+            return None
+        return int(version)
+
+    def __del__(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
+_WATCHED: weakref.WeakKeyDictionary[Store, _Watched] = weakref.WeakKeyDictionary()
+
+
+def _watched(store: Store) -> _Watched:
+    watched = _WATCHED.get(store)
+    if watched is None:
+        watched = _WATCHED[store] = _Watched(str(database_path(store.home)))
+    watched.current()
+    return watched
+
+
+async def cached_listing(store: Store) -> list[ListingRow]:
+    """Every live item (both archive states, all folders) as ``listing_rows`` reads them,
+    read again only when something was committed to the store since: typing a search or
+    switching a sort costs no query. The counter is read before the rows, so rows are never
+    labelled with a counter older than a commit they miss."""
+    watched = _watched(store)
+    if watched.listing is None:
+        async with store.read() as session:
+            listing = await listing_rows(session, archived=None)
+        if watched.version is not None:
+            watched.listing = listing
+        return listing
+    return watched.listing
+
+
+async def cached_listens(
+    store: Store, since: dt.datetime, until: dt.datetime, release_id: int | None = None
+) -> list[Listened]:
+    """``listens``, kept like ``cached_listing`` (a few windows): the analytics page asks
+    a series and several distributions of one period."""
+    watched = _watched(store)
+    key = (since, until, release_id)
+    found = watched.listens.get(key)
+    if found is None:
+        async with store.read() as session:
+            found = await listens(session, since, until, release_id)
+        if watched.version is not None:
+            if len(watched.listens) >= 8:
+                watched.listens.clear()
+            watched.listens[key] = found
+    return found
+
+
+async def kept(store: Store, key: tuple[object, ...], compute: Callable[[], Awaitable[T]]) -> T:
+    """``compute()``'s result, kept under ``key`` until the next commit to the store (a few
+    at a time): for values derived from the store alone, such as one period's plays."""
+    watched = _watched(store)
+    if key in watched.derived:
+        return cast(T, watched.derived[key])
+    value = await compute()
+    if watched.version is not None:
+        if len(watched.derived) >= 16:
+            watched.derived.clear()
+        watched.derived[key] = value
+    return value

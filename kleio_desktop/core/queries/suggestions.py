@@ -84,3 +84,13 @@ async def random_genre(store: Store, rng: Random) -> GenreSuggestions:
             return GenreSuggestions(None, [])
         genre, release_ids = picked
         return GenreSuggestions(genre, await _records(session, items, release_ids))
+
+
+async def records_by_release(store: Store, release_ids: Sequence[int]) -> list[SuggestedRecord]:
+    """The suggestion rows of these releases as they are now (play counts, last played),
+    in the given order; releases no longer in the active collection are left out. The app
+    refreshes the picks it shows with this when plays change."""
+    async with store.read() as session:
+        items = rules.candidates(await rows.active_items(session))
+        kept = [i for i in dict.fromkeys(release_ids) if i in items]
+        return await _records(session, items, kept)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 
 from kleio_desktop.core.changes import Changes
 from kleio_desktop.core.errors import CleaningNotFound, InvalidInput
@@ -65,12 +66,16 @@ class CleaningService:
         stylus_id: StylusChoice = PRIMARY,
         notes: str = "",
         deep: bool = False,
+        sides: Sequence[str] | None = None,
     ) -> Changes:
-        """A cleaning at ``at`` and a play one second later, in one transaction."""
+        """A cleaning at ``at`` and a play (of ``sides``, default all) one second later, in
+        one transaction."""
         cleaned_at, played_at = log_both_times(inputs.instant(at, "time"))
         async with self._store.write() as tx:
             await add_cleaning(tx, release_id, at=cleaned_at, deep=deep)
-            await add_play(tx, release_id, at=played_at, stylus_id=stylus_id, notes=notes)
+            await add_play(
+                tx, release_id, at=played_at, stylus_id=stylus_id, notes=notes, sides=sides
+            )
         return tx.changes
 
     async def get_cleaning(self, cleaning_id: uuid.UUID) -> Cleaning:

@@ -15,6 +15,8 @@ import uuid
 from typing import Any, TextIO, TypeVar
 
 from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_desktop.core.changes import Changes
 from kleio_desktop.core.errors import InvalidInput, NoSuchSide
@@ -64,6 +66,21 @@ async def _import_row(
     tx.write(row_type(id=key, field_clocks={}), values)
     await tx.session.flush()
     return True
+
+
+async def _stored_ids(
+    session: AsyncSession, row_type: type[ImportedRow], ids: list[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of ``ids`` are rows of ``row_type`` here, tombstones included."""
+    found: set[uuid.UUID] = set()
+    unique = sorted(set(ids))
+    for start in range(0, len(unique), _CHUNK):
+        query = select(row_type.id).where(row_type.id.in_(unique[start : start + _CHUNK]))
+        found.update(await session.scalars(query))
+    return found
+
+
+_CHUNK = 10_000
 
 
 class ExchangeService:
@@ -117,10 +134,22 @@ class ExchangeService:
         async with self._store.write() as tx:
             for stylus in document.styluses:
                 self._count(counts, "styluses", await self._stylus(tx, stylus))
+            # plays and cleanings in bulk: the ids stored and the releases' sides read once,
+            # the rows flushed together (one by one, 50,000 plays took three minutes)
+            session = tx.session
+            sides = await inputs.sides_by_release(
+                session, {play.release_id for play in document.plays if play.sides}
+            )
+            played = await _stored_ids(session, PlayRow, [play.id for play in document.plays])
+            cleaned = await _stored_ids(session, CleaningRow, [c.id for c in document.cleanings])
+            new_plays: list[NewRow] = []
             for play in document.plays:
-                self._count(counts, "plays", await self._play(tx, play))
+                self._count(counts, "plays", self._play(play, sides, played, new_plays))
+            await tx.insert_new(PlayRow, new_plays)
+            new_cleanings: list[NewRow] = []
             for cleaning in document.cleanings:
-                self._count(counts, "cleanings", await self._cleaning(tx, cleaning))
+                self._count(counts, "cleanings", self._cleaning(cleaning, cleaned, new_cleanings))
+            await tx.insert_new(CleaningRow, new_cleanings)
         return ImportSummary(**counts), tx.changes
 
     @staticmethod
@@ -135,15 +164,28 @@ class ExchangeService:
         return await _import_row(tx, StylusRow, stylus.id, values)
 
     @staticmethod
-    async def _play(tx: Transaction, play: Play) -> bool:
+    def _play(
+        play: Play, sides: dict[int, list[str]], known: set[uuid.UUID], new: list[NewRow]
+    ) -> bool:
         try:  # as the server would refuse it: a file is fixed, not half imported
-            await inputs.sides_of_release(tx.session, play.release_id, play.sides)
+            inputs.check_sides(play.release_id, play.sides, sides.get(play.release_id))
         except NoSuchSide as exc:
             raise InvalidInput(f"play {play.id}: {exc}") from exc
-        values = play.model_dump(exclude={"id"})
-        return await _import_row(tx, PlayRow, play.id, values)
+        return _new_row(play, known, new)
 
     @staticmethod
-    async def _cleaning(tx: Transaction, cleaning: Cleaning) -> bool:
-        values = cleaning.model_dump(exclude={"id"})
-        return await _import_row(tx, CleaningRow, cleaning.id, values)
+    def _cleaning(cleaning: Cleaning, known: set[uuid.UUID], new: list[NewRow]) -> bool:
+        return _new_row(cleaning, known, new)
+
+
+NewRow = tuple[object, dict[str, Any], dict[str, Any]]
+
+
+def _new_row(entity: Play | Cleaning, known: set[uuid.UUID], new: list[NewRow]) -> bool:
+    """Queue ``entity`` for insertion unless its id is stored (or queued) already."""
+    if entity.id in known:
+        return False
+    known.add(entity.id)
+    values = entity.model_dump(exclude={"id"})
+    new.append((entity.id, values, entity.model_dump(mode="json", exclude={"id"})))
+    return True

@@ -7,6 +7,7 @@ sync engine uploads, not from mutations. Catalogue rows are shared data, never d
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -76,24 +77,51 @@ async def save_releases(
 
 
 async def save_folders(session: AsyncSession, folders: Iterable[Folder]) -> set[int]:
+    wanted = list(folders)
+    stored = await _stored(session, FolderRow, FolderRow.id, {f.id for f in wanted})
     ids = set()
-    for folder in folders:
-        row = await session.get(FolderRow, folder.id) or FolderRow(id=folder.id, field_clocks={})
+    for folder in wanted:
+        row = stored.get(folder.id)
+        if row is None:
+            row = stored[folder.id] = FolderRow(id=folder.id, field_clocks={})
+            session.add(row)
         row.name, row.count, row.deleted = folder.name, folder.count, False
-        session.add(row)
         ids.add(folder.id)
     return ids
 
 
 async def save_collection_items(session: AsyncSession, items: Iterable[CollectionItem]) -> set[int]:
+    wanted = list(items)
+    stored = await _stored(
+        session, CollectionItemRow, CollectionItemRow.instance_id, {i.instance_id for i in wanted}
+    )
     ids = set()
-    for item in items:
-        row = await session.get(CollectionItemRow, item.instance_id)
+    for item in wanted:
+        row = stored.get(item.instance_id)
         if row is None:
-            row = CollectionItemRow(instance_id=item.instance_id, field_clocks={})
+            row = stored[item.instance_id] = CollectionItemRow(
+                instance_id=item.instance_id, field_clocks={}
+            )
+            session.add(row)
         for name in CollectionItem.model_fields:
             setattr(row, name, getattr(item, name))
         row.deleted = False
-        session.add(row)
         ids.add(item.instance_id)
     return ids
+
+
+StoredT = TypeVar("StoredT", FolderRow, CollectionItemRow)
+
+
+async def _stored(
+    session: AsyncSession, row_type: type[StoredT], key: Any, ids: set[int]
+) -> dict[int, StoredT]:
+    """The stored rows with these keys, read in one query a 10,000 (a lookup per row would
+    flush the rows added before it, one by one)."""
+    wanted = sorted(ids)
+    found: dict[int, StoredT] = {}
+    for start in range(0, len(wanted), 10_000):
+        query = select(row_type).where(key.in_(wanted[start : start + 10_000]))
+        for row in await session.scalars(query):
+            found[getattr(row, key.key)] = row
+    return found

@@ -28,6 +28,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from kleio_desktop.core.store.types import UTCDateTime
 
 Clocks = dict[str, str]
+_LIVE = text("deleted = 0")
 
 
 class Base(DeclarativeBase):
@@ -87,7 +88,12 @@ class ReleaseRow(Base):
 
 class PlayRow(Base):
     __tablename__ = "plays"
-    __table_args__ = (Index("ix_plays_release_played", "release_id", "played_at"),)
+    __table_args__ = (
+        Index("ix_plays_release_played", "release_id", "played_at"),
+        # live rows only, with every column the list's counts and analytics read
+        Index("ix_plays_live_release", "release_id", "played_at", sqlite_where=_LIVE),
+        Index("ix_plays_live_played", "played_at", "release_id", "sides", sqlite_where=_LIVE),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     release_id: Mapped[int]
@@ -101,7 +107,10 @@ class PlayRow(Base):
 
 class CleaningRow(Base):
     __tablename__ = "cleanings"
-    __table_args__ = (Index("ix_cleanings_release_cleaned", "release_id", "cleaned_at"),)
+    __table_args__ = (
+        Index("ix_cleanings_release_cleaned", "release_id", "cleaned_at"),
+        Index("ix_cleanings_live_release", "release_id", "cleaned_at", sqlite_where=_LIVE),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     release_id: Mapped[int]

@@ -9,13 +9,16 @@ import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from kleio_desktop.core.errors import InvalidInput
 from kleio_desktop.core.services import Services, open_services
 from kleio_desktop.core.services.exchange import parse_document
 from kleio_desktop.core.store import Store
+from kleio_desktop.core.store.models import CleaningRow, PlayRow, StylusRow
 from shared.protocol.entities import PlayPatch, StylusIn
 from shared.protocol.exchange import PLAYS_CSV_COLUMNS
+from shared.protocol.sync import Mutation
 
 from ..conftest import RecordMaker
 
@@ -123,3 +126,44 @@ async def test_plays_csv(services: Services, add_record: RecordMaker) -> None:
     assert rows[0]["sides"] == "A"
     assert rows[0]["notes"] == "with, comma"
     assert dt.datetime.fromisoformat(rows[0]["played_at"]) == AT
+
+
+async def test_bulk_import_writes_what_row_by_row_writes_would(
+    services: Services, add_record: RecordMaker, tmp_path: Path
+) -> None:
+    """Plays and cleanings go in by bulk statements: the rows, their field clocks and their
+    mutations are those ``Transaction.write`` gives one row at a time; an id twice in one
+    file is imported once."""
+    await fill(services, add_record)
+    document = await services.exchange.export_document(now=EXPORTED)
+    document.plays.append(document.plays[0])
+
+    async with open_services(tmp_path / "bulk") as bulk:
+        summary, _ = await bulk.exchange.import_document(document)
+        bulk_mutations = await bulk.store.pending_mutations()
+        async with bulk.store.read() as session:
+            bulk_clocks = {
+                r.id: set(r.field_clocks) for r in await session.scalars(select(PlayRow))
+            }
+    async with open_services(tmp_path / "by_row") as by_row:
+        async with by_row.store.write() as tx:
+            for stylus in document.styluses:
+                tx.write(
+                    StylusRow(id=stylus.id, field_clocks={}), stylus.model_dump(exclude={"id"})
+                )
+            for play in document.plays[:-1]:
+                tx.write(PlayRow(id=play.id, field_clocks={}), play.model_dump(exclude={"id"}))
+            for cleaning in document.cleanings:
+                values = cleaning.model_dump(exclude={"id"})
+                tx.write(CleaningRow(id=cleaning.id, field_clocks={}), values)
+        row_mutations = await by_row.store.pending_mutations()
+        async with by_row.store.read() as session:
+            row_clocks = {r.id: set(r.field_clocks) for r in await session.scalars(select(PlayRow))}
+
+    def shape(mutations: list[Mutation]) -> list[tuple[object, ...]]:
+        return [(m.mutation_id, m.entity, m.entity_id, m.op, m.fields) for m in mutations]
+
+    assert (summary.plays, summary.unchanged) == (2, 1)
+    assert shape(bulk_mutations) == shape(row_mutations)
+    assert [m.hlc for m in bulk_mutations] == sorted(m.hlc for m in bulk_mutations)
+    assert bulk_clocks == row_clocks

@@ -4,8 +4,10 @@ One generated data set — releases with and without tracklists, one owned twice
 with sides and styluses (a deleted stylus among them), cleanings (some the same local
 day as a play), an archived item — is seeded on a server (on SQLite and on PostgreSQL)
 and written on a desktop, the two synced; then history, analytics, suggestions (record of
-the day included), the stylus list with wear and the stylus catalogue are asked of both,
-in a zone west of UTC and one east of it, at one fixed instant, and must be identical.
+the day included), the stylus list with wear, the stylus catalogue, the collection list
+(filters, search, every sort), each record's page, folders, genres and the archive are
+asked of both, in a zone west of UTC and one east of it where days matter, at one fixed
+instant, and must be identical.
 """
 
 from __future__ import annotations
@@ -25,7 +27,15 @@ import pytest
 from fastapi import FastAPI
 from pydantic import TypeAdapter
 
-from kleio_desktop.core.queries import analytics, collection, history, styluses, suggestions
+from kleio_desktop.core.errors import CollectionItemNotFound
+from kleio_desktop.core.queries import (
+    analytics,
+    collection,
+    history,
+    records,
+    styluses,
+    suggestions,
+)
 from kleio_desktop.core.store import Store
 from kleio_server.accounts.service import ensure_user
 from kleio_server.app import create_app
@@ -106,6 +116,7 @@ RELEASES = [
 ]
 ITEMS = {10010: 1001, 10020: 1002, 10030: 1003, 10040: DOUBLE_LP, 10050: ARCHIVED}
 ITEMS |= {10061: OWNED_TWICE, 10060: OWNED_TWICE}
+FOLDERS = {2: ("Jazz shelf", 2), 1: ("Uncategorized", 5), 7: ("Empty", 0)}
 
 
 async def seed_server(app: FastAPI) -> uuid.UUID:
@@ -114,6 +125,9 @@ async def seed_server(app: FastAPI) -> uuid.UUID:
     user = await ensure_user(kleio.sessions, principal)
     async with kleio.sessions() as session:
         await catalogue.save_many(session, RELEASES)
+        for folder_id, (name, count) in FOLDERS.items():
+            fields = {"name": name, "count": count}
+            await write(kleio.applier, session, user.id, "folder", folder_id, fields)
         for n, (instance_id, release_id) in enumerate(ITEMS.items()):
             fields = {
                 "release_id": release_id,
@@ -165,6 +179,7 @@ async def write_on_desktop(device: Any) -> None:
     await services.cleanings.log_both(1003, at=dt.datetime(2026, 12, 1, 20, tzinfo=dt.UTC))
     await services.styluses.delete_stylus(ids["Lost"])
     await services.collection.archive(10050)
+    await services.collection.archive(10061, reason="duplicate")
 
 
 async def get(client: httpx.AsyncClient, path: str, **params: Any) -> Any:
@@ -209,6 +224,9 @@ async def test_the_desktop_answers_what_the_server_answers(
             await same_record_of_the_day(client, store, user_id, zone)
         await same_styluses(client, store)
         await same_collection(client, store)
+        await same_records(client, store)
+        await same_folders_and_genres(client, store)
+        await same_archive(client, store)
     await same_random_suggestions(kleio, store, user_id)
 
 
@@ -238,7 +256,7 @@ async def same_analytics(client: httpx.AsyncClient, store: Store, zone: str) -> 
     filters.append({"release_id": DOUBLE_LP})
     for period in ("7d", "30d", "90d", "1y", "all"):
         for where in filters:
-            window = analytics.Window(period=period, filters=Filters(**where))  # type: ignore[arg-type]
+            window = analytics.Window(period=period, filters=Filters(**where))
             for group in ("day", "week", "month"):
                 served = await get(
                     client, "/analytics/series", period=period, group=group, tz=zone, **where
@@ -357,20 +375,31 @@ async def same_collection(client: httpx.AsyncClient, store: Store) -> None:
                 assert [listed_json(r) for r in local] == [
                     {k: item[k] for k in LISTED} for item in served
                 ], (params, sort, descending)
-        for q in ("blue", "jazz", "columbia", "miles davis", "zzzz"):
+        for q in ("blue", "jazz", "columbia", "miles davis", "zzzz", "hed hunter", "bi"):
             served = (await get(client, "/collection", q=q, limit=500, **params))["items"]
             local = await collection.list_records(store, where, query=q, now=NOW)
+            # ranked: ties keep the candidates' order, which the server's database leaves open
             assert {r.item.instance_id for r in local} == {i["instance_id"] for i in served}, q
-            served = await get(client, "/collection", q=q, sort="album", limit=500, **params)
-            local = await collection.list_records(store, where, query=q, sort="album", now=NOW)
-            assert [r.item.instance_id for r in local] == [
-                i["instance_id"] for i in served["items"]
-            ], q
+            for sort in get_args(SortKey) if q in ("blue", "jazz") else ("album",):
+                asked = dict(params, q=q, sort=sort, limit=500)
+                served = (await get(client, "/collection", **asked))["items"]
+                local = await collection.list_records(store, where, query=q, sort=sort, now=NOW)
+                assert [listed_json(r) for r in local] == [
+                    {k: item[k] for k in LISTED} for item in served
+                ], (q, sort)
     columbia = await collection.list_records(store, query="columbia", now=NOW)
     assert [r.item.release_id for r in columbia] == [1003]
 
 
-LISTED = ("instance_id", "release_id", "folder_id", "archived_at", "artist", "status")
+LISTED = (
+    "instance_id",
+    "release_id",
+    "folder_id",
+    "archived_at",
+    "archive_reason",
+    "artist",
+    "status",
+)
 
 
 def listed_json(record: collection.ListedRecord) -> dict[str, Any]:
@@ -385,6 +414,7 @@ def listed_json(record: collection.ListedRecord) -> dict[str, Any]:
         "release_id": item["release_id"],
         "folder_id": item["folder_id"],
         "archived_at": item["archived_at"],
+        "archive_reason": item["archive_reason"],
         "artist": record.artist,
         "status": {
             "plays": status.plays,
@@ -403,3 +433,64 @@ def listed_json(record: collection.ListedRecord) -> dict[str, Any]:
             },
         },
     }
+
+
+def detail_json(detail: records.RecordDetail) -> dict[str, Any]:
+    listed = collection.ListedRecord(detail.item, detail.release, detail.artist, detail.status)
+    return {
+        **listed_json(listed),
+        "archive_reason": detail.item.archive_reason,
+        "release": None if detail.release is None else detail.release.model_dump(mode="json"),
+        "history": [
+            TypeAdapter(records.RecordHistoryEntry).dump_python(e, mode="json")
+            for e in detail.history
+        ],
+    }
+
+
+async def same_records(client: httpx.AsyncClient, store: Store) -> None:
+    """Every item's page (archived ones too): release, status, and the merged history with
+    stylus names (a deleted stylus's included), newest first."""
+    for instance_id in ITEMS:
+        served = await get(client, f"/collection/{instance_id}")
+        local = detail_json(await records.record_detail(store, instance_id, now=NOW))
+        assert local == {k: served[k] for k in local}, instance_id
+    detail = await records.record_detail(store, 10040, now=NOW)
+    kinds = {e.kind for e in detail.history}
+    assert kinds == {"play", "cleaning"} and detail.status.plays > 0
+    names = set()
+    for instance_id in ITEMS:
+        names |= {e.stylus_name for e in (await records.record_detail(store, instance_id)).history}
+    assert {"Ortofon 2M Blue", "Worn out", None} <= names
+    missing = await client.get("/api/v1/collection/999")
+    assert missing.status_code == 404
+    with pytest.raises(CollectionItemNotFound):
+        await records.record_detail(store, 999)
+
+
+async def same_folders_and_genres(client: httpx.AsyncClient, store: Store) -> None:
+    served = await get(client, "/folders")
+    local = await records.folders(store)
+    assert [f.model_dump(mode="json") for f in local] == served
+    assert [f["id"] for f in served] == [1, 2, 7]
+    served_genres = await get(client, "/genres")
+    genres = await records.genres(store)
+    assert [g.name for g in genres] == served_genres == await records.genre_names(store)
+    counted = {g.name: (g.active, g.archived) for g in genres}
+    assert counted == {"Funk / Soul": (1, 0), "Jazz": (4, 1), "Rock": (0, 1)}
+
+
+async def same_archive(client: httpx.AsyncClient, store: Store) -> None:
+    """The archive: archived items with their reason, in every sort, searched."""
+    for sort in (None, "album", "added", "most_played", "needs_cleaning"):
+        asked: dict[str, Any] = {"archived": "true", "limit": 500}
+        if sort is not None:
+            asked["sort"] = sort
+        served = (await get(client, "/collection", **asked))["items"]
+        local = await records.archived_records(store, sort=sort, now=NOW)
+        assert [(r.item.instance_id, r.item.archive_reason) for r in local] == [
+            (i["instance_id"], i["archive_reason"]) for i in served
+        ]
+    assert {r.item.archive_reason for r in local} == {"user", "duplicate"}
+    found = await records.archived_records(store, query="kind of blue", now=NOW)
+    assert [r.item.instance_id for r in found] == [10061]

@@ -5,8 +5,8 @@ Discogs import, the signed-in user's id), one JSON value per key. ``change_log``
 committed write transaction naming the rows it changed and the store that wrote them, so a
 running app sees what another process (``kleio play`` in a terminal) changed.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-07 04:30:00
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Views: each module exposes ``create_page(ctx) -> QWidget``; widgets only bind."""

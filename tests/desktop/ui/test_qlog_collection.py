@@ -1,0 +1,140 @@
+"""The Collection view: the cover grid (uniform sizes, S/M/L), search, the genre filter, the
+tracklist panel and the record dialog it opens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import qasync  # type: ignore[import-untyped]
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QListView
+
+from kleio_desktop.core.queries.collection import CollectionFilters, list_records
+from kleio_desktop.ui.record_dialog import RecordDialog
+from kleio_desktop.ui.recordlist import COVER_SIZES
+from kleio_desktop.ui.views.collection import CollectionPage, create_page
+from tests.desktop.ui.qlog_support import (
+    app_context,
+    copy_home,
+    loop,
+    opened,
+    run,
+    seeded_home,
+    until,
+)
+
+__all__ = ["loop"]
+
+RECORDS = 40
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return seeded_home(tmp_path_factory, RECORDS, plays=100)
+
+
+@pytest.fixture
+def home(template: Path, tmp_path: Path) -> Path:
+    return copy_home(template, tmp_path)
+
+
+def test_cover_grid_sizes_genres_tracklist_and_dialog(
+    loop: qasync.QEventLoop, home: Path, tmp_path: Path
+) -> None:
+    async def body() -> None:
+        async with app_context(home, tmp_path) as (ctx, errors):
+            page = create_page(ctx)
+            assert isinstance(page, CollectionPage)
+            page.resize(1200, 800)
+            page.show()
+            await opened(page)
+            grid = page.grid
+            assert grid.viewMode() == QListView.ViewMode.IconMode and grid.uniformItemSizes()
+            assert page.model.rowCount() == RECORDS - 1
+            for name, size in COVER_SIZES.items():
+                page.set_cover_size(name)
+                assert grid.gridSize().width() == size + 16
+                assert grid.visualRect(page.model.index(0)).width() == size + 16
+            page.set_cover_size("M")
+
+            page.sort.setCurrentIndex(page.sort.findData("year"))
+            years = [r.release.year for r in page.model.records if r.release and r.release.year]
+            assert years == sorted(years)
+
+            # the genre filter: any of the ticked genres
+            assert "Jazz" in page.presenter.available_genres
+            action = next(a for a in page.genre_menu.actions() if a.text() == "Jazz")
+            action.setChecked(True)
+            expected = await list_records(
+                ctx.desktop.store, CollectionFilters(genres=["Jazz"]), sort="year"
+            )
+            shown = [r.item.instance_id for r in page.model.records]
+            assert shown == [r.item.instance_id for r in expected] and 0 < len(shown) < RECORDS - 1
+            assert page.genre_button.text() == "Jazz"
+            QTest.keyClicks(page.search, "zzqqxxjj")
+            assert page.model.rowCount() == 0 and "Nothing matches" in page.empty.text()
+            page.search.clear()
+
+            # selecting a record shows its tracklist
+            with_tracks = next(
+                i for i, r in enumerate(page.model.records) if r.release and r.release.tracks
+            )
+            record = page.model.records[with_tracks]
+            grid.setCurrentIndex(page.model.index(with_tracks))
+            assert page.panel.record == record
+            assert record.release is not None
+            assert record.release.tracks[0].title in page.panel.tracks.text()
+            assert page.panel.title.text() == record.release.title
+
+            # double-click opens the record dialog
+            rect = grid.visualRect(page.model.index(with_tracks))
+            QTest.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+            QTest.mouseDClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+            dialog = page.findChild(RecordDialog)
+            assert dialog is not None
+            await dialog.loaded
+            assert dialog.title.text() == record.release.title
+            dialog.close()
+            assert not errors.reports
+            page.close()
+
+    run(loop, body())
+
+
+def test_collection_follows_the_remembered_folder_and_data_changes(
+    loop: qasync.QEventLoop, home: Path, tmp_path: Path
+) -> None:
+    async def body() -> None:
+        async with app_context(home, tmp_path) as (ctx, _errors):
+            page = create_page(ctx)
+            assert isinstance(page, CollectionPage)
+            page.show()
+            await opened(page)
+            page.folder.setCurrentIndex(page.folder.findText("Jazz shelf"))
+            await until(lambda: page.model.rowCount() < RECORDS - 1, what="the folder")
+            folder_id = page.folder.currentData()
+            expected = await list_records(ctx.desktop.store, CollectionFilters(folder_id=folder_id))
+            assert {r.item.instance_id for r in page.model.records} == {
+                r.item.instance_id for r in expected
+            }
+            # a second page (e.g. the Log) opens on the same folder
+            other = create_page(ctx)
+            assert isinstance(other, CollectionPage)
+            await opened(other)
+            assert other.folder.currentData() == folder_id
+            assert other.model.rowCount() == page.model.rowCount()
+            # archiving a record elsewhere in the app removes it from the grid
+            gone = page.model.records[0]
+            await ctx.desktop.collection.archive(gone.item.instance_id, "user")
+            await until(
+                lambda: (
+                    gone.item.instance_id not in {r.item.instance_id for r in page.model.records}
+                ),
+                what="the archived record to leave",
+            )
+            page.close()
+            other.close()
+
+    run(loop, body())
