@@ -26,6 +26,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -154,30 +155,30 @@ class Desktop:
             events.publish(DataChanged(changes, origin))
 
         unsubscribe = store.bus.subscribe_origin(relay)
-        watcher: asyncio.Task[None] | None = None
+        watcher: _Watcher | None = None
         try:
             store.changes_by_others()  # the baseline: what is there now is nobody's news
-            watcher = asyncio.create_task(desktop._watch_others(watch_seconds))
+            watcher = _Watcher(
+                store.home, watch_seconds, asyncio.get_running_loop(), desktop._looked_elsewhere
+            )
             yield desktop
         finally:
-            for task in (*desktop._background, *([watcher] if watcher else [])):
+            if watcher is not None:
+                await asyncio.to_thread(watcher.stop)
+            for task in desktop._background:
                 task.cancel()
             await asyncio.gather(*desktop._background, return_exceptions=True)
             await desktop.stop_sync()
-            if watcher is not None:
-                await asyncio.gather(watcher, return_exceptions=True)
             unsubscribe()
             await store.close()
 
     # ---- other processes -------------------------------------------------------------
 
-    async def _watch_others(self, seconds: float) -> None:
-        while True:
-            await asyncio.sleep(seconds)
-            try:
-                self.check_other_processes()
-            except Exception:  # a broken look must not end the watching
-                logger.exception("looking for other processes' writes failed")
+    def _looked_elsewhere(self) -> None:
+        try:
+            self.check_other_processes()
+        except Exception:  # a broken look must not end the watching
+            logger.exception("looking for other processes' writes failed")
 
     def check_other_processes(self) -> Changes:
         """Publish (and return) what other processes committed since the last look; the
@@ -560,6 +561,43 @@ class Desktop:
             await self._send_progress(
                 ImportProgressReport(state=server_state, step=server_state, detail=detail)
             )
+
+
+class _Watcher:
+    """Polls the store's ``PRAGMA data_version`` in a thread of its own (no timer in the event
+    loop: under Qt's loop a timer every 0.25 s crashed the app) and, when something committed,
+    has the loop look at the change log (``Desktop.check_other_processes``)."""
+
+    def __init__(
+        self,
+        home: Path,
+        seconds: float,
+        loop: asyncio.AbstractEventLoop,
+        look: Callable[[], None],
+    ) -> None:
+        from kleio_desktop.core.store.paths import database_path
+        from kleio_desktop.core.store.store import DataVersion
+
+        self._version = DataVersion(database_path(home))
+        self._seconds, self._loop, self._look = seconds, loop, look
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="kleio-store-watch", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._version.changed()  # the baseline
+            while not self._stopping.wait(self._seconds):
+                if self._version.changed():
+                    self._loop.call_soon_threadsafe(self._look)
+        except RuntimeError:  # the loop closed under us
+            pass
+        finally:
+            self._version.close()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join()
 
 
 def _progress_of(message: ImportProgressMessage) -> ImportProgress:

@@ -108,8 +108,8 @@ class Store:
         self._engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._clock = clock
-        self._watcher = _DataVersion(database_path(home))
-        self._others = _DataVersion(database_path(home))
+        self._watcher = DataVersion(database_path(home))
+        self._others = DataVersion(database_path(home))
         self._writer = uuid4().hex
         self._log_seen: int | None = None
         self._log_unread = False
@@ -125,6 +125,10 @@ class Store:
     ) -> Store:
         """Open (creating and migrating as needed) the store in data directory ``home``."""
         database = database_path(home)
+        # alembic loads on the first open, in this thread: loading it first in the worker
+        # thread below while Qt ran crashed the app (a segfault in tests/desktop/ui)
+        from kleio_desktop.core.store import migrate  # noqa: F401
+
         report = await asyncio.to_thread(_prepare, home, migrations)
         engine = create_store_engine(database)
         sessions = async_sessionmaker(engine, expire_on_commit=False)
@@ -152,7 +156,7 @@ class Store:
         call only takes a baseline): by another process on the same data directory (``kleio
         play`` while the app syncs, whose writes reach no ``ChangeBus`` here) or by this one.
 
-        SQLite's ``PRAGMA data_version`` on a connection of its own (``_DataVersion``)."""
+        SQLite's ``PRAGMA data_version`` on a connection of its own (``DataVersion``)."""
         return self._watcher.changed()
 
     def changes_by_others(self) -> Changes:
@@ -355,7 +359,7 @@ class Store:
             return tx.changes
 
 
-class _DataVersion:
+class DataVersion:
     """SQLite's ``PRAGMA data_version`` on a connection of its own, in autocommit: it reads
     the shared-memory header, no file I/O, so it is meant to be polled, and runs inline.
     Every commit through another connection (this process's pool included) moves it."""
