@@ -10,7 +10,8 @@ are thin adapters over it; nothing else wires the core.
 
 Events (``core.events``): this process's writes are ``DataChanged(origin="local")``, pulled
 changes ``"pull"``, writes by another process on the same store (``kleio play`` while the
-app runs; seen through the store's change log, polled every ``watch_seconds``)
+app runs; SQLite's ``data_version`` polled every ``watch_seconds`` by a thread of its
+own, then the store's change log read in the loop)
 ``"other_process"``; the live engine's status ``SyncStatusChanged``; a Discogs import's
 progress ``ImportProgressed``; the server's ``refresh_request`` ``RefreshRequested``, which a
 live desktop answers by running the import, its progress relayed through the server.
@@ -134,6 +135,7 @@ class Desktop:
         self._own_import = False
         self._last_relay = 0.0
         self._background: set[asyncio.Task[Any]] = set()
+        self._closed = False
 
     @property
     def bus(self) -> ChangeBus:
@@ -170,11 +172,14 @@ class Desktop:
             await asyncio.gather(*desktop._background, return_exceptions=True)
             await desktop.stop_sync()
             unsubscribe()
+            desktop._closed = True  # a look the watcher asked for may still be queued
             await store.close()
 
     # ---- other processes -------------------------------------------------------------
 
     def _looked_elsewhere(self) -> None:
+        if self._closed:
+            return
         try:
             self.check_other_processes()
         except Exception:  # a broken look must not end the watching
