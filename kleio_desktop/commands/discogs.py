@@ -24,13 +24,13 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn
 
+from kleio_desktop.core.app import Desktop
 from kleio_desktop.core.auth import AuthError
 from kleio_desktop.core.discogs import (
     DiscogsImport,
     DiscogsToken,
     ImportOutcome,
     check_token,
-    connect_server,
     discogs_token_store_from_env,
 )
 from kleio_desktop.core.discogs.state import load_checkpoint
@@ -207,31 +207,23 @@ async def _resume_page(store: Store) -> int | None:
 
 
 async def _import(home: Path, token: str, *, details: bool, console: Console) -> int:
-    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as http:
-        store = await Store.open(home)
+    async with Desktop.open(home) as desktop:
         try:
-            server, why_not = await connect_server(http, store, home)
-            if why_not is not None:
-                console.print(f"Importing locally only: {why_not}")
             with ImportBar(console) as bar:
                 WAITS.set(bar.waiting)
-                job = DiscogsImport(
-                    store,
-                    http,
-                    token,
-                    base_url=DiscogsSettings().api,
-                    server=server,
-                    details=details,
-                    on_progress=bar.update,
-                )
-                with _stop_on_sigint(job):
-                    try:
-                        outcome = await job.run()
-                    except (ImportInterrupted, asyncio.CancelledError):
-                        page = await _resume_page(store)
-                        where = f" from page {page}" if page is not None else ""
-                        console.print(f"Stopped. `kleio discogs import` resumes{where}.")
-                        return 1
+                async with desktop.discogs_import(
+                    token, details=details, on_progress=bar.update
+                ) as session:
+                    if session.local_only_reason is not None:
+                        console.print(f"Importing locally only: {session.local_only_reason}")
+                    with _stop_on_sigint(session.job):
+                        try:
+                            outcome = await session.run()
+                        except (ImportInterrupted, asyncio.CancelledError):
+                            page = await _resume_page(desktop.store)
+                            where = f" from page {page}" if page is not None else ""
+                            console.print(f"Stopped. `kleio discogs import` resumes{where}.")
+                            return 1
         except BadToken as exc:
             console.print(
                 f"Discogs rejected the stored token ({exc}); run `kleio discogs token set`."
@@ -242,8 +234,6 @@ async def _import(home: Path, token: str, *, details: bool, console: Console) ->
                 f"Discogs import failed: {exc}. `kleio discogs import` resumes from here."
             )
             return 1
-        finally:
-            await store.close()
     return _report(outcome, console)
 
 

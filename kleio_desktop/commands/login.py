@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import sys
 import webbrowser
@@ -42,30 +41,6 @@ def _store() -> TokenStore:
     return token_store_from_env(DesktopSettings().data_dir)
 
 
-async def _record_server(server_url: str | None, signed_out_of: str | None = None) -> None:
-    """Note in the local store which server it syncs with (None: signed out of
-    ``signed_out_of``, if that is the store's server).
-
-    A different server than before starts from cursor 0 (its epoch differs anyway, so the
-    first pull would ask for a bootstrap); unsynced local work stays in the outbox.
-    """
-    from kleio_desktop.core.settings import DesktopSettings
-    from kleio_desktop.core.store import Store
-
-    store = await Store.open(DesktopSettings().data_dir)
-    try:
-        state = await store.sync_state()
-        if server_url is None:
-            if state.server_url != signed_out_of:
-                return
-            state = dataclasses.replace(state, server_url=None)
-        elif state.server_url != server_url:
-            state = dataclasses.replace(state, server_url=server_url, cursor=0, epoch=None)
-        await store.save_sync_state(state)
-    finally:
-        await store.close()
-
-
 def _fail(exc: Exception) -> typer.Exit:
     from kleio_desktop.cli import fail_with
 
@@ -86,21 +61,14 @@ async def _login(store: TokenStore, server: str, key: str | None, no_browser: bo
                 f"Opening your browser to sign in. If it does not open, visit:\n{url}", err=True
             )
 
-    import httpx
+    from kleio_desktop.core.app import Desktop
+    from kleio_desktop.core.settings import DesktopSettings
 
-    from kleio_desktop.core.auth import sign_in_to_server
-    from kleio_desktop.core.auth.server_config import normalize_server_url
-
-    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as http:
-        credential = await sign_in_to_server(
-            http,
-            store,
-            server,
-            key=key,
-            open_browser=None if no_browser else _open_browser,
-            on_url=show,
+    async with Desktop.open(DesktopSettings().data_dir) as desktop:
+        desktop.use_tokens(store)
+        credential = await desktop.sign_in(
+            server, key=key, open_browser=None if no_browser else _open_browser, on_url=show
         )
-    await _record_server(normalize_server_url(server))
     return credential
 
 
@@ -137,14 +105,12 @@ def _lapse_note(expires_at: float | None) -> str:
 
 
 async def _logout(store: TokenStore, server: str) -> bool:
-    import httpx
+    from kleio_desktop.core.app import Desktop
+    from kleio_desktop.core.settings import DesktopSettings
 
-    from kleio_desktop.core.auth import sign_out
-
-    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as http:
-        revoked = await sign_out(http, store, server)
-    await _record_server(None, signed_out_of=server)
-    return revoked
+    async with Desktop.open(DesktopSettings().data_dir) as desktop:
+        desktop.use_tokens(store)
+        return await desktop.sign_out(server)
 
 
 def _unsent() -> int:

@@ -15,11 +15,12 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
-from kleio_desktop.core.auth import AuthError, token_store_from_env
+from kleio_desktop.core.app import Desktop
+from kleio_desktop.core.auth import AuthError
 from kleio_desktop.core.errors import KleioError
-from kleio_desktop.core.services import open_services
+from kleio_desktop.core.events import Event, SyncStatusChanged
 from kleio_desktop.core.settings import DesktopSettings
-from kleio_desktop.core.sync import SyncEngine, SyncProgress, SyncStatus, open_transport
+from kleio_desktop.core.sync import SyncProgress, SyncStatus
 
 WatchOption = Annotated[
     bool, typer.Option("--watch", help="Stay connected and sync live until Ctrl-C.")
@@ -88,35 +89,38 @@ class DownloadBar:
 
 async def _sync(watch: bool) -> str:
     home = DesktopSettings().data_dir
-    tokens = token_store_from_env(home)
-    async with open_services(home) as services, open_transport(services.store, tokens) as transport:
-        engine = SyncEngine(services.store, transport)
+    async with Desktop.open(home) as desktop:
         bar = DownloadBar(Console(stderr=True))
-        engine.subscribe(bar)
         try:
             if not watch:
-                _say(f"Syncing with {transport.server_url} ...")
-                return (await engine.sync_once()).describe()
-            return await _watch(engine)
+                server = (await desktop.store.sync_state()).server_url
+                if server is not None:
+                    _say(f"Syncing with {server} ...")
+                return (await desktop.sync_once(on_status=bar)).describe()
+            return await _watch(desktop, bar)
         finally:
             bar.close()
 
 
-async def _watch(engine: SyncEngine) -> str:
+async def _watch(desktop: Desktop, bar: DownloadBar) -> str:
     shown: list[SyncStatus] = []
 
-    def show(status: SyncStatus) -> None:
-        quiet = dataclasses.replace(status, progress=None)  # the bar shows the download
+    def show(event: Event) -> None:
+        if not isinstance(event, SyncStatusChanged):
+            return
+        bar(event.status)
+        quiet = dataclasses.replace(event.status, progress=None)  # the bar shows the download
         if not shown or shown[-1] != quiet:
             shown[:] = [quiet]
             typer.echo(quiet.describe())
 
-    engine.subscribe(show)
+    desktop.events.subscribe(show)
+    engine = await desktop.start_sync()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows, non-main thread
             loop.add_signal_handler(signum, engine.stop)
-    await engine.run()
+    await desktop.run_sync()
     return "stopped"
 
 

@@ -10,10 +10,16 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Literal
 
 logger = logging.getLogger(__name__)
 
+Origin = Literal["local", "pull", "other_process"]
+"""Where a change came from: a write in this process, changes pulled from the server, or
+another process writing the same store (``kleio play`` while the app runs)."""
+
 Listener = Callable[["Changes"], None]
+OriginListener = Callable[["Changes", Origin], None]
 
 
 @dataclass(frozen=True)
@@ -27,7 +33,10 @@ class Changes:
     folders: frozenset[int] = frozenset()
     releases: frozenset[int] = frozenset()
     outbox: bool = False
+    """New local work went into the outbox (pruning acknowledged rows is not that)."""
     sync_state: bool = False
+    settings: bool = False
+    """A device setting changed (``core.device.DeviceSettings``)."""
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -39,6 +48,7 @@ class Changes:
             releases=self.releases | other.releases,
             outbox=self.outbox or other.outbox,
             sync_state=self.sync_state or other.sync_state,
+            settings=self.settings or other.settings,
         )
 
     def __bool__(self) -> bool:
@@ -51,6 +61,7 @@ class Changes:
             or self.releases
             or self.outbox
             or self.sync_state
+            or self.settings
         )
 
     @property
@@ -65,18 +76,66 @@ class Changes:
             "releases",
             "outbox",
             "sync_state",
+            "settings",
         )
         return frozenset(name for name in names if getattr(self, name))
+
+    def to_json(self) -> dict[str, Any]:
+        """The non-empty fields as JSON (ids as strings or numbers), for the change log."""
+        out: dict[str, Any] = {}
+        for name in _UUID_KINDS:
+            ids = getattr(self, name)
+            if ids:
+                out[name] = sorted(str(i) for i in ids)
+        for name in _INT_KINDS:
+            ids = getattr(self, name)
+            if ids:
+                out[name] = sorted(ids)
+        for name in _FLAGS:
+            if getattr(self, name):
+                out[name] = True
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Changes:
+        """The inverse of ``to_json``; unknown keys (a newer writer) are ignored."""
+        values: dict[str, Any] = {}
+        for name in _UUID_KINDS:
+            values[name] = frozenset(uuid.UUID(i) for i in data.get(name, ()))
+        for name in _INT_KINDS:
+            values[name] = frozenset(int(i) for i in data.get(name, ()))
+        for name in _FLAGS:
+            values[name] = bool(data.get(name, False))
+        return cls(**values)
+
+
+_UUID_KINDS = ("plays", "cleanings", "styluses")
+_INT_KINDS = ("collection_items", "folders", "releases")
+_FLAGS = ("outbox", "sync_state", "settings")
 
 
 NO_CHANGES = Changes()
 
 
 class ChangeBus:
-    """A plain observer list; listeners run synchronously, in subscription order."""
+    """A plain observer list; listeners run synchronously, in subscription order.
+
+    ``subscribe`` listeners get every ``Changes`` this process committed; ``subscribe_origin``
+    listeners also get where it came from (``"local"`` or ``"pull"``)."""
 
     def __init__(self) -> None:
         self._listeners: list[Listener] = []
+        self._origin_listeners: list[OriginListener] = []
+
+    def subscribe_origin(self, listener: OriginListener) -> Callable[[], None]:
+        """Add a listener called with the changes and their origin; returns its remover."""
+        self._origin_listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._origin_listeners:
+                self._origin_listeners.remove(listener)
+
+        return unsubscribe
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Add a listener; returns the function that removes it again."""
@@ -88,7 +147,7 @@ class ChangeBus:
 
         return unsubscribe
 
-    def publish(self, changes: Changes) -> None:
+    def publish(self, changes: Changes, origin: Origin = "local") -> None:
         """Tell every listener; one failing listener is logged and does not stop the rest."""
         if not changes:
             return
@@ -97,3 +156,8 @@ class ChangeBus:
                 listener(changes)
             except Exception:
                 logger.exception("change listener %r failed", listener)
+        for with_origin in list(self._origin_listeners):
+            try:
+                with_origin(changes, origin)
+            except Exception:
+                logger.exception("change listener %r failed", with_origin)

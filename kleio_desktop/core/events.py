@@ -19,17 +19,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from kleio_desktop.core.changes import Changes
+from kleio_desktop.core.changes import Changes, Origin
 
 if TYPE_CHECKING:
     from kleio_desktop.core.sync.status import SyncStatus
     from shared.discogs.sink import ImportProgress
 
 logger = logging.getLogger(__name__)
-
-Origin = Literal["local", "pull", "other_process"]
 
 
 @dataclass(frozen=True)

@@ -75,3 +75,7 @@ class DiscogsAccount(Base):
     import_state: Mapped[str] = mapped_column(String(16), default="idle")
     last_error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    import_finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    """When the last import (the server's or a desktop's) ended, done or failed."""
+    import_via: Mapped[str | None] = mapped_column(String(16))
+    """Who ran the last or current import: "server" or "desktop"."""

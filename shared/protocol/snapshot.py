@@ -25,9 +25,12 @@ Coordination::
     PUT    /discogs/token        DiscogsTokenIn -> 200 DiscogsTokenStatus (checked first)
     GET    /discogs/token        -> 200 DiscogsTokenStatus (never the token itself)
     DELETE /discogs/token        -> 204
+    POST   /discogs/progress     ImportProgressReport -> 204 (a desktop's import, relayed)
+    GET    /discogs/status       -> 200 DiscogsImportStatus (the last import and its outcome)
 
 Socket messages from the server: ``RefreshRequestMessage`` (to one desktop of the user),
-``ImportProgressMessage`` (to every socket of the user while the server imports).
+``ImportProgressMessage`` (to every socket of the user while the server, or a desktop of
+theirs that reports its progress, imports).
 """
 
 from __future__ import annotations
@@ -122,7 +125,8 @@ class RefreshRequestMessage(BaseModel):
 
 
 class ImportProgressMessage(BaseModel):
-    """Server -> every socket of the user while the server imports on their behalf."""
+    """Server -> every socket of the user while the server imports on their behalf, or a
+    desktop of theirs does (``via``)."""
 
     type: Literal["import_progress"] = "import_progress"
     state: Literal["running", "done", "failed"]
@@ -133,3 +137,31 @@ class ImportProgressMessage(BaseModel):
     releases_total: int | None = None
     eta_seconds: float | None = None
     detail: str = ""
+    via: Literal["server", "desktop"] = "server"
+
+
+Count = Annotated[int, Field(ge=0, le=10_000_000)]
+
+
+class ImportProgressReport(Wire):
+    """Desktop -> server: how its Discogs import is going (relayed to the user's sockets);
+    ``done`` or ``failed`` also records the outcome for ``GET /discogs/status``."""
+
+    state: Literal["running", "done", "failed"]
+    step: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,32}$")]
+    pages_done: Count = 0
+    pages_total: Count | None = None
+    releases_done: Count = 0
+    releases_total: Count | None = None
+    eta_seconds: Annotated[float, Field(ge=0, le=10_000_000)] | None = None
+    detail: Annotated[str, StringConstraints(max_length=500)] = ""
+
+
+class DiscogsImportStatus(BaseModel):
+    """The user's last (or current) Discogs import: ``idle`` (none yet), ``running``,
+    ``done`` or ``failed``; when it finished, who ran it and why it failed."""
+
+    state: Literal["idle", "running", "done", "failed"]
+    via: Literal["server", "desktop"] | None = None
+    finished_at: dt.datetime | None = None
+    error: str | None = None

@@ -30,6 +30,7 @@ from shared.protocol.snapshot import (
     MAX_KNOWN_IDS,
     MAX_PAGE_ITEMS,
     CollectionPage,
+    ImportProgressReport,
     KnownReleases,
     ReconcileResult,
     SnapshotBegin,
@@ -113,6 +114,10 @@ class ServerLink:
         summary = _read(ReconcileResult, response)
         logger.info("snapshot %s committed: %s", state.id, summary.model_dump())
         return summary
+
+    async def report_progress(self, report: ImportProgressReport) -> None:
+        """How the import is going, for the user's other sockets and ``/discogs/status``."""
+        await self._send("POST", "/discogs/progress", json=report.model_dump(mode="json"))
 
     async def _send(
         self,

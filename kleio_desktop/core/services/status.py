@@ -6,6 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kleio_desktop.core.device import LAST_IMPORT, ImportRecord
 from kleio_desktop.core.errors import ReleaseNotFound
 from kleio_desktop.core.services.cleanings import to_cleaning
 from kleio_desktop.core.services.collection import to_item
@@ -14,6 +17,7 @@ from kleio_desktop.core.store import Store, outbox, queries, rejections
 from kleio_desktop.core.store.catalogue import release_from_row
 from kleio_desktop.core.store.models import (
     CleaningRow,
+    DeviceSettingRow,
     PlayRow,
     ReleaseRow,
     SyncStateRow,
@@ -38,6 +42,8 @@ class AppStatus:
     last_error: str | None
     rejected_changes: tuple[RejectedChange, ...] = ()
     """Changes of this device the server refused, newest first, with what became of them."""
+    last_import: str | None = None
+    """How the last Discogs import on this device ended (``ImportRecord.describe``)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -51,6 +57,7 @@ class AppStatus:
             "pending_mutations": self.pending_mutations,
             "last_synced": None if self.last_synced is None else self.last_synced.isoformat(),
             "last_error": self.last_error,
+            "last_import": self.last_import,
             "rejected_changes": [
                 {
                     "entity": r.entity,
@@ -63,6 +70,12 @@ class AppStatus:
                 for r in self.rejected_changes
             ],
         }
+
+
+async def _last_import(session: AsyncSession) -> str | None:
+    row = await session.get(DeviceSettingRow, LAST_IMPORT)
+    value = row.value.get("value") if row is not None and isinstance(row.value, dict) else None
+    return ImportRecord.from_json(value).describe() if isinstance(value, dict) else None
 
 
 @dataclass(frozen=True)
@@ -102,6 +115,7 @@ class StatusService:
                 last_synced=state.last_synced_at,
                 last_error=state.last_error,
                 rejected_changes=tuple(await rejections.recent(session)),
+                last_import=await _last_import(session),
             )
 
     async def record_detail(

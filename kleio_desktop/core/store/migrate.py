@@ -20,15 +20,13 @@ from sqlalchemy import Connection, inspect, text
 from kleio_desktop.core import quickread
 from kleio_desktop.core.errors import StoreError
 from kleio_desktop.core.store.engine import create_sync_engine
-from kleio_desktop.core.store.paths import backup_path
+from kleio_desktop.core.store.paths import MIGRATIONS_DIR, backup_path
 from shared.private_files import private_file
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 logger = logging.getLogger(__name__)
-
-MIGRATIONS_DIR = Path(__file__).resolve().parents[3] / "migrations" / "desktop"
 
 
 @dataclass(frozen=True)

@@ -212,3 +212,25 @@ class DiscogsImportRow(Base):
     checkpoint: Mapped[str | None] = mapped_column(Text)
     snapshot_instance_ids: Mapped[list[int] | None] = mapped_column(JSON)
     updated_at: Mapped[dt.datetime | None]
+
+
+class DeviceSettingRow(Base):
+    """Settings kept on this device, one JSON value per key (see ``core.device``)."""
+
+    __tablename__ = "device_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+
+class ChangeLogRow(Base):
+    """One row per committed write transaction: which rows it changed (``Changes`` as JSON)
+    and which open ``Store`` wrote it, so another process on the same file can tell what
+    changed under it. Only the latest rows are kept (``Store.write`` trims the rest)."""
+
+    __tablename__ = "change_log"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    writer: Mapped[str] = mapped_column(String(32))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)

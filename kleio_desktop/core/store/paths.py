@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 DATABASE_NAME = "kleio.db"
+MIGRATIONS_DIR = Path(__file__).resolve().parents[3] / "migrations" / "desktop"
 
 
 def database_path(home: Path) -> Path:

@@ -9,22 +9,25 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from uuid import UUID
+from typing import TYPE_CHECKING
+from uuid import UUID, uuid4
 
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from kleio_desktop.core.changes import ChangeBus, Changes
+from kleio_desktop.core.changes import ChangeBus, Changes, Origin
 from kleio_desktop.core.errors import StoreError
-from kleio_desktop.core.store import catalogue, migrate, outbox, rejections, remote
+from kleio_desktop.core.store import catalogue, outbox, rejections, remote
 from kleio_desktop.core.store.engine import WRITE_OPTION, create_store_engine
-from kleio_desktop.core.store.models import SyncStateRow
-from kleio_desktop.core.store.paths import database_path
+from kleio_desktop.core.store.models import ChangeLogRow, SyncStateRow
+from kleio_desktop.core.store.paths import MIGRATIONS_DIR, database_path
 from kleio_desktop.core.store.transaction import Transaction
 from shared.clock import HLC, HybridClock, wall_ms
 from shared.ids import new_id
@@ -38,7 +41,13 @@ from shared.protocol.sync import (
     ServerClock,
 )
 
+if TYPE_CHECKING:
+    from kleio_desktop.core.store.migrate import MigrationReport
+
 logger = logging.getLogger(__name__)
+
+CHANGE_LOG_KEEP = 1_000
+"""Change-log rows kept: a reader polling a few times a second never falls this far behind."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +81,9 @@ class Outcome:
     pending: int
 
 
-def _prepare(home: Path, migrations: Path) -> migrate.MigrationReport:
+def _prepare(home: Path, migrations: Path) -> MigrationReport:
+    from kleio_desktop.core.store import migrate  # alembic: only when a store opens
+
     try:
         private_sqlite(database_path(private_dir(home)))  # user data: 0600 files, 0700 folder
     except OSError as exc:
@@ -88,7 +99,7 @@ class Store:
         clock: HybridClock,
         client_id: UUID,
         bus: ChangeBus,
-        migration: migrate.MigrationReport,
+        migration: MigrationReport,
     ) -> None:
         self.home = home
         self.bus = bus
@@ -97,8 +108,11 @@ class Store:
         self._engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._clock = clock
-        self._watcher: sqlite3.Connection | None = None
-        self._data_version: int | None = None
+        self._watcher = DataVersion(database_path(home))
+        self._others = DataVersion(database_path(home))
+        self._writer = uuid4().hex
+        self._log_seen: int | None = None
+        self._log_unread = False
 
     @classmethod
     async def open(
@@ -107,10 +121,14 @@ class Store:
         *,
         bus: ChangeBus | None = None,
         now_ms: Callable[[], int] = wall_ms,
-        migrations: Path = migrate.MIGRATIONS_DIR,
+        migrations: Path = MIGRATIONS_DIR,
     ) -> Store:
         """Open (creating and migrating as needed) the store in data directory ``home``."""
         database = database_path(home)
+        # alembic loads on the first open, in this thread: loading it first in the worker
+        # thread below while Qt ran crashed the app (a segfault in tests/desktop/ui)
+        from kleio_desktop.core.store import migrate  # noqa: F401
+
         report = await asyncio.to_thread(_prepare, home, migrations)
         engine = create_store_engine(database)
         sessions = async_sessionmaker(engine, expire_on_commit=False)
@@ -129,9 +147,8 @@ class Store:
         return cls(home, engine, clock, state.client_id, bus or ChangeBus(), report)
 
     async def close(self) -> None:
-        if self._watcher is not None:
-            self._watcher.close()
-            self._watcher = None
+        self._watcher.close()
+        self._others.close()
         await self._engine.dispose()
 
     def written_since_last_look(self) -> bool:
@@ -139,20 +156,35 @@ class Store:
         call only takes a baseline): by another process on the same data directory (``kleio
         play`` while the app syncs, whose writes reach no ``ChangeBus`` here) or by this one.
 
-        SQLite's ``PRAGMA data_version`` on a connection of its own, in autocommit: it reads
-        the shared-memory header, no file I/O, so it is meant to be polled, and runs inline.
-        A database it cannot read at that instant counts as written (look again)."""
+        SQLite's ``PRAGMA data_version`` on a connection of its own (``DataVersion``)."""
+        return self._watcher.changed()
+
+    def changes_by_others(self) -> Changes:
+        """What other processes (or other ``Store`` objects on the same file) committed since
+        the last call; the first call only takes a baseline. Cheap when nothing was written
+        (one ``PRAGMA data_version``); otherwise reads the change log past what it saw."""
+        if self._log_seen is None:
+            self._others.changed()  # the baseline: what is there now is nobody's news
+            try:
+                self._log_seen = self._others.last_log_id()
+            except sqlite3.Error as exc:
+                logger.debug("cannot read the change log: %s", exc)
+            return Changes()
+        if not (self._others.changed() or self._log_unread):
+            return Changes()
         try:
-            if self._watcher is None:
-                self._watcher = sqlite3.connect(
-                    database_path(self.home), timeout=0, isolation_level=None
-                )
-            (version,) = self._watcher.execute("PRAGMA data_version").fetchone()
+            rows = self._others.read_log(self._log_seen)
         except sqlite3.Error as exc:
-            logger.debug("cannot read the store's data version: %s", exc)
-            return True
-        previous, self._data_version = self._data_version, int(version)
-        return previous is not None and previous != version
+            logger.debug("cannot read the change log: %s", exc)
+            self._log_unread = True  # look again next time, whatever data_version says
+            return Changes()
+        self._log_unread = False
+        seen = Changes()
+        for log_id, writer, data in rows:
+            self._log_seen = max(self._log_seen, log_id)
+            if writer != self._writer:
+                seen = seen | Changes.from_json(data)
+        return seen
 
     @property
     def last_clock(self) -> HLC:
@@ -164,8 +196,10 @@ class Store:
             yield session
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[Transaction]:
-        """One write transaction; its ``Changes`` are published after the commit."""
+    async def write(self, origin: Origin = "local") -> AsyncIterator[Transaction]:
+        """One write transaction; its ``Changes`` are published after the commit (with
+        ``origin``: ``"pull"`` for what came from the server), and logged in the store's
+        change log for other processes on the same file."""
         async with self._sessions() as session:
             await session.connection(execution_options={WRITE_OPTION: True})
             state = await session.get_one(SyncStateRow, 1)
@@ -175,8 +209,19 @@ class Store:
             yield tx
             if tx.clock_moved:
                 state.hlc_last = self._clock.last.encode()
+            if tx.changes:
+                await self._log(session, tx.changes)
             await session.commit()
-        self.bus.publish(tx.changes)
+        self.bus.publish(tx.changes, origin)
+
+    async def _log(self, session: AsyncSession, changes: Changes) -> None:
+        row = ChangeLogRow(writer=self._writer, changes=changes.to_json())
+        session.add(row)
+        await session.flush()
+        if row.id % 100 == 0:  # trim now and then; the primary key makes it a range delete
+            await session.execute(
+                delete(ChangeLogRow).where(ChangeLogRow.id <= row.id - CHANGE_LOG_KEEP)
+            )
 
     # ---- for the sync engine ---------------------------------------------------------
 
@@ -197,7 +242,7 @@ class Store:
     ) -> int:
         """Record the server's acknowledgement (and the clocks it capped, if any); the rows
         of the mutations it rejected are realigned with the server's (``rejections``)."""
-        async with self.write() as tx:
+        async with self.write("pull" if rejected else "local") as tx:
             await outbox.adopt_server_clocks(tx.session, capped)
             if rejected:
                 await rejections.realign(tx, rejected, dt.datetime.now(dt.UTC))
@@ -205,10 +250,7 @@ class Store:
 
     async def prune_outbox(self, pulled_through_seq: int) -> int:
         async with self.write() as tx:
-            removed = await outbox.prune(tx.session, pulled_through_seq)
-            if removed:
-                tx.touch(Changes(outbox=True))
-            return removed
+            return await outbox.prune(tx.session, pulled_through_seq)  # no new work: no notice
 
     async def highest_mutation_id(self) -> int:
         async with self.read() as session:
@@ -228,7 +270,7 @@ class Store:
     async def apply_remote_changes(self, changes: Iterable[Change]) -> Changes:
         """Apply a page of pulled changes, and the releases riding on collection items, in
         one transaction (see ``remote.apply_page``)."""
-        async with self.write() as tx:
+        async with self.write("pull") as tx:
             return await remote.apply_page(tx, list(changes))
 
     async def apply_pulled(
@@ -246,8 +288,11 @@ class Store:
 
         With ``after`` (where the changes start, for changes the server sent unasked), they
         are applied only if they continue from this store's cursor: not at all when it is
-        behind ``after``, and not again when it is already at ``cursor``."""
-        async with self.write() as tx:
+        behind ``after``, and not again when it is already at ``cursor``.
+
+        Dropping acknowledged rows is no new local work: it is not reported as an outbox
+        change (which would wake the sync engine for a round with nothing to push)."""
+        async with self.write("pull") as tx:
             state = await tx.session.get_one(SyncStateRow, 1)
             if after is not None and state.cursor < after:
                 return Pulled(fits=False, applied=0, pruned=0)
@@ -262,8 +307,6 @@ class Store:
                 state.cursor = cursor
                 tx.touch(Changes(sync_state=True))
             pruned = await outbox.prune(tx.session, state.cursor)
-            if pruned:
-                tx.touch(Changes(outbox=True))
             return Pulled(fits=True, applied=len(changes), pruned=pruned)
 
     async def record_outcome(self, error: str | None, at: dt.datetime) -> Outcome:
@@ -314,3 +357,47 @@ class Store:
             item_ids = await catalogue.save_collection_items(tx.session, items)
             tx.touch(Changes(folders=frozenset(folder_ids), collection_items=frozenset(item_ids)))
             return tx.changes
+
+
+class DataVersion:
+    """SQLite's ``PRAGMA data_version`` on a connection of its own, in autocommit: it reads
+    the shared-memory header, no file I/O, so it is meant to be polled, and runs inline.
+    Every commit through another connection (this process's pool included) moves it."""
+
+    def __init__(self, database: Path) -> None:
+        self._database = database
+        self._connection: sqlite3.Connection | None = None
+        self._version: int | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._connection is None:
+            self._connection = sqlite3.connect(
+                self._database, timeout=0, isolation_level=None, check_same_thread=False
+            )
+        return self._connection
+
+    def changed(self) -> bool:
+        """True if a commit happened since the last call (the first call takes a baseline).
+        A database it cannot read at that instant counts as changed (look again)."""
+        try:
+            (version,) = self._connect().execute("PRAGMA data_version").fetchone()
+        except sqlite3.Error as exc:
+            logger.debug("cannot read the store's data version: %s", exc)
+            return True
+        previous, self._version = self._version, int(version)
+        return previous is not None and previous != version
+
+    def last_log_id(self) -> int:
+        (last,) = self._connect().execute("SELECT max(id) FROM change_log").fetchone()
+        return int(last or 0)
+
+    def read_log(self, after: int) -> list[tuple[int, str, dict[str, object]]]:
+        rows = self._connect().execute(
+            "SELECT id, writer, changes FROM change_log WHERE id > ? ORDER BY id", (after,)
+        )
+        return [(int(i), str(w), json.loads(c)) for i, w, c in rows.fetchall()]
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None

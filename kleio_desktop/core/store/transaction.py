@@ -58,6 +58,7 @@ def union_all(parts: Sequence[Changes]) -> Changes:
         releases=frozenset().union(*(p.releases for p in parts)),
         outbox=any(p.outbox for p in parts),
         sync_state=any(p.sync_state for p in parts),
+        settings=any(p.settings for p in parts),
     )
 
 

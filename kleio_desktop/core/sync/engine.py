@@ -10,6 +10,9 @@ round is retried after a full-jitter backoff. Rounds never overlap.
 Nothing waits on purpose: a round starts as soon as there is work, and whatever arrives while
 one is running (more local writes, more inline changes) is taken together by the next one, so
 a burst costs as many rounds as there are round trips in it, not one per write.
+
+The socket's other messages (a ``refresh_request``, another import's ``import_progress``) go
+to ``subscribe_messages`` listeners: the composition root (``core.app.Desktop``) answers them.
 """
 
 from __future__ import annotations
@@ -33,7 +36,14 @@ from kleio_desktop.core.sync.status import (
 )
 from kleio_desktop.core.sync.timing import Backoff, SyncClock, SystemClock, wait_event
 from kleio_desktop.core.sync.transport import SyncTransport
-from kleio_desktop.core.sync.wire import AUTH_CLOSE_CODES, ChangesMessage, Poke, Welcome
+from kleio_desktop.core.sync.wire import (
+    AUTH_CLOSE_CODES,
+    ChangesMessage,
+    ImportProgressMessage,
+    Poke,
+    RefreshRequestMessage,
+    Welcome,
+)
 from shared.protocol.sync import Rejection
 
 logger = logging.getLogger(__name__)
@@ -99,6 +109,7 @@ class SyncEngine:
         self._wrote = False  # the bus reported outbox rows: a push has something to send
         self._inline: list[ChangesMessage] = []
         self._loaded = False
+        self._message_listeners: list[Callable[[object], None]] = []
 
     # ---- status --------------------------------------------------------------------
 
@@ -109,6 +120,24 @@ class SyncEngine:
     def subscribe(self, listener: StatusListener) -> Callable[[], None]:
         """Call ``listener`` with every new ``SyncStatus``; returns the unsubscribe function."""
         return self._board.subscribe(listener)
+
+    def subscribe_messages(self, listener: Callable[[object], None]) -> Callable[[], None]:
+        """Call ``listener`` with the socket's messages that are not the engine's business
+        (``RefreshRequestMessage``, ``ImportProgressMessage``); returns the unsubscribe."""
+        self._message_listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._message_listeners:
+                self._message_listeners.remove(listener)
+
+        return unsubscribe
+
+    def _hand_on(self, message: object) -> None:
+        for listener in list(self._message_listeners):
+            try:
+                listener(message)
+            except Exception:
+                logger.exception("socket message listener %r failed", listener)
 
     async def _load_status(self) -> None:
         if not self._loaded:
@@ -133,6 +162,9 @@ class SyncEngine:
     ) -> SyncReport:
         """One round. ``wrote``: this process just wrote outbox rows, so a push needs no
         look at the outbox first (the look costs a store read on the way to the server)."""
+        if inline and not pull:  # our own changes echoed back, or ones a pull already got
+            cursor = (await self._store.sync_state()).cursor
+            inline = [message for message in inline if message.cursor > cursor]
         if not (pull or inline or wrote):  # a reconnect, or a write elsewhere: anything to push?
             pending = await self._store.count_pending()
             if not (push and pending):
@@ -294,6 +326,8 @@ class SyncEngine:
                             self._wake.set()
                         elif isinstance(message, Poke):
                             self._request(pull=True)
+                        elif isinstance(message, RefreshRequestMessage | ImportProgressMessage):
+                            self._hand_on(message)
             except SocketClosed as closed:
                 logger.info("%s", closed)
                 if closed.code in AUTH_CLOSE_CODES:

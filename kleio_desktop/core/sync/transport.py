@@ -27,7 +27,11 @@ from kleio_desktop.core.sync.errors import (
     SocketClosed,
     SyncAuthError,
 )
-from kleio_desktop.core.sync.wire import ServerMessage, SnapshotPage, parse_server_message
+from kleio_desktop.core.sync.wire import (
+    DesktopMessage,
+    SnapshotPage,
+    parse_desktop_message,
+)
 from shared.protocol.sync import Entity, PullResponse, PushRequest, PushResponse
 
 logger = logging.getLogger(__name__)
@@ -51,7 +55,7 @@ class SyncTransport(Protocol):
 
     def connect(
         self, cursor: int, epoch: str | None
-    ) -> AbstractAsyncContextManager[AsyncIterator[ServerMessage]]:
+    ) -> AbstractAsyncContextManager[AsyncIterator[DesktopMessage]]:
         """Open the live connection (authenticated, hello sent) and yield its messages; the
         iterator raises ``SocketClosed`` when the connection ends."""
         ...
@@ -103,6 +107,8 @@ class HttpSyncTransport:
         """``http`` must have the server as ``base_url``; ``auth`` (default: ``http.auth``)
         also signs the socket's first message."""
         self._http = http
+        self.http = http
+        """The signed-in client (for the server's other endpoints)."""
         self._auth = auth if auth is not None else http.auth
         self.server_url = str(http.base_url).rstrip("/")
         self.ws_url = socket_url(http.base_url)
@@ -136,7 +142,7 @@ class HttpSyncTransport:
     @asynccontextmanager
     async def connect(
         self, cursor: int, epoch: str | None
-    ) -> AsyncIterator[AsyncIterator[ServerMessage]]:
+    ) -> AsyncIterator[AsyncIterator[DesktopMessage]]:
         if self._auth is None:
             raise SyncAuthError("not signed in: no credential for the live connection")
         token = await bearer_token(self._auth, self.ws_url)
@@ -207,10 +213,10 @@ def _closed(ws: ClientConnection) -> SocketClosed:
     return SocketClosed(ws.close_code, ws.close_reason or "")
 
 
-async def _messages(ws: ClientConnection) -> AsyncIterator[ServerMessage]:
+async def _messages(ws: ClientConnection) -> AsyncIterator[DesktopMessage]:
     try:
         async for frame in ws:
-            message = parse_server_message(frame)
+            message = parse_desktop_message(frame)
             if message is None:
                 logger.debug("ignored a socket message: %.200r", frame)
                 continue

@@ -63,7 +63,13 @@ async def claim(
                 DiscogsAccount.import_lease_until < now,
             ),
         )
-        .values(import_lease_until=until, import_state="running", last_error=None, updated_at=now)
+        .values(
+            import_lease_until=until,
+            import_state="running",
+            import_via="server",
+            last_error=None,
+            updated_at=now,
+        )
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -83,8 +89,39 @@ async def finish(
     await session.execute(
         update(DiscogsAccount)
         .where(DiscogsAccount.user_id == user_id)
-        .values(import_lease_until=None, import_state=state, last_error=error, updated_at=now)
+        .values(
+            import_lease_until=None,
+            import_state=state,
+            last_error=error,
+            import_finished_at=now,
+            updated_at=now,
+        )
     )
+
+
+async def record_desktop(
+    session: AsyncSession, user_id: uuid.UUID, state: str, error: str | None, now: dt.datetime
+) -> None:
+    """A desktop of the user reports its import: running (refreshes ``updated_at``), or
+    finished (done or failed, with when). A server-side import holding the lease is left
+    alone: its own outcome is the one recorded."""
+    current = await get(session, user_id)
+    lease = None if current is None else current.import_lease_until
+    if lease is not None and lease > now:
+        return
+    row: dict[str, Any] = {
+        "user_id": user_id,
+        "username": "",
+        "import_state": state,
+        "import_via": "desktop",
+        "last_error": error,
+        "updated_at": now,
+    }
+    columns = ["import_state", "import_via", "last_error", "updated_at"]
+    if state != "running":
+        row["import_finished_at"] = now
+        columns.append("import_finished_at")
+    await upsert(session, DiscogsAccount.__table__, [row], ["user_id"], columns)
 
 
 async def save_progress(

@@ -8,6 +8,7 @@ from kleio_server.deps import CurrentUser, SessionDep
 from kleio_server.reconcile.discogs import accounts, service
 from kleio_server.reconcile.discogs.runner import ImportRunner, runner_of
 from kleio_server.reconcile.schemas import DiscogsTokenIn, DiscogsTokenStatus, RefreshAccepted
+from shared.protocol.snapshot import DiscogsImportStatus, ImportProgressReport
 
 router = APIRouter(tags=["discogs"])
 
@@ -44,3 +45,22 @@ async def token_status(user: CurrentUser, session: SessionDep) -> DiscogsTokenSt
 async def forget_token(user: CurrentUser, session: SessionDep, runner: RunnerDep) -> Response:
     await accounts.forget_token(session, user.id, runner.kleio.now())
     return Response(status_code=204)
+
+
+@router.post("/discogs/progress", status_code=204)
+async def report_progress(
+    body: ImportProgressReport, user: CurrentUser, session: SessionDep, runner: RunnerDep
+) -> Response:
+    """A desktop of yours reports its Discogs import: relayed to your other sockets (as
+    ``import_progress``); ``done``/``failed`` is kept as the last import's outcome."""
+    await service.report_progress(session, runner, user.id, body)
+    return Response(status_code=204)
+
+
+@router.get("/discogs/status", response_model=DiscogsImportStatus)
+async def import_status(
+    user: CurrentUser, session: SessionDep, runner: RunnerDep
+) -> DiscogsImportStatus:
+    """Your last Discogs import: its state (idle, running, done, failed), when it finished,
+    who ran it (this server or a desktop of yours) and why it failed."""
+    return await service.import_status(session, runner, user.id)

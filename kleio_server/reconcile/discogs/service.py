@@ -10,9 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_server.kit.errors import Conflict, InvalidField, KleioError, ServiceUnavailable
 from kleio_server.reconcile.discogs import accounts, sockets
-from kleio_server.reconcile.discogs.runner import HTTP_TIMEOUT, ImportRunner
+from kleio_server.reconcile.discogs.runner import HTTP_TIMEOUT, LEASE, ImportRunner
 from shared.discogs import BadToken, DiscogsError, RateLimited
-from shared.protocol.snapshot import DiscogsTokenStatus, RefreshAccepted, RefreshRequestMessage
+from shared.protocol.snapshot import (
+    DiscogsImportStatus,
+    DiscogsTokenStatus,
+    ImportProgressMessage,
+    ImportProgressReport,
+    RefreshAccepted,
+    RefreshRequestMessage,
+)
 
 
 class TooManyRequests(KleioError):
@@ -56,3 +63,50 @@ async def refresh(runner: ImportRunner, user_id: uuid.UUID) -> RefreshAccepted:
     if started == "running":
         raise Conflict("a Discogs import of yours is already running")
     return RefreshAccepted(via="server", detail="the server is importing")
+
+
+async def report_progress(
+    session: AsyncSession, runner: ImportRunner, user_id: uuid.UUID, report: ImportProgressReport
+) -> None:
+    """A desktop's import progress: to every socket of the user, and its outcome kept."""
+    if report.state != "running":
+        error = (report.detail or None) if report.state == "failed" else None
+        await accounts.record_desktop(session, user_id, report.state, error, runner.kleio.now())
+    else:
+        await accounts.record_desktop(session, user_id, "running", None, runner.kleio.now())
+    message = ImportProgressMessage(**report.model_dump(), via="desktop")
+    await sockets.broadcast(runner.kleio.hub, user_id, message)
+
+
+STALE = "the import stopped reporting progress"
+
+
+async def import_status(
+    session: AsyncSession, runner: ImportRunner, user_id: uuid.UUID
+) -> DiscogsImportStatus:
+    """The user's last Discogs import as the server knows it (their own only)."""
+    account = await accounts.get(session, user_id)
+    if account is None or account.import_via is None:
+        return DiscogsImportStatus(state="idle")
+    via = "desktop" if account.import_via == "desktop" else "server"
+    state = account.import_state
+    if state == "running":
+        now = runner.kleio.now()
+        alive = (
+            account.import_lease_until is not None and account.import_lease_until > now
+            if via == "server"
+            else account.updated_at > now - LEASE
+        )
+        if not alive:
+            return DiscogsImportStatus(
+                state="failed", via=via, finished_at=account.updated_at, error=STALE
+            )
+        return DiscogsImportStatus(state="running", via=via)
+    if state not in ("done", "failed"):
+        return DiscogsImportStatus(state="idle", via=via)
+    return DiscogsImportStatus(
+        state="done" if state == "done" else "failed",
+        via=via,
+        finished_at=account.import_finished_at,
+        error=account.last_error if state == "failed" else None,
+    )

@@ -43,3 +43,25 @@ def test_bus_calls_listeners_in_order_and_survives_a_failing_one(
     bus.publish(Changes(outbox=True))
     bus.publish(Changes())  # nothing changed: nobody is called
     assert calls == ["first", "third", "first"]
+
+
+def test_a_transactions_union_keeps_every_kind_of_change() -> None:
+    """``union_all`` (a transaction's many touches) and ``|`` agree on every field."""
+    import dataclasses
+    import uuid as uuid_module
+
+    from kleio_desktop.core.store.transaction import union_all
+
+    parts = []
+    for field in dataclasses.fields(Changes):
+        value: object = True
+        if field.name in ("plays", "cleanings", "styluses"):
+            value = frozenset({uuid_module.uuid4()})
+        elif field.name in ("collection_items", "folders", "releases"):
+            value = frozenset({7})
+        parts.append(Changes(**{field.name: value}))  # type: ignore[arg-type]
+    expected = Changes()
+    for part in parts:
+        expected = expected | part
+    assert union_all(parts) == expected
+    assert expected.kinds == {field.name for field in dataclasses.fields(Changes)}

@@ -28,6 +28,7 @@ async def test_app_status(services: Services, store: Store, add_record: RecordMa
         "pending_mutations": 0,
         "last_synced": None,
         "last_error": None,
+        "last_import": None,
         "rejected_changes": [],
     }
     await add_record(1001)

@@ -69,6 +69,8 @@ def test_upgrade_downgrade_upgrade(tmp_path: Path) -> None:
         "sync_state",
         "discogs_import",
         "rejected_changes",
+        "device_settings",
+        "change_log",
     }
     assert tables(database) == expected
     migrations.downgrade(database, "base")

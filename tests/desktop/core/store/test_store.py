@@ -196,3 +196,37 @@ async def test_two_stores_on_one_home_never_issue_the_same_clock(home: Path) -> 
     assert [m.mutation_id for m in mutations] == [1, 2, 3, 4, 5, 6]
     assert clocks == sorted(clocks)
     assert len(set(clocks)) == 6
+
+
+async def test_the_change_log_names_other_writers_rows_and_keeps_only_the_latest(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kleio_desktop.core.device import DeviceSettings
+    from kleio_desktop.core.store import store as store_module
+    from kleio_desktop.core.store.models import ChangeLogRow
+
+    monkeypatch.setattr(store_module, "CHANGE_LOG_KEEP", 10)
+    reader, writer = await Store.open(home), await Store.open(home)
+    try:
+        assert reader.changes_by_others() == Changes()  # the baseline
+        await put_record(writer, 1001)
+        for minute in range(3):
+            await Services.on(writer).plays.log_play(
+                1001, at=dt.datetime(2026, 3, 1, 20, minute, tzinfo=dt.UTC)
+            )
+        await Services.on(reader).plays.log_play(1001, at=dt.datetime(2026, 3, 2, tzinfo=dt.UTC))
+        seen = reader.changes_by_others()
+        theirs = {
+            p.id for p in await Services.on(writer).plays.list_plays() if p.played_at.day == 1
+        }
+        assert seen.plays == theirs and seen.releases == {1001} and seen.collection_items
+        assert reader.changes_by_others() == Changes()  # nothing new since
+        settings = DeviceSettings(writer)
+        for n in range(120):
+            await settings.set("counter", n)  # one transaction each
+        async with writer.read() as session:
+            kept = await session.scalar(select(func.count()).select_from(ChangeLogRow))
+        assert kept is not None and kept <= 10 + 100
+    finally:
+        await reader.close()
+        await writer.close()

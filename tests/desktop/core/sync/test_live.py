@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
+from sqlalchemy import text
 
 from kleio_desktop.core.services import Services
 from kleio_desktop.core.store import Store
@@ -200,3 +201,39 @@ async def test_a_server_asking_to_wait_is_not_asked_again_sooner(
             await until(lambda: a.transport.calls.count("pull") >= 3)
     assert any("HTTP 503" in (status.error or "") for status in seen)
     assert RETRY_AFTER_SECONDS in clock.waits  # what the server asked, not the 1 ms backoff
+
+
+async def test_pruning_acknowledged_rows_does_not_start_another_round(
+    make_device: DeviceMaker, server: FastAPI
+) -> None:
+    """A play goes up and the pull after it passes its ack, which drops the outbox row: that
+    drop is no new local work, so the play costs one round, not a second one pushing nothing."""
+    async with serving(server) as address:
+        a = await make_device("a", base_url=f"http://{address}", periodic_seconds=1000.0)
+        await put_record(a.store, 1001)
+        rounds: list[SyncStatus] = []  # each status that starts a round
+
+        def count(status: SyncStatus) -> None:
+            was_syncing = bool(rounds) and rounds[-1].syncing
+            if status.syncing != was_syncing:
+                rounds.append(status)
+
+        a.engine.subscribe(count)
+        async with running(a.engine):
+            await until(lambda: settled(a.engine.status))
+            await asyncio.sleep(0.5)  # the first rounds (connect, welcome) are over
+            rounds.clear()
+            pushes = a.transport.calls.count("push")
+
+            await a.services.plays.log_play(1001, at=AT, notes="one round")
+
+            await until(lambda: a.transport.calls.count("push") > pushes)
+            await until(lambda: settled(a.engine.status) and a.engine.status.pending == 0)
+            await asyncio.sleep(0.5)  # time for a needless round to show
+            assert await a.store.pending_mutations() == []
+            async with a.store.read() as session:
+                left = await session.scalar(text("SELECT count(*) FROM outbox"))
+        assert left == 0  # the acked row was pruned
+        started = [status for status in rounds if status.syncing]
+        assert len(started) == 1, [status.describe() for status in rounds]
+        assert a.transport.calls.count("push") == pushes + 1
