@@ -8,7 +8,7 @@ lives in a module of ``kleio_desktop.commands`` that is imported when the comman
 shows its own help). ``COMMANDS`` names every command with its module and its one-line help,
 so ``kleio --help`` lists them without importing any. A command module offers
 ``register(app)`` and imports the core inside its command functions; commands reach the core
-through ``run_with_services``.
+through ``run_with_desktop``.
 
 ``kleio status [--json]`` goes faster still: ``main`` answers it before typer parses anything
 (typer builds a pydantic adapter to coerce even a flag), from ``core.quickread`` when the
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     import typer
     import typer.core
 
-    from kleio_desktop.core.services import Services
+    from kleio_desktop.core.app import Desktop
 
 T = TypeVar("T")
 
@@ -212,22 +212,22 @@ def usage(message: str, param_hint: str | None = None) -> NoReturn:
     raise typer.BadParameter(message, param_hint=param_hint)
 
 
-def run_with_services(work: Callable[[Services], Awaitable[T]]) -> T:
+def run_with_desktop(work: Callable[[Desktop], Awaitable[T]]) -> T:
     """Open the store of ``KLEIO_HOME``, run ``work`` on it, close it; errors exit 1 with
     ``user_message``, a side the record does not have exits 2 (a usage error)."""
     import asyncio
 
     import typer
 
+    from kleio_desktop.core.app import Desktop
     from kleio_desktop.core.errors import KleioError, NoSuchSide
-    from kleio_desktop.core.services import open_services
     from kleio_desktop.core.settings import DesktopSettings
 
     home = DesktopSettings().data_dir
 
     async def main() -> T:
-        async with open_services(home) as services:
-            return await work(services)
+        async with Desktop.open(home) as desktop:
+            return await work(desktop)
 
     try:
         return asyncio.run(main())

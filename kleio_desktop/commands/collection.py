@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from kleio_desktop.cli import echo_json, run_with_services, usage
+from kleio_desktop.cli import echo_json, run_with_desktop, usage
 
 if TYPE_CHECKING:
     from kleio_desktop.commands.pick import Picked
+    from kleio_desktop.core.app import Desktop
     from kleio_desktop.core.queries.collection import ListedRecord
-    from kleio_desktop.core.services import Services
     from kleio_desktop.core.services.status import RecordDetail
 
 
@@ -58,7 +58,7 @@ def _day(value: dt.datetime | None) -> str:
     return "never" if value is None else f"{value.astimezone():%Y-%m-%d}"
 
 
-async def _folder_id(services: Services, folder: str | None) -> int | None:
+async def _folder_id(services: Desktop, folder: str | None) -> int | None:
     """A folder named by id or name (case does not matter)."""
     if folder is None:
         return None
@@ -140,7 +140,7 @@ def ls(
     if limit is not None and limit < 1:
         usage("--limit is 1 or more", "'--limit'")
 
-    async def work(services: Services) -> list[ListedRecord]:
+    async def work(services: Desktop) -> list[ListedRecord]:
         from kleio_desktop.core.queries.collection import CollectionFilters, list_records
 
         filters = CollectionFilters(
@@ -156,7 +156,7 @@ def ls(
             records.reverse()
         return records[:limit] if limit else records
 
-    records = run_with_services(work)
+    records = run_with_desktop(work)
     if as_json:
         echo_json([listed_json(r) for r in records])
         return
@@ -186,14 +186,14 @@ def show(record: RecordArg, as_json: JsonOption = False) -> None:
     Examples: kleio show 1001 · kleio show "blue train" --json
     """
 
-    async def work(services: Services) -> tuple[Picked, RecordDetail, dict[Any, str]]:
+    async def work(services: Desktop) -> tuple[Picked, RecordDetail, dict[Any, str]]:
         from kleio_desktop.commands.logging import pick, stylus_names
 
         picked = await pick(services, record)
         detail = await services.status.record_detail(picked.release_id)
         return picked, detail, await stylus_names(services)
 
-    picked, detail, names = run_with_services(work)
+    picked, detail, names = run_with_desktop(work)
     if as_json:
         echo_json(detail_json(picked, detail, names))
         return
@@ -272,7 +272,7 @@ def detail_json(picked: Picked, detail: RecordDetail, names: dict[Any, str]) -> 
     }
 
 
-async def _items_of(services: Services, record: str, *, archived: bool) -> tuple[Picked, list[int]]:
+async def _items_of(services: Desktop, record: str, *, archived: bool) -> tuple[Picked, list[int]]:
     from kleio_desktop.commands.logging import pick
     from kleio_desktop.core.errors import Conflict
 
@@ -293,7 +293,7 @@ async def _items_of(services: Services, record: str, *, archived: bool) -> tuple
     return picked, ids
 
 
-async def _pick_archived(services: Services, record: str) -> Picked:
+async def _pick_archived(services: Desktop, record: str) -> Picked:
     from kleio_desktop.commands.pick import Picked, choose
     from kleio_desktop.core.errors import NoMatch
     from kleio_desktop.core.queries.collection import CollectionFilters, list_records
@@ -321,14 +321,14 @@ def archive(
     Examples: kleio archive 1001 · kleio archive "kind of blue" --reason duplicate
     """
 
-    async def work(services: Services) -> str:
+    async def work(services: Desktop) -> str:
         picked, ids = await _items_of(services, record, archived=False)
         for instance_id in ids:
             await services.collection.archive(instance_id, reason.value)
         copies = f" ({len(ids)} copies)" if len(ids) > 1 else ""
         return f"archived {picked.label}{copies}, reason: {reason.value}; `kleio restore` undoes it"
 
-    typer.echo(run_with_services(work))
+    typer.echo(run_with_desktop(work))
 
 
 def restore(record: RecordArg) -> None:
@@ -339,10 +339,10 @@ def restore(record: RecordArg) -> None:
     if not record.strip():
         usage("name the record to restore")
 
-    async def work(services: Services) -> str:
+    async def work(services: Desktop) -> str:
         picked, ids = await _items_of(services, record, archived=True)
         for instance_id in ids:
             await services.collection.restore(instance_id)
         return f"restored {picked.label}"
 
-    typer.echo(run_with_services(work))
+    typer.echo(run_with_desktop(work))

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kleio_desktop.cli import fail, run_with_services
+from kleio_desktop.cli import fail, run_with_desktop
 
 if TYPE_CHECKING:
-    from kleio_desktop.core.services import Services
+    from kleio_desktop.core.app import Desktop
 
 
 def register(app: typer.Typer) -> None:
@@ -29,7 +29,7 @@ def export(
     Examples: kleio export kleio.json · kleio export --csv plays.csv · kleio export -
     """
 
-    async def work(services: Services) -> str:
+    async def work(services: Desktop) -> str:
         if as_csv:
             buffer = io.StringIO()
             await services.exchange.write_plays_csv(buffer)
@@ -37,7 +37,7 @@ def export(
         document = await services.exchange.export_document()
         return document.model_dump_json(indent=2) + "\n"
 
-    text = run_with_services(work)
+    text = run_with_desktop(work)
     if str(file) == "-":
         sys.stdout.write(text)
         return
@@ -61,7 +61,7 @@ def import_(
     except UnicodeDecodeError:
         raise fail(f"not a Kleio export: {file} is not UTF-8 text") from None
 
-    async def work(services: Services) -> str:
+    async def work(services: Desktop) -> str:
         from kleio_desktop.core.services.exchange import parse_document
 
         summary, _ = await services.exchange.import_document(parse_document(text))
@@ -70,4 +70,4 @@ def import_(
             f"{summary.cleanings} cleanings; {summary.unchanged} unchanged"
         )
 
-    typer.echo(run_with_services(work))
+    typer.echo(run_with_desktop(work))

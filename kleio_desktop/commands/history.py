@@ -47,19 +47,19 @@ def history(
     Examples: kleio history · kleio history --period year --group artist ·
     kleio history --search "kind of blue" --json
     """
-    from kleio_desktop.cli import run_with_services
+    from kleio_desktop.cli import run_with_desktop
+    from kleio_desktop.core.app import Desktop
     from kleio_desktop.core.queries import history as queries
     from kleio_desktop.core.queries.zones import zone
-    from kleio_desktop.core.services import Services
 
-    async def work(services: Services) -> tuple[str, list[HistoryGroup]]:
+    async def work(services: Desktop) -> tuple[str, list[HistoryGroup]]:
         zone_name, tzinfo = zone(tz)
         groups = await queries.history(
             services.store, period=period, grouping=group, query=search, tz=tzinfo
         )
         return zone_name, groups
 
-    zone_name, groups = run_with_services(work)
+    zone_name, groups = run_with_desktop(work)
     if as_json:
         typer.echo(json.dumps(history_json(period, group, zone_name, groups), indent=2))
         return

@@ -13,14 +13,14 @@ from kleio_desktop.cli import (
     echo_json,
     parse_instant,
     parse_uuid,
-    run_with_services,
+    run_with_desktop,
     sub_app,
     usage,
 )
 
 if TYPE_CHECKING:
     from kleio_desktop.commands.pick import Picked
-    from kleio_desktop.core.services import Services
+    from kleio_desktop.core.app import Desktop
     from shared.protocol.entities import Cleaning, Play
 
 RecordArg = Annotated[
@@ -64,7 +64,7 @@ def when_text(at: dt.datetime) -> str:
     return f"{at.astimezone():%Y-%m-%d %H:%M}"
 
 
-async def pick(services: Services, record: str) -> Picked:
+async def pick(services: Desktop, record: str) -> Picked:
     from kleio_desktop.commands.pick import choose, resolve
 
     found = await resolve(services, record)
@@ -72,7 +72,7 @@ async def pick(services: Services, record: str) -> Picked:
 
 
 async def stylus_choice(
-    services: Services, text: str | None, none: bool
+    services: Desktop, text: str | None, none: bool
 ) -> uuid.UUID | Literal["primary"] | None:
     """A stylus named by id or by its name (case does not matter)."""
     from kleio_desktop.core.errors import InvalidInput
@@ -94,7 +94,7 @@ async def stylus_choice(
     return named[0].id
 
 
-async def stylus_names(services: Services) -> dict[uuid.UUID, str]:
+async def stylus_names(services: Desktop) -> dict[uuid.UUID, str]:
     return {s.id: s.name for s in await services.styluses.list_styluses()}
 
 
@@ -129,7 +129,7 @@ def play(
     if cleaned and side:
         usage("--side cannot go with --cleaned; log the cleaning with `kleio clean`", "'--side'")
 
-    async def work(services: Services) -> str:
+    async def work(services: Desktop) -> str:
         picked = await pick(services, record)
         choice = await stylus_choice(services, stylus, no_stylus)
         if cleaned:
@@ -153,7 +153,7 @@ def play(
             f"{sides}{with_stylus}; id {play_id}"
         )
 
-    typer.echo(run_with_services(work))
+    typer.echo(run_with_desktop(work))
 
 
 def clean(
@@ -169,7 +169,7 @@ def clean(
     """
     when = parse_instant(at)
 
-    async def work(services: Services) -> str:
+    async def work(services: Desktop) -> str:
         picked = await pick(services, record)
         changes = await services.cleanings.log_cleaning(
             picked.release_id, at=when, notes=notes, deep=deep
@@ -181,7 +181,7 @@ def clean(
             f"logged {kind} of {picked.label} at {when_text(logged.cleaned_at)}; id {cleaning_id}"
         )
 
-    typer.echo(run_with_services(work))
+    typer.echo(run_with_desktop(work))
 
 
 # ---- plays / cleanings: list, edit, delete ----------------------------------------------
@@ -199,7 +199,7 @@ CleaningIdArg = Annotated[
 ]
 
 
-async def _labels(services: Services, release_ids: set[int]) -> dict[int, str]:
+async def _labels(services: Desktop, release_ids: set[int]) -> dict[int, str]:
     from kleio_desktop.commands.pick import by_id
 
     return {r: (await by_id(services.store, r)).label for r in release_ids}
@@ -221,7 +221,7 @@ def plays_list(
     if limit < 1:
         usage("--limit is 1 or more", "'--limit'")
 
-    async def work(services: Services) -> list[tuple[Play, str, str]]:
+    async def work(services: Desktop) -> list[tuple[Play, str, str]]:
         release_id = None if record is None else (await pick(services, record)).release_id
         found = await services.plays.list_plays(release_id=release_id)
         newest = sorted(found, key=lambda p: p.played_at, reverse=True)[:limit]
@@ -232,7 +232,7 @@ def plays_list(
             for p in newest
         ]
 
-    rows = run_with_services(work)
+    rows = run_with_desktop(work)
     if as_json:
         echo_json(
             [
@@ -278,7 +278,7 @@ def plays_edit(
     if when is None and record is None and stylus is None and notes is None and not side:
         usage("say what to change: --at, --record, --stylus, --notes or --side")
 
-    async def work(services: Services) -> str:
+    async def work(services: Desktop) -> str:
         from shared.protocol.entities import PlayPatch
 
         release_id = None if record is None else (await pick(services, record)).release_id
@@ -292,7 +292,7 @@ def plays_edit(
         label = (await _labels(services, {edited.release_id}))[edited.release_id]
         return f"edited play of {label} at {when_text(edited.played_at)}"
 
-    typer.echo(run_with_services(work))
+    typer.echo(run_with_desktop(work))
 
 
 @plays_app.command("delete")
@@ -304,13 +304,13 @@ def plays_delete(play_id: PlayIdArg) -> None:
     target = parse_uuid(play_id, "play")
     assert target is not None
 
-    async def work(services: Services) -> str:
+    async def work(services: Desktop) -> str:
         gone = await services.plays.get_play(target)
         await services.plays.delete_play(target)
         label = (await _labels(services, {gone.release_id}))[gone.release_id]
         return f"deleted play of {label} at {when_text(gone.played_at)}"
 
-    typer.echo(run_with_services(work))
+    typer.echo(run_with_desktop(work))
 
 
 @cleanings_app.command("list")
@@ -329,14 +329,14 @@ def cleanings_list(
     if limit < 1:
         usage("--limit is 1 or more", "'--limit'")
 
-    async def work(services: Services) -> list[tuple[Cleaning, str]]:
+    async def work(services: Desktop) -> list[tuple[Cleaning, str]]:
         release_id = None if record is None else (await pick(services, record)).release_id
         found = await services.cleanings.list_cleanings(release_id=release_id)
         newest = sorted(found, key=lambda c: c.cleaned_at, reverse=True)[:limit]
         labels = await _labels(services, {c.release_id for c in newest})
         return [(c, labels[c.release_id]) for c in newest]
 
-    rows = run_with_services(work)
+    rows = run_with_desktop(work)
     if as_json:
         echo_json([{**c.model_dump(mode="json"), "record": label} for c, label in rows])
         return
@@ -370,7 +370,7 @@ def cleanings_edit(
     if when is None and record is None and notes is None and deep is None:
         usage("say what to change: --at, --record, --notes or --deep/--not-deep")
 
-    async def work(services: Services) -> str:
+    async def work(services: Desktop) -> str:
         from shared.protocol.entities import CleaningPatch
 
         release_id = None if record is None else (await pick(services, record)).release_id
@@ -382,7 +382,7 @@ def cleanings_edit(
         label = (await _labels(services, {edited.release_id}))[edited.release_id]
         return f"edited cleaning of {label} at {when_text(edited.cleaned_at)}"
 
-    typer.echo(run_with_services(work))
+    typer.echo(run_with_desktop(work))
 
 
 @cleanings_app.command("delete")
@@ -394,10 +394,10 @@ def cleanings_delete(cleaning_id: CleaningIdArg) -> None:
     target = parse_uuid(cleaning_id, "cleaning")
     assert target is not None
 
-    async def work(services: Services) -> str:
+    async def work(services: Desktop) -> str:
         gone = await services.cleanings.get_cleaning(target)
         await services.cleanings.delete_cleaning(target)
         label = (await _labels(services, {gone.release_id}))[gone.release_id]
         return f"deleted cleaning of {label} at {when_text(gone.cleaned_at)}"
 
-    typer.echo(run_with_services(work))
+    typer.echo(run_with_desktop(work))

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import typer
 
+from kleio_desktop.core.app import Desktop
 from kleio_desktop.core.errors import NoMatch
 from kleio_desktop.core.queries.collection import CollectionFilters, ListedRecord, list_records
-from kleio_desktop.core.services import Services
 from kleio_desktop.core.store import Store
 from kleio_desktop.core.store.catalogue import release_from_row
 from kleio_desktop.core.store.models import ReleaseRow
@@ -107,7 +107,7 @@ def clear_choice(query: str, found: list[tuple[ListedRecord, float]]) -> ListedR
     return None
 
 
-async def resolve(services: Services, text: str) -> Picked | list[Picked]:
+async def resolve(services: Desktop, text: str) -> Picked | list[Picked]:
     """The record meant by ``text``, or the candidates to choose from when it is ambiguous."""
     text = text.strip()
     if text.isdigit():

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kleio_desktop.cli import echo_json, run_with_services
+from kleio_desktop.cli import echo_json, run_with_desktop
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
@@ -26,7 +26,7 @@ def status_json(*, light: bool = True) -> dict[str, Any]:
 
     data = quickread.app_status_json(quickread.data_dir()) if light else None
     if data is None:
-        data = run_with_services(lambda s: s.status.app_status()).to_json()
+        data = run_with_desktop(lambda s: s.status.app_status()).to_json()
     return data
 
 

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from kleio_desktop.cli import echo_json, run_with_services, sub_app, usage
+from kleio_desktop.cli import echo_json, run_with_desktop, sub_app, usage
 
 if TYPE_CHECKING:
+    from kleio_desktop.core.app import Desktop
     from kleio_desktop.core.queries.styluses import StylusWithWear
-    from kleio_desktop.core.services import Services
     from shared.protocol.entities import Stylus, StylusTemplate
 
 stylus_app = sub_app("Manage styluses: add, edit, retire, wear, catalogue.")
@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(stylus_app, name="stylus")
 
 
-async def find(services: Services, text: str) -> Stylus:
+async def find(services: Desktop, text: str) -> Stylus:
     """A live stylus by id, or by its name (case does not matter)."""
     from kleio_desktop.core.errors import InvalidInput
 
@@ -92,7 +92,7 @@ def stylus_add(
         "primary": primary,
         "active": not inactive,
     }
-    run_with_services(lambda s: s.styluses.add_stylus(parse_stylus(fields)))
+    run_with_desktop(lambda s: s.styluses.add_stylus(parse_stylus(fields)))
     typer.echo(f"added stylus {name}; id {new}")
 
 
@@ -103,12 +103,12 @@ def stylus_list(as_json: JsonOption = False) -> None:
     Examples: kleio stylus list · kleio stylus list --json
     """
 
-    async def work(services: Services) -> list[StylusWithWear]:
+    async def work(services: Desktop) -> list[StylusWithWear]:
         from kleio_desktop.core.queries.styluses import styluses_with_wear
 
         return await styluses_with_wear(services.store)
 
-    listed = run_with_services(work)
+    listed = run_with_desktop(work)
     if as_json:
         echo_json(
             [
@@ -139,12 +139,12 @@ def stylus_primary(stylus: StylusArg) -> None:
     Example: kleio stylus primary "2M Red"
     """
 
-    async def work(services: Services) -> str:
+    async def work(services: Desktop) -> str:
         found = await find(services, stylus)
         await services.styluses.set_primary(found.id)
         return f"primary stylus is now {found.name}"
 
-    typer.echo(run_with_services(work))
+    typer.echo(run_with_desktop(work))
 
 
 @stylus_app.command("edit")
@@ -181,7 +181,7 @@ def stylus_edit(
 
 
 def _edit(stylus: str, values: dict[str, Any], done: str) -> None:
-    async def work(services: Services) -> str:
+    async def work(services: Desktop) -> str:
         from pydantic import ValidationError
 
         from kleio_desktop.core.errors import InvalidInput, describe_problems
@@ -196,7 +196,7 @@ def _edit(stylus: str, values: dict[str, Any], done: str) -> None:
         edited = await services.styluses.get_stylus(found.id)
         return done.format(name=edited.name, state=_state(edited))
 
-    typer.echo(run_with_services(work))
+    typer.echo(run_with_desktop(work))
 
 
 @stylus_app.command("retire")
@@ -218,26 +218,26 @@ def stylus_delete(
     Example: kleio stylus delete "Old needle" --yes
     """
 
-    async def look(services: Services) -> tuple[Stylus, int]:
+    async def look(services: Desktop) -> tuple[Stylus, int]:
         from kleio_desktop.core.queries.styluses import styluses_with_wear
 
         found = await find(services, stylus)
         plays = {w.stylus.id: w.plays for w in await styluses_with_wear(services.store)}
         return found, plays.get(found.id, 0)
 
-    found, plays = run_with_services(look)
+    found, plays = run_with_desktop(look)
     if plays and not yes:
         question = f"{found.name} has {plays} plays; they lose their stylus. Delete it?"
         if not typer.confirm(question, err=True):
             raise typer.Exit(1)
 
-    async def work(services: Services) -> str:
+    async def work(services: Desktop) -> str:
         await services.styluses.delete_stylus(found.id)
         return f"deleted stylus {found.name}" + (
             f" ({plays} plays keep no stylus)" if plays else ""
         )
 
-    typer.echo(run_with_services(work))
+    typer.echo(run_with_desktop(work))
 
 
 @stylus_app.command("wear")
@@ -247,13 +247,13 @@ def stylus_wear(stylus: StylusArg, as_json: JsonOption = False) -> None:
     Example: kleio stylus wear "2M Red"
     """
 
-    async def work(services: Services) -> StylusWithWear:
+    async def work(services: Desktop) -> StylusWithWear:
         from kleio_desktop.core.queries.styluses import styluses_with_wear
 
         found = await find(services, stylus)
         return next(w for w in await styluses_with_wear(services.store) if w.stylus.id == found.id)
 
-    listed = run_with_services(work)
+    listed = run_with_desktop(work)
     if as_json:
         echo_json(
             {

@@ -29,27 +29,36 @@ def suggest(
     genre: Annotated[
         bool, typer.Option("--genre", help="Every record of one genre picked at random.")
     ] = False,
+    today: Annotated[
+        bool,
+        typer.Option(
+            "--today", help="The record of the day: the same on every device and the web."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Suggest records to play.
 
-    Examples: kleio suggest · kleio suggest --count 3 · kleio suggest --least-played ·
-    kleio suggest --genre --json
+    Examples: kleio suggest · kleio suggest --today · kleio suggest --count 3 ·
+    kleio suggest --least-played · kleio suggest --genre --json
     """
     if count not in (1, 3):
         raise typer.BadParameter("must be 1 or 3", param_hint="'--count'")
-    if least_played and genre:
-        raise typer.BadParameter("choose --least-played or --genre, not both")
+    if sum((least_played, genre, today)) > 1:
+        raise typer.BadParameter("choose one of --today, --least-played and --genre")
 
     from random import SystemRandom
 
-    from kleio_desktop.cli import run_with_services
+    from kleio_desktop.cli import run_with_desktop
+    from kleio_desktop.core.app import Desktop
     from kleio_desktop.core.queries import suggestions as queries
-    from kleio_desktop.core.services import Services
 
     rng = SystemRandom()
 
-    async def work(services: Services) -> tuple[str | None, list[SuggestedRecord]]:
+    async def work(services: Desktop) -> tuple[str | None, list[SuggestedRecord]]:
+        if today:
+            of_the_day = await services.record_of_the_day()
+            return None, [] if of_the_day.record is None else [of_the_day.record]
         if genre:
             picked = await queries.random_genre(services.store, rng)
             return picked.genre, picked.records
@@ -57,7 +66,7 @@ def suggest(
             return None, await queries.least_played(services.store, rng)
         return None, await queries.random_records(services.store, count, rng)
 
-    picked_genre, records = run_with_services(work)
+    picked_genre, records = run_with_desktop(work)
     if as_json:
         typer.echo(json.dumps(suggestions_json(genre, picked_genre, records), indent=2))
         return

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import uuid
 from pathlib import Path
 
+from kleio_desktop.core.app import Desktop
 from kleio_desktop.core.services import open_services
 
 from .conftest import put_record
@@ -59,3 +61,26 @@ def test_suggest_usage_errors_and_an_empty_collection(home: Path) -> None:
         "genre": None,
         "records": [],
     }
+
+
+def test_suggest_today_is_the_record_of_the_day_of_the_signed_in_user(home: Path) -> None:
+    """The pick is the core's record of the day for this device's user and day (the rule
+    the server and the web run), the same on every call, and never an archived record."""
+    seed(home)
+
+    async def expected(user: uuid.UUID) -> int | None:
+        async with Desktop.open(home) as desktop:
+            await desktop.settings.set_user_id(user)
+            picked = await desktop.record_of_the_day()
+            return None if picked.record is None else picked.record.release_id
+
+    picks = set()
+    for n in range(1, 17):  # all sixteen on one record: odds 2 in 65,536 a day
+        want = asyncio.run(expected(uuid.UUID(int=n)))
+        assert want in (PLAYED_OFTEN, NEVER_PLAYED)
+        picks.add(want)
+        for _ in range(2):
+            body = json.loads(kleio(home, "suggest", "--today", "--json").stdout)
+            assert [r["release_id"] for r in body["records"]] == [want]
+    assert picks == {PLAYED_OFTEN, NEVER_PLAYED}  # the user's id decides, not only the day
+    assert kleio(home, "suggest", "--today", "--genre").exit_code == 2
