@@ -1,0 +1,118 @@
+"""``kleio-desktop``: the Qt app on a qasync loop over ``Desktop.open(home)``.
+
+``KLEIO_HOME`` picks the data directory as for the ``kleio`` CLI (else the platform's user
+data directory); the window's geometry and the app's preferences live in
+``HOME/kleio-desktop.ini``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from kleio_desktop.core.app import Desktop
+from kleio_desktop.core.settings import DesktopSettings
+from kleio_desktop.ui import theme
+from kleio_desktop.ui.bridge import CoreBridge
+from kleio_desktop.ui.context import UiContext
+from kleio_desktop.ui.errors import ErrorReporter, describe
+from kleio_desktop.ui.first_run import FirstRunDialog
+from kleio_desktop.ui.presenters.account import AccountPresenter
+from kleio_desktop.ui.sync_runner import SyncRunner
+from kleio_desktop.ui.window import MainWindow
+
+logger = logging.getLogger(__name__)
+
+SETTINGS_FILE = "kleio-desktop.ini"
+FIRST_RUN_KEY = "first_run/done"
+
+
+def settings_for(home: Path) -> QSettings:
+    home.mkdir(parents=True, exist_ok=True)
+    return QSettings(str(home / SETTINGS_FILE), QSettings.Format.IniFormat)
+
+
+@dataclass
+class App:
+    """Everything a running window is made of (tests and the screenshots build one too)."""
+
+    ctx: UiContext
+    window: MainWindow
+    runner: SyncRunner
+    account: AccountPresenter
+
+    async def close(self) -> None:
+        await self.runner.stop()
+        self.window.close()
+        self.ctx.bridge.close()
+
+
+async def build_app(desktop: Desktop, *, sync: bool = True) -> App:
+    """The main window over ``desktop``, the error reporter installed, syncing if paired."""
+    bridge = CoreBridge(desktop.events)
+    errors = ErrorReporter()
+    errors.install(asyncio.get_running_loop())
+    settings = settings_for(desktop.home)
+    ctx = UiContext(desktop=desktop, bridge=bridge, errors=errors)
+    ctx.extras["settings"] = settings
+    runner = SyncRunner(desktop)
+    account = AccountPresenter(desktop, runner)
+    ctx.extras["sync_runner"] = runner
+    ctx.extras["account"] = account
+    window = MainWindow(ctx, runner, settings)
+    errors.set_parent_widget(window)
+    await window.status_presenter.load()
+    if sync:
+        await runner.start()
+    return App(ctx=ctx, window=window, runner=runner, account=account)
+
+
+async def run(app: QApplication, home: Path) -> int:
+    try:
+        opened = Desktop.open(home)
+        desktop = await opened.__aenter__()
+    except Exception as exc:
+        QMessageBox.critical(None, "Kleio", f"Kleio cannot open {home}: {describe(exc)}")
+        return 1
+    try:
+        kleio = await build_app(desktop)
+        kleio.window.show()
+        settings = kleio.ctx.extras["settings"]
+        assert isinstance(settings, QSettings)
+        if not settings.value(FIRST_RUN_KEY, False, type=bool):
+            dialog = FirstRunDialog(kleio.account, kleio.window)
+            dialog.finished.connect(lambda _result: settings.setValue(FIRST_RUN_KEY, True))
+            dialog.open()
+        closed = asyncio.Event()
+        app.lastWindowClosed.connect(closed.set)
+        await closed.wait()
+        await kleio.close()
+    finally:
+        await opened.__aexit__(None, None, None)
+    return 0
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    app = QApplication(sys.argv)
+    app.setApplicationName("Kleio")
+    app.setOrganizationName("Kleio")
+    app.setQuitOnLastWindowClosed(False)  # run() closes the store first, then returns
+    theme.apply_theme(app)
+    theme.follow_system(app)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    home = DesktopSettings().data_dir
+    with loop:
+        code = loop.run_until_complete(run(app, home))
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()
