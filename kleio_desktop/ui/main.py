@@ -85,9 +85,9 @@ async def run(app: QApplication, home: Path) -> int:
         kleio.window.show()
         settings = kleio.ctx.extras["settings"]
         assert isinstance(settings, QSettings)
-        if not settings.value(FIRST_RUN_KEY, False, type=bool):
+        if str(settings.value(FIRST_RUN_KEY, "")) != "true":
             dialog = FirstRunDialog(kleio.account, kleio.window)
-            dialog.finished.connect(lambda _result: settings.setValue(FIRST_RUN_KEY, True))
+            dialog.finished.connect(lambda _result: settings.setValue(FIRST_RUN_KEY, "true"))
             dialog.open()
         closed = asyncio.Event()
         app.lastWindowClosed.connect(closed.set)
@@ -111,6 +111,7 @@ def main() -> None:
     home = DesktopSettings().data_dir
     with loop:
         code = loop.run_until_complete(run(app, home))
+    app.shutdown()  # Qt objects go before the interpreter's last collection, not during it
     sys.exit(code)
 
 

@@ -33,7 +33,7 @@ class QuickLogDialog(QDialog):
         self.results = QListWidget()
         self.results.setUniformItemSizes(True)
         self.hint = QLabel("Type to find a record; Enter logs a play of the selected one, now.")
-        self.hint.setProperty("hint", True)
+        self.hint.setProperty("hint", "true")
         self.hint.setWordWrap(True)
         buttons = QDialogButtonBox()
         self.log_button = buttons.addButton("Log play", QDialogButtonBox.ButtonRole.AcceptRole)

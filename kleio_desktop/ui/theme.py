@@ -72,10 +72,16 @@ def system_is_dark() -> bool:
     return hints.colorScheme() == Qt.ColorScheme.Dark
 
 
+_dark = False
+
+
+def is_dark() -> bool:
+    """Whether the dark palette is in use (views pick their own colours by it)."""
+    return _dark
+
+
 def current() -> Palette:
-    app = QApplication.instance()
-    dark = bool(app is not None and app.property("kleioDark"))
-    return DARK if dark else LIGHT
+    return DARK if _dark else LIGHT
 
 
 def _qpalette(colours: Palette) -> QPalette:
@@ -152,7 +158,8 @@ def apply_theme(app: QApplication, *, dark: bool | None = None) -> bool:
         dark = system_is_dark()
     colours = DARK if dark else LIGHT
     app.setStyle("Fusion")
-    app.setProperty("kleioDark", dark)
+    global _dark
+    _dark = dark
     app.setPalette(_qpalette(colours))
     app.setStyleSheet(stylesheet(colours))
     return dark

@@ -36,7 +36,7 @@ SYSTEM_ZONE = "Follow this computer"
 
 def _hint(text: str) -> QLabel:
     label = QLabel(text)
-    label.setProperty("hint", True)
+    label.setProperty("hint", "true")
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.RichText)
     label.setOpenExternalLinks(True)
@@ -128,7 +128,7 @@ class SettingsPage(QScrollArea):
         self.import_bar.setRange(0, 1000)
         self.import_bar.setVisible(False)
         self.import_state = QLabel()
-        self.import_state.setProperty("hint", True)
+        self.import_state.setProperty("hint", "true")
         layout.addWidget(self.discogs_state)
         layout.addLayout(_row(self.token_field, self.token_button, stretch_first=True))
         layout.addLayout(_row(self.import_button, self.remove_token_button))

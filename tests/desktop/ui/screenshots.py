@@ -96,6 +96,7 @@ def main() -> None:
     asyncio.set_event_loop(loop)
     with loop:
         loop.run_until_complete(shoot(app, args.out, args.records))
+    app.shutdown()
 
 
 if __name__ == "__main__":
