@@ -56,6 +56,16 @@ def run_reported(
     return task
 
 
+SETTLE_SECONDS = 5.0
+
+
+async def settle() -> None:
+    """Let the calls started by ``run_reported`` finish (the app's shutdown, tests)."""
+    pending = [task for task in _tasks if not task.done()]
+    if pending:
+        await asyncio.wait(pending, timeout=SETTLE_SECONDS)
+
+
 class Toast(QLabel):
     """A passing message at the bottom of the window; gone after a few seconds."""
 

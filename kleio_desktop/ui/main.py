@@ -21,7 +21,7 @@ from kleio_desktop.core.settings import DesktopSettings
 from kleio_desktop.ui import theme
 from kleio_desktop.ui.bridge import CoreBridge
 from kleio_desktop.ui.context import UiContext
-from kleio_desktop.ui.errors import ErrorReporter, describe
+from kleio_desktop.ui.errors import ErrorReporter, describe, settle
 from kleio_desktop.ui.first_run import FirstRunDialog
 from kleio_desktop.ui.presenters.account import AccountPresenter
 from kleio_desktop.ui.sync_runner import SyncRunner
@@ -49,6 +49,7 @@ class App:
 
     async def close(self) -> None:
         await self.runner.stop()
+        await settle()
         self.window.close()
         self.ctx.bridge.close()
 

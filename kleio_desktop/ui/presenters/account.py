@@ -34,7 +34,7 @@ from kleio_desktop.core.discogs import (
 from kleio_desktop.core.errors import InvalidInput
 from kleio_desktop.core.events import ImportProgressed
 from kleio_desktop.ui.sync_runner import SyncRunner
-from shared.discogs import DiscogsSettings, ImportProgress
+from shared.discogs import BadToken, DiscogsSettings, ImportProgress
 
 HTTP_TIMEOUT = httpx.Timeout(30.0)
 DISCOGS_TOKEN_PAGE = "https://www.discogs.com/settings/developers"  # noqa: S105
@@ -164,7 +164,13 @@ class AccountPresenter(QObject):
         if not token:
             raise InvalidInput(f"paste the personal access token from {DISCOGS_TOKEN_PAGE}")
         async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as http:
-            checked = await check_token(http, token, base_url=self._api())
+            try:
+                checked = await check_token(http, token, base_url=self._api())
+            except BadToken as exc:
+                raise InvalidInput(
+                    f"Discogs refused this token ({exc}); copy it again from "
+                    f"{DISCOGS_TOKEN_PAGE}. Nothing was stored."
+                ) from None
         await asyncio.to_thread(self._discogs_tokens().save, checked)
         self.discogs_saved.emit(checked.username)
         return checked.username

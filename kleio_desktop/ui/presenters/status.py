@@ -168,7 +168,9 @@ class StatusPresenter(QObject):
         )
 
     def on_sync_status(self, status: SyncStatus) -> None:
+        engaged = status.online or status.last_synced_at is not None or status.error is not None
         self._set(
+            paired=self.view.paired or engaged,
             online=status.online,
             syncing=status.syncing,
             pending=status.pending,
