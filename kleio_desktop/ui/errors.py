@@ -7,10 +7,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from types import TracebackType
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
@@ -40,7 +41,8 @@ def run_reported(
     reporter: Reporter, factory: Callable[[], Awaitable[object]], *, retry: bool = True
 ) -> asyncio.Task[None]:
     """Start ``factory()`` on the loop; its failure goes to ``reporter`` (with a retry of the
-    same call when ``retry``), never lost. Works with any ``context.ErrorReporter``."""
+    same call when ``retry`` and retrying can help), never lost. Works with any
+    ``context.ErrorReporter``."""
 
     async def attempt() -> None:
         try:
@@ -48,7 +50,10 @@ def run_reported(
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            reporter.report(exc, retry=attempt if retry else None)
+            # the core's deliberate refusals (bad input, not found, conflict) come back the
+            # same on a retry; anything else (the network, the disk) may not
+            helps = retry and not isinstance(exc, KleioError)
+            reporter.report(exc, retry=attempt if helps else None)
 
     task = asyncio.ensure_future(attempt())
     _tasks.add(task)
@@ -59,11 +64,35 @@ def run_reported(
 SETTLE_SECONDS = 5.0
 
 
+def spawn(work: Coroutine[Any, Any, object]) -> asyncio.Task[None]:
+    """Run ``work`` in the background (a presenter's reload), kept until it is done and
+    awaited by ``settle``; its failure is logged."""
+
+    async def logged() -> None:
+        try:
+            await work
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("background work failed")
+
+    task = asyncio.ensure_future(logged())
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+    return task
+
+
 async def settle() -> None:
-    """Let the calls started by ``run_reported`` finish (the app's shutdown, tests)."""
+    """Let the calls started by ``run_reported`` and ``spawn`` finish (the app's shutdown,
+    tests); whatever still runs after ``SETTLE_SECONDS`` is cancelled."""
     pending = [task for task in _tasks if not task.done()]
-    if pending:
-        await asyncio.wait(pending, timeout=SETTLE_SECONDS)
+    if not pending:
+        return
+    _done, late = await asyncio.wait(pending, timeout=SETTLE_SECONDS)
+    for task in late:
+        task.cancel()
+    if late:
+        await asyncio.wait(late)
 
 
 class Toast(QLabel):
@@ -79,7 +108,7 @@ class Toast(QLabel):
         self.move((parent.width() - self.width()) // 2, parent.height() - self.height() - 56)
         self.show()
         self.raise_()
-        QTimer.singleShot(TOAST_MS, self.deleteLater)
+        QTimer.singleShot(TOAST_MS, self, self.deleteLater)  # gone with its window too
 
 
 class ErrorReporter(QObject):
@@ -98,6 +127,12 @@ class ErrorReporter(QObject):
     def set_parent_widget(self, widget: QWidget | None) -> None:
         self._parent = widget
 
+    def _window(self) -> QWidget | None:
+        """The window to show over, if it still exists."""
+        if self._parent is not None and not shiboken6.isValid(self._parent):
+            self._parent = None
+        return self._parent
+
     def report(self, error: BaseException, *, retry: Retry | None = None) -> None:
         if not isinstance(error, KleioError | AuthError | DiscogsError):
             logger.error("unexpected failure", exc_info=error)
@@ -109,8 +144,9 @@ class ErrorReporter(QObject):
 
     def toast(self, text: str) -> None:
         self.last_message = text
-        if self._parent is not None and self._parent.isVisible():
-            Toast(self._parent, text)
+        window = self._window()
+        if window is not None and window.isVisible():
+            Toast(window, text)
         self.shown.emit(text)
 
     def run(
@@ -120,9 +156,9 @@ class ErrorReporter(QObject):
 
     def _dialog(self, text: str, retry: Retry | None) -> None:
         self.last_message = text
-        if self.dialog is not None:
+        if self.dialog is not None and shiboken6.isValid(self.dialog):
             self.dialog.close()
-        box = QMessageBox(self._parent)
+        box = QMessageBox(self._window())
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Kleio")
         box.setText(text)

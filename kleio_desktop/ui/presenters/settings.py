@@ -14,6 +14,7 @@ from kleio_desktop.core.app import Desktop
 from kleio_desktop.core.errors import InvalidInput
 from kleio_desktop.core.queries.zones import system_zone_name
 from kleio_desktop.core.services.exchange import parse_document
+from kleio_desktop.ui.errors import spawn
 from kleio_desktop.ui.presenters.account import AccountPresenter
 from shared.domain.zones import zone_named
 
@@ -43,7 +44,7 @@ class SettingsPresenter(QObject):
         account.discogs_saved.connect(lambda _user: self._reload())
 
     def _reload(self) -> None:
-        self._reloading = asyncio.ensure_future(self.load())
+        spawn(self.load())
 
     def time_zone(self) -> tuple[str, bool]:
         chosen = self._settings.value(TIME_ZONE_KEY)

@@ -16,6 +16,7 @@ from kleio_desktop.core.store.models import DiscogsImportRow
 from kleio_desktop.core.store.rejections import WHAT_TO_DO
 from kleio_desktop.core.sync import SyncStatus
 from kleio_desktop.ui.bridge import CoreBridge
+from kleio_desktop.ui.errors import spawn
 from shared.discogs import ImportProgress, ImportStep
 
 STEP_LABELS = {
@@ -194,7 +195,7 @@ class StatusPresenter(QObject):
     def on_data_changed(self, _event: DataChanged) -> None:
         # a burst of writes reloads once
         if self._reload is None or self._reload.done():
-            self._reload = asyncio.ensure_future(self._reload_soon())
+            self._reload = spawn(self._reload_soon())
 
     async def _reload_soon(self) -> None:
         await asyncio.sleep(0.2)

@@ -199,8 +199,9 @@ class SettingsPage(QScrollArea):
         self.zone_box.setToolTip(f"Now: {state.time_zone}")
 
     def pair(self) -> asyncio.Task[None]:
-        server, key = self.server_field.text(), self.key_field.text()
+        return self.pair_from(self.server_field.text(), self.key_field.text())
 
+    def pair_from(self, server: str, key: str = "") -> asyncio.Task[None]:
         async def work() -> None:
             paired = await self.account.pair(server, key)
             self.key_field.clear()
@@ -215,8 +216,8 @@ class SettingsPage(QScrollArea):
                 self,
                 "Sign out?",
                 f"{pending:,} change{'s' if pending != 1 else ''} of this computer "
-                "have not reached the server yet. They stay here and are sent when you pair "
-                "again. Sign out anyway?",
+                f"{'has' if pending == 1 else 'have'} not reached the server yet. They stay "
+                "here and are sent when you pair again. Sign out anyway?",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             )
             if answer != QMessageBox.StandardButton.Yes:

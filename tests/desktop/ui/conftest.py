@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import sys
 import warnings
@@ -19,6 +20,7 @@ from typing import Any, TypeVar
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
+import pytestqt.plugin
 import qasync
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
@@ -26,7 +28,7 @@ from PySide6.QtWidgets import QApplication
 from kleio_desktop.core.app import Desktop
 from kleio_desktop.ui.bridge import CoreBridge
 from kleio_desktop.ui.context import UiContext
-from kleio_desktop.ui.errors import ErrorReporter
+from kleio_desktop.ui.errors import ErrorReporter, settle
 from kleio_desktop.ui.main import settings_for
 from kleio_desktop.ui.sync_runner import SyncRunner
 
@@ -51,16 +53,48 @@ def _current_loop() -> asyncio.AbstractEventLoop | None:
             return None
 
 
-@pytest.fixture
-def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    """A qasync loop over the test's QApplication (the previous loop is put back after)."""
+@pytest.fixture(scope="session")
+def session_qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    """One qasync loop for every test of the app (a loop per test left Qt timers of the
+    closed ones behind)."""
     qapp.setQuitOnLastWindowClosed(False)
-    previous = _current_loop()
     loop = qasync.QEventLoop(qapp, already_running=False)
+    yield loop
+    loop.close()
+
+
+@pytest.fixture
+def qloop(
+    session_qloop: qasync.QEventLoop, qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[qasync.QEventLoop]:
+    """The app's qasync loop, current for the test (the previous loop is put back after);
+    what the test left running is cancelled.
+
+    pytest-qt serves Qt's pending events between a test's phases; with a qasync loop those
+    include asyncio callbacks, which must run inside their loop: it is served through it."""
+    loop = session_qloop
+    previous = _current_loop()
     asyncio.set_event_loop(loop)
+
+    def process_events() -> None:
+        if loop.is_closed() or loop.is_running():
+            qapp.processEvents()
+        else:
+            loop.run_until_complete(asyncio.sleep(0))
+
+    monkeypatch.setattr(pytestqt.plugin, "_process_events", process_events)
     try:
         yield loop
     finally:
+        loop.run_until_complete(settle())
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        # the test's widgets go now, not at some later collection in another test's events
+        gc.collect()
+        loop.run_until_complete(asyncio.sleep(0))
         asyncio.set_event_loop(previous)
 
 
@@ -109,6 +143,7 @@ def ui_context(desktop: Desktop, qloop: qasync.QEventLoop) -> Iterator[UiContext
     ctx.extras["settings"] = settings
     ctx.extras["sync_runner"] = SyncRunner(desktop)
     yield ctx
+    run(qloop, settle())
     bridge.close()
 
 
