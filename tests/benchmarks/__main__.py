@@ -3,7 +3,7 @@
 
 Benchmarks are not pass/fail: each row states its target next to the figure measured, and
 ratios are against a baseline measured in the same run (these machines are shared and noisy).
-    --only server_read,search,discogs_import,sync,web_collection   run a subset
+    --only server_read,search,discogs_import,sync,web_collection,app_start   run a subset
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from tests.benchmarks.table import print_table
 
-SUITES = ("search", "server_read", "discogs_import", "sync", "web_collection")
+SUITES = ("search", "server_read", "discogs_import", "sync", "web_collection", "app_start")
 
 
 async def _run(name: str) -> list[dict[str, Any]]:

@@ -44,8 +44,8 @@ async def demo_home(records: int) -> Path:
     return home
 
 
-def grab(widget: QWidget, path: Path) -> None:
-    QApplication.processEvents()
+async def grab(widget: QWidget, path: Path) -> None:
+    await asyncio.sleep(0.05)  # the loop serves Qt's pending events (layout, paint)
     if not widget.grab().save(str(path)):
         raise RuntimeError(f"could not write {path}")
     print(path)
@@ -64,20 +64,20 @@ async def shoot(app: QApplication, out: Path, records: int) -> None:
                 for name in window.page_names():
                     window.navigate(name)
                     await asyncio.sleep(SETTLE)
-                    grab(window, out / f"{name}-{scheme}.png")
+                    await grab(window, out / f"{name}-{scheme}.png")
                 dialog = window.quick_log()
                 dialog.search_box.setText("blue")
                 await asyncio.sleep(SETTLE)
-                grab(dialog, out / f"quick-log-{scheme}.png")
+                await grab(dialog, out / f"quick-log-{scheme}.png")
                 dialog.close()
                 first = FirstRunDialog(kleio.account, window)
                 first.open()
                 await asyncio.sleep(0.3)
-                grab(first, out / f"first-run-{scheme}.png")
+                await grab(first, out / f"first-run-{scheme}.png")
                 first.go(1)
-                grab(first, out / f"first-run-server-{scheme}.png")
+                await grab(first, out / f"first-run-server-{scheme}.png")
                 first.go(2)
-                grab(first, out / f"first-run-discogs-{scheme}.png")
+                await grab(first, out / f"first-run-discogs-{scheme}.png")
                 first.close()
                 await kleio.close()
     finally:
