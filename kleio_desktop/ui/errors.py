@@ -15,21 +15,37 @@ import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
-from kleio_desktop.core.auth import AuthError
 from kleio_desktop.core.errors import KleioError, user_message
 from kleio_desktop.ui.context import ErrorReporter as Reporter
 from kleio_desktop.ui.context import Retry
-from shared.discogs import DiscogsError
 
 logger = logging.getLogger(__name__)
 
 TOAST_MS = 4000
 
 
+# Errors written for people too (until ``user_message`` knows them): sign-in and Discogs.
+# Looked up where they are defined only once loaded (an error of a module never imported
+# cannot occur), so the app's start does not pay for importing them.
+_FOR_PEOPLE = (
+    ("kleio_desktop.core.auth.errors", "AuthError"),
+    ("shared.discogs.errors", "DiscogsError"),
+)
+
+
+def _for_people(error: BaseException) -> bool:
+    for module_name, class_name in _FOR_PEOPLE:
+        module = sys.modules.get(module_name)
+        kind = getattr(module, class_name, None) if module is not None else None
+        if isinstance(kind, type) and isinstance(error, kind):
+            return True
+    return False
+
+
 def describe(error: BaseException) -> str:
-    """The sentence a user reads. Sign-in and Discogs errors are written for people too
-    (until ``user_message`` knows them); everything else goes through ``user_message``."""
-    if isinstance(error, AuthError | DiscogsError) and str(error):
+    """The sentence a user reads: sign-in and Discogs errors as they say it, everything
+    else through the core's ``user_message``."""
+    if _for_people(error) and str(error):
         return str(error)
     return user_message(error)
 
@@ -134,7 +150,7 @@ class ErrorReporter(QObject):
         return self._parent
 
     def report(self, error: BaseException, *, retry: Retry | None = None) -> None:
-        if not isinstance(error, KleioError | AuthError | DiscogsError):
+        if not (isinstance(error, KleioError) or _for_people(error)):
             logger.error("unexpected failure", exc_info=error)
         text = describe(error)
         if retry is None and isinstance(error, KleioError):

@@ -11,6 +11,7 @@ import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import qasync
 from PySide6.QtCore import QSettings
@@ -22,10 +23,11 @@ from kleio_desktop.ui import theme
 from kleio_desktop.ui.bridge import CoreBridge
 from kleio_desktop.ui.context import UiContext
 from kleio_desktop.ui.errors import ErrorReporter, describe, settle
-from kleio_desktop.ui.first_run import FirstRunDialog
-from kleio_desktop.ui.presenters.account import AccountPresenter
 from kleio_desktop.ui.sync_runner import SyncRunner
 from kleio_desktop.ui.window import MainWindow
+
+if TYPE_CHECKING:
+    from kleio_desktop.ui.presenters.account import AccountPresenter
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +47,12 @@ class App:
     ctx: UiContext
     window: MainWindow
     runner: SyncRunner
-    account: AccountPresenter
+
+    @property
+    def account(self) -> AccountPresenter:
+        """Pairing, the Discogs token and import (created on first use: its modules load
+        then, not at the start)."""
+        return account_of(self.ctx)
 
     async def close(self) -> None:
         await self.runner.stop()
@@ -63,15 +70,26 @@ async def build_app(desktop: Desktop, *, sync: bool = True) -> App:
     ctx = UiContext(desktop=desktop, bridge=bridge, errors=errors)
     ctx.extras["settings"] = settings
     runner = SyncRunner(desktop)
-    account = AccountPresenter(desktop, runner)
     ctx.extras["sync_runner"] = runner
-    ctx.extras["account"] = account
     window = MainWindow(ctx, runner, settings)
     errors.set_parent_widget(window)
     await window.status_presenter.load()
     if sync:
         await runner.start()
-    return App(ctx=ctx, window=window, runner=runner, account=account)
+    return App(ctx=ctx, window=window, runner=runner)
+
+
+def account_of(ctx: UiContext) -> AccountPresenter:
+    """The one ``AccountPresenter`` of the app (kept in ``ctx.extras["account"]``)."""
+    from kleio_desktop.ui.presenters.account import AccountPresenter
+
+    account = ctx.extras.get("account")
+    if not isinstance(account, AccountPresenter):
+        runner = ctx.extras["sync_runner"]
+        assert isinstance(runner, SyncRunner)
+        account = AccountPresenter(ctx.desktop, runner)
+        ctx.extras["account"] = account
+    return account
 
 
 async def run(app: QApplication, home: Path) -> int:
@@ -82,11 +100,14 @@ async def run(app: QApplication, home: Path) -> int:
         QMessageBox.critical(None, "Kleio", f"Kleio cannot open {home}: {describe(exc)}")
         return 1
     try:
-        kleio = await build_app(desktop)
+        kleio = await build_app(desktop, sync=False)
         kleio.window.show()
+        await kleio.runner.start()  # after the window is up
         settings = kleio.ctx.extras["settings"]
         assert isinstance(settings, QSettings)
         if str(settings.value(FIRST_RUN_KEY, "")) != "true":
+            from kleio_desktop.ui.first_run import FirstRunDialog
+
             dialog = FirstRunDialog(kleio.account, kleio.window)
             dialog.finished.connect(lambda _result: settings.setValue(FIRST_RUN_KEY, "true"))
             dialog.open()

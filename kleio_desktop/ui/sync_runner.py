@@ -10,23 +10,31 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from kleio_desktop.core.app import Desktop
-from kleio_desktop.core.auth import AuthError, TokenStore, token_store_from_env
 from kleio_desktop.core.events import SyncStatusChanged
-from kleio_desktop.core.sync import SyncEngine, SyncError, SyncStatus, open_transport
-from kleio_desktop.core.sync.connect import server_of
+
+if TYPE_CHECKING:
+    from kleio_desktop.core.app import Desktop
+    from kleio_desktop.core.auth import TokenStore
+    from kleio_desktop.core.sync import SyncEngine, SyncStatus
 
 logger = logging.getLogger(__name__)
+
+
+def _token_store(desktop: Desktop) -> TokenStore:
+    from kleio_desktop.core.auth import token_store_from_env
+
+    return token_store_from_env(desktop.home)
 
 
 class SyncRunner:
     def __init__(self, desktop: Desktop, tokens: Callable[[], TokenStore] | None = None) -> None:
         self._desktop = desktop
-        self._tokens = tokens or (lambda: token_store_from_env(desktop.home))
+        self._tokens = tokens or (lambda: _token_store(desktop))
         self._task: asyncio.Task[None] | None = None
         self.engine: SyncEngine | None = None
-        self.status = SyncStatus()
+        self.status: SyncStatus | None = None
         self.server: str | None = None
 
     def _publish(self, status: SyncStatus) -> None:
@@ -41,6 +49,11 @@ class SyncRunner:
         """Sync live with the signed-in server, if any; returns whether it started."""
         if self.running:
             return True
+        # sync and sign-in load here, after the window is up
+        from kleio_desktop.core.auth import AuthError
+        from kleio_desktop.core.sync import SyncError, SyncStatus
+        from kleio_desktop.core.sync.connect import server_of
+
         try:
             tokens = self._tokens()
             self.server = await server_of(self._desktop.store, tokens)
@@ -53,6 +66,9 @@ class SyncRunner:
         return True
 
     async def _run(self, tokens: TokenStore) -> None:
+        from kleio_desktop.core.auth import AuthError
+        from kleio_desktop.core.sync import SyncEngine, SyncError, SyncStatus, open_transport
+
         try:
             async with open_transport(self._desktop.store, tokens) as transport:
                 engine = SyncEngine(self._desktop.store, transport)

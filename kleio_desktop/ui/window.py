@@ -8,6 +8,7 @@ import importlib.util
 import logging
 from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QPointF, QRectF, QSettings, Qt, QTimer
 from PySide6.QtGui import (
@@ -40,8 +41,10 @@ from kleio_desktop.ui import theme
 from kleio_desktop.ui.context import UiContext
 from kleio_desktop.ui.errors import run_reported
 from kleio_desktop.ui.presenters.status import StatusPresenter, StatusView
-from kleio_desktop.ui.quick_log import QuickLogDialog
-from kleio_desktop.ui.sync_runner import SyncRunner
+
+if TYPE_CHECKING:
+    from kleio_desktop.ui.quick_log import QuickLogDialog
+    from kleio_desktop.ui.sync_runner import SyncRunner
 
 logger = logging.getLogger(__name__)
 
@@ -303,6 +306,8 @@ class MainWindow(QMainWindow):
             focus()
 
     def quick_log(self) -> QuickLogDialog:
+        from kleio_desktop.ui.quick_log import QuickLogDialog  # the search loads on first use
+
         if not self.isVisible():
             self.showNormal()
         self.raise_()

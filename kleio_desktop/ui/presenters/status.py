@@ -5,27 +5,33 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from kleio_desktop.core.app import Desktop
-from kleio_desktop.core.discogs.state import load_checkpoint
 from kleio_desktop.core.events import DataChanged
 from kleio_desktop.core.store.models import DiscogsImportRow
 from kleio_desktop.core.store.rejections import WHAT_TO_DO
-from kleio_desktop.core.sync import SyncStatus
 from kleio_desktop.ui.bridge import CoreBridge
 from kleio_desktop.ui.errors import spawn
-from shared.discogs import ImportProgress, ImportStep
+
+if TYPE_CHECKING:
+    from kleio_desktop.core.sync import SyncStatus
+    from shared.discogs import ImportProgress
+
+# the import's steps (shared.discogs.ImportStep, a StrEnum: its members are these strings)
+DONE = "done"
 
 STEP_LABELS = {
-    ImportStep.IDENTITY: "signing in to Discogs",
-    ImportStep.FOLDERS: "reading folders",
-    ImportStep.PAGES: "collection pages",
-    ImportStep.VERIFY: "verifying",
-    ImportStep.DETAILS: "release details",
-    ImportStep.DONE: "done",
+    "identity": "signing in to Discogs",
+    "folders": "reading folders",
+    "pages": "collection pages",
+    "verify": "verifying",
+    "details": "release details",
+    DONE: "done",
 }
 
 
@@ -103,9 +109,9 @@ def describe_import(progress: ImportProgress) -> str:
     if progress.pages_done or progress.pages_total:
         parts.append(f"page {progress.pages_done} of {progress.pages_total or '?'}")
     if progress.releases_total:
-        noun = "releases" if progress.step in (ImportStep.DETAILS, ImportStep.DONE) else "items"
+        noun = "releases" if progress.step in ("details", DONE) else "items"
         parts.append(f"{progress.releases_done:,} of {progress.releases_total:,} {noun}")
-    if progress.eta_seconds is not None and progress.step != ImportStep.DONE:
+    if progress.eta_seconds is not None and progress.step != DONE:
         parts.append(f"about {duration(progress.eta_seconds)} left")
     return " · ".join(parts)
 
@@ -144,14 +150,11 @@ class StatusPresenter(QObject):
         """Read what the store knows: pending changes, refusals, the last import."""
         status = await self._desktop.status.app_status()
         async with self._desktop.store.read() as session:
-            checkpoint = await load_checkpoint(session)
             row = await session.get(DiscogsImportRow, 1)
         as_of = None
-        if (
-            row is not None
-            and row.updated_at is not None
-            and (checkpoint is None or checkpoint.step == ImportStep.DONE)
-        ):
+        # the checkpoint's step, read from its JSON: the Discogs modules load on first use
+        step = json.loads(row.checkpoint).get("step") if row and row.checkpoint else None
+        if row is not None and row.updated_at is not None and step in (None, DONE):
             as_of = row.updated_at
             if as_of.tzinfo is None:
                 as_of = as_of.replace(tzinfo=dt.UTC)
@@ -181,7 +184,7 @@ class StatusPresenter(QObject):
         )
 
     def on_import_progress(self, progress: ImportProgress) -> None:
-        done = progress.step == ImportStep.DONE
+        done = progress.step == DONE
         fraction = None
         if progress.releases_total:
             fraction = min(1.0, progress.releases_done / progress.releases_total)

@@ -312,5 +312,5 @@ def create_page(ctx: UiContext) -> QWidget:
     account = ctx.extras.get("account")
     if not isinstance(account, AccountPresenter):
         account = AccountPresenter(ctx.desktop, runner)
-        ctx.extras["account"] = account
+        ctx.extras["account"] = account  # the one the first run uses too
     return SettingsPage(ctx, SettingsPresenter(ctx.desktop, account, settings))
