@@ -49,7 +49,7 @@ app: setup  ## the desktop app (kleio-desktop) on KLEIO_HOME or the platform's d
 	$(RUN) kleio-desktop
 
 app-screenshots: setup xvfb  ## every page of the desktop app, light and dark, as PNGs in build/app-screenshots
-	xvfb-run -a -s "-screen 0 1920x1200x24" $(RUN) python -m tests.desktop.ui.screenshots build/app-screenshots
+	KLEIO_TOKEN_STORE=file xvfb-run -a -s "-screen 0 1920x1200x24" $(RUN) python -m tests.desktop.ui.screenshots build/app-screenshots
 
 run: setup webui  ## the sync server on the embedded SQLite default, local mode
 	$(RUN) kleio-server serve

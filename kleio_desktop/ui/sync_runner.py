@@ -103,6 +103,8 @@ class SyncRunner:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            except Exception:  # the engine's run() retries and never raises; if it did:
+                logger.exception("the sync engine stopped with an error")
 
     async def restart(self) -> bool:
         await self.stop()

@@ -155,6 +155,7 @@ class StatusArea(QFrame):
         self.dot.setStyleSheet(f"color: {colour}; font-size: 12pt;")
         self.sync_state.setText(view.sync_text)
         self.pending.setText(view.sync_progress or view.pending_text)
+        self.pending.setVisible(bool(self.pending.text()))
         self.last_synced.setText(view.last_synced_text())
         self.last_synced.setVisible(bool(view.last_synced_text()))
         self.error.setText(view.error or "")

@@ -14,7 +14,7 @@ from kleio_desktop.core.app import Desktop
 from kleio_desktop.core.errors import InvalidInput
 from kleio_desktop.core.queries.zones import system_zone_name
 from kleio_desktop.core.services.exchange import parse_document
-from kleio_desktop.ui.errors import spawn
+from kleio_desktop.ui.errors import describe, spawn
 from kleio_desktop.ui.presenters.account import AccountPresenter
 from shared.domain.zones import zone_named
 
@@ -28,6 +28,8 @@ class SettingsState:
     discogs_user: str | None
     time_zone: str
     time_zone_is_system: bool
+    discogs_problem: str | None = None
+    """Why the token cannot be read (no keyring), for the page to say."""
 
 
 class SettingsPresenter(QObject):
@@ -53,7 +55,11 @@ class SettingsPresenter(QObject):
         return system_zone_name(), True
 
     async def load(self) -> SettingsState:
-        token = await self.account.discogs_token()
+        problem = None
+        try:
+            token = await self.account.discogs_token()
+        except Exception as exc:  # no keyring: the rest of the page still works
+            token, problem = None, describe(exc)
         zone, is_system = self.time_zone()
         state = SettingsState(
             server=await self.account.current_server(),
@@ -61,6 +67,7 @@ class SettingsPresenter(QObject):
             discogs_user=None if token is None else token.username,
             time_zone=zone,
             time_zone_is_system=is_system,
+            discogs_problem=problem,
         )
         self.state.emit(state)
         return state

@@ -69,7 +69,7 @@ class StatusView:
     @property
     def pending_text(self) -> str:
         if not self.paired:
-            return "not paired with a server"
+            return ""  # "this device only" says it; the outbox waits for a pairing
         if self.pending == 0:
             return "all changes saved" if not self.paired else "all changes sent"
         noun = "change" if self.pending == 1 else "changes"

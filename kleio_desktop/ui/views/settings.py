@@ -116,6 +116,7 @@ class SettingsPage(QScrollArea):
         box = QGroupBox("Discogs")
         layout = QVBoxLayout(box)
         self.discogs_state = QLabel("Not connected.")
+        self.discogs_state.setWordWrap(True)
         self.token_field = QLineEdit(placeholderText="personal access token")
         self.token_field.setEchoMode(QLineEdit.EchoMode.Password)
         self.token_button = QPushButton("Save token")
@@ -191,6 +192,8 @@ class SettingsPage(QScrollArea):
         self.sign_out_button.setEnabled(state.server is not None)
         if state.discogs_user:
             self.discogs_state.setText(f"Connected as <b>{state.discogs_user}</b>.")
+        elif state.discogs_problem:
+            self.discogs_state.setText(state.discogs_problem)
         else:
             self.discogs_state.setText("Not connected: paste a personal access token.")
         self.remove_token_button.setEnabled(state.discogs_user is not None)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from kleio_desktop.core.app import Desktop
 from kleio_desktop.ui import theme
+from kleio_desktop.ui.errors import settle
 from kleio_desktop.ui.first_run import FirstRunDialog
 from kleio_desktop.ui.main import build_app
 from tests.demo import seed_demo
@@ -45,6 +46,7 @@ async def demo_home(records: int) -> Path:
 
 
 async def grab(widget: QWidget, path: Path) -> None:
+    await settle()  # the page's loads are done
     await asyncio.sleep(0.05)  # the loop serves Qt's pending events (layout, paint)
     if not widget.grab().save(str(path)):
         raise RuntimeError(f"could not write {path}")

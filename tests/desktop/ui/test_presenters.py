@@ -56,7 +56,7 @@ def test_the_status_texts() -> None:
     alone = StatusView()
     assert (alone.sync_text, alone.pending_text) == (
         "Offline · this device only",
-        "not paired with a server",
+        "",
     )
     assert alone.last_synced_text(NOW) == ""
     paired = StatusView(paired=True, online=True, syncing=True, pending=1)

@@ -98,7 +98,8 @@ def test_local_writes_show_as_pending_changes_once_paired(
     presenter = kleio.window.status_presenter
     run(qloop, seed_demo(desktop, records=3, plays=2))
     run(qloop, until(lambda: presenter.view.pending > 0))
-    assert presenter.view.pending_text == "not paired with a server"
+    assert presenter.view.pending_text == ""  # "this device only" says it
+    assert kleio.window.status_area.pending.isHidden()
     run(qloop, kleio.close())
 
 
