@@ -4,7 +4,7 @@ TOOLS := .tools
 UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: run test setup lint typecheck format unit bench migrate clean postgres differential webui webcheck web-types chromium screenshots
+.PHONY: run test setup lint typecheck format unit bench migrate clean postgres differential webui webcheck web-types chromium screenshots app app-screenshots xvfb
 
 # The web UI (frontend/) is built into kleio_server/webui whenever its sources change.
 WEB_SOURCES := $(shell find frontend/src frontend/scripts -type f 2>/dev/null) \
@@ -41,6 +41,15 @@ chromium:  ## Debian's chromium for the Playwright tests (installed with apt-get
 
 screenshots: setup postgres webui chromium  ## every page of the web UI, as PNGs in build/screenshots
 	$(RUN) python -m tests.web.screenshots build/screenshots
+
+xvfb:  ## Xvfb and the X libraries Qt needs, for the app's screenshots (apt-get if missing)
+	@scripts/ensure-xvfb
+
+app: setup  ## the desktop app (kleio-desktop) on KLEIO_HOME or the platform's data directory
+	$(RUN) kleio-desktop
+
+app-screenshots: setup xvfb  ## every page of the desktop app, light and dark, as PNGs in build/app-screenshots
+	KLEIO_TOKEN_STORE=file xvfb-run -a -s "-screen 0 1920x1200x24" $(RUN) python -m tests.desktop.ui.screenshots build/app-screenshots
 
 run: setup webui  ## the sync server on the embedded SQLite default, local mode
 	$(RUN) kleio-server serve

@@ -27,6 +27,7 @@ SUITES = (
     "desktop_queries",
     "app_views",
     "cli_start",
+    "app_start",
 )
 
 
