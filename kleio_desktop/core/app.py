@@ -474,6 +474,7 @@ class Desktop:
         *,
         details: bool = True,
         on_progress: Callable[[ImportProgress], None] | None = None,
+        base_url: str | None = None,
     ) -> AsyncIterator[ImportSession]:
         """A Discogs import on this store: with the kept token (or ``token``), uploading to
         the signed-in server; progress goes to ``ImportProgressed`` (and ``on_progress``)
@@ -508,7 +509,7 @@ class Desktop:
                 self.store,
                 http,
                 token,
-                base_url=DiscogsSettings().api,
+                base_url=base_url or DiscogsSettings().api,
                 server=server,
                 details=details,
                 on_progress=progress,

@@ -1,49 +1,39 @@
-"""Keeps the store synced while the app runs: the core's ``SyncEngine`` live over the
-signed-in server's transport, its status published on the desktop's event stream.
-
-(The desktop core is growing its own sync wiring on ``Desktop``; until then the app runs
-the engine here, with nothing but core calls.)"""
+"""The app's handle on the core's live sync: ``Desktop.start_sync`` / ``stop_sync`` (the
+engine, its status on the event stream, a server's refresh request answered by an import),
+with what the status area and the settings page ask of it."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from kleio_desktop.core.events import SyncStatusChanged
+from kleio_desktop.core.events import Event, SyncStatusChanged
 
 if TYPE_CHECKING:
     from kleio_desktop.core.app import Desktop
-    from kleio_desktop.core.auth import TokenStore
     from kleio_desktop.core.sync import SyncEngine, SyncStatus
 
 logger = logging.getLogger(__name__)
 
 
-def _token_store(desktop: Desktop) -> TokenStore:
-    from kleio_desktop.core.auth import token_store_from_env
-
-    return token_store_from_env(desktop.home)
-
-
 class SyncRunner:
-    def __init__(self, desktop: Desktop, tokens: Callable[[], TokenStore] | None = None) -> None:
+    def __init__(self, desktop: Desktop) -> None:
         self._desktop = desktop
-        self._tokens = tokens or (lambda: _token_store(desktop))
-        self._task: asyncio.Task[None] | None = None
-        self.engine: SyncEngine | None = None
         self.status: SyncStatus | None = None
         self.server: str | None = None
+        desktop.events.subscribe(self._on_event)
 
-    def _publish(self, status: SyncStatus) -> None:
-        self.status = status
-        self._desktop.events.publish(SyncStatusChanged(status))
+    def _on_event(self, event: Event) -> None:
+        if isinstance(event, SyncStatusChanged):
+            self.status = event.status
+
+    @property
+    def engine(self) -> SyncEngine | None:
+        return self._desktop.engine
 
     @property
     def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self._desktop.engine is not None
 
     async def start(self) -> bool:
         """Sync live with the signed-in server, if any; returns whether it started."""
@@ -51,60 +41,39 @@ class SyncRunner:
             return True
         # sync and sign-in load here, after the window is up
         from kleio_desktop.core.auth import AuthError
-        from kleio_desktop.core.sync import SyncError, SyncStatus
+        from kleio_desktop.core.sync import SyncError
         from kleio_desktop.core.sync.connect import server_of
 
         try:
-            tokens = self._tokens()
-            self.server = await server_of(self._desktop.store, tokens)
-        except (SyncError, AuthError):
+            self.server = await server_of(self._desktop.store, self._desktop.tokens)
+        except (SyncError, AuthError):  # not signed in: offline, nothing wrong
             self.server = None
-            pending = await self._desktop.store.count_pending()
-            self._publish(SyncStatus(online=False, pending=pending))
+            await self._offline(None)
             return False
-        self._task = asyncio.ensure_future(self._run(tokens))
+        try:
+            await self._desktop.start_sync()
+        except (SyncError, AuthError) as exc:
+            await self._offline(str(exc))
+            return False
         return True
 
-    async def _run(self, tokens: TokenStore) -> None:
-        from kleio_desktop.core.auth import AuthError
-        from kleio_desktop.core.sync import SyncEngine, SyncError, SyncStatus, open_transport
+    async def _offline(self, error: str | None) -> None:
+        from kleio_desktop.core.sync import SyncStatus
 
-        try:
-            async with open_transport(self._desktop.store, tokens) as transport:
-                engine = SyncEngine(self._desktop.store, transport)
-                self.engine = engine
-                unsubscribe = engine.subscribe(self._publish)
-                try:
-                    await engine.run()
-                finally:
-                    unsubscribe()
-                    self.engine = None
-        except (SyncError, AuthError) as exc:
-            pending = await self._desktop.store.count_pending()
-            self._publish(SyncStatus(online=False, pending=pending, error=str(exc)))
+        pending = await self._desktop.store.count_pending()
+        status = SyncStatus(online=False, pending=pending, error=error)
+        self._desktop.events.publish(SyncStatusChanged(status))
 
     async def sync_now(self) -> None:
         """One round now (the status area's Retry); starts the live sync if it is not on."""
         engine = self.engine
         if engine is None:
-            await self.stop()
             await self.start()
             return
         await engine.sync_once()
 
     async def stop(self) -> None:
-        if self.engine is not None:
-            self.engine.stop()
-        task, self._task = self._task, None
-        if task is not None:
-            try:
-                await asyncio.wait_for(task, 5)
-            except TimeoutError:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-            except Exception:  # the engine's run() retries and never raises; if it did:
-                logger.exception("the sync engine stopped with an error")
+        await self._desktop.stop_sync()
 
     async def restart(self) -> bool:
         await self.stop()

@@ -4,7 +4,6 @@ and the Settings page both do, through the core's sign-in, token and import call
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,8 +16,6 @@ from kleio_desktop.core.auth import (
     AuthError,
     TokenStore,
     fetch_server_auth_config,
-    sign_in_to_server,
-    sign_out,
     token_store_from_env,
 )
 from kleio_desktop.core.auth.server_config import normalize_server_url
@@ -28,13 +25,11 @@ from kleio_desktop.core.discogs import (
     DiscogsTokenStore,
     ImportOutcome,
     check_token,
-    connect_server,
     discogs_token_store_from_env,
 )
 from kleio_desktop.core.errors import InvalidInput
-from kleio_desktop.core.events import ImportProgressed
 from kleio_desktop.ui.sync_runner import SyncRunner
-from shared.discogs import BadToken, DiscogsSettings, ImportProgress
+from shared.discogs import BadToken, DiscogsSettings
 
 HTTP_TIMEOUT = httpx.Timeout(30.0)
 DISCOGS_TOKEN_PAGE = "https://www.discogs.com/settings/developers"  # noqa: S105
@@ -112,30 +107,16 @@ class AccountPresenter(QObject):
         def open_browser(url: str) -> None:
             self._open_browser(url)
 
-        tokens = self._tokens()
-        async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as http:
-            await sign_in_to_server(
-                http,
-                tokens,
-                pairing.server,
-                key=pairing.key,
-                open_browser=open_browser,
-                on_url=self.sign_in_url.emit,
-            )
-        await self._record_server(pairing.server)
+        self._desktop.use_tokens(self._tokens())
+        await self._desktop.sign_in(
+            pairing.server,
+            key=pairing.key,
+            open_browser=open_browser,
+            on_url=self.sign_in_url.emit,
+        )
         await self._runner.restart()
         self.paired.emit(pairing.server)
         return pairing.server
-
-    async def _record_server(self, server: str | None) -> None:
-        """As ``kleio login`` does: a different server starts from cursor 0."""
-        store = self._desktop.store
-        state = await store.sync_state()
-        if server is None:
-            state = dataclasses.replace(state, server_url=None)
-        elif state.server_url != server:
-            state = dataclasses.replace(state, server_url=server, cursor=0, epoch=None)
-        await store.save_sync_state(state)
 
     async def current_server(self) -> str | None:
         return (await self._desktop.store.sync_state()).server_url
@@ -147,9 +128,8 @@ class AccountPresenter(QObject):
         server = await self.current_server()
         await self._runner.stop()
         if server is not None:
-            async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as http:
-                await sign_out(http, self._tokens(), server)
-        await self._record_server(None)
+            self._desktop.use_tokens(self._tokens())
+            await self._desktop.sign_out(server)
         await self._runner.start()  # publishes the offline status
         self.signed_out.emit(server or "")
 
@@ -188,24 +168,15 @@ class AccountPresenter(QObject):
         if stored is None:
             raise InvalidInput("connect Discogs first: paste your personal access token")
 
-        def progress(report: ImportProgress) -> None:
-            self.import_progress.emit(report)
-            self._desktop.events.publish(ImportProgressed(report))
-
-        async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as http:
-            server, _why_not = await connect_server(http, self._desktop.store, self._desktop.home)
-            job = DiscogsImport(
-                self._desktop.store,
-                http,
-                stored.token,
-                base_url=self._api(),
-                server=server,
-                details=details,
-                on_progress=progress,
-            )
-            self._job = job
+        async with self._desktop.discogs_import(
+            stored.token,
+            details=details,
+            on_progress=self.import_progress.emit,
+            base_url=self._api(),
+        ) as session:
+            self._job = session.job
             try:
-                outcome = await job.run()
+                outcome = await session.run()
             finally:
                 self._job = None
         result = outcome.result

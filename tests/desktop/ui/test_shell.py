@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, QSettings
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from kleio_desktop.core.app import Desktop
-from kleio_desktop.core.errors import InvalidInput
+from kleio_desktop.core.errors import InvalidInput, user_message
 from kleio_desktop.core.events import ImportProgressed, SyncStatusChanged
 from kleio_desktop.core.sync import SyncStatus
 from kleio_desktop.ui.errors import settle
@@ -120,7 +120,8 @@ def test_a_failing_async_slot_is_shown_not_lost(desktop: Desktop, qloop: qasync.
     failing = Failing()
     failing.explode()
     run(qloop, until(lambda: reporter.dialog is not None))
-    assert reporter.dialog.text() == "something went wrong inside Kleio; the details are in the log"
+    assert reporter.dialog.text() == user_message(RuntimeError("boom"))
+    assert "boom" not in reporter.dialog.text()  # no internals in front of the user
     run(qloop, kleio.close())
 
 
