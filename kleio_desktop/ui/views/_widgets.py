@@ -54,7 +54,7 @@ def page_header(page: QWidget, title: str) -> tuple[QHBoxLayout, QLabel]:
     row = QHBoxLayout()
     row.setSpacing(SPACE[3])
     heading = QLabel(title)
-    heading.setObjectName("pageTitle")
+    heading.setObjectName("PageTitle")
     heading.setFont(title_font(page.font()))
     summary = QLabel("")
     summary.setObjectName("pageSummary")

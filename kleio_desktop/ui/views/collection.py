@@ -219,10 +219,7 @@ class CollectionPage(QWidget):
         self.empty.hide()
 
         title = QLabel("Collection")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        title.setFont(font)
+        title.setObjectName("PageTitle")  # the theme's page title, as on every page
         header = QHBoxLayout()
         header.addWidget(title)
         header.addSpacing(12)
