@@ -321,6 +321,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/discogs/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report Progress
+         * @description A desktop of yours reports its Discogs import: relayed to your other sockets (as
+         *     ``import_progress``); ``done``/``failed`` is kept as the last import's outcome.
+         */
+        post: operations["report_progress_api_v1_discogs_progress_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/discogs/refresh": {
         parameters: {
             query?: never;
@@ -336,6 +357,27 @@ export interface paths {
          *     with the token you stored; 409 when neither can.
          */
         post: operations["refresh_api_v1_discogs_refresh_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/discogs/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Import Status
+         * @description Your last Discogs import: its state (idle, running, done, failed), when it finished,
+         *     who ran it (this server or a desktop of yours) and why it failed.
+         */
+        get: operations["import_status_api_v1_discogs_status_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1180,6 +1222,24 @@ export interface components {
             shared: boolean;
         };
         /**
+         * DiscogsImportStatus
+         * @description The user's last (or current) Discogs import: ``idle`` (none yet), ``running``,
+         *     ``done`` or ``failed``; when it finished, who ran it and why it failed.
+         */
+        DiscogsImportStatus: {
+            /** Error */
+            error?: string | null;
+            /** Finished At */
+            finished_at?: string | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "idle" | "running" | "done" | "failed";
+            /** Via */
+            via?: ("server" | "desktop") | null;
+        };
+        /**
          * DiscogsTokenIn
          * @description A Discogs personal access token (visible ASCII: it travels in an HTTP header).
          */
@@ -1329,6 +1389,41 @@ export interface components {
             key: string;
             /** Label */
             label: string;
+        };
+        /**
+         * ImportProgressReport
+         * @description Desktop -> server: how its Discogs import is going (relayed to the user's sockets);
+         *     ``done`` or ``failed`` also records the outcome for ``GET /discogs/status``.
+         */
+        ImportProgressReport: {
+            /**
+             * Detail
+             * @default
+             */
+            detail?: string;
+            /** Eta Seconds */
+            eta_seconds?: number | null;
+            /**
+             * Pages Done
+             * @default 0
+             */
+            pages_done?: number;
+            /** Pages Total */
+            pages_total?: number | null;
+            /**
+             * Releases Done
+             * @default 0
+             */
+            releases_done?: number;
+            /** Releases Total */
+            releases_total?: number | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "running" | "done" | "failed";
+            /** Step */
+            step: string;
         };
         /** ImportSummary */
         ImportSummary: {
@@ -2942,6 +3037,37 @@ export interface operations {
             };
         };
     };
+    report_progress_api_v1_discogs_progress_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportProgressReport"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     refresh_api_v1_discogs_refresh_post: {
         parameters: {
             query?: never;
@@ -2958,6 +3084,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RefreshAccepted"];
+                };
+            };
+        };
+    };
+    import_status_api_v1_discogs_status_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscogsImportStatus"];
                 };
             };
         };

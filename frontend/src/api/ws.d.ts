@@ -83,7 +83,8 @@ export interface components {
         };
         /**
          * ImportProgressMessage
-         * @description Server -> every socket of the user while the server imports on their behalf.
+         * @description Server -> every socket of the user while the server imports on their behalf, or a
+         *     desktop of theirs does (``via``).
          */
         ImportProgressMessage: {
             /**
@@ -129,6 +130,12 @@ export interface components {
              * @constant
              */
             type: "import_progress";
+            /**
+             * Via
+             * @default server
+             * @enum {string}
+             */
+            via: "server" | "desktop";
         };
         /** Ping */
         Ping: {
