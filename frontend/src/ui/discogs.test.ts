@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { describeImport } from "./discogs";
 
-const base = { type: "import_progress" as const, step: "pages", pages_done: 0, pages_total: null, releases_done: 0, releases_total: null, eta_seconds: null, detail: "" };
+const base = { type: "import_progress" as const, step: "pages", pages_done: 0, pages_total: null, releases_done: 0, releases_total: null, eta_seconds: null, detail: "", via: "server" as const };
 
 describe("an import's state in words", () => {
   it("counts pages and releases while it runs, with the time left", () => {
