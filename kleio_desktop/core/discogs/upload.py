@@ -9,7 +9,8 @@
 * ``GET /api/v1/releases/known?ids=1,2,3`` -> ``{with_tracklist: [...]}``
 * ``PUT /api/v1/releases/{id}/details`` (a ``Release``) -> 202
 
-The wire models are the server's own, ``shared.protocol.snapshot``.
+The wire models are the server's own, ``shared.protocol.snapshot``; the requests go through
+the desktop's one server client (``core.server_client``), ``UploadErrors`` says its failures.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 The engine sees only the protocol below, so tests (and a later network simulation) can swap
 in a transport that drops, duplicates or reorders. ``HttpSyncTransport`` uses one injected
 ``httpx.AsyncClient`` (its ``base_url`` is the server, its ``auth`` the signed-in credential)
-and the ``websockets`` library for ``/api/v1/ws``.
+and the ``websockets`` library for ``/api/v1/ws``. Its REST requests go through the desktop's
+one server client (``core.server_client``); ``SyncErrors`` says its failures as sync errors.
 """
 
 from __future__ import annotations
