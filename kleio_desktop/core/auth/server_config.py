@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Literal
 
 import httpx
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from kleio_desktop.core.auth.errors import ServerAuthConfigError
+from kleio_desktop.core.errors import KleioError
+from kleio_desktop.core.server_client import API, Problem, ServerClient
 
 AUTH_CONFIG_PATH = "/api/v1/auth/config"
 ZITADEL_ROLES_SCOPE = "urn:zitadel:iam:org:project:roles"
@@ -55,17 +57,34 @@ def normalize_server_url(server_url: str) -> str:
     return str(url).rstrip("/")
 
 
+class ServerSettingsErrors:
+    """The server client's failures while reading the sign-in settings, or checking a key:
+    ``ServerAuthConfigError`` naming the URL (``refused`` is the caller's)."""
+
+    def __init__(self, url: str, *, hint: str = "") -> None:
+        self.url = url
+        self.hint = hint
+
+    def unreachable(self, url: str, error: httpx.HTTPError) -> Exception:
+        return ServerAuthConfigError(f"Cannot reach the Kleio server at {self.url}: {error}")
+
+    def sign_in_failed(self, error: KleioError) -> Exception:
+        return error
+
+    def refused(self, problem: Problem) -> Exception:
+        return self.failed(problem)
+
+    def failed(self, problem: Problem) -> Exception:
+        return ServerAuthConfigError(f"{self.url} answered HTTP {problem.status}{self.hint}")
+
+    def unreadable(self, response: httpx.Response, error: ValueError) -> Exception:
+        return ServerAuthConfigError(f"{self.url} sent unusable sign-in settings: {error}")
+
+
 async def fetch_server_auth_config(http: httpx.AsyncClient, server_url: str) -> ServerAuthConfig:
-    url = normalize_server_url(server_url) + AUTH_CONFIG_PATH
-    try:
-        response = await http.get(url)
-    except httpx.HTTPError as exc:
-        raise ServerAuthConfigError(f"Cannot reach the Kleio server at {url}: {exc}") from exc
-    if response.status_code != httpx.codes.OK:
-        raise ServerAuthConfigError(
-            f"{url} answered HTTP {response.status_code}; is this a Kleio server?"
-        )
-    try:
-        return ServerAuthConfig.model_validate_json(response.content)
-    except ValidationError as exc:
-        raise ServerAuthConfigError(f"{url} sent unusable sign-in settings: {exc}") from exc
+    server_url = normalize_server_url(server_url)
+    errors = ServerSettingsErrors(server_url + AUTH_CONFIG_PATH, hint="; is this a Kleio server?")
+    client = ServerClient(http, errors, server_url=server_url)
+    return await client.call(
+        "GET", AUTH_CONFIG_PATH.removeprefix(API), ServerAuthConfig, expect=(httpx.codes.OK,)
+    )

@@ -10,7 +10,6 @@ import httpx
 
 from kleio_desktop.core.auth.errors import (
     AuthError,
-    ServerAuthConfigError,
     SignInRequired,
     TokenEndpointError,
 )
@@ -20,28 +19,29 @@ from kleio_desktop.core.auth.oidc_client import OIDCClient
 from kleio_desktop.core.auth.refresh import OIDCAuth
 from kleio_desktop.core.auth.server_config import (
     ServerAuthConfig,
+    ServerSettingsErrors,
     fetch_server_auth_config,
     normalize_server_url,
 )
 from kleio_desktop.core.auth.store import TokenStore
 from kleio_desktop.core.auth.tokens import Credential
+from kleio_desktop.core.server_client import API, Problem, ServerClient
 
 logger = logging.getLogger(__name__)
 
 ME_PATH = "/api/v1/me"
 
 
+class _KeyCheckErrors(ServerSettingsErrors):
+    def refused(self, problem: Problem) -> Exception:
+        return AuthError("The server refused this access key; copy the key the server printed.")
+
+
 async def check_local_key(http: httpx.AsyncClient, server_url: str, key: str) -> None:
     """Ask the server who the key belongs to; raises AuthError if it refuses the key."""
-    url = server_url + ME_PATH
-    try:
-        response = await http.get(url, auth=LocalKeyAuth(key))
-    except httpx.HTTPError as exc:
-        raise ServerAuthConfigError(f"Cannot reach the Kleio server at {url}: {exc}") from exc
-    if response.status_code in (httpx.codes.UNAUTHORIZED, httpx.codes.FORBIDDEN):
-        raise AuthError("The server refused this access key; copy the key the server printed.")
-    if response.is_error:
-        raise ServerAuthConfigError(f"{url} answered HTTP {response.status_code}")
+    errors = _KeyCheckErrors(server_url + ME_PATH)
+    client = ServerClient(http, errors, server_url=server_url, auth=LocalKeyAuth(key))
+    await client.send("GET", ME_PATH.removeprefix(API))
 
 
 async def sign_in_to_server(

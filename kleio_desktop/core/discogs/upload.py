@@ -9,7 +9,8 @@
 * ``GET /api/v1/releases/known?ids=1,2,3`` -> ``{with_tracklist: [...]}``
 * ``PUT /api/v1/releases/{id}/details`` (a ``Release``) -> 202
 
-The wire models are the server's own, ``shared.protocol.snapshot``.
+The wire models are the server's own, ``shared.protocol.snapshot``; the requests go through
+the desktop's one server client (``core.server_client``), ``UploadErrors`` says its failures.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from kleio_desktop.core.auth import AuthError
 from kleio_desktop.core.errors import KleioError
+from kleio_desktop.core.server_client import Problem, ServerClient
 from shared.protocol.entities import CollectionItem, Folder, Release
 from shared.protocol.snapshot import (
     MAX_KNOWN_IDS,
@@ -42,9 +43,6 @@ logger = logging.getLogger(__name__)
 
 SNAPSHOT_PAGE_ITEMS = MAX_PAGE_ITEMS
 KNOWN_IDS_PER_REQUEST = min(200, MAX_KNOWN_IDS)
-API = "/api/v1"
-
-ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class UploadError(KleioError):
@@ -73,13 +71,42 @@ class Snapshot:
             yield CollectionPage(items=items, releases=releases)
 
 
+class UploadErrors:
+    """The server client's failures as ``UploadError``s."""
+
+    def __init__(self, server_url: str) -> None:
+        self.server_url = server_url
+
+    def unreachable(self, url: str, error: httpx.HTTPError) -> Exception:
+        return UploadError(f"Cannot reach the Kleio server at {self.server_url}: {error}")
+
+    def sign_in_failed(self, error: KleioError) -> Exception:
+        return UploadError(str(error))
+
+    def refused(self, problem: Problem) -> Exception:
+        return UploadError(
+            f"{self.server_url} refused the sign-in ({problem.status}); "
+            f"run `kleio login --server {self.server_url}`."
+        )
+
+    def failed(self, problem: Problem) -> Exception:
+        return UploadError(
+            f"{problem.method} {problem.path} failed: {problem.status} {problem.said}"
+        )
+
+    def unreadable(self, response: httpx.Response, error: ValueError) -> Exception:
+        where = f"{response.request.method} {response.request.url.path}"
+        return UploadError(f"{where}: unexpected answer ({error})")
+
+
 class ServerLink:
     """The signed-in sync server (``auth`` from ``auth_for_server``)."""
 
     def __init__(self, http: httpx.AsyncClient, server_url: str, auth: httpx.Auth) -> None:
-        self._http = http
         self.server_url = server_url.rstrip("/")
-        self._auth = auth
+        self._client = ServerClient(
+            http, UploadErrors(self.server_url), server_url=self.server_url, auth=auth
+        )
 
     async def known_details(self, release_ids: Iterable[int]) -> set[int]:
         """Which of ``release_ids`` the server knows the details of for us (a tracklist, or
@@ -88,12 +115,14 @@ class ServerLink:
         known: set[int] = set()
         for start in range(0, len(ids), KNOWN_IDS_PER_REQUEST):
             chunk = ",".join(str(i) for i in ids[start : start + KNOWN_IDS_PER_REQUEST])
-            response = await self._send("GET", "/releases/known", params={"ids": chunk})
-            known.update(_read(KnownReleases, response).with_tracklist)
+            answer = await self._client.call(
+                "GET", "/releases/known", KnownReleases, params={"ids": chunk}
+            )
+            known.update(answer.with_tracklist)
         return known
 
     async def put_release_details(self, release: Release) -> None:
-        await self._send("PUT", f"/releases/{release.id}/details", json=_json(release))
+        await self._client.send("PUT", f"/releases/{release.id}/details", json=_json(release))
 
     async def upload_snapshot(self, snapshot: Snapshot) -> ReconcileResult:
         start = SnapshotBegin(
@@ -102,72 +131,27 @@ class ServerLink:
             expected_items=len(snapshot.items),
             folders=snapshot.folders,
         )
-        response = await self._send("POST", "/collection/snapshots", json=_json(start))
-        state = _read(SnapshotInfo, response)
+        state = await self._client.call(
+            "POST", "/collection/snapshots", SnapshotInfo, json=_json(start)
+        )
         received = set(state.pages_received)
         for number, page in enumerate(snapshot.pages(), start=1):
             if number not in received:
                 path = f"/collection/snapshots/{state.id}/pages/{number}"
-                await self._send("PUT", path, json=_json(page))
+                await self._client.send("PUT", path, json=_json(page))
         path = f"/collection/snapshots/{state.id}/commit"
-        response = await self._send("POST", path, json=_json(SnapshotCommit(complete=True)))
-        summary = _read(ReconcileResult, response)
+        commit = _json(SnapshotCommit(complete=True))
+        summary = await self._client.call("POST", path, ReconcileResult, json=commit)
         logger.info("snapshot %s committed: %s", state.id, summary.model_dump())
         return summary
 
     async def report_progress(self, report: ImportProgressReport) -> None:
         """How the import is going, for the user's other sockets and ``/discogs/status``."""
-        await self._send("POST", "/discogs/progress", json=report.model_dump(mode="json"))
-
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, str] | None = None,
-        json: Any = None,
-    ) -> httpx.Response:
-        url = self.server_url + API + path
-        try:
-            response = await self._http.request(
-                method, url, params=params, json=json, auth=self._auth
-            )
-        except httpx.HTTPError as exc:
-            raise UploadError(f"Cannot reach the Kleio server at {self.server_url}: {exc}") from exc
-        except AuthError as exc:  # the sign-in could not be refreshed
-            raise UploadError(str(exc)) from exc
-        if response.status_code in (401, 403):
-            raise UploadError(
-                f"{self.server_url} refused the sign-in ({response.status_code}); "
-                f"run `kleio login --server {self.server_url}`."
-            )
-        if response.is_error:
-            raise UploadError(
-                f"{method} {API}{path} failed: {response.status_code} {_detail(response)}"
-            )
-        return response
-
-
-def _read(model: type[ModelT], response: httpx.Response) -> ModelT:
-    try:
-        return model.model_validate(response.json())
-    except (ValueError, ValidationError) as exc:
-        where = f"{response.request.method} {response.request.url.path}"
-        raise UploadError(f"{where}: unexpected answer ({exc})") from exc
+        await self._client.send("POST", "/discogs/progress", json=_json(report))
 
 
 def _json(model: BaseModel) -> Any:
     return model.model_dump(mode="json")
-
-
-def _detail(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.reason_phrase
-    if isinstance(body, dict):
-        return str(body.get("detail") or body.get("title") or response.reason_phrase)
-    return response.reason_phrase
 
 
 def snapshot_of(

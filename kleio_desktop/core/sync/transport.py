@@ -3,7 +3,8 @@
 The engine sees only the protocol below, so tests (and a later network simulation) can swap
 in a transport that drops, duplicates or reorders. ``HttpSyncTransport`` uses one injected
 ``httpx.AsyncClient`` (its ``base_url`` is the server, its ``auth`` the signed-in credential)
-and the ``websockets`` library for ``/api/v1/ws``.
+and the ``websockets`` library for ``/api/v1/ws``. Its REST requests go through the desktop's
+one server client (``core.server_client``); ``SyncErrors`` says its failures as sync errors.
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 import httpx
-from pydantic import BaseModel, ValidationError
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from kleio_desktop.core.auth.errors import AuthError
+from kleio_desktop.core.errors import KleioError
+from kleio_desktop.core.server_client import API, Problem, ServerClient
 from kleio_desktop.core.sync.errors import (
     MutationGap,
     ServerError,
@@ -36,10 +38,8 @@ from shared.protocol.sync import Entity, PullResponse, PushRequest, PushResponse
 
 logger = logging.getLogger(__name__)
 
-API = "/api/v1"
 WS_OPEN_TIMEOUT = 10.0
 WS_PING_INTERVAL = 20.0
-M = TypeVar("M", bound=BaseModel)
 
 
 class SyncTransport(Protocol):
@@ -82,24 +82,35 @@ async def bearer_token(auth: httpx.Auth, url: str) -> str:
     return header[len("bearer ") :]
 
 
-def _problem_detail(response: httpx.Response) -> tuple[str, list[dict[str, Any]]]:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:200] or response.reason_phrase, []
-    if not isinstance(body, dict):
-        return str(body)[:200], []
-    errors = body.get("errors")
-    detail = str(body.get("detail") or body.get("title") or response.reason_phrase)
-    return detail, errors if isinstance(errors, list) else []
+class SyncErrors:
+    """The server client's failures as sync errors (``core.sync.errors``)."""
 
+    def __init__(self, where: httpx.URL) -> None:
+        self.where = where
 
-def _gap_expected(errors: list[dict[str, Any]]) -> int | None:
-    for error in errors:
-        expected = error.get("expected") if isinstance(error, dict) else None
-        if isinstance(expected, int) and expected >= 1:
-            return expected
-    return None
+    def unreachable(self, url: str, error: httpx.HTTPError) -> Exception:
+        return ServerUnreachable(f"cannot reach the Kleio server at {self.where}: {error}")
+
+    def sign_in_failed(self, error: KleioError) -> Exception:
+        return SyncAuthError(str(error))
+
+    def refused(self, problem: Problem) -> Exception:
+        return SyncAuthError(
+            f"the server refused the sign-in ({problem.summary}); run `kleio login` again"
+        )
+
+    def failed(self, problem: Problem) -> Exception:
+        expected = problem.expected_mutation()
+        if problem.status == httpx.codes.CONFLICT and expected is not None:
+            return MutationGap(expected, problem.summary)
+        return ServerError(
+            f"{problem.path} answered HTTP {problem.status}: {problem.summary}",
+            problem.status,
+            problem.retry_after,
+        )
+
+    def unreadable(self, response: httpx.Response, error: ValueError) -> Exception:
+        return ServerError(f"{response.request.url.path} sent an unreadable answer: {error}")
 
 
 class HttpSyncTransport:
@@ -110,24 +121,19 @@ class HttpSyncTransport:
         self.http = http
         """The signed-in client (for the server's other endpoints)."""
         self._auth = auth if auth is not None else http.auth
+        self._client = ServerClient(http, SyncErrors(http.base_url))
         self.server_url = str(http.base_url).rstrip("/")
         self.ws_url = socket_url(http.base_url)
 
     async def push(self, request: PushRequest) -> PushResponse:
         body = request.model_dump(mode="json")
-        response = await self._send("POST", "/sync/push", json=body)
-        if response.status_code == httpx.codes.CONFLICT:
-            detail, errors = _problem_detail(response)
-            expected = _gap_expected(errors)
-            if expected is not None:
-                raise MutationGap(expected, detail)
-        return self._parse(response, PushResponse)
+        return await self._client.call("POST", "/sync/push", PushResponse, json=body)
 
     async def pull(self, cursor: int, epoch: str | None, limit: int) -> PullResponse:
         params: dict[str, str | int] = {"cursor": cursor, "limit": limit}
         if epoch is not None:
             params["epoch"] = epoch
-        return self._parse(await self._send("GET", "/sync/pull", params=params), PullResponse)
+        return await self._client.call("GET", "/sync/pull", PullResponse, params=params)
 
     async def snapshot(
         self, entity: Entity, after: str | None, limit: int, *, counts: bool = False
@@ -137,7 +143,7 @@ class HttpSyncTransport:
             params["after"] = after
         if counts:
             params["counts"] = "true"
-        return self._parse(await self._send("GET", "/sync/snapshot", params=params), SnapshotPage)
+        return await self._client.call("GET", "/sync/snapshot", SnapshotPage, params=params)
 
     @asynccontextmanager
     async def connect(
@@ -165,48 +171,6 @@ class HttpSyncTransport:
             raise _closed(ws) from exc
         finally:
             await ws.close()
-
-    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        try:
-            response = await self._http.request(method, API + path, **kwargs)
-        except AuthError as exc:
-            raise SyncAuthError(str(exc)) from exc
-        except httpx.HTTPError as exc:
-            where = self._http.base_url
-            raise ServerUnreachable(f"cannot reach the Kleio server at {where}: {exc}") from exc
-        if response.status_code in (httpx.codes.UNAUTHORIZED, httpx.codes.FORBIDDEN):
-            detail, _ = _problem_detail(response)
-            raise SyncAuthError(
-                f"the server refused the sign-in ({detail}); run `kleio login` again"
-            )
-        return response
-
-    def _parse(self, response: httpx.Response, model: type[M]) -> M:
-        if response.is_error:
-            detail, _ = _problem_detail(response)
-            raise ServerError(
-                f"{response.request.url.path} answered HTTP {response.status_code}: {detail}",
-                response.status_code,
-                _retry_after(response),
-            )
-        try:
-            return model.model_validate_json(response.content)
-        except ValidationError as exc:
-            raise ServerError(
-                f"{response.request.url.path} sent an unreadable answer: {exc}"
-            ) from exc
-
-
-MAX_RETRY_AFTER = 300.0
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """``Retry-After`` in seconds (its delay form; a date or nonsense is ignored), at most
-    five minutes."""
-    value = response.headers.get("retry-after", "").strip()
-    if not value.isdigit():
-        return None
-    return min(float(value), MAX_RETRY_AFTER)
 
 
 def _closed(ws: ClientConnection) -> SocketClosed:
