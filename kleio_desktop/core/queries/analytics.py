@@ -99,8 +99,7 @@ async def _plays(
     async def compute() -> list[ListenedPlay]:
         since, until = analytics.day_window(first, last, tz)
         found = await rows.cached_listens(store, since, until, filters.release_id)
-        async with store.read() as session:
-            releases = await rows.releases(session, {r.release_id for r in found})
+        releases = await rows.cached_releases(store, {r.release_id for r in found})
         return analytics.listened_plays(found, releases, tz, first, last, filters)
 
     return await rows.kept(store, ("listened", filters, tz, first, last), compute)
