@@ -74,10 +74,16 @@ async def list_records(
         )
         return _Order([by_id[view.instance_id] for view in views], views)
 
-    def patch(order: _Order, touched: set[int], fresh: list[rows.ListingRow]) -> _Order | None:
+    def patch(order: _Order, patch: rows.Patch) -> _Order | None:
         """The order with the changed rows put back where they now go (a search is run
         again: its ranks are the index's)."""
-        if order.views is None or query.strip():
+        if patch.listed is None:
+            return None
+        touched, fresh = patch.listed.touched, patch.listed.fresh
+        if query.strip():
+            old = _kept(patch.listed.before, filters)
+            return _same_matches(order, touched, _kept(fresh, filters), old)
+        if order.views is None:
             return None
         kept = [n for n, (row, _) in enumerate(order.found) if row.item.instance_id not in touched]
         found, views = [order.found[n] for n in kept], [order.views[n] for n in kept]
@@ -94,6 +100,25 @@ async def list_records(
         key = ("order", filters.archived, filters.folder_id, tuple(filters.genres))
         order = await rows.kept(store, (*key, query, sort, descending), ordered, patch)
     return [_listed(row, release, now) for row, release in order.found]
+
+
+def _same_matches(
+    order: _Order, touched: set[int], fresh: list[Found], old: list[Found]
+) -> _Order | None:
+    """A searched order with the changed rows swapped in, when the filters keep the same
+    records with the same release texts (a play or cleaning logged: a search reads only the
+    releases) and it is not sorted by what may have changed; else None (searched again)."""
+    now_kept = {row.item.instance_id: (row, release) for row, release in fresh}
+    was_kept = {row.item.instance_id: release for row, release in old}
+    if order.views is not None or now_kept.keys() != was_kept.keys():
+        return None
+    if any(now_kept[instance][1] is not release for instance, release in was_kept.items()):
+        return None
+    found = [
+        now_kept[row.item.instance_id] if row.item.instance_id in touched else (row, release)
+        for row, release in order.found
+    ]
+    return _Order(found, None)
 
 
 @dataclass(frozen=True, slots=True)

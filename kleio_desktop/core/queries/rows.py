@@ -498,19 +498,29 @@ class _Watched:
             cleanings = await _changed(
                 session, "cleanings", "cleaned_at", "deep", changes.cleanings
             )
-        patched = None
+        listed = None
         if self.listing is not None:
-            patched = await self.patch_listing(store, changes, plays, cleanings)
-        derived: dict[tuple[object, ...], tuple[object, Patcher[Any] | None]] = {}
-        for key, (value, patcher) in self.derived.items():
-            if patcher is not None and patched is not None:
-                kept = patcher(value, *patched)
-                if kept is not None:
-                    derived[key] = (kept, patcher)
-        self.derived = derived
+            listed = await self.patch_listing(store, changes, plays, cleanings)
+        before = dict(self.listens)
         if plays:
             for window, found in self.listens.items():
                 self.listens[window] = _patched(found, window, plays)
+            wanted = {play[1] for play in plays.values()}
+            wanted |= {
+                row.release_id for found in before.values() for row in found if row.key in plays
+            }
+            missing = wanted.difference(self.releases)
+            if missing:
+                async with store.read() as session:
+                    self.releases.update(await releases(session, missing))
+        patch = Patch(changes, listed, set(plays), before, self.listens, self.releases)
+        derived: dict[tuple[object, ...], tuple[object, Patcher[Any] | None]] = {}
+        for key, (value, patcher) in self.derived.items():
+            if patcher is not None:
+                kept = patcher(value, patch)
+                if kept is not None:
+                    derived[key] = (kept, patcher)
+        self.derived = derived
 
     async def patch_listing(
         self,
@@ -518,8 +528,9 @@ class _Watched:
         changes: Changes,
         plays: dict[str, _Changed],
         cleanings: dict[str, _Changed],
-    ) -> tuple[set[int], list[ListingRow]]:
-        """Re-read the items the changes touch: (the instance ids taken out, their rows now)."""
+    ) -> Listed:
+        """Re-read the items the changes touch: (the instance ids taken out, their rows now,
+        their rows before)."""
         assert self.listing is not None
         owners = self.owners
         release_ids = set(changes.releases)
@@ -540,9 +551,12 @@ class _Watched:
                 touched.add(row.item.instance_id)
         async with store.read() as session:
             fresh = await listing_rows(session, archived=None, touching=(instances, release_ids))
-        kept = [row for row in self.listing if row.item.instance_id not in touched]
+        kept: list[ListingRow] = []
+        before: list[ListingRow] = []
+        for row in self.listing:
+            (before if row.item.instance_id in touched else kept).append(row)
         self.listing = sorted(kept + fresh, key=lambda row: row.item.instance_id)
-        return touched | {row.item.instance_id for row in fresh}, fresh
+        return Listed(touched | {row.item.instance_id for row in fresh}, fresh, before)
 
 
 def _size(changes: Changes) -> int:
@@ -674,9 +688,34 @@ async def _owners(session: AsyncSession) -> dict[str, int]:
     return {key: release for key, release in await session.execute(text(query))}
 
 
-Patcher = Callable[[T, set[int], list[ListingRow]], T | None]
-"""Brings a kept value up to date with the listing: given the instance ids whose rows
-changed (taken out, or gone) and their rows now; None when it cannot (computed again)."""
+@dataclass(frozen=True)
+class Listed:
+    """The kept listing's patch: the instance ids whose rows changed (or are new, or gone),
+    their rows now and before."""
+
+    touched: set[int]
+    fresh: list[ListingRow]
+    before: list[ListingRow]
+
+
+@dataclass(frozen=True)
+class Patch:
+    """What a kept value is patched with (see ``kept``)."""
+
+    changes: Changes
+    listed: Listed | None
+    """None when no listing was kept."""
+    plays: set[str]
+    """The changed plays' stored ids."""
+    listens_before: dict[tuple[dt.datetime, dt.datetime, int | None], list[Listened]]
+    listens: dict[tuple[dt.datetime, dt.datetime, int | None], list[Listened]]
+    releases: dict[int, wire.Release]
+    """Kept releases, the changed plays' among them."""
+
+
+Patcher = Callable[[T, Patch], T | None]
+"""Brings a kept value up to date after a commit of this process; None when it cannot
+(computed again)."""
 
 
 async def kept(
