@@ -111,3 +111,39 @@ def sort_records(
     reverse = natural_descending if descending is None else descending
     present.sort(key=value_of, reverse=reverse)
     return present + missing
+
+
+def sort_position(
+    ordered: Sequence[RecordView],
+    record: RecordView,
+    key: SortKey,
+    descending: bool | None = None,
+) -> int:
+    """Where ``record`` goes in ``ordered`` (``sort_records``'s result for ``key`` and
+    ``descending``, not "recently_played") so the list stays as ``sort_records`` orders it:
+    a list kept sorted takes a changed record without sorting it all again."""
+    if key == "recently_played":
+        raise ValueError("recently_played depends on the time; sort again")
+    value_of, natural_descending = _KEYS[key]
+    reverse = natural_descending if descending is None else descending
+    value, tie = value_of(record), _tie_break(record)
+
+    def before(other: RecordView) -> bool:
+        """True if ``other`` comes before ``record``."""
+        other_value = value_of(other)
+        if other_value is None or value is None:
+            if other_value is None and value is None:
+                return _tie_break(other) < tie
+            return value is None
+        if other_value != value:
+            return bool(other_value > value) if reverse else bool(other_value < value)
+        return _tie_break(other) < tie
+
+    low, high = 0, len(ordered)
+    while low < high:
+        middle = (low + high) // 2
+        if before(ordered[middle]):
+            low = middle + 1
+        else:
+            high = middle
+    return low

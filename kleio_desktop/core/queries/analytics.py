@@ -5,6 +5,7 @@ buckets and distributions are ``shared.domain.analytics``'s, as on the server's
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -96,11 +97,39 @@ async def _plays(
     """The period's plays that count, kept until the next commit (the analytics page asks a
     series and distributions of one period)."""
 
+    since, until = analytics.day_window(first, last, tz)
+    window = (since, until, filters.release_id)
+
     async def compute() -> list[ListenedPlay]:
-        since, until = analytics.day_window(first, last, tz)
         found = await rows.cached_listens(store, since, until, filters.release_id)
-        async with store.read() as session:
-            releases = await rows.releases(session, {r.release_id for r in found})
+        releases = await rows.cached_releases(store, {r.release_id for r in found})
         return analytics.listened_plays(found, releases, tz, first, last, filters)
 
-    return await rows.kept(store, ("listened", filters, tz, first, last), compute)
+    def patch(plays: list[ListenedPlay], patch: rows.Patch) -> list[ListenedPlay] | None:
+        """The changed plays taken out and put back as they are now (None: computed again,
+        as when a release changed, which may change every play of it)."""
+        before, after = patch.listens_before.get(window), patch.listens.get(window)
+        if patch.changes.releases or before is None or after is None:
+            return None
+        changed, releases = patch.plays, patch.releases
+        patched = list(plays)
+        gone = [row for row in before if row.key in changed]
+        for old in analytics.listened_plays(gone, releases, tz, first, last, filters):
+            at = bisect.bisect_left(patched, old.played_at, key=_played_at)
+            while at < len(patched) and patched[at].played_at == old.played_at:
+                if patched[at] == old:
+                    del patched[at]
+                    break
+                at += 1
+            else:
+                return None
+        came = [row for row in after if row.key in changed]
+        for new in analytics.listened_plays(came, releases, tz, first, last, filters):
+            patched.insert(bisect.bisect_right(patched, new.played_at, key=_played_at), new)
+        return patched
+
+    return await rows.kept(store, ("listened", filters, tz, first, last), compute, patch)
+
+
+def _played_at(play: ListenedPlay) -> dt.datetime:
+    return play.played_at

@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from kleio_desktop.core.queries import rows
 from kleio_desktop.core.store import Store
 from shared.domain.search import FuzzyIndex, Getter, weighted_fields
-from shared.domain.sorting import DEFAULT_SORT, RecordView, SortKey, sort_records
+from shared.domain.sorting import (
+    DEFAULT_SORT,
+    RecordView,
+    SortKey,
+    sort_position,
+    sort_records,
+)
 from shared.domain.status import RecordStatus, status_of
 from shared.protocol.entities import CollectionItem, Release
 
@@ -55,22 +61,72 @@ async def list_records(
     filters = filters or CollectionFilters()
     now = now or dt.datetime.now(dt.UTC)
 
-    async def ordered() -> list[Found]:
+    async def ordered() -> _Order:
         found = _kept(await rows.cached_listing(store), filters)
         if query.strip():
             found = _search(found, query)
             if sort is None:
-                return found
+                return _Order(found, None)
         by_id = {row.item.instance_id: (row, release) for row, release in found}
         listed = [_listed(row, release, now) for row, release in found]
-        return [by_id[r.item.instance_id] for r in arrange(listed, "", sort, descending, now)]
+        views = sort_records(
+            [record_view(r) for r in listed], sort or DEFAULT_SORT, now, descending
+        )
+        return _Order([by_id[view.instance_id] for view in views], views)
+
+    def patch(order: _Order, patch: rows.Patch) -> _Order | None:
+        """The order with the changed rows put back where they now go (a search is run
+        again: its ranks are the index's)."""
+        if patch.listed is None:
+            return None
+        touched, fresh = patch.listed.touched, patch.listed.fresh
+        if query.strip():
+            old = _kept(patch.listed.before, filters)
+            return _same_matches(order, touched, _kept(fresh, filters), old)
+        if order.views is None:
+            return None
+        kept = [n for n, (row, _) in enumerate(order.found) if row.item.instance_id not in touched]
+        found, views = [order.found[n] for n in kept], [order.views[n] for n in kept]
+        for row, release in _kept(fresh, filters):
+            view = record_view(_listed(row, release, now))
+            at = sort_position(views, view, sort or DEFAULT_SORT, descending)
+            views.insert(at, view)
+            found.insert(at, (row, release))
+        return _Order(found, views)
 
     if sort == "recently_played":  # the last 30 days before ``now``: not kept
         order = await ordered()
     else:  # no other order depends on ``now``: kept until the next commit
         key = ("order", filters.archived, filters.folder_id, tuple(filters.genres))
-        order = await rows.kept(store, (*key, query, sort, descending), ordered)
-    return [_listed(row, release, now) for row, release in order]
+        order = await rows.kept(store, (*key, query, sort, descending), ordered, patch)
+    return [_listed(row, release, now) for row, release in order.found]
+
+
+def _same_matches(
+    order: _Order, touched: set[int], fresh: list[Found], old: list[Found]
+) -> _Order | None:
+    """A searched order with the changed rows swapped in, when the filters keep the same
+    records with the same release texts (a play or cleaning logged: a search reads only the
+    releases) and it is not sorted by what may have changed; else None (searched again)."""
+    now_kept = {row.item.instance_id: (row, release) for row, release in fresh}
+    was_kept = {row.item.instance_id: release for row, release in old}
+    if order.views is not None or now_kept.keys() != was_kept.keys():
+        return None
+    if any(now_kept[instance][1] is not release for instance, release in was_kept.items()):
+        return None
+    found = [
+        now_kept[row.item.instance_id] if row.item.instance_id in touched else (row, release)
+        for row, release in order.found
+    ]
+    return _Order(found, None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Order:
+    """A kept order of the list; ``views``: what it was sorted by (None: search ranks)."""
+
+    found: list[Found]
+    views: list[RecordView] | None
 
 
 Found = tuple[rows.ListingRow, rows.Decoded | None]

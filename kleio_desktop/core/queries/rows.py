@@ -3,6 +3,7 @@ store. The store holds one user's data, so nothing here is scoped by user."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import sqlite3
@@ -15,6 +16,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import Select, Text, func, select, text, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kleio_desktop.core.changes import NO_CHANGES, Changes
 from kleio_desktop.core.store import Store
 from kleio_desktop.core.store.models import CleaningRow as StoredCleaning
 from kleio_desktop.core.store.models import CollectionItemRow, ReleaseRow, StylusRow
@@ -140,6 +142,8 @@ class Listened:
     release_id: int
     played_at: dt.datetime
     sides: tuple[str, ...] | None
+    key: str = ""
+    """The play's id as stored (hex), to patch a kept period with (``cached_listens``)."""
 
 
 _SIDES: dict[str, tuple[str, ...] | None] = {}
@@ -172,7 +176,7 @@ async def listens(
     """Live plays in [since, until), oldest first: the three columns analytics needs, read
     from the index over live plays alone."""
     query = (
-        "SELECT release_id, played_at, sides FROM plays"
+        "SELECT release_id, played_at, sides, id FROM plays"
         " WHERE deleted = 0 AND played_at >= :since AND played_at < :until"
     )
     params: dict[str, object] = {"since": _stored(since), "until": _stored(until)}
@@ -182,8 +186,8 @@ async def listens(
     result = await session.execute(text(query + " ORDER BY played_at"), params)
     parse = dt.datetime.fromisoformat
     return [
-        Listened(release, parse(played_at).replace(tzinfo=dt.UTC), _sides(sides))
-        for release, played_at, sides in result
+        Listened(release, parse(played_at).replace(tzinfo=dt.UTC), _sides(sides), key)
+        for release, played_at, sides, key in result
     ]
 
 
@@ -344,10 +348,18 @@ async def listing_rows(
     folder_id: int | None = None,
     archived: bool | None = False,
     instance_id: int | None = None,
+    touching: tuple[Iterable[int], Iterable[int]] | None = None,
 ) -> list[ListingRow]:
     """Live items by instance id, ``folder_id`` 0 or None every folder, ``archived`` None
-    both states: one query, reading only the columns a list shows."""
+    both states: one query, reading only the columns a list shows. ``touching`` (instance
+    ids, release ids): only the items with one of these instance or release ids."""
     items_where, plays_where, params = "", "", {}
+    if touching is not None:  # integers, written into the text
+        instances = ",".join(str(int(n)) for n in touching[0]) or "NULL"
+        releases = ",".join(str(int(n)) for n in touching[1]) or "NULL"
+        items_where += f" AND (i.instance_id IN ({instances}) OR i.release_id IN ({releases}))"
+        within = f"SELECT release_id FROM collection_items WHERE instance_id IN ({instances})"  # noqa: S608 (integers)
+        plays_where = f" AND (release_id IN ({releases}) OR release_id IN ({within}))"
     if folder_id:
         items_where += " AND i.folder_id = :folder_id"
         params["folder_id"] = folder_id
@@ -384,24 +396,46 @@ async def listing_rows(
 
 # ---- the whole listing, kept until the next commit --------------------------------------
 
+_PATCH_MAX = 500
+"""Changed rows beyond which the kept views are read afresh rather than patched."""
+
 
 class _Watched:
-    """One store's listing, with the commit counter it was read at."""
+    """One store's kept views, with the commit counter they are current at.
+
+    A commit of this process's ``Store.write`` comes with its ``Changes``: when nothing else
+    committed since the views were read (the counter read under the write lock is still
+    theirs), the next call patches them, reading again only the rows those ids touch. Any
+    other commit (another process, another connection) moves the counter unannounced and
+    the views are read afresh.
+
+    Known gap: another process committing in the instant between this process's commit and
+    the counter read right after it (one event-loop step) goes unnoticed until the views are
+    read afresh (its changes are missed until then)."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.connection: sqlite3.Connection | None = None
         self.version: int | None = None
         self.listing: list[ListingRow] | None = None
-        self.listens: dict[tuple[object, ...], list[Listened]] = {}
-        self.derived: dict[tuple[object, ...], object] = {}
+        self.listens: dict[tuple[dt.datetime, dt.datetime, int | None], list[Listened]] = {}
+        self.releases: dict[int, wire.Release] = {}
+        self.derived: dict[tuple[object, ...], tuple[object, Patcher[Any] | None]] = {}
+        self.owners: dict[str, int] = {}
+        """Each live play's and cleaning's release (by stored id), read with the listing: an
+        edit may move one to another release, whose row changes too."""
+        self.pending: Changes | None = NO_CHANGES
+        """This process's commits since ``version`` (None: one we cannot account for)."""
+        self.tip: int | None = None
+        """The counter after the commits in ``pending``."""
+        self.lock = asyncio.Lock()
+        self.read_afresh = 0
+        """How many times the views were forgotten for a commit they could not be patched with."""
 
-    def current(self) -> None:
-        """Forget what was read before the last commit."""
-        version = self.data_version()
-        if version is None or version != self.version:
-            self.listing, self.listens, self.derived = None, {}, {}
-        self.version = version
+    def forget(self) -> None:
+        self.listing, self.listens, self.releases, self.derived = None, {}, {}, {}
+        self.owners = {}
+        self.pending, self.tip = NO_CHANGES, None
 
     def data_version(self) -> int | None:
         """SQLite's ``PRAGMA data_version`` on a connection of our own that never writes: it
@@ -421,29 +455,197 @@ class _Watched:
         if self.connection is not None:
             self.connection.close()
 
+    def write_locked(self) -> Callable[[Changes], None]:
+        """``Store.observe_writes``: the counter under the write lock, before the commit."""
+        before = self.data_version()
+
+        def committed(changes: Changes) -> None:
+            after = self.data_version()
+            known = self.tip if self.tip is not None else self.version
+            if self.pending is None or before is None or after is None or before != known:
+                self.pending = None
+            else:
+                self.pending, self.tip = self.pending | changes, after
+
+        return committed
+
+    async def current(self, store: Store) -> None:
+        """Bring the kept views up to the last commit: patched or forgotten."""
+        async with self.lock:
+            version = self.data_version()
+            if version is None or version != self.version:
+                pending, tip = self.pending, self.tip
+                patchable = (
+                    self.version is not None
+                    and version is not None
+                    and pending is not None
+                    and tip == version
+                    and _size(pending) <= _PATCH_MAX
+                )
+                if patchable and pending is not None:
+                    # a commit while patching then follows on from these changes
+                    self.pending, self.tip, self.version = NO_CHANGES, None, version
+                    await self.patch(store, pending)
+                else:
+                    self.forget()
+                    self.read_afresh += 1
+            self.version = version
+
+    async def patch(self, store: Store, changes: Changes) -> None:
+        """The kept views as they are after ``changes``, re-reading only what they touch."""
+        rows_changed = changes.plays or changes.cleanings or changes.collection_items
+        if not (rows_changed or changes.releases):
+            return  # outbox, sync state, styluses, folders: nothing kept shows them
+        for release_id in changes.releases:
+            self.releases.pop(release_id, None)
+        async with store.read() as session:
+            plays = await _changed(session, "plays", "played_at", "sides", changes.plays)
+            cleanings = await _changed(
+                session, "cleanings", "cleaned_at", "deep", changes.cleanings
+            )
+        listed = None
+        if self.listing is not None:
+            listed = await self.patch_listing(store, changes, plays, cleanings)
+        before = dict(self.listens)
+        if plays:
+            for window, found in self.listens.items():
+                self.listens[window] = _patched(found, window, plays)
+            wanted = {play[1] for play in plays.values()}
+            wanted |= {
+                row.release_id for found in before.values() for row in found if row.key in plays
+            }
+            missing = wanted.difference(self.releases)
+            if missing:
+                async with store.read() as session:
+                    self.releases.update(await releases(session, missing))
+        patch = Patch(changes, listed, set(plays), before, self.listens, self.releases)
+        derived: dict[tuple[object, ...], tuple[object, Patcher[Any] | None]] = {}
+        for key, (value, patcher) in self.derived.items():
+            if patcher is not None:
+                kept = patcher(value, patch)
+                if kept is not None:
+                    derived[key] = (kept, patcher)
+        self.derived = derived
+
+    async def patch_listing(
+        self,
+        store: Store,
+        changes: Changes,
+        plays: dict[str, _Changed],
+        cleanings: dict[str, _Changed],
+    ) -> Listed:
+        """Re-read the items the changes touch: (the instance ids taken out, their rows now,
+        their rows before)."""
+        assert self.listing is not None
+        owners = self.owners
+        release_ids = set(changes.releases)
+        for key, (deleted, release, _at, _extra) in (plays | cleanings).items():
+            old = owners.pop(key, None)
+            if old is not None:
+                release_ids.add(old)
+            release_ids.add(release)
+            if not deleted:
+                owners[key] = release
+        instances = changes.collection_items
+        touched = set(instances)
+        for row in self.listing:
+            if row.item.instance_id in instances:
+                release_ids.add(row.item.release_id)
+        for row in self.listing:
+            if row.item.release_id in release_ids:
+                touched.add(row.item.instance_id)
+        async with store.read() as session:
+            fresh = await listing_rows(session, archived=None, touching=(instances, release_ids))
+        kept: list[ListingRow] = []
+        before: list[ListingRow] = []
+        for row in self.listing:
+            (before if row.item.instance_id in touched else kept).append(row)
+        self.listing = sorted(kept + fresh, key=lambda row: row.item.instance_id)
+        return Listed(touched | {row.item.instance_id for row in fresh}, fresh, before)
+
+
+def _size(changes: Changes) -> int:
+    return (
+        len(changes.plays)
+        + len(changes.cleanings)
+        + len(changes.collection_items)
+        + len(changes.releases)
+    )
+
+
+_Changed = tuple[bool, int, str, Any]
+"""A changed play or cleaning as stored: deleted, release id, when (stored text), then its
+sides (a play) or whether it was deep (a cleaning)."""
+
+
+async def _changed(
+    session: AsyncSession, table: str, when: str, extra: str, ids: Iterable[uuid.UUID]
+) -> dict[str, _Changed]:
+    keys = ",".join(f"'{key.hex}'" for key in ids)
+    if not keys:
+        return {}
+    query = f"SELECT id, deleted, release_id, {when}, {extra} FROM {table} WHERE id IN ({keys})"  # noqa: S608 (our names, hex ids)
+    result = await session.execute(text(query))
+    return {key: (bool(deleted), release, at, more) for key, deleted, release, at, more in result}
+
+
+def _patched(
+    found: list[Listened],
+    window: tuple[dt.datetime, dt.datetime, int | None],
+    plays: dict[str, _Changed],
+) -> list[Listened]:
+    """A kept period's plays with the changed ones taken out and the live ones in it put
+    back, ordered by when they were played as ``listens`` reads them."""
+    since, until, release_id = _stored(window[0]), _stored(window[1]), window[2]
+    patched = [listened for listened in found if listened.key not in plays]
+    for key, (deleted, release, at, sides) in plays.items():
+        if deleted or not since <= at < until or release_id not in (None, release):
+            continue
+        played_at = dt.datetime.fromisoformat(at).replace(tzinfo=dt.UTC)
+        patched.append(Listened(release, played_at, _sides(sides), key))
+    patched.sort(key=lambda listened: listened.played_at)
+    return patched
+
 
 _WATCHED: weakref.WeakKeyDictionary[Store, _Watched] = weakref.WeakKeyDictionary()
 
 
-def _watched(store: Store) -> _Watched:
+async def _watched(store: Store) -> _Watched:
     watched = _WATCHED.get(store)
     if watched is None:
         watched = _WATCHED[store] = _Watched(str(database_path(store.home)))
-    watched.current()
+        store.observe_writes(watched.write_locked)
+    await watched.current(store)
     return watched
+
+
+def forget(store: Store) -> None:
+    """Drop what is kept for ``store`` (the next call reads everything afresh)."""
+    watched = _WATCHED.get(store)
+    if watched is not None:
+        watched.forget()
+        watched.version = None
+
+
+def reads_afresh(store: Store) -> int:
+    """How many commits ``store``'s kept views could not be patched with (for tests)."""
+    watched = _WATCHED.get(store)
+    return 0 if watched is None else watched.read_afresh
 
 
 async def cached_listing(store: Store) -> list[ListingRow]:
     """Every live item (both archive states, all folders) as ``listing_rows`` reads them,
-    read again only when something was committed to the store since: typing a search or
-    switching a sort costs no query. The counter is read before the rows, so rows are never
-    labelled with a counter older than a commit they miss."""
-    watched = _watched(store)
+    read again only when something was committed to the store since (patched when this
+    process committed it, see ``_Watched``): typing a search or switching a sort costs no
+    query. The counter is read before the rows, so rows are never labelled with a counter
+    older than a commit they miss."""
+    watched = await _watched(store)
     if watched.listing is None:
         async with store.read() as session:
             listing = await listing_rows(session, archived=None)
+            owners = await _owners(session)
         if watched.version is not None:
-            watched.listing = listing
+            watched.listing, watched.owners = listing, owners
         return listing
     return watched.listing
 
@@ -453,7 +655,7 @@ async def cached_listens(
 ) -> list[Listened]:
     """``listens``, kept like ``cached_listing`` (a few windows): the analytics page asks
     a series and several distributions of one period."""
-    watched = _watched(store)
+    watched = await _watched(store)
     key = (since, until, release_id)
     found = watched.listens.get(key)
     if found is None:
@@ -466,15 +668,77 @@ async def cached_listens(
     return found
 
 
-async def kept(store: Store, key: tuple[object, ...], compute: Callable[[], Awaitable[T]]) -> T:
-    """``compute()``'s result, kept under ``key`` until the next commit to the store (a few
-    at a time): for values derived from the store alone, such as one period's plays."""
-    watched = _watched(store)
+async def cached_releases(store: Store, ids: Iterable[int]) -> dict[int, wire.Release]:
+    """``releases``, each kept until a commit changes it."""
+    watched = await _watched(store)
+    kept = watched.releases
+    wanted = set(ids)
+    missing = wanted.difference(kept)
+    if missing:
+        async with store.read() as session:
+            found = await releases(session, missing)
+        if watched.version is None:
+            return {n: kept[n] for n in wanted if n in kept} | found
+        if len(kept) + len(found) > _DECODED_MAX:
+            kept.clear()
+        kept.update(found)
+    return {release_id: kept[release_id] for release_id in wanted if release_id in kept}
+
+
+async def _owners(session: AsyncSession) -> dict[str, int]:
+    query = (
+        "SELECT id, release_id FROM plays WHERE deleted = 0"
+        " UNION ALL SELECT id, release_id FROM cleanings WHERE deleted = 0"
+    )
+    return {key: release for key, release in await session.execute(text(query))}
+
+
+@dataclass(frozen=True)
+class Listed:
+    """The kept listing's patch: the instance ids whose rows changed (or are new, or gone),
+    their rows now and before."""
+
+    touched: set[int]
+    fresh: list[ListingRow]
+    before: list[ListingRow]
+
+
+@dataclass(frozen=True)
+class Patch:
+    """What a kept value is patched with (see ``kept``)."""
+
+    changes: Changes
+    listed: Listed | None
+    """None when no listing was kept."""
+    plays: set[str]
+    """The changed plays' stored ids."""
+    listens_before: dict[tuple[dt.datetime, dt.datetime, int | None], list[Listened]]
+    listens: dict[tuple[dt.datetime, dt.datetime, int | None], list[Listened]]
+    releases: dict[int, wire.Release]
+    """Kept releases, the changed plays' among them."""
+
+
+Patcher = Callable[[T, Patch], T | None]
+"""Brings a kept value up to date after a commit of this process; None when it cannot
+(computed again)."""
+
+
+async def kept(
+    store: Store,
+    key: tuple[object, ...],
+    compute: Callable[[], Awaitable[T]],
+    patch: Patcher[T] | None = None,
+) -> T:
+    """``compute()``'s result, kept under ``key`` until the next commit to the store that
+    touches plays, cleanings, items or releases (a few at a time): for values derived from
+    the kept rows, such as one period's plays. With ``patch``, such a commit of this process
+    patches it instead (see ``_Watched``)."""
+    watched = await _watched(store)
     if key in watched.derived:
-        return cast(T, watched.derived[key])
+        return cast(T, watched.derived[key][0])
     value = await compute()
     if watched.version is not None:
         if len(watched.derived) >= 16:
             watched.derived.clear()
-        watched.derived[key] = value
+        watched.derived[key] = (value, patch)
     return value

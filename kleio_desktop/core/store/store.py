@@ -49,6 +49,9 @@ logger = logging.getLogger(__name__)
 CHANGE_LOG_KEEP = 1_000
 """Change-log rows kept: a reader polling a few times a second never falls this far behind."""
 
+WriteObserver = Callable[[], Callable[[Changes], None]]
+"""See ``Store.observe_writes``."""
+
 
 @dataclass(frozen=True)
 class SyncState:
@@ -103,6 +106,7 @@ class Store:
     ) -> None:
         self.home = home
         self.bus = bus
+        self._write_observers: list[WriteObserver] = []
         self.client_id = client_id
         self.migration = migration
         self._engine = engine
@@ -205,6 +209,7 @@ class Store:
             state = await session.get_one(SyncStateRow, 1)
             if state.hlc_last and HLC.parse(state.hlc_last) > self._clock.last:
                 self._clock.observe(HLC.parse(state.hlc_last))  # another process wrote
+            observed = [observer() for observer in self._write_observers]
             tx = Transaction(session, self._clock)
             yield tx
             if tx.clock_moved:
@@ -212,6 +217,8 @@ class Store:
             if tx.changes:
                 await self._log(session, tx.changes)
             await session.commit()
+        for committed in observed:
+            committed(tx.changes)
         self.bus.publish(tx.changes, origin)
 
     async def _log(self, session: AsyncSession, changes: Changes) -> None:
@@ -222,6 +229,13 @@ class Store:
             await session.execute(
                 delete(ChangeLogRow).where(ChangeLogRow.id <= row.id - CHANGE_LOG_KEEP)
             )
+
+    def observe_writes(self, observer: WriteObserver) -> None:
+        """Call ``observer()`` in each write transaction of this store once it holds the
+        write lock (nothing else can commit until it ends), and the function it returns with
+        the transaction's ``Changes`` right after the commit (not after a rollback): kept
+        views tell their own commits, whose changes they know, from anyone else's."""
+        self._write_observers.append(observer)
 
     # ---- for the sync engine ---------------------------------------------------------
 

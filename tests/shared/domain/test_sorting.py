@@ -11,6 +11,7 @@ from shared.domain.sorting import (
     SortKey,
     artist_credit,
     primary_artist,
+    sort_position,
     sort_records,
 )
 from shared.protocol.entities import ReleaseArtist
@@ -117,3 +118,35 @@ def test_artist_credit_joins() -> None:
     assert artist_credit(artists) == "Simon & Garfunkel, Friend"
     assert artist_credit([artist("A", join="Feat."), artist("B")]) == "A Feat. B"
     assert artist_credit([]) == ""
+
+
+@given(
+    st.lists(
+        st.builds(
+            view,
+            st.integers(1, 40),
+            st.sampled_from(["A", "b", "B", "c"]),
+            st.sampled_from(["", "x", "Y"]),
+            plays=st.integers(0, 3),
+            year=st.sampled_from([None, 0, 1960, 1970]),
+            last_played_at=st.sampled_from([None, days_ago(1), days_ago(9)]),
+            cleanliness_score=st.sampled_from([0.0, 50.0, 100.0]),
+        ),
+        max_size=12,
+        unique_by=lambda r: r.instance_id,
+    ),
+    st.sampled_from([k for k in SortKey.__args__ if k != "recently_played"]),  # type: ignore[attr-defined]
+    st.sampled_from([None, True, False]),
+)
+def test_inserting_at_sort_position_keeps_the_order(
+    records: list[RecordView], key: SortKey, descending: bool | None
+) -> None:
+    ordered: list[RecordView] = []
+    for record in records:
+        ordered.insert(sort_position(ordered, record, key, descending), record)
+    assert ordered == sort_records(records, key, NOW, descending)
+
+
+def test_sort_position_refuses_a_time_dependent_order() -> None:
+    with pytest.raises(ValueError, match="depends on the time"):
+        sort_position(RECORDS, RECORDS[0], "recently_played")
