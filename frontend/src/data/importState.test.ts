@@ -53,7 +53,7 @@ describe("the import's state from the status endpoint", () => {
   it("says when there has been no import", () => {
     const idle = applyStatus(UNKNOWN, { state: "idle" });
     expect(describeImport(idle)).toBe("");
-    expect(describeLastImport(idle, at)).toBe("No import from Discogs yet.");
+    expect(describeLastImport(idle, at)).toBe("No Discogs import reported to this server yet.");
   });
   it("turns an end missed while reconnecting into an outcome to show", () => {
     const running = applyStatus(UNKNOWN, { state: "running", via: "server" });

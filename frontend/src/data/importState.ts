@@ -86,7 +86,7 @@ export function describeImport(s: ImportState): string {
 /** The last import in a sentence for Settings and the first run ("as of" its end). */
 export function describeLastImport(s: ImportState, format: (iso: string) => string): string {
   if (s.state === "running") return `An import is running on ${whom(s.via) || "your behalf"}.`;
-  if (s.state === "idle" || !s.finishedAt) return "No import from Discogs yet.";
+  if (s.state === "idle" || !s.finishedAt) return "No Discogs import reported to this server yet.";
   const by = s.via ? ` by ${whom(s.via)}` : "";
   if (s.state === "done") return `Last import${by}: up to date as of ${format(s.finishedAt)}.`;
   return `Last import${by} failed as of ${format(s.finishedAt)}: ${s.error ?? "the import did not finish"}.`;

@@ -46,12 +46,14 @@ export function ImportStatus() {
 }
 
 /** The last import "as of" its end (and why it failed), or the one running and who runs it. */
-export function LastImport() {
+export function LastImport(props: { hideIdle?: boolean }) {
   const live = useLive();
   return (
-    <p class={`last-import${live.importState().state === "failed" ? " failed" : ""}`} aria-live="polite">
-      {describeLastImport(live.importState(), formatDateTime)}
-    </p>
+    <Show when={!props.hideIdle || live.importState().state !== "idle"}>
+        <p class={`last-import${live.importState().state === "failed" ? " failed" : ""}`} aria-live="polite">
+        {describeLastImport(live.importState(), formatDateTime)}
+      </p>
+    </Show>
   );
 }
 
@@ -173,7 +175,7 @@ export function DiscogsConnect(props: { firstRun?: boolean }) {
       <Show when={routed()}>
         <p role="status">{routed()}</p>
       </Show>
-      <LastImport />
+      <LastImport hideIdle={props.firstRun} />
     </div>
   );
 }
