@@ -2,49 +2,57 @@
 // token (where to get one; Discogs checks it before the server keeps it, encrypted), then
 // "Import" / "Refresh from Discogs", routed by the server to an online desktop of the user or
 // run by the server itself, and the import's progress as the server reports it.
-import { createResource, createSignal, Match, Show, Switch } from "solid-js";
+import { createEffect, createResource, createSignal, Match, Show, Switch } from "solid-js";
 import { api, ok } from "../api/client";
-import { useLive, type ImportProgress } from "../providers/live";
+import { describeImport, describeLastImport } from "../data/importState";
+import { formatDateTime } from "../data/time";
+import { useLive } from "../providers/live";
 import { attempt, useToasts } from "../providers/toasts";
 
 export const TOKEN_PAGE = "https://www.discogs.com/settings/developers";
 
-/** One line about an import's state, for a status region. */
-export function describeImport(p: ImportProgress): string {
-  if (p.state === "done") return "Import finished: your collection is up to date.";
-  if (p.state === "failed") return `Import failed${p.detail ? `: ${p.detail}` : ""}.`;
-  const pages = p.pages_total ? `${p.pages_done} of ${p.pages_total} pages` : `${p.pages_done} pages`;
-  const releases = p.releases_total ? `, ${p.releases_done} of ${p.releases_total} releases` : p.releases_done ? `, ${p.releases_done} releases` : "";
-  const eta = p.eta_seconds ? `, about ${Math.max(1, Math.ceil(p.eta_seconds / 60))} min left` : "";
-  return `Importing from Discogs (${p.step.replaceAll("_", " ")}): ${pages}${releases}${eta}`;
-}
-
-/** The import's state under the header, on every page, until the user dismisses its outcome. */
+/** The import's state under the header, on every page: while it runs (whoever runs it), and
+ * its outcome when this tab saw it end, until the user dismisses it. */
 export function ImportStatus() {
   const live = useLive();
-  const [dismissed, setDismissed] = createSignal<ImportProgress | null>(null);
+  const [dismissed, setDismissed] = createSignal(false);
+  createEffect(() => {
+    if (live.importState().state === "running") setDismissed(false);
+  });
   const shown = () => {
-    const p = live.importProgress();
-    return p && p !== dismissed() ? p : null;
+    const s = live.importState();
+    return s.state === "running" || (s.endedHere && !dismissed()) ? s : null;
   };
   return (
     <Show when={shown()}>
-      {(p) => (
-        <div class={`banner import-status import-${p().state}`}>
-          <p role="status" aria-live="polite">{describeImport(p())}</p>
-          <Show when={p().state !== "running"}>
-            <button type="button" class="link" onClick={() => setDismissed(p())}>
+      {(s) => (
+        <div class={`banner import-status import-${s().state}`}>
+          <p role="status" aria-live="polite">{describeImport(s())}</p>
+          <Show when={s().state !== "running"}>
+            <button type="button" class="link" onClick={() => setDismissed(true)}>
               Dismiss<span class="sr-only"> the import's outcome</span>
             </button>
           </Show>
-          <Show when={p().state === "running"}>
+          <Show when={s().state === "running"}>
             {/* max and value are numbers or absent (a non-finite max throws in the DOM) */}
-            <Show when={p().pages_total} fallback={<progress aria-label="Import progress" />}>
-              {(total) => <progress aria-label="Import progress" max={total()} value={Math.min(p().pages_done, total())} />}
+            <Show when={s().progress?.pages_total} fallback={<progress aria-label="Import progress" />}>
+              {(total) => <progress aria-label="Import progress" max={total()} value={Math.min(s().progress?.pages_done ?? 0, total())} />}
             </Show>
           </Show>
         </div>
       )}
+    </Show>
+  );
+}
+
+/** The last import "as of" its end (and why it failed), or the one running and who runs it. */
+export function LastImport(props: { hideIdle?: boolean }) {
+  const live = useLive();
+  return (
+    <Show when={!props.hideIdle || live.importState().state !== "idle"}>
+        <p class={`last-import${live.importState().state === "failed" ? " failed" : ""}`} aria-live="polite">
+        {describeLastImport(live.importState(), formatDateTime)}
+      </p>
     </Show>
   );
 }
@@ -58,7 +66,7 @@ export function DiscogsConnect(props: { firstRun?: boolean }) {
   const [problem, setProblem] = createSignal("");
   const [checking, setChecking] = createSignal(false);
   const [routed, setRouted] = createSignal("");
-  const running = () => live.importProgress()?.state === "running";
+  const running = () => live.importState().state === "running";
 
   async function store(event: SubmitEvent) {
     event.preventDefault();
@@ -87,6 +95,7 @@ export function DiscogsConnect(props: { firstRun?: boolean }) {
             ? "The server is importing from Discogs."
             : accepted.detail || "Nothing can import right now.",
       );
+      live.recheckImport();
     } catch (error) {
       notify.error(error instanceof Error ? error.message : String(error));
     }
@@ -166,6 +175,7 @@ export function DiscogsConnect(props: { firstRun?: boolean }) {
       <Show when={routed()}>
         <p role="status">{routed()}</p>
       </Show>
+      <LastImport hideIdle={props.firstRun} />
     </div>
   );
 }
