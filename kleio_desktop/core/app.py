@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kleio_desktop.core.changes import ChangeBus, Changes, Origin
-from kleio_desktop.core.device import DeviceSettings, ImportRecord
+from kleio_desktop.core.device import DeviceSettings
 from kleio_desktop.core.events import (
     DataChanged,
     EventStream,
@@ -44,6 +44,7 @@ from kleio_desktop.core.events import (
     RefreshRequested,
     SyncStatusChanged,
 )
+from kleio_desktop.core.import_record import ImportRecord
 from kleio_desktop.core.queries.facade import Queries
 from kleio_desktop.core.services import (
     CleaningService,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import os
 import re
 import sqlite3
@@ -111,6 +112,16 @@ def app_status_json(home: Path) -> dict[str, Any] | None:
         return None
 
 
+def _last_import(db: sqlite3.Connection) -> str | None:
+    """``ImportRecord.describe()`` of the kept last import (device settings hold JSON)."""
+    from kleio_desktop.core.import_record import ImportRecord
+
+    row = db.execute("SELECT value FROM device_settings WHERE key = 'last_import'").fetchone()
+    stored = json.loads(row[0]) if row is not None and row[0] is not None else None
+    value = stored.get("value") if isinstance(stored, dict) else None
+    return ImportRecord.from_json(value).describe() if isinstance(value, dict) else None
+
+
 def _read(db: sqlite3.Connection) -> dict[str, Any] | None:
     version = db.execute("SELECT version_num FROM alembic_version").fetchall()
     head = head_revision()
@@ -143,6 +154,7 @@ def _read(db: sqlite3.Connection) -> dict[str, Any] | None:
         "pending_mutations": count("SELECT count(*) FROM outbox WHERE pushed_seq IS NULL"),
         "last_synced": _instant(last_synced),
         "last_error": last_error,
+        "last_import": _last_import(db),
         "rejected_changes": [
             {
                 "entity": entity,

@@ -8,8 +8,9 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kleio_desktop.core.device import LAST_IMPORT, ImportRecord
+from kleio_desktop.core.device import LAST_IMPORT
 from kleio_desktop.core.errors import ReleaseNotFound
+from kleio_desktop.core.import_record import ImportRecord
 from kleio_desktop.core.services.cleanings import to_cleaning
 from kleio_desktop.core.services.collection import to_item
 from kleio_desktop.core.services.plays import to_play

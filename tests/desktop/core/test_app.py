@@ -15,9 +15,9 @@ import pytest
 
 from kleio_desktop.core.app import Desktop
 from kleio_desktop.core.changes import Changes
-from kleio_desktop.core.device import ImportRecord
 from kleio_desktop.core.errors import InvalidInput
 from kleio_desktop.core.events import DataChanged, Event
+from kleio_desktop.core.import_record import ImportRecord
 from kleio_desktop.core.queries.zones import system_zone_name
 from kleio_desktop.core.services import Services
 from kleio_desktop.core.store import Store

@@ -23,8 +23,10 @@ from kleio_desktop.core import quickread
 from kleio_desktop.core.auth import token_store_from_env
 from kleio_desktop.core.auth.errors import AuthError, NoKeyringAvailable, SignInRequired
 from kleio_desktop.core.auth.tokens import Credential
+from kleio_desktop.core.device import DeviceSettings
 from kleio_desktop.core.discogs.upload import UploadError
 from kleio_desktop.core.errors import KleioError, user_message
+from kleio_desktop.core.import_record import ImportRecord
 from kleio_desktop.core.services import open_services
 from kleio_desktop.core.store import migrate
 from kleio_desktop.core.store.models import RejectedChangeRow
@@ -67,8 +69,8 @@ def run_main(home: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], 
 
 @pytest.fixture
 def busy(tmp_path: Path) -> Path:
-    """A store with items (one archived), plays, a cleaning, unsent work, a rejected change
-    and a last sync time."""
+    """A store with items (one archived), plays, a cleaning, unsent work, a rejected change,
+    a last sync time and a last Discogs import."""
     home = tmp_path / "busy"
 
     async def seed() -> None:
@@ -95,6 +97,10 @@ def busy(tmp_path: Path) -> Path:
                         at=dt.datetime(2026, 12, 1, 20, 0, tzinfo=dt.UTC),
                     )
                 )
+            finished = dt.datetime(2026, 12, 2, 8, 30, tzinfo=dt.UTC)
+            await DeviceSettings(services.store).set_last_import(
+                ImportRecord(finished, "failed", 40, error="Discogs answered 502", via="server")
+            )
 
     asyncio.run(seed())
     return home
@@ -106,6 +112,9 @@ def test_the_light_status_is_the_full_status(busy: Path, monkeypatch: pytest.Mon
     full = status_json(light=False)
     assert light is not None
     assert light == full
+    assert light["last_import"] == (
+        "failed, 2026-12-02T08:30:00+00:00 (by the server): Discogs answered 502"
+    )
     assert (light["collection_items"], light["archived_items"]) == (2, 1)
     assert (light["plays"], light["cleanings"], light["pending_mutations"]) == (2, 1, 4)
     assert light["last_synced"] == "2026-12-01T20:00:05.120000+00:00"
