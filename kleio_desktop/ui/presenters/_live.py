@@ -89,7 +89,7 @@ class LivePresenter(QObject):
         self.loaded_day: dt.date | None = None
         self._day_timer = QTimer(self)
         self._day_timer.setInterval(DAY_CHECK_MS)
-        self._day_timer.timeout.connect(lambda: self.spawn(self.refresh_if_new_day()))
+        self._day_timer.timeout.connect(self._day_tick)
         if type(self).local_today is not LivePresenter.local_today:
             self._day_timer.start()
 
@@ -130,11 +130,23 @@ class LivePresenter(QObject):
     def _reload_soon(self) -> None:
         self.spawn(self.reload())
 
+    def _day_tick(self) -> None:
+        if self.started:
+            self.spawn(self.refresh_if_new_day())
+
     def spawn(self, work: object) -> None:
         """Run a coroutine on the loop, keeping a reference until it finishes; a failure
-        the coroutine did not handle itself still reaches the user."""
+        the coroutine did not handle itself still reaches the user. With no loop (the app
+        has closed and a timer of this page fired late) the work is dropped."""
         assert asyncio.iscoroutine(work)
-        task: asyncio.Task[None] = asyncio.ensure_future(work)
+        try:
+            loop = asyncio.get_event_loop_policy().get_event_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None or loop.is_closed():
+            work.close()
+            return
+        task: asyncio.Task[None] = loop.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._finished)
 

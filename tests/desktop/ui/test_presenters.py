@@ -134,3 +134,23 @@ def test_quick_log_searches_titles_and_artists_and_logs_now(
     plays = run(qloop, desktop.plays.list_plays(release_id=found[0].item.release_id))
     assert len(plays) == 1
     assert logged == [f"Logged a play of {artist} – {found[0].release.title}"]
+
+
+def test_a_page_timer_that_fires_with_no_loop_left_does_nothing(
+    ui_context: UiContext, qloop: qasync.QEventLoop
+) -> None:
+    """A page presenter outliving its app (its day timer fires after the loop is gone) drops
+    the work instead of raising inside Qt's event loop (which failed unrelated tests)."""
+    import asyncio
+    from zoneinfo import ZoneInfo
+
+    from kleio_desktop.ui.presenters.history import HistoryPresenter
+
+    presenter = HistoryPresenter(
+        ui_context.desktop.store, ui_context.bridge, ui_context.errors, lambda: ZoneInfo("UTC")
+    )
+    presenter.started = True
+    asyncio.set_event_loop(None)  # the qloop fixture puts its loop back afterwards
+    presenter._day_timer.timeout.emit()  # no RuntimeError: "There is no current event loop"
+    presenter.spawn(presenter.reload())
+    assert presenter.reloads == 0 and not presenter._tasks
