@@ -115,6 +115,11 @@ async def _keep_one_primary(tx: Transaction, row: SyncedRow) -> None:
 Known = dict[tuple[str, object], SyncedRow | None]
 
 
+def _claims_primary(change: Change) -> bool:
+    """Whether a pulled stylus change leaves its row a live primary."""
+    return bool(not change.deleted and (change.data or {}).get("primary"))
+
+
 async def preload(tx: Transaction, changes: Sequence[Change]) -> Known:
     """Read the rows a batch of changes touches, one query per entity (and 500 keys), so
     applying each change needs no lookup of its own; None marks a row not there yet."""
@@ -226,7 +231,9 @@ async def apply_page(tx: Transaction, changes: Sequence[Change]) -> Changes:
         result = result | changes_for_all(entity, await _merge(tx, SPECS[entity], incoming))
     if styluses:  # a handful, and the one-primary rule reads the others: one by one
         known = await preload(tx, styluses)
-        for change in styluses:
+        # the rows that claim no primary first (deletes, steps down): a claim the server
+        # already settled must not yield here to a row the same page deletes or demotes
+        for change in sorted(styluses, key=_claims_primary):
             result = result | await apply_change(tx, change, known=known)
     tx.touch(result)
     return result

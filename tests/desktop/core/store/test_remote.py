@@ -214,3 +214,41 @@ async def test_an_older_remote_primary_yields_to_a_newer_local_one(fixed: Servic
         ("Mine", True),
         ("Theirs", False),
     ]
+
+
+async def test_a_settled_remote_primary_holds_when_its_page_deletes_the_newer_claim(
+    fixed: Services,
+) -> None:
+    """The simulation's faulty-network case: this device holds A as primary with a newer
+    claim than B's; the server deleted A (its claim taken back by nothing) and settled B as
+    the primary. A page carrying B's claim before A's delete leaves B primary, with the
+    server's clock, as on the server (not B yielding to A, stamped with A's clock)."""
+    a, b = uuid.uuid4(), uuid.uuid4()
+    a_claim = {"primary": clock(180_000), "name": clock(0)}
+    live_a = {**Stylus(id=a, name="AT-VM95E", primary=True).model_dump(mode="json")}
+    await fixed.store.apply_remote_change(
+        Change(seq=1, entity="stylus", entity_id=str(a), data={**live_a, "field_clocks": a_claim})
+    )
+    b_claim = {"primary": clock(0, "dev0"), "name": clock(0, "dev0")}
+    b_data = {**Stylus(id=b, name="DL-103", primary=True).model_dump(mode="json")}
+    gone = {**a_claim, "_deleted": clock(-1_000, "dev0")}
+
+    await fixed.store.apply_remote_changes(
+        [
+            Change(
+                seq=2, entity="stylus", entity_id=str(b), data={**b_data, "field_clocks": b_claim}
+            ),
+            Change(
+                seq=3,
+                entity="stylus",
+                entity_id=str(a),
+                data={**live_a, "field_clocks": gone},
+                deleted=True,
+            ),
+        ]
+    )
+
+    primary = await fixed.styluses.primary()
+    assert primary is not None
+    assert primary.id == b
+    assert [s.id for s in await fixed.styluses.list_styluses()] == [b]
