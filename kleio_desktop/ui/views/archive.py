@@ -156,7 +156,9 @@ class ArchivePage(ThemedPage):
         head.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
-        head.setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
+        # the Restore buttons are index widgets, which ResizeToContents does not measure
+        head.setSectionResizeMode(4, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(4, QPushButton("Restore").sizeHint().width() + 32)
         head.setStyleSheet("QHeaderView::section { padding: 4px 8px; }")
         self.stack = StateStack(self.table)
         layout.addWidget(self.stack, 1)
