@@ -16,11 +16,10 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import literal, or_, select, union_all
+from sqlalchemy import Uuid, and_, bindparam, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kleio_server.catalogue import submissions
-from kleio_server.kit.sql import one_of
+from kleio_server.kit.sql import in_param, per_dialect
 from kleio_server.kit.upsert import upsert
 from kleio_server.models import (
     CatalogueViewer,
@@ -193,31 +192,37 @@ async def overlays(
     shared row or have none to differ from, or stand over their own details)."""
     if not ids:
         return {}, {}
-    wanted = list(ids)
-    details = submissions.own(session, viewer, wanted)
+    params = {"viewer": viewer, "ids": list(ids)}
+    found: tuple[dict[int, wire.Release], dict[int, wire.Release]] = ({}, {})
+    for is_details, release_id, payload in await session.execute(_overlays(session), params):
+        release = wire.Release.model_validate(payload)
+        if is_details and not with_tracks:
+            release = release.model_copy(update={"tracks": []})
+        found[0 if is_details else 1][release_id] = release
+    return found
+
+
+@per_dialect
+def _overlays(dialect: str) -> Any:
+    viewer = bindparam("viewer", type_=Uuid)
+    d = ReleaseSubmission
+    own = and_(d.user_id == viewer, in_param(dialect, d.release_id, "ids"))
+    details = select(literal(True).label("details"), d.release_id, d.payload).where(own)
     s = ReleaseBasicSubmission
     listings = (
         select(literal(False).label("details"), s.release_id, s.payload)
         .outerjoin(Release, Release.id == s.release_id)
         .where(
             s.user_id == viewer,
-            one_of(session, s.release_id, wanted),
+            in_param(dialect, s.release_id, "ids"),
             or_(
                 Release.basic_hash.is_(None),
                 Release.basic_hash != s.payload_hash,
-                s.release_id.in_(details.with_only_columns(ReleaseSubmission.release_id)),
+                s.release_id.in_(select(d.release_id).where(own)),
             ),
         )
     )
-    d = ReleaseSubmission
-    details = details.with_only_columns(literal(True).label("details"), d.release_id, d.payload)
-    found: tuple[dict[int, wire.Release], dict[int, wire.Release]] = ({}, {})
-    for is_details, release_id, payload in await session.execute(union_all(details, listings)):
-        release = wire.Release.model_validate(payload)
-        if is_details and not with_tracks:
-            release = release.model_copy(update={"tracks": []})
-        found[0 if is_details else 1][release_id] = release
-    return found
+    return union_all(details, listings)
 
 
 async def lists(

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kleio_server.catalogue import basic
 from kleio_server.catalogue.assemble import assemble
 from kleio_server.catalogue.cache import ReleaseCache
-from kleio_server.kit.sql import one_of
+from kleio_server.kit.sql import in_param, per_dialect
 from kleio_server.kit.upsert import insert_ignore, upsert
 from kleio_server.models import (
     Artist,
@@ -73,13 +73,7 @@ async def _load_shared(
 ) -> dict[int, wire.Release]:
     if not wanted or cache is None:
         return await assemble(session, wanted, with_tracks)
-    versions = dict(
-        (
-            await session.execute(
-                select(Release.id, Release.version).where(one_of(session, Release.id, wanted))
-            )
-        ).all()
-    )
+    versions = dict((await session.execute(_versions(session), {"ids": wanted})).all())
     found: dict[int, wire.Release] = {}
     missing = []
     for release_id, version in versions.items():
@@ -94,6 +88,11 @@ async def _load_shared(
             cache.put(release_id, versions[release_id], with_tracks, release)
         found.update(assembled)
     return found
+
+
+@per_dialect
+def _versions(dialect: str) -> Any:
+    return select(Release.id, Release.version).where(in_param(dialect, Release.id, "ids"))
 
 
 async def load(

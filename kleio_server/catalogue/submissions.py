@@ -14,12 +14,10 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterable
-from typing import Any
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kleio_server.kit.sql import one_of
 from kleio_server.kit.upsert import upsert
 from kleio_server.models import Release, ReleaseSubmission
 from shared.protocol import entities as wire
@@ -65,14 +63,6 @@ async def drop_confirmed(session: AsyncSession, release: wire.Release) -> None:
             ReleaseSubmission.release_id == release.id,
             ReleaseSubmission.payload_hash == payload_hash(release),
         )
-    )
-
-
-def own(session: AsyncSession, user_id: uuid.UUID, ids: list[int]) -> Select[Any]:
-    """The user's submissions among ``ids`` (whatever the shared row holds)."""
-    s = ReleaseSubmission
-    return select(s.release_id, s.payload).where(
-        s.user_id == user_id, one_of(session, s.release_id, ids)
     )
 
 

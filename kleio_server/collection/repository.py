@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, literal, or_, select
+from sqlalchemy import Select, Uuid, and_, bindparam, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 
 from kleio_server.catalogue import basic
 from kleio_server.catalogue.columns import (
@@ -26,6 +27,7 @@ from kleio_server.catalogue.columns import (
     own_join,
 )
 from kleio_server.collection.ordering import order_by, recently_played_since
+from kleio_server.kit.sql import in_param, per_dialect
 from kleio_server.models import (
     CatalogueState,
     CatalogueViewer,
@@ -88,7 +90,7 @@ _COLUMNS = (
 )
 
 
-def _base(user_id: uuid.UUID, *columns: Any) -> Select[Any]:
+def _base(user_id: uuid.UUID | BindParameter[Any], *columns: Any) -> Select[Any]:
     return (
         select(*columns)
         .select_from(CollectionItem)
@@ -222,24 +224,33 @@ async def rows_by_id(
     """The items with these instance ids, in the given order."""
     if not instances:
         return []
-    query = _base(user_id, *_COLUMNS).where(CollectionItem.instance_id.in_(list(instances)))
-    by_id = {values[0]: _row(values) for values in await session.execute(query)}
+    params = {"user_id": user_id, "instances": list(instances)}
+    by_id = {values[0]: _row(values) for values in await session.execute(_rows(session), params)}
     return [by_id[i] for i in instances if i in by_id]
+
+
+@per_dialect
+def _rows(dialect: str) -> Select[Any]:
+    user_id = bindparam("user_id", type_=Uuid)
+    return _base(user_id, *_COLUMNS).where(
+        in_param(dialect, CollectionItem.instance_id, "instances")
+    )
 
 
 async def view_version(session: AsyncSession, user_id: uuid.UUID) -> tuple[int, int, int]:
     """(the user's change-log sequence, the catalogue version, the version of what the user
     alone sees of the catalogue): what a cached view depends on."""
-    row = (
-        await session.execute(
-            select(UserSequence.seq, CatalogueState.version, CatalogueViewer.version)
-            .select_from(UserSequence)
-            .join(CatalogueState, CatalogueState.id == 1)
-            .outerjoin(CatalogueViewer, CatalogueViewer.user_id == UserSequence.user_id)
-            .where(UserSequence.user_id == user_id)
-        )
-    ).first()
+    row = (await session.execute(_VIEW_VERSION, {"user_id": user_id})).first()
     return (int(row[0]), int(row[1]), int(row[2] or 0)) if row else (0, 0, 0)
+
+
+_VIEW_VERSION = (  # built once: building a statement costs more than running this one
+    select(UserSequence.seq, CatalogueState.version, CatalogueViewer.version)
+    .select_from(UserSequence)
+    .join(CatalogueState, CatalogueState.id == 1)
+    .outerjoin(CatalogueViewer, CatalogueViewer.user_id == UserSequence.user_id)
+    .where(UserSequence.user_id == bindparam("user_id", type_=Uuid))
+)
 
 
 async def entities_changed(

@@ -68,10 +68,16 @@ def _item_json(
         "notes": row.notes,
         "archived_at": row.archived_at,
         "archive_reason": row.archive_reason,
-        "artist": primary_artist(release.artists) if release else "",
+        "artist": _artist(release, cache),
         "release": summary,
         "status": _status_json(row, now),
     }
+
+
+def _artist(release: wire.Release | None, cache: ReleaseCache | None) -> str:
+    if release is None:
+        return ""
+    return cache.artist(release) if cache else primary_artist(release.artists)
 
 
 async def list_collection(
