@@ -289,8 +289,7 @@ def plays_edit(
         patch = PlayPatch.model_validate(values)  # refused: `user_message` says it in words
         await services.plays.edit_play(target, patch)
         edited = await services.plays.get_play(target)
-        label = (await _labels(services, {edited.release_id}))[edited.release_id]
-        return f"edited play of {label} at {when_text(edited.played_at)}"
+        return await _said(services, "edited play", edited.release_id, edited.played_at)
 
     typer.echo(run_with_desktop(work))
 
@@ -301,16 +300,7 @@ def plays_delete(play_id: PlayIdArg) -> None:
 
     Example: kleio plays delete 0193…
     """
-    target = parse_uuid(play_id, "play")
-    assert target is not None
-
-    async def work(services: Desktop) -> str:
-        gone = await services.plays.get_play(target)
-        await services.plays.delete_play(target)
-        label = (await _labels(services, {gone.release_id}))[gone.release_id]
-        return f"deleted play of {label} at {when_text(gone.played_at)}"
-
-    typer.echo(run_with_desktop(work))
+    _delete("play", play_id)
 
 
 @cleanings_app.command("list")
@@ -379,8 +369,7 @@ def cleanings_edit(
         )
         await services.cleanings.edit_cleaning(target, patch)
         edited = await services.cleanings.get_cleaning(target)
-        label = (await _labels(services, {edited.release_id}))[edited.release_id]
-        return f"edited cleaning of {label} at {when_text(edited.cleaned_at)}"
+        return await _said(services, "edited cleaning", edited.release_id, edited.cleaned_at)
 
     typer.echo(run_with_desktop(work))
 
@@ -391,13 +380,29 @@ def cleanings_delete(cleaning_id: CleaningIdArg) -> None:
 
     Example: kleio cleanings delete 0193…
     """
-    target = parse_uuid(cleaning_id, "cleaning")
+    _delete("cleaning", cleaning_id)
+
+
+def _delete(kind: Literal["play", "cleaning"], given: str) -> None:
+    """Delete a play or a cleaning by id, and say which one went."""
+    target = parse_uuid(given, kind)
     assert target is not None
 
     async def work(services: Desktop) -> str:
-        gone = await services.cleanings.get_cleaning(target)
-        await services.cleanings.delete_cleaning(target)
-        label = (await _labels(services, {gone.release_id}))[gone.release_id]
-        return f"deleted cleaning of {label} at {when_text(gone.cleaned_at)}"
+        if kind == "play":
+            play = await services.plays.get_play(target)
+            await services.plays.delete_play(target)
+            release_id, at = play.release_id, play.played_at
+        else:
+            cleaning = await services.cleanings.get_cleaning(target)
+            await services.cleanings.delete_cleaning(target)
+            release_id, at = cleaning.release_id, cleaning.cleaned_at
+        return await _said(services, f"deleted {kind}", release_id, at)
 
     typer.echo(run_with_desktop(work))
+
+
+async def _said(services: Desktop, done: str, release_id: int, at: dt.datetime) -> str:
+    """ "edited play of <record> at <time>": what a change did, naming the record."""
+    label = (await _labels(services, {release_id}))[release_id]
+    return f"{done} of {label} at {when_text(at)}"
