@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Collection
 from typing import TypeVar
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Integer, Select, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_desktop.core.store.entities import SyncedRow
@@ -29,16 +29,25 @@ async def live(session: AsyncSession, row_type: type[RowT], key: uuid.UUID | int
 
 async def release_known(session: AsyncSession, release_id: int) -> bool:
     """In the local catalogue, or named by a collection item."""
+    return bool(await session.scalar(_RELEASE_KNOWN, {"release_id": release_id}))
+
+
+def _release_known() -> Select[tuple[bool]]:
+    release_id = bindparam("release_id", type_=Integer)
     in_catalogue = exists().where(ReleaseRow.id == release_id)
     in_collection = exists().where(
         CollectionItemRow.release_id == release_id, CollectionItemRow.deleted.is_(False)
     )
-    return bool(await session.scalar(select(in_catalogue | in_collection)))
+    return select(in_catalogue | in_collection)
+
+
+# built once: building a statement costs more than running these (every play logged runs both)
+_RELEASE_KNOWN = _release_known()
+_PRIMARY_STYLUS = select(StylusRow).where(StylusRow.primary.is_(True), StylusRow.deleted.is_(False))
 
 
 async def primary_stylus(session: AsyncSession) -> StylusRow | None:
-    query = select(StylusRow).where(StylusRow.primary.is_(True), StylusRow.deleted.is_(False))
-    return await session.scalar(query)
+    return await session.scalar(_PRIMARY_STYLUS)
 
 
 async def plays(

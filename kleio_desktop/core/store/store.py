@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from kleio_desktop.core.changes import ChangeBus, Changes, Origin
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CHANGE_LOG_KEEP = 1_000
+_LOG = insert(ChangeLogRow).returning(ChangeLogRow.id)  # built once (every write runs it)
 """Change-log rows kept: a reader polling a few times a second never falls this far behind."""
 
 WriteObserver = Callable[[], Callable[[Changes], None]]
@@ -222,12 +223,11 @@ class Store:
         self.bus.publish(tx.changes, origin)
 
     async def _log(self, session: AsyncSession, changes: Changes) -> None:
-        row = ChangeLogRow(writer=self._writer, changes=changes.to_json())
-        session.add(row)
-        await session.flush()
-        if row.id % 100 == 0:  # trim now and then; the primary key makes it a range delete
+        values = {"writer": self._writer, "changes": changes.to_json()}
+        logged = (await session.execute(_LOG, values)).scalar_one()
+        if logged % 100 == 0:  # trim now and then; the primary key makes it a range delete
             await session.execute(
-                delete(ChangeLogRow).where(ChangeLogRow.id <= row.id - CHANGE_LOG_KEEP)
+                delete(ChangeLogRow).where(ChangeLogRow.id <= logged - CHANGE_LOG_KEEP)
             )
 
     def observe_writes(self, observer: WriteObserver) -> None:
