@@ -1,9 +1,9 @@
-"""Write a predecessor database (read by ``legacy.read_legacy``) into one user's data.
+"""Write a predecessor database (read by ``shared.legacy.reader.read_legacy``) into one user's data.
 
 Releases go to the shared catalogue (only those it lacks, or lacks a tracklist for);
 folders, collection items, styluses, plays and cleanings go through ``sync.writes.write``,
 so every one enters the change log and reaches every device. Rows get deterministic ids
-(``legacy_ids.legacy_uuid``) and are only ever created, never overwritten: re-running the
+(``shared.legacy.ids.legacy_uuid``) and are only ever created, never overwritten: re-running the
 import changes nothing, and never undoes an edit or a delete made since. Work is committed
 in batches, so an interrupted import resumes where it stopped when run again.
 
@@ -25,12 +25,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kleio_server.catalogue import repository as catalogue
-from kleio_server.exchange.legacy import LegacyCleaning, LegacyData, LegacyPlay, LegacyStylus
-from kleio_server.exchange.legacy_ids import legacy_uuid
 from kleio_server.kit.errors import KleioError
 from kleio_server.models import Cleaning, CollectionItem, Folder, Play, Stylus
 from kleio_server.sync.applier import Applier
 from kleio_server.sync.writes import write
+from shared.legacy.ids import legacy_uuid
+from shared.legacy.reader import LegacyCleaning, LegacyData, LegacyPlay, LegacyStylus
 from shared.protocol.sync import Entity
 
 Progress = Callable[[str, int, int], None]
