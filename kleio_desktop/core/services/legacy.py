@@ -87,7 +87,11 @@ class _Rejected(Exception):
     pass
 
 
-def _checked(spec: EntitySpec, key: object, fields: dict[str, Any], now: dt.datetime) -> Any:
+NewRow = tuple[object, dict[str, Any], dict[str, Any]]
+"""(key, values, the values as the wire says them), as ``Transaction.insert_new`` takes."""
+
+
+def _checked(spec: EntitySpec, key: object, fields: dict[str, Any], now: dt.datetime) -> NewRow:
     """(key, values, wire fields) of a new row, checked as the server checks a create."""
     try:
         created = spec.wire.create.model_validate({**fields, spec.key: key})
@@ -201,7 +205,7 @@ class _Run:
         created = 0
         for offset in range(0, len(rows), self.batch):
             chunk = rows[offset : offset + self.batch]
-            new = []
+            new: list[NewRow] = []
             for row in chunk:
                 row_key = key(row)
                 if row_key in existing:

@@ -4,7 +4,9 @@ every synced row, idempotent, and a readable error for a file that is not one.""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import uuid
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -117,3 +119,18 @@ async def test_a_file_that_is_not_one_is_refused_readably_and_nothing_is_written
     async with services.store.read() as session:
         assert await queries.count_live(session, CollectionItemRow) == 0
         assert await session.get(ReleaseRow, IDS.kind_of_blue) is None
+
+
+async def test_a_row_the_server_would_refuse_is_left_out_and_said(
+    services: Services, legacy_file: Path
+) -> None:
+    with closing(sqlite3.connect(legacy_file)) as db, db:
+        db.execute(
+            "INSERT INTO play_history VALUES (9, ?, 0, '2099-01-01 00:00:00', 'ahead', '', '')",
+            (IDS.kind_of_blue,),
+        )
+    report, _ = await services.legacy.import_file(legacy_file, OWNER)
+    assert report.created["plays"] == 4
+    (problem,) = report.problems
+    assert problem.startswith("play ") and "ahead" in problem
+    assert await services.store.count_pending() == 14
