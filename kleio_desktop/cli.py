@@ -50,6 +50,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "rejected": ("status", "Changes the server refused, and what to do about each."),
     "export": ("exchange", "Export plays, cleanings and styluses (JSON or CSV)."),
     "import": ("exchange", "Import a Kleio JSON export."),
+    "import-legacy": ("legacy", "Import from the old Kleio (its kleio.db)."),
     "login": ("login", "Sign in to a Kleio sync server."),
     "logout": ("login", "Sign out of the sync server (warns about unsent changes)."),
     "sync": ("sync", "Push local changes and pull the server's."),

@@ -50,6 +50,7 @@ from kleio_desktop.core.services import (
     CleaningService,
     CollectionService,
     ExchangeService,
+    LegacyService,
     PlayService,
     StatusService,
     StylusService,
@@ -62,6 +63,7 @@ if TYPE_CHECKING:
     from kleio_desktop.core.auth import Credential, TokenStore
     from kleio_desktop.core.discogs import DiscogsImport, ImportOutcome, ServerLink
     from kleio_desktop.core.queries.suggestions import RecordOfTheDay
+    from kleio_desktop.core.services.legacy import LegacyOutcome, Progress
     from kleio_desktop.core.sync import SyncEngine, SyncReport, SyncStatus
     from shared.discogs import Clock, ImportProgress
     from shared.protocol.snapshot import (
@@ -120,6 +122,7 @@ class Desktop:
         self.styluses = StylusService(store)
         self.collection = CollectionService(store)
         self.exchange = ExchangeService(store)
+        self.legacy = LegacyService(store)
         self.status = StatusService(store)
         self.settings = DeviceSettings(store)
         self.queries = Queries(store)
@@ -328,6 +331,20 @@ class Desktop:
 
         zone = ZoneInfo(await self.settings.time_zone())
         return await record_of_the_day(self.store, await self.user_id(), tz=zone, now=now)
+
+    async def import_legacy(self, path: Path, *, progress: Progress | None = None) -> LegacyOutcome:
+        """Import the old Kleio's database at ``path`` here (``kleio import-legacy``), by the
+        rules of ``kleio-server import-legacy`` and with its ids for the signed-in user; the
+        rows reach the server on the next sync. Raises ``NotALegacyFile`` for another file."""
+        from kleio_desktop.core.services.legacy import LegacyOutcome
+
+        user = await self.settings.user_id()
+        owner = user or self.store.client_id
+        if progress is None:
+            report, changes = await self.legacy.import_file(path, owner)
+        else:
+            report, changes = await self.legacy.import_file(path, owner, progress=progress)
+        return LegacyOutcome(report, changes, for_user=user is not None)
 
     # ---- sync ------------------------------------------------------------------------
 

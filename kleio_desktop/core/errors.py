@@ -7,7 +7,8 @@ written for people, so ``user_message`` mostly returns it as is.
 
     KleioError                          kleio_desktop.core.errors (this module) unless noted
     ├── InvalidInput                    bad values from the user (naive times, bad sides…)
-    │   └── NoSuchSide                  a side the record does not have (the CLI: usage error)
+    │   ├── NoSuchSide                  a side the record does not have (the CLI: usage error)
+    │   └── NotALegacyFile              not a readable predecessor database (import-legacy)
     ├── NotFound                        an id that is not in the local store (or is deleted)
     │   ├── ReleaseNotFound
     │   ├── CollectionItemNotFound
@@ -75,6 +76,11 @@ class NoSuchSide(InvalidInput):
         self.release_id = release_id
         self.wrong = wrong
         self.available = available
+
+
+class NotALegacyFile(InvalidInput):
+    """The file given to ``kleio import-legacy`` is not a readable predecessor database;
+    the message says which file and why. Nothing was imported."""
 
 
 class NotFound(KleioError):

@@ -1,14 +1,17 @@
-"""First run: use Kleio alone or pair with a server, connect Discogs, first import. Every
-step can be skipped, and the whole setup cancelled (Settings does each step again later)."""
+"""First run: use Kleio alone or pair with a server, connect Discogs, first import, then
+import from the old Kleio. Every step can be skipped, and the whole setup cancelled
+(Settings does each step again later)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -20,12 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kleio_desktop.core.services.legacy import LegacyProgress
 from kleio_desktop.ui.errors import describe
 from kleio_desktop.ui.presenters.account import DISCOGS_TOKEN_PAGE, AccountPresenter
+from kleio_desktop.ui.presenters.legacy import FILE_FILTER, LegacyPresenter, describe_progress
 from kleio_desktop.ui.presenters.status import describe_import
 from shared.discogs import ImportProgress
 
-WELCOME, SERVER, DISCOGS, IMPORT = range(4)
+WELCOME, SERVER, DISCOGS, IMPORT, LEGACY = range(5)
 
 
 def _title(text: str) -> QLabel:
@@ -44,17 +49,25 @@ def _hint(text: str) -> QLabel:
 
 
 class FirstRunDialog(QDialog):
-    def __init__(self, account: AccountPresenter, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        account: AccountPresenter,
+        parent: QWidget | None = None,
+        *,
+        legacy: LegacyPresenter | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Welcome to Kleio")
         self.setMinimumSize(560, 400)
         self.account = account
+        self.legacy = legacy or LegacyPresenter(account.desktop)
         self.busy_task: asyncio.Task[None] | None = None
         self.steps = QStackedWidget()
         self.steps.addWidget(self._welcome())
         self.steps.addWidget(self._server())
         self.steps.addWidget(self._discogs())
         self.steps.addWidget(self._import())
+        self.steps.addWidget(self._legacy())
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #d6483e;")
@@ -71,6 +84,7 @@ class FirstRunDialog(QDialog):
         layout.addLayout(bottom)
         account.sign_in_url.connect(self._show_sign_in_url)
         account.import_progress.connect(self._show_progress)
+        self.legacy.progress.connect(self._show_legacy_progress)
 
     # ---- steps -----------------------------------------------------------------------------
 
@@ -152,7 +166,7 @@ class FirstRunDialog(QDialog):
         layout.addStretch(1)
         row = QHBoxLayout()
         skip = QPushButton("Skip")
-        skip.clicked.connect(self.finish)
+        skip.clicked.connect(lambda: self.go(LEGACY))
         self.connect_button = QPushButton("Connect")
         self.connect_button.setProperty("primary", "true")
         self.connect_button.clicked.connect(self.connect_discogs)
@@ -182,13 +196,44 @@ class FirstRunDialog(QDialog):
         layout.addStretch(1)
         row = QHBoxLayout()
         self.import_skip = QPushButton("Skip")
-        self.import_skip.clicked.connect(self.finish)
+        self.import_skip.clicked.connect(self._after_import)
         self.import_button = QPushButton("Start import")
         self.import_button.setProperty("primary", "true")
         self.import_button.clicked.connect(self.start_import)
         row.addStretch(1)
         row.addWidget(self.import_skip)
         row.addWidget(self.import_button)
+        layout.addLayout(row)
+        return page
+
+    def _legacy(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(_title("Import from the old Kleio"))
+        layout.addWidget(
+            _hint(
+                "Used Kleio before this version? Choose its database (kleio.db) to bring in "
+                "your plays, cleanings, styluses and collection. Nothing is changed in that "
+                "file, and importing it again later adds only what is new."
+            )
+        )
+        self.legacy_bar = QProgressBar()
+        self.legacy_bar.setRange(0, 1)
+        self.legacy_bar.setValue(0)
+        self.legacy_state = QLabel("Not started")
+        self.legacy_state.setWordWrap(True)
+        layout.addWidget(self.legacy_bar)
+        layout.addWidget(self.legacy_state)
+        layout.addStretch(1)
+        row = QHBoxLayout()
+        self.legacy_skip = QPushButton("Skip")
+        self.legacy_skip.clicked.connect(self.finish)
+        self.legacy_button = QPushButton("Choose file…")
+        self.legacy_button.setProperty("primary", "true")
+        self.legacy_button.clicked.connect(lambda: self.import_legacy())
+        row.addStretch(1)
+        row.addWidget(self.legacy_skip)
+        row.addWidget(self.legacy_button)
         layout.addLayout(row)
         return page
 
@@ -253,7 +298,7 @@ class FirstRunDialog(QDialog):
                 self.import_button.clicked.disconnect(self.account.stop_import)
                 self.import_button.clicked.connect(self.start_import)
                 self.import_button.setText("Start import")
-            self.import_skip.setText("Finish")
+            self.import_skip.setText("Next")
 
         self.account.import_finished.connect(self.import_state.setText)
         return self._busy(work, [self.import_skip])
@@ -264,6 +309,42 @@ class FirstRunDialog(QDialog):
             self.import_bar.setValue(round(1000 * progress.releases_done / progress.releases_total))
         else:
             self.import_bar.setValue(0)
+
+    def _after_import(self) -> None:
+        self.account.stop_import()
+        self.go(LEGACY)
+
+    def import_legacy(self, path: Path | None = None) -> asyncio.Task[None] | None:
+        """Import the old Kleio's file (asked for when ``path`` is None); a failure is said
+        on the page and the step stays, to choose another file or skip."""
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(
+                self,
+                "The old Kleio's database",
+                str(Path.home()),
+                FILE_FILTER,
+            )
+            if not chosen:
+                return None
+            path = Path(chosen)
+        source = path
+
+        async def work() -> None:
+            self.legacy_state.setText("Reading the file…")
+            self.legacy_bar.setRange(0, 0)
+            try:
+                self.legacy_state.setText(await self.legacy.import_file(source))
+            finally:
+                self.legacy_bar.setRange(0, 1)
+                self.legacy_bar.setValue(0)
+            self.legacy_skip.setText("Finish")
+
+        return self._busy(work, [self.legacy_button, self.legacy_skip])
+
+    def _show_legacy_progress(self, progress: LegacyProgress) -> None:
+        self.legacy_bar.setRange(0, max(progress.total, 1))
+        self.legacy_bar.setValue(progress.done)
+        self.legacy_state.setText(describe_progress(progress))
 
     def finish(self) -> None:
         self.account.stop_import()

@@ -19,12 +19,13 @@ from kleio_server import migrate
 from kleio_server.accounts.service import ensure_user
 from kleio_server.auth.local import LOCAL_ISSUER, LOCAL_SUBJECT
 from kleio_server.auth.principal import Principal
-from kleio_server.exchange.legacy import LegacyData, LegacyError, read_legacy
-from kleio_server.exchange.legacy_import import LegacyReport, import_legacy
+from kleio_server.exchange.legacy_import import import_legacy
 from kleio_server.kit.db import create_engine, session_factory
 from kleio_server.settings import Settings
 from kleio_server.sync.applier import Applier
 from shared.clock import HybridClock
+from shared.legacy.reader import LegacyData, LegacyError, read_legacy
+from shared.legacy.rows import LegacyReport
 from shared.private_files import private_dir
 
 log = logging.getLogger(__name__)

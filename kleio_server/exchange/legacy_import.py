@@ -1,9 +1,9 @@
-"""Write a predecessor database (read by ``legacy.read_legacy``) into one user's data.
+"""Write a predecessor database (read by ``shared.legacy.reader.read_legacy``) into one user's data.
 
 Releases go to the shared catalogue (only those it lacks, or lacks a tracklist for);
 folders, collection items, styluses, plays and cleanings go through ``sync.writes.write``,
 so every one enters the change log and reaches every device. Rows get deterministic ids
-(``legacy_ids.legacy_uuid``) and are only ever created, never overwritten: re-running the
+(``shared.legacy.ids.legacy_uuid``) and are only ever created, never overwritten: re-running the
 import changes nothing, and never undoes an edit or a delete made since. Work is committed
 in batches, so an interrupted import resumes where it stopped when run again.
 
@@ -15,22 +15,21 @@ releases the file does not describe (orphans) keep their release id and are coun
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kleio_server.catalogue import repository as catalogue
-from kleio_server.exchange.legacy import LegacyCleaning, LegacyData, LegacyPlay, LegacyStylus
-from kleio_server.exchange.legacy_ids import legacy_uuid
 from kleio_server.kit.errors import KleioError
 from kleio_server.models import Cleaning, CollectionItem, Folder, Play, Stylus
 from kleio_server.sync.applier import Applier
 from kleio_server.sync.writes import write
+from shared.legacy import rows as legacy
+from shared.legacy.reader import LegacyData, LegacyPlay, LegacyStylus
+from shared.legacy.rows import LegacyReport
 from shared.protocol.sync import Entity
 
 Progress = Callable[[str, int, int], None]
@@ -38,20 +37,6 @@ Progress = Callable[[str, int, int], None]
 
 T = TypeVar("T")
 BATCH = 200
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-@dataclass
-class LegacyReport:
-    releases_added: int = 0
-    releases_known: int = 0
-    created: dict[str, int] = field(default_factory=dict)
-    unchanged: int = 0
-    orphan_plays: int = 0
-    orphan_cleanings: int = 0
-    catalogue_styluses: int = 0
-    stylus_links_dropped: int = 0
-    problems: list[str] = field(default_factory=list)
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -80,14 +65,16 @@ class LegacyImport:
         report.problems.extend(data.problems)
         await self._catalogue(data)
         uid = self.user_id
-        await self._create("folders", "folder", Folder, data.folders, lambda f: f.id, _folder)
+        await self._create(
+            "folders", "folder", Folder, data.folders, lambda f: f.id, legacy.folder_fields
+        )
         await self._create(
             "collection",
             "collection_item",
             CollectionItem,
             data.items,
             lambda i: i.instance_id,
-            _item,
+            legacy.item_fields,
         )
         primary = await self._primary(data.styluses)
         await self._create(
@@ -95,8 +82,8 @@ class LegacyImport:
             "stylus",
             Stylus,
             data.styluses,
-            lambda s: legacy_uuid(uid, "styluses", s.legacy_id),
-            lambda s: _stylus(s, s.legacy_id == primary),
+            lambda s: legacy.stylus_id(uid, s),
+            lambda s: legacy.stylus_fields(s, s.legacy_id == primary),
         )
         styluses = await self._live_styluses(data.styluses)
         await self._create(
@@ -104,7 +91,7 @@ class LegacyImport:
             "play",
             Play,
             data.plays,
-            lambda p: legacy_uuid(uid, "play_history", p.legacy_id, p.played_at),
+            lambda p: legacy.play_id(uid, p),
             lambda p: self._play(p, styluses),
         )
         await self._create(
@@ -112,12 +99,10 @@ class LegacyImport:
             "cleaning",
             Cleaning,
             data.cleanings,
-            lambda c: legacy_uuid(uid, "cleaning_history", c.legacy_id, c.cleaned_at),
-            _cleaning,
+            lambda c: legacy.cleaning_id(uid, c),
+            legacy.cleaning_fields,
         )
-        described = {r.id for r in data.releases}
-        report.orphan_plays = sum(1 for p in data.plays if p.release_id not in described)
-        report.orphan_cleanings = sum(1 for c in data.cleanings if c.release_id not in described)
+        legacy.count_orphans(data, report)
         return report
 
     async def _catalogue(self, data: LegacyData) -> None:
@@ -174,7 +159,7 @@ class LegacyImport:
 
     async def _primary(self, styluses: Sequence[LegacyStylus]) -> int | None:
         """The legacy id to keep primary, or None when the user already has a primary."""
-        ours = {legacy_uuid(self.user_id, "styluses", s.legacy_id) for s in styluses}
+        ours = {legacy.stylus_id(self.user_id, s) for s in styluses}
         async with self.sessions() as session:
             current = set(
                 await session.scalars(
@@ -185,18 +170,11 @@ class LegacyImport:
                     )
                 )
             )
-        if current - ours:
-            return None
-        candidates = [s for s in styluses if s.primary]
-        if not candidates:
-            return None
-        return max(candidates, key=lambda s: (s.updated_at or _EPOCH, s.legacy_id)).legacy_id
+        return None if current - ours else legacy.primary_choice(styluses)
 
     async def _live_styluses(self, styluses: Sequence[LegacyStylus]) -> dict[int, uuid.UUID]:
         """Legacy stylus id -> Kleio id, for the imported styluses still live."""
-        mapping = {
-            s.legacy_id: legacy_uuid(self.user_id, "styluses", s.legacy_id) for s in styluses
-        }
+        mapping = {s.legacy_id: legacy.stylus_id(self.user_id, s) for s in styluses}
         async with self.sessions() as session:
             live = set(
                 await session.scalars(
@@ -211,48 +189,7 @@ class LegacyImport:
         stylus = styluses.get(play.stylus_id) if play.stylus_id is not None else None
         if play.stylus_id is not None and stylus is None:
             self.report.stylus_links_dropped += 1
-        return {
-            "release_id": play.release_id,
-            "played_at": play.played_at.isoformat(),
-            "stylus_id": str(stylus) if stylus else None,
-            "notes": play.notes,
-        }
-
-
-def _folder(folder: Any) -> dict[str, Any]:
-    return {"name": folder.name, "count": folder.count}
-
-
-def _item(item: Any) -> dict[str, Any]:
-    return {
-        "release_id": item.release_id,
-        "folder_id": item.folder_id,
-        "rating": item.rating,
-        "media_condition": item.media_condition,
-        "sleeve_condition": item.sleeve_condition,
-        "notes": item.notes,
-    }
-
-
-def _stylus(stylus: LegacyStylus, primary: bool) -> dict[str, Any]:
-    return {
-        "name": stylus.name,
-        "manufacturer": stylus.manufacturer,
-        "lifespan_hours": stylus.lifespan_hours,
-        "purchased_on": stylus.purchased_on.isoformat() if stylus.purchased_on else None,
-        "active": stylus.active,
-        "primary": primary,
-        "retired": False,
-    }
-
-
-def _cleaning(cleaning: LegacyCleaning) -> dict[str, Any]:
-    return {
-        "release_id": cleaning.release_id,
-        "cleaned_at": cleaning.cleaned_at.isoformat(),
-        "notes": cleaning.notes,
-        "deep": cleaning.deep,
-    }
+        return legacy.play_fields(play, stylus)
 
 
 async def import_legacy(

@@ -11,9 +11,9 @@ from pydantic import BaseModel, ValidationError
 
 from kleio_server.deps import CurrentUser, KleioDep, SessionDep
 from kleio_server.exchange import service
-from kleio_server.exchange.legacy import LegacyError, read_legacy
 from kleio_server.exchange.legacy_import import import_legacy
 from kleio_server.kit.errors import InvalidField
+from shared.legacy.reader import LegacyError, read_legacy
 from shared.private_files import private_dir
 from shared.protocol.exchange import ExportDocument, ImportSummary
 

@@ -7,7 +7,7 @@ same rule as the desktop's import).
 
 Ids are global primary keys. When a document names an id that belongs to another user (a
 file exported by someone else), the row gets a new UUIDv7 derived from (this user, the
-original id) — ``legacy_ids.derived_uuid7`` — and plays that name a remapped stylus follow
+original id) — ``shared.legacy.ids.derived_uuid7`` — and plays that name a remapped stylus follow
 it; so nothing of the other user is touched or revealed, and importing the same file twice
 still changes nothing the second time. A play whose stylus is neither in the document nor
 among the user's live styluses is imported without a stylus.
@@ -28,13 +28,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kleio_server.catalogue import repository as catalogue
 from kleio_server.catalogue.sides import preload_sides
 from kleio_server.exchange import repository
-from kleio_server.exchange.legacy_ids import derived_uuid7
 from kleio_server.kit.errors import InvalidField
 from kleio_server.models import Cleaning, Play, Stylus
 from kleio_server.sync.applier import Applier
 from kleio_server.sync.entities import SPECS
 from kleio_server.sync.writes import write
 from shared.domain.sorting import artist_credit
+from shared.legacy.ids import derived_uuid7
 from shared.protocol import entities as wire
 from shared.protocol.exchange import PLAYS_CSV_COLUMNS, ExportDocument, ImportSummary
 from shared.protocol.sync import Entity

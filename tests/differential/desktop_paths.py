@@ -1,7 +1,8 @@
 """The desktop core's write paths for a history's ops, and the numbers its store serves.
 
 Paths: the services (what the app and ``kleio play/clean`` call) one op at a time; an import
-document (``ExchangeService.import_document``, ``kleio import``); changes pulled from another
+document (``ExchangeService.import_document``, ``kleio import``); a predecessor file
+(``LegacyService.import_file``, ``kleio import-legacy``); changes pulled from another
 device (``Store.apply_remote_changes``: full rows with their field clocks, as the server
 sends them); the Discogs import landing in the store (``StoreImportSink``: pages of listings,
 a complete import archiving what left, release details arriving after the pages).
@@ -24,6 +25,7 @@ from kleio_desktop.core.store import Store
 from kleio_desktop.core.store.transaction import DELETED_CLOCK
 from shared.clock import HybridClock
 from shared.domain.durations import estimate_seconds, release_duration
+from shared.legacy.ids import legacy_uuid
 from shared.protocol.entities import (
     Cleaning,
     CollectionItem,
@@ -39,12 +41,15 @@ from shared.protocol.entities import (
 from shared.protocol.exchange import ExportDocument
 from shared.protocol.sync import Change
 from tests.differential import history as h
+from tests.differential import legacy_file
 from tests.differential import model as m
 from tests.differential import ops as o
 from tests.differential.compare import Differences
 from tests.differential.server_paths import batches
 
 ADDED_AT = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+LEGACY_OWNER = uuid.UUID("0190f000-0000-7000-8000-00000000c1e0")
+"""The signed-in user the desktop's legacy import derives its ids for."""
 FOLDERS = [Folder(id=0, name="All", count=0), Folder(id=1, name="Uncategorized", count=0)]
 
 
@@ -92,6 +97,7 @@ class DesktopTarget:
     other_device: HybridClock = field(default_factory=lambda: HybridClock("other-device"))
     seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     ids: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)  # model id -> local id
+    legacy_next: int = 1
 
     def __post_init__(self) -> None:
         self.services = Services.on(self.store)
@@ -132,8 +138,10 @@ class DesktopTarget:
                 for op in batch:
                     if isinstance(op, o.RefusedPlay):
                         await self.service(op)
-            elif path in ("import", "legacy"):  # the desktop has no predecessor import
+            elif path == "import":
                 await self.import_document(batch)
+            elif path == "legacy":
+                await self.legacy_import(batch)
             else:
                 for op in batch:
                     await self.service(op)
@@ -185,14 +193,16 @@ class DesktopTarget:
             case o.NewStylus(stylus_id, lifespan, primary, _):
                 row = self._stylus(stylus_id)  # as it was made, not as the step left it
                 fields = row.model_dump(exclude={"id", "lifespan_hours", "primary"})
+                assert row.id == stylus_id
                 made = StylusIn(id=stylus_id, lifespan_hours=lifespan, primary=primary, **fields)
                 await s.styluses.add_stylus(made)
             case o.StylusLifespan(stylus_id, lifespan):
-                await s.styluses.edit_stylus(stylus_id, StylusPatch(lifespan_hours=lifespan))
+                patch = StylusPatch(lifespan_hours=lifespan)
+                await s.styluses.edit_stylus(self._local(stylus_id), patch)
             case o.StylusPrimary(stylus_id, _):
-                await s.styluses.set_primary(stylus_id)
+                await s.styluses.set_primary(self._local(stylus_id))
             case o.StylusRemoval(stylus_id, _):
-                await s.styluses.delete_stylus(stylus_id)
+                await s.styluses.delete_stylus(self._local(stylus_id))
             case o.ItemArchive(release, at):
                 await s.collection.archive(instance_id(release), "user", at=at)
             case o.ItemRestore(release):
@@ -232,7 +242,7 @@ class DesktopTarget:
     def _stylus(self, stylus_id: uuid.UUID) -> Stylus:
         row = self.model.styluses[stylus_id]
         return Stylus(
-            id=stylus_id,
+            id=self._local(stylus_id),
             name=f"Stylus {str(stylus_id)[-4:]}",
             manufacturer="Ortofon",
             lifespan_hours=row.lifespan,
@@ -298,6 +308,21 @@ class DesktopTarget:
         touched = dict.fromkeys(key for op in ops for key in self._touched(op))
         await self.store.apply_remote_changes([self._change(*key) for key in touched])
 
+    async def legacy_import(self, ops: list[o.Op]) -> None:
+        """``kleio import-legacy``'s work for the signed-in ``LEGACY_OWNER``: the rows get
+        ids derived from the file's, which stand for the model's from now on."""
+        path = self.store.home / f"legacy-{self.legacy_next}.db"
+        written = legacy_file.LegacyFile()
+        releases = [release_id(i) for i in range(len(self.history.releases))]
+        written.write(path, ops, releases, self.legacy_next)
+        self.legacy_next += 10 * len(ops) + 10
+        report, _ = await self.services.legacy.import_file(path, LEGACY_OWNER)
+        assert report.problems == [] and report.unchanged == 0, report
+        for kind, model_id, legacy_id, at in written.rows:
+            instant = at if isinstance(at, dt.datetime) else None
+            table = legacy_file.TABLES[kind]
+            self.ids[model_id] = legacy_uuid(LEGACY_OWNER, table, legacy_id, instant)
+
     async def import_document(self, ops: list[o.Op]) -> None:
         styluses, plays, cleanings = [], [], []
         for op in ops:
@@ -351,9 +376,11 @@ class DesktopTarget:
         cleanings = sum(1 for c in model.cleanings.values() if not c.deleted)
         diff.check("status cleanings", app.cleanings, cleanings)
         live = [st.id for st in await s.styluses.list_styluses()]
-        diff.check("styluses", sorted(map(str, live)), sorted(map(str, model.live_styluses())))
+        expected = [self._local(st) for st in model.live_styluses()]
+        diff.check("styluses", sorted(map(str, live)), sorted(map(str, expected)))
         for stylus_id in model.live_styluses():
-            if stylus_id in live:
+            local = self._local(stylus_id)
+            if local in live:
                 plays, wear = model.wear(stylus_id)
-                diff.wear(f"stylus {stylus_id} wear", await s.styluses.wear(stylus_id), plays, wear)
+                diff.wear(f"stylus {stylus_id} wear", await s.styluses.wear(local), plays, wear)
         return diff

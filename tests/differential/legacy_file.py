@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from tests.differential import ops as o
-from tests.server.exchange.legacy_db import SCHEMA
+from tests.fakes.legacy_db import SCHEMA
 
 Kind = Literal["play", "cleaning", "stylus"]
 TABLES: dict[Kind, str] = {

@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from kleio_server.deps import Kleio
-from kleio_server.exchange.legacy import read_legacy
-from kleio_server.exchange.legacy_ids import legacy_uuid
 from kleio_server.exchange.legacy_import import import_legacy
 from shared.clock import HybridClock
 from shared.domain.durations import estimate_seconds, release_duration
 from shared.domain.status import log_both_times
+from shared.legacy.ids import legacy_uuid
+from shared.legacy.reader import read_legacy
 from tests.differential import history as h
 from tests.differential import legacy_file
 from tests.differential import model as m

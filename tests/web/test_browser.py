@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.async_api import Browser, FilePayload, expect
 
-from tests.server.exchange.legacy_db import LegacyIds, build_legacy_db
+from tests.fakes.legacy_db import LegacyIds, build_legacy_db
 from tests.web.harness import KleioServer, release, signed_in_context
 
 TIMEOUT_MS = 10_000

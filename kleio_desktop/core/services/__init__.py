@@ -15,6 +15,7 @@ from kleio_desktop.core.changes import ChangeBus
 from kleio_desktop.core.services.cleanings import CleaningService
 from kleio_desktop.core.services.collection import CollectionService
 from kleio_desktop.core.services.exchange import ExchangeService
+from kleio_desktop.core.services.legacy import LegacyService
 from kleio_desktop.core.services.plays import PlayService
 from kleio_desktop.core.services.status import StatusService
 from kleio_desktop.core.services.styluses import StylusService
@@ -29,6 +30,7 @@ class Services:
     styluses: StylusService
     collection: CollectionService
     exchange: ExchangeService
+    legacy: LegacyService
     status: StatusService
 
     @property
@@ -44,6 +46,7 @@ class Services:
             styluses=StylusService(store),
             collection=CollectionService(store),
             exchange=ExchangeService(store),
+            legacy=LegacyService(store),
             status=StatusService(store),
         )
 
@@ -62,6 +65,7 @@ __all__ = [
     "CleaningService",
     "CollectionService",
     "ExchangeService",
+    "LegacyService",
     "PlayService",
     "Services",
     "StatusService",

@@ -91,6 +91,10 @@ class AccountPresenter(QObject):
         self._discogs_api = discogs_api
         self._job: DiscogsImport | None = None
 
+    @property
+    def desktop(self) -> Desktop:
+        return self._desktop
+
     # ---- the sync server -----------------------------------------------------------------
 
     async def server_mode(self, server: str) -> str:

@@ -1,5 +1,6 @@
 """Settings: the sync server (pair, sign out), the Discogs token and import, the time zone
-the views count days in, and export/import of plays, cleanings and styluses."""
+the views count days in, export/import of plays, cleanings and styluses, and the import
+from the old Kleio (``legacy``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from kleio_desktop.core.queries.zones import system_zone_name
 from kleio_desktop.core.services.exchange import parse_document
 from kleio_desktop.ui.errors import describe, spawn
 from kleio_desktop.ui.presenters.account import AccountPresenter
+from kleio_desktop.ui.presenters.legacy import LegacyPresenter
 from shared.domain.zones import zone_named
 
 TIME_ZONE_KEY = "display/time_zone"
@@ -41,6 +43,8 @@ class SettingsPresenter(QObject):
         self._desktop = desktop
         self.account = account
         self._settings = settings
+        self.legacy = LegacyPresenter(desktop)
+        self.legacy.finished.connect(self.message.emit)
         account.paired.connect(lambda _server: self._reload())
         account.signed_out.connect(lambda _server: self._reload())
         account.discogs_saved.connect(lambda _user: self._reload())

@@ -1,4 +1,4 @@
-"""The Settings page: server, Discogs, time zone, export and import."""
+"""The Settings page: server, Discogs, time zone, export and import, the old Kleio."""
 
 from __future__ import annotations
 
@@ -23,9 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kleio_desktop.core.services.legacy import LegacyProgress
 from kleio_desktop.ui.context import UiContext
 from kleio_desktop.ui.errors import run_reported
 from kleio_desktop.ui.presenters.account import DISCOGS_TOKEN_PAGE, AccountPresenter
+from kleio_desktop.ui.presenters.legacy import FILE_FILTER, describe_progress
 from kleio_desktop.ui.presenters.settings import SettingsPresenter, SettingsState
 from kleio_desktop.ui.presenters.status import describe_import
 from kleio_desktop.ui.sync_runner import SyncRunner
@@ -72,6 +74,7 @@ class SettingsPage(QScrollArea):
         layout.addWidget(self._discogs_box())
         layout.addWidget(self._zone_box())
         layout.addWidget(self._exchange_box())
+        layout.addWidget(self._legacy_box())
         layout.addStretch(1)
         body.setMaximumWidth(820)
         holder = QWidget()
@@ -84,6 +87,9 @@ class SettingsPage(QScrollArea):
         presenter.message.connect(ctx.errors.toast)
         self.account.import_progress.connect(self._show_progress)
         self.account.import_finished.connect(self._import_done)
+        presenter.legacy.progress.connect(self._show_legacy_progress)
+        presenter.legacy.finished.connect(self.legacy_state.setText)
+        self.legacy_task: asyncio.Task[None] | None = None
         self.state: SettingsState | None = None
 
     # ---- sections ---------------------------------------------------------------------------
@@ -174,6 +180,29 @@ class SettingsPage(QScrollArea):
             _hint(
                 "The JSON file holds your plays, cleanings and styluses, the same the web app "
                 "and the server read; importing adds only what is new here."
+            )
+        )
+        return box
+
+    def _legacy_box(self) -> QGroupBox:
+        box = QGroupBox("The old Kleio")
+        layout = QVBoxLayout(box)
+        self.legacy_button = QPushButton("Import from the old Kleio…")
+        self.legacy_button.clicked.connect(lambda: self.import_legacy())
+        self.legacy_bar = QProgressBar()
+        self.legacy_bar.setVisible(False)
+        self.legacy_state = QLabel()
+        self.legacy_state.setProperty("hint", "true")
+        self.legacy_state.setWordWrap(True)
+        layout.addLayout(_row(self.legacy_button))
+        layout.addWidget(self.legacy_bar)
+        layout.addWidget(self.legacy_state)
+        layout.addWidget(
+            _hint(
+                "Brings in the plays, cleanings, styluses and collection of the Kleio you used "
+                "before (its kleio.db). Pair with your server first: the records then match "
+                "what the server's own import makes of the file. Importing again adds only "
+                "what is new."
             )
         )
         return box
@@ -297,6 +326,38 @@ class SettingsPage(QScrollArea):
             return None
         target = path
         return run_reported(self.ctx.errors, lambda: self.presenter.export_plays_csv(target))
+
+    def import_legacy(self, path: Path | None = None) -> asyncio.Task[None] | None:
+        """Import the old Kleio's database (asked for when ``path`` is None); the button
+        stops a running import (what was written stays; importing again resumes)."""
+        if self.legacy_task is not None and not self.legacy_task.done():
+            self.legacy_task.cancel()
+            return None
+        path = path or self._ask_path("Import from the old Kleio", "", FILE_FILTER, save=False)
+        if path is None:
+            return None
+        source = path
+
+        async def work() -> None:
+            self.legacy_bar.setRange(0, 0)
+            self.legacy_bar.setVisible(True)
+            self.legacy_button.setText("Stop import")
+            self.legacy_state.clear()
+            try:
+                await self.presenter.legacy.import_file(source)
+            except asyncio.CancelledError:
+                self.legacy_state.setText("Stopped; importing the file again goes on from there.")
+            finally:
+                self.legacy_bar.setVisible(False)
+                self.legacy_button.setText("Import from the old Kleio…")
+
+        self.legacy_task = run_reported(self.ctx.errors, work)
+        return self.legacy_task
+
+    def _show_legacy_progress(self, progress: LegacyProgress) -> None:
+        self.legacy_bar.setRange(0, max(progress.total, 1))
+        self.legacy_bar.setValue(progress.done)
+        self.legacy_state.setText(describe_progress(progress))
 
     def _ask_path(self, title: str, name: str, kinds: str, *, save: bool) -> Path | None:
         start = str(Path.home() / name)

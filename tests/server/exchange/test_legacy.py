@@ -18,12 +18,12 @@ from kleio_server.auth.principal import Principal
 from kleio_server.catalogue import repository as catalogue
 from kleio_server.cli import app as cli
 from kleio_server.deps import Kleio
-from kleio_server.exchange.legacy import LegacyError, read_legacy
-from kleio_server.exchange.legacy_ids import legacy_uuid
 from kleio_server.exchange.legacy_import import import_legacy
 from kleio_server.models import ChangeLogEntry, CollectionItem, Folder
+from shared.legacy.ids import legacy_uuid
+from shared.legacy.reader import LegacyError, read_legacy
+from tests.fakes.legacy_db import TOKEN, LegacyIds, build_legacy_db
 from tests.server.conftest import ApiUser
-from tests.server.exchange.legacy_db import TOKEN, LegacyIds, build_legacy_db
 from tests.server.insights.events import delete
 from tests.server.seed import user_id_of
 

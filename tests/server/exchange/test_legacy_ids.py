@@ -3,8 +3,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from kleio_server.exchange.legacy_ids import derived_uuid7, legacy_uuid
 from shared.ids import new_id
+from shared.legacy.ids import derived_uuid7, legacy_uuid
 
 
 def test_legacy_ids_are_deterministic_uuid7_per_user_table_and_row() -> None:

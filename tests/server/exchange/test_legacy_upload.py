@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 
 from kleio_server.exchange.routes import MAX_LEGACY_BYTES
+from tests.fakes.legacy_db import LegacyIds, build_legacy_db
 from tests.server.conftest import ApiUser
-from tests.server.exchange.legacy_db import LegacyIds, build_legacy_db
 
 OCTETS = {"Content-Type": "application/octet-stream"}
 

@@ -1,0 +1,107 @@
+"""What each predecessor row becomes in Kleio, for both imports (the server's
+``kleio-server import-legacy`` and the desktop's ``kleio import-legacy``): its id, its fields
+as a synced write says them (JSON-ready), which imported stylus stays primary, and the report
+of what an import did. Each side writes these through its own write path."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared.legacy.ids import legacy_uuid
+from shared.legacy.reader import LegacyCleaning, LegacyData, LegacyItem, LegacyPlay, LegacyStylus
+from shared.protocol import entities as wire
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass
+class LegacyReport:
+    releases_added: int = 0
+    releases_known: int = 0
+    created: dict[str, int] = field(default_factory=dict)
+    """New rows by stage: folders, collection, styluses, plays, cleanings."""
+    unchanged: int = 0
+    orphan_plays: int = 0
+    orphan_cleanings: int = 0
+    catalogue_styluses: int = 0
+    stylus_links_dropped: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def stylus_id(user_id: uuid.UUID, stylus: LegacyStylus) -> uuid.UUID:
+    return legacy_uuid(user_id, "styluses", stylus.legacy_id)
+
+
+def play_id(user_id: uuid.UUID, play: LegacyPlay) -> uuid.UUID:
+    return legacy_uuid(user_id, "play_history", play.legacy_id, play.played_at)
+
+
+def cleaning_id(user_id: uuid.UUID, cleaning: LegacyCleaning) -> uuid.UUID:
+    return legacy_uuid(user_id, "cleaning_history", cleaning.legacy_id, cleaning.cleaned_at)
+
+
+def primary_choice(styluses: Sequence[LegacyStylus]) -> int | None:
+    """The legacy id of the stylus to import as primary (the predecessor could hold two: the
+    last updated one), unless the user already has a primary of their own (the caller's
+    check)."""
+    candidates = [s for s in styluses if s.primary]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda s: (s.updated_at or _EPOCH, s.legacy_id)).legacy_id
+
+
+def count_orphans(data: LegacyData, report: LegacyReport) -> None:
+    """Plays and cleanings of releases the file does not describe (imported all the same)."""
+    described = {r.id for r in data.releases}
+    report.orphan_plays = sum(1 for p in data.plays if p.release_id not in described)
+    report.orphan_cleanings = sum(1 for c in data.cleanings if c.release_id not in described)
+
+
+def folder_fields(folder: wire.Folder) -> dict[str, Any]:
+    return {"name": folder.name, "count": folder.count}
+
+
+def item_fields(item: LegacyItem) -> dict[str, Any]:
+    return {
+        "release_id": item.release_id,
+        "folder_id": item.folder_id,
+        "rating": item.rating,
+        "media_condition": item.media_condition,
+        "sleeve_condition": item.sleeve_condition,
+        "notes": item.notes,
+    }
+
+
+def stylus_fields(stylus: LegacyStylus, primary: bool) -> dict[str, Any]:
+    return {
+        "name": stylus.name,
+        "manufacturer": stylus.manufacturer,
+        "lifespan_hours": stylus.lifespan_hours,
+        "purchased_on": stylus.purchased_on.isoformat() if stylus.purchased_on else None,
+        "active": stylus.active,
+        "primary": primary,
+        "retired": False,
+    }
+
+
+def play_fields(play: LegacyPlay, stylus: uuid.UUID | None) -> dict[str, Any]:
+    """``stylus``: the Kleio id of the play's stylus, if it was imported and is live."""
+    return {
+        "release_id": play.release_id,
+        "played_at": play.played_at.isoformat(),
+        "stylus_id": str(stylus) if stylus else None,
+        "notes": play.notes,
+    }
+
+
+def cleaning_fields(cleaning: LegacyCleaning) -> dict[str, Any]:
+    return {
+        "release_id": cleaning.release_id,
+        "cleaned_at": cleaning.cleaned_at.isoformat(),
+        "notes": cleaning.notes,
+        "deep": cleaning.deep,
+    }
