@@ -15,17 +15,14 @@ from kleio_desktop.core.queries.collection import CollectionFilters, list_record
 from kleio_desktop.ui.record_dialog import RecordDialog
 from kleio_desktop.ui.recordlist import COVER_SIZES
 from kleio_desktop.ui.views.collection import CollectionPage, create_page
-from tests.desktop.ui.qlog_support import (
+from tests.desktop.ui.support import (
     app_context,
     copy_home,
-    loop,
     opened,
     run,
     seeded_home,
     until,
 )
-
-__all__ = ["loop"]
 
 RECORDS = 40
 
@@ -41,7 +38,7 @@ def home(template: Path, tmp_path: Path) -> Path:
 
 
 def test_cover_grid_sizes_genres_tracklist_and_dialog(
-    loop: qasync.QEventLoop, home: Path, tmp_path: Path
+    qloop: qasync.QEventLoop, home: Path, tmp_path: Path
 ) -> None:
     async def body() -> None:
         async with app_context(home, tmp_path) as (ctx, errors):
@@ -100,11 +97,11 @@ def test_cover_grid_sizes_genres_tracklist_and_dialog(
             assert not errors.reports
             page.close()
 
-    run(loop, body())
+    run(qloop, body())
 
 
 def test_collection_follows_the_remembered_folder_and_data_changes(
-    loop: qasync.QEventLoop, home: Path, tmp_path: Path
+    qloop: qasync.QEventLoop, home: Path, tmp_path: Path
 ) -> None:
     async def body() -> None:
         async with app_context(home, tmp_path) as (ctx, _errors):
@@ -137,4 +134,4 @@ def test_collection_follows_the_remembered_folder_and_data_changes(
             page.close()
             other.close()
 
-    run(loop, body())
+    run(qloop, body())
