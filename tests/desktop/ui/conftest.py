@@ -1,6 +1,7 @@
 """Fixtures for the Qt app (pytest-qt, offscreen): the one qasync loop (``qloop``), a real
 ``Desktop`` on a temporary KLEIO_HOME, the ``UiContext`` a page is given, the whole app
-(``kleio``), and the page tests' ``Rig`` (``rig``, and ``env``: over four small records).
+(``kleio``), the page tests' ``Rig`` (``rig``, and ``env``: over four small records), and
+a copy of the module's demo home (``home``).
 The functions the tests call are in ``support.py``."""
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from kleio_desktop.ui.errors import ErrorReporter, settle
 from kleio_desktop.ui.main import App, build_app, settings_for
 from kleio_desktop.ui.sync_runner import SyncRunner
 
-from .support import Rig, run, seed_small
+from .support import Rig, copy_home, run, seed_small, seeded_home
 
 
 @pytest.fixture(autouse=True)
@@ -155,3 +156,16 @@ def env(rig: Rig) -> Rig:
     rig.ctx.extras["time_zone"] = "UTC"
     rig.run(seed_small(rig.desktop))
     return rig
+
+
+@pytest.fixture(scope="module")
+def template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo KLEIO_HOME of the module's ``DEMO = (records, plays)``, written once."""
+    records, plays = request.module.DEMO
+    return seeded_home(tmp_path_factory, records, plays)
+
+
+@pytest.fixture
+def home(template: Path, tmp_path: Path) -> Path:
+    """The test's copy of the module's demo home (``template``)."""
+    return copy_home(template, tmp_path)

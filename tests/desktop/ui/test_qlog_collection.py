@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import qasync  # type: ignore[import-untyped]
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -15,26 +14,11 @@ from kleio_desktop.core.queries.collection import CollectionFilters, list_record
 from kleio_desktop.ui.record_dialog import RecordDialog
 from kleio_desktop.ui.recordlist import COVER_SIZES
 from kleio_desktop.ui.views.collection import CollectionPage, create_page
-from tests.desktop.ui.support import (
-    app_context,
-    copy_home,
-    opened,
-    run,
-    seeded_home,
-    until,
-)
+from tests.desktop.ui.support import app_context, opened, run, until
 
 RECORDS = 40
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded_home(tmp_path_factory, RECORDS, plays=100)
-
-
-@pytest.fixture
-def home(template: Path, tmp_path: Path) -> Path:
-    return copy_home(template, tmp_path)
+DEMO = (RECORDS, 100)
+"""The demo collection of this module's tests: (records, plays)."""
 
 
 def test_cover_grid_sizes_genres_tracklist_and_dialog(

@@ -22,26 +22,11 @@ from kleio_desktop.ui.presenters.log import LOG_SORTS, LogPresenter
 from kleio_desktop.ui.presenters.records import FolderSetting, settle
 from kleio_desktop.ui.views.log import LogPage, create_page
 from shared.protocol.entities import CollectionItem
-from tests.desktop.ui.support import (
-    app_context,
-    copy_home,
-    opened,
-    run,
-    seeded_home,
-    until,
-)
+from tests.desktop.ui.support import app_context, opened, run, until
 
 RECORDS = 60
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded_home(tmp_path_factory, RECORDS, plays=300)
-
-
-@pytest.fixture
-def home(template: Path, tmp_path: Path) -> Path:
-    return copy_home(template, tmp_path)
+DEMO = (RECORDS, 300)
+"""The demo collection of this module's tests: (records, plays)."""
 
 
 def ids(records: list) -> list[int]:  # type: ignore[type-arg]

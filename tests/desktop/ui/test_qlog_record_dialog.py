@@ -8,7 +8,6 @@ import asyncio
 import datetime as dt
 from pathlib import Path
 
-import pytest
 import qasync  # type: ignore[import-untyped]
 from PySide6.QtWidgets import QMessageBox
 
@@ -17,19 +16,13 @@ from kleio_desktop.core.errors import InvalidInput, user_message
 from kleio_desktop.ui.presenters.record import EntryForm, RecordPresenter
 from kleio_desktop.ui.record_dialog import RecordDialog
 from shared.domain.sides import release_sides
-from tests.desktop.ui.support import app_context, copy_home, run, seeded_home, until
+from tests.desktop.ui.support import app_context, run, until
 
 RELEASE = 100_003  # a demo record with a tracklist (sides A, B)
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded_home(tmp_path_factory, 10, plays=0)
-
-
-@pytest.fixture
-def home(template: Path, tmp_path: Path) -> Path:
-    return copy_home(template, tmp_path)
+DEMO = (10, 0)
+"""The demo collection of this module's tests: (records, plays)."""
 
 
 def test_presenter_logs_merges_edits_and_deletes(qloop: qasync.QEventLoop, home: Path) -> None:
