@@ -9,6 +9,7 @@ import contextlib
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -45,6 +46,24 @@ def web_client_provider(
         handle.stop()
 
 
+def oidc_settings(
+    provider: ProviderHandle, database_url: str, data_dir: Path, **extra: Any
+) -> Settings:
+    """The server's settings in OIDC mode, signing in through ``provider`` (its public client
+    is the desktop's and the CLI's), with the Zitadel scopes; ``extra`` settings besides."""
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        auth_mode="oidc",
+        oidc_issuer=provider.issuer,
+        oidc_audience=provider.project_id,
+        oidc_client_id=provider.client_id,
+        oidc_scopes=[f"urn:zitadel:iam:org:project:id:{provider.project_id}:aud", ROLES_SCOPE],
+        secret_key="w" * 40,
+        **extra,
+    )
+
+
 class _Server(uvicorn.Server):
     def install_signal_handlers(self) -> None:  # leave pytest's signal handlers alone
         pass
@@ -63,18 +82,13 @@ async def oidc_web_server(
     """The server in OIDC mode with the provider's web client; yields its base URL. With
     ``discogs_api``, its Discogs client asks that (fake) Discogs, on ``discogs_clock``."""
     public_url = f"http://127.0.0.1:{port}"
-    settings = Settings(
-        data_dir=data_dir,
-        database_url=database_url,
-        auth_mode="oidc",
-        oidc_issuer=provider.issuer,
-        oidc_audience=provider.project_id,
-        oidc_client_id=provider.client_id,
-        oidc_scopes=[f"urn:zitadel:iam:org:project:id:{provider.project_id}:aud", ROLES_SCOPE],
+    settings = oidc_settings(
+        provider,
+        database_url,
+        data_dir,
         oidc_web_client_id=provider.web_client_id,
         oidc_web_client_secret=provider.web_client_secret,
         public_url=public_url,
-        secret_key="w" * 40,
         **({"discogs_api": discogs_api} if discogs_api else {}),
     )
     app = create_app(settings)

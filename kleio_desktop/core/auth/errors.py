@@ -5,6 +5,7 @@ AuthError (a KleioError)       base of everything below
 ├── NoKeyringAvailable         no OS keyring; KLEIO_TOKEN_STORE=file is the explicit way out
 ├── TokenStoreError            the credential store is unreadable or misconfigured
 ├── ServerAuthConfigError      the sync server's /api/v1/auth/config is missing or malformed
+├── KeyMismatch                an access key for a server in OIDC mode, or none for local mode
 ├── DiscoveryError             the issuer's OpenID discovery document is missing or malformed
 ├── AuthorizationError         the authorization response carried an error (`error=...`)
 ├── CallbackError              the loopback callback was wrong (state, issuer, no code)
@@ -48,6 +49,17 @@ class TokenStoreError(AuthError):
 
 class ServerAuthConfigError(AuthError):
     pass
+
+
+class KeyMismatch(AuthError):
+    """The server's sign-in does not match what was given: no access key for a server in
+    local mode, or one for a server that signs in through its identity provider
+    (``mode`` is the server's)."""
+
+    def __init__(self, server_url: str, mode: str, message: str) -> None:
+        super().__init__(message)
+        self.server_url = server_url
+        self.mode = mode
 
 
 class DiscoveryError(AuthError):

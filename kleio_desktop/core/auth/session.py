@@ -10,6 +10,7 @@ import httpx
 
 from kleio_desktop.core.auth.errors import (
     AuthError,
+    KeyMismatch,
     SignInRequired,
     TokenEndpointError,
 )
@@ -83,14 +84,20 @@ async def _credential_for(
 ) -> Credential:
     if config.mode == "local":
         if not key:
-            raise AuthError(
+            raise KeyMismatch(
+                server_url,
+                config.mode,
                 f"{server_url} runs in local mode: pass the access key it printed, "
-                f"`kleio login --server {server_url} --key KEY`."
+                f"`kleio login --server {server_url} --key KEY`.",
             )
         await check_local_key(http, server_url, key)
         return Credential(mode="local", secret=key.strip())
     if key:
-        raise AuthError(f"{server_url} signs in through its identity provider; omit --key.")
+        raise KeyMismatch(
+            server_url,
+            config.mode,
+            f"{server_url} signs in through its identity provider; omit --key.",
+        )
     assert config.issuer is not None  # the model checks both for mode "oidc"
     assert config.client_id is not None
     sign_in_config = SignInConfig(

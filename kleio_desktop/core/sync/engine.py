@@ -235,9 +235,9 @@ class SyncEngine:
         self._stopping.set()
 
     async def run(self) -> None:
-        """Sync live until ``stop()``; failures are retried, never raised."""
+        """Sync live until ``stop()``; failures are retried, never raised. A ``stop()`` that
+        came before (while this run was starting) ends it at once."""
         await self._load_status()
-        self._stopping.clear()
         unsubscribe = self._store.bus.subscribe(self._on_local_change)
         self._request(push=True, pull=True)
         loops = [
@@ -253,6 +253,7 @@ class SyncEngine:
             for task in (*loops, stopper):
                 task.cancel()
             await asyncio.gather(*loops, stopper, return_exceptions=True)
+            self._stopping.clear()  # for a later run
             self._board.update(online=False, syncing=False, progress=None)
         for task in loops:
             if task in done and not task.cancelled() and task.exception() is not None:

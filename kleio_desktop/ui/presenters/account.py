@@ -18,6 +18,7 @@ from kleio_desktop.core.auth import (
     fetch_server_auth_config,
     token_store_from_env,
 )
+from kleio_desktop.core.auth.errors import KeyMismatch
 from kleio_desktop.core.auth.server_config import normalize_server_url
 from kleio_desktop.core.discogs import (
     DiscogsImport,
@@ -77,7 +78,7 @@ class AccountPresenter(QObject):
         *,
         tokens: Callable[[], TokenStore] | None = None,
         discogs_tokens: Callable[[], DiscogsTokenStore] | None = None,
-        open_browser: Callable[[str], object] = webbrowser.open,
+        open_browser: Callable[[str], object] | None = None,
         discogs_api: str | None = None,
     ) -> None:
         super().__init__()
@@ -109,15 +110,25 @@ class AccountPresenter(QObject):
         pairing = parse_pairing(server_or_url, key)
 
         def open_browser(url: str) -> None:
-            self._open_browser(url)
+            # the system browser, looked up when it is needed (tests stand in for it there)
+            (self._open_browser or webbrowser.open)(url)
 
         self._desktop.use_tokens(self._tokens())
-        await self._desktop.sign_in(
-            pairing.server,
-            key=pairing.key,
-            open_browser=open_browser,
-            on_url=self.sign_in_url.emit,
-        )
+        try:
+            await self._desktop.sign_in(
+                pairing.server,
+                key=pairing.key,
+                open_browser=open_browser,
+                on_url=self.sign_in_url.emit,
+            )
+        except KeyMismatch as exc:  # the core's sentence names the CLI's options
+            raise InvalidInput(
+                f"{exc.server_url} runs in local mode: paste the sign-in address it printed "
+                "(…/login#key=…), or its access key."
+                if exc.mode == "local"
+                else f"{exc.server_url} signs in through its identity provider: leave the "
+                "access key empty and sign in in the browser that opens."
+            ) from None
         await self._runner.restart()
         self.paired.emit(pairing.server)
         return pairing.server

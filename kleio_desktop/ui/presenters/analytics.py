@@ -5,17 +5,14 @@ analytics queries; the page draws exactly these numbers."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 
 from kleio_desktop.core.errors import InvalidInput
 from kleio_desktop.core.queries import analytics as analytics_query
 from kleio_desktop.core.queries.analytics import PeriodSeries, Window
-from kleio_desktop.ui.presenters._live import LivePresenter
+from kleio_desktop.ui.presenters._period import PeriodPresenter
 from shared.domain.analytics import (
     TOP_CHOICES,
     AnalyticsError,
@@ -26,11 +23,6 @@ from shared.domain.analytics import (
     Measure,
     Period,
 )
-
-if TYPE_CHECKING:
-    from kleio_desktop.core.store import Store
-    from kleio_desktop.ui.bridge import CoreBridge
-    from kleio_desktop.ui.context import ErrorReporter
 
 PERIODS: tuple[tuple[Period, str], ...] = (
     ("7d", "Last 7 days"),
@@ -97,36 +89,22 @@ def bucket_label(start: dt.date, grouping: Grouping, *, with_year: bool) -> str:
     return f"{text} {start:%Y}" if with_year and grouping == "week" else text
 
 
-class AnalyticsPresenter(LivePresenter):
+class AnalyticsPresenter(PeriodPresenter[Period, Grouping]):
     """``loaded(Listening)`` after each query."""
 
     loaded = Signal(object)
 
     kinds = frozenset({"plays", "releases", "collection_items"})
 
-    def __init__(
-        self,
-        store: Store,
-        bridge: CoreBridge,
-        errors: ErrorReporter,
-        zone: Callable[[], ZoneInfo],
-        *,
-        now: Callable[[], dt.datetime] | None = None,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(bridge, errors, parent)
-        self._store = store
-        self._zone = zone
-        self._now = now or (lambda: dt.datetime.now(dt.UTC))
-        self.period: Period = "30d"
-        self.grouping: Grouping = DEFAULT_GROUPING[self.period]
-        self.measure: Measure = "plays"
-        self.top = 10
-        self.start: dt.date | None = None  # custom period only
-        self.end: dt.date | None = None
-        self.artist = ""
-        self.genre = ""
-        self.listening: Listening | None = None
+    first_period = "30d"
+    first_grouping = DEFAULT_GROUPING["30d"]
+    measure: Measure = "plays"
+    top = 10
+    start: dt.date | None = None  # custom period only
+    end: dt.date | None = None
+    artist = ""
+    genre = ""
+    listening: Listening | None = None
 
     def window(self) -> Window:
         custom = self.period == "custom"
@@ -137,10 +115,8 @@ class AnalyticsPresenter(LivePresenter):
             filters=Filters(artist=self.artist.strip() or None, genre=self.genre.strip() or None),
         )
 
-    async def set_period(self, period: Period) -> None:
-        self.period = period
-        self.grouping = DEFAULT_GROUPING[period]
-        await self.reload()
+    def grouping_for(self, period: Period) -> Grouping:
+        return DEFAULT_GROUPING[period]
 
     async def set_custom(self, start: dt.date | None, end: dt.date | None) -> None:
         """A custom period from ``start`` (None: the first play) to ``end`` (None: today)."""
@@ -153,10 +129,6 @@ class AnalyticsPresenter(LivePresenter):
         self.artist, self.genre = artist, genre
         await self.reload()
 
-    async def set_grouping(self, grouping: Grouping) -> None:
-        self.grouping = grouping
-        await self.reload()
-
     async def set_measure(self, measure: Measure) -> None:
         self.measure = measure
         await self.reload()
@@ -164,9 +136,6 @@ class AnalyticsPresenter(LivePresenter):
     async def set_top(self, top: int) -> None:
         self.top = top
         await self.reload()
-
-    def local_today(self) -> dt.date:
-        return self._now().astimezone(self._zone()).date()
 
     async def _load(self) -> Listening:
         window = self.window()

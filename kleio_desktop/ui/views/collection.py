@@ -4,19 +4,16 @@ dialog."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt
-from PySide6.QtGui import QAction, QFont, QHideEvent, QShowEvent
+from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListView,
     QMenu,
     QPushButton,
@@ -26,12 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kleio_desktop.core.events import DataChanged
 from kleio_desktop.core.queries.collection import ListedRecord
 from kleio_desktop.ui.context import UiContext
 from kleio_desktop.ui.covers import CoverCache, covers_for
 from kleio_desktop.ui.presenters.collection import COLLECTION_SORTS, CollectionPresenter
-from kleio_desktop.ui.presenters.records import ALL_FOLDERS
 from kleio_desktop.ui.recordlist import (
     COVER_SIZES,
     CoverDelegate,
@@ -44,7 +39,7 @@ from kleio_desktop.ui.recordlist import (
     style_secondary,
 )
 from kleio_desktop.ui.recordlist import _html as html
-from kleio_desktop.ui.views.log import FolderBox, folder_setting
+from kleio_desktop.ui.views._records import RecordsPage, folder_setting
 
 
 class TracklistPanel(QFrame):
@@ -157,20 +152,17 @@ def _now() -> Any:
     return dt.datetime.now(dt.UTC)
 
 
-class CollectionPage(QWidget):
+class CollectionPage(RecordsPage):
+    presenter: CollectionPresenter
+
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("CollectionPage")
-        self.ctx = ctx
+        super().__init__(
+            ctx, "CollectionPage", "Search title, artist, genre or label", COLLECTION_SORTS, parent
+        )
         self.presenter = CollectionPresenter(ctx.desktop, folder_setting(ctx), parent=self)
         self.presenter.sort = "artist"
         self.covers = covers_for(ctx.extras, ctx.desktop.home)
 
-        self.search = QLineEdit(placeholderText="Search title, artist, genre or label")
-        self.search.setClearButtonEnabled(True)
-        self.sort = QComboBox()
-        for key, label in COLLECTION_SORTS:
-            self.sort.addItem(label, key)
         self.genre_button = QToolButton()
         self.genre_button.setText("All genres")
         self.genre_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -180,7 +172,6 @@ class CollectionPage(QWidget):
         self.genre_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.genre_menu = QMenu(self.genre_button)
         self.genre_button.setMenu(self.genre_menu)
-        self.folder = FolderBox()
         self.size_buttons = QButtonGroup(self)
         sizes = QHBoxLayout()
         sizes.setSpacing(0)
@@ -195,7 +186,6 @@ class CollectionPage(QWidget):
             sizes.addWidget(button)
             if name == "M":
                 button.setChecked(True)
-        self.count = QLabel()
 
         self.model = RecordListModel(self)
         self.delegate = CoverDelegate(self.covers, COVER_SIZES["M"], self)
@@ -214,36 +204,15 @@ class CollectionPage(QWidget):
         self.grid.setItemDelegate(self.delegate)
         self.grid.setGridSize(self.delegate.cell())
         self.panel = TracklistPanel(self.covers)
-        self._shown_state: tuple[object, ...] | None = None
         self.empty = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.empty.hide()
 
-        title = QLabel("Collection")
-        title.setObjectName("PageTitle")  # the theme's page title, as on every page
-        header = QHBoxLayout()
-        header.addWidget(title)
-        header.addSpacing(12)
-        header.addWidget(self.count, 0, Qt.AlignmentFlag.AlignBottom)
-        header.addStretch(1)
-        header.addLayout(sizes)
-        bar = QHBoxLayout()
-        bar.setSpacing(8)
-        bar.addWidget(self.search, 1)
-        bar.addWidget(self.genre_button)
-        bar.addWidget(QLabel("Sort"))
-        bar.addWidget(self.sort)
-        bar.addSpacing(8)
-        bar.addWidget(self.folder)
+        layout = self._lay_out(QLabel("Collection"), sizes, before_sort=[self.genre_button])
         body = QHBoxLayout()
         body.setSpacing(12)
         body.addWidget(self.grid, 1)
         body.addWidget(self.empty, 1)
         body.addWidget(self.panel)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 16, 20, 8)
-        layout.setSpacing(10)
-        layout.addLayout(header)
-        layout.addLayout(bar)
         layout.addLayout(body, 1)
 
         self.search.textChanged.connect(self.presenter.set_query)
@@ -251,22 +220,14 @@ class CollectionPage(QWidget):
             lambda _i: self.presenter.set_sort(self.sort.currentData())
         )
         self.size_buttons.buttonClicked.connect(lambda button: self.set_cover_size(button.text()))
-        self.folder.currentIndexChanged.connect(
-            lambda _i: self.presenter.set_folder(int(self.folder.currentData() or ALL_FOLDERS))
-        )
         self.grid.doubleClicked.connect(self._open_record)
         self.grid.activated.connect(self._open_record)
         self.panel.open_button.clicked.connect(self._open_selected)
         self.presenter.records_changed.connect(self._show)
-        self.presenter.folders_changed.connect(
-            lambda folders: self.folder.show_folders(folders, self.presenter.folder_id)
-        )
-        self.presenter.folder_changed.connect(self.folder.select)
-        self.presenter.failed.connect(lambda error: ctx.errors.report(error))
-        self.covers.ready.connect(lambda _url: self.grid.viewport().update())
-        ctx.bridge.data_changed.connect(self._on_data_changed)
-        self.loaded: asyncio.Task[None] | None = None
-        """The first read, started when the page is first shown (``activate``)."""
+        self._bind(self.covers)
+
+    def records_view(self) -> QListView:
+        return self.grid
 
     async def _first_load(self) -> None:
         try:
@@ -278,27 +239,6 @@ class CollectionPage(QWidget):
             self.ctx.errors.report(exc, retry=self._first_load)
 
     # ---- page API -----------------------------------------------------------------------
-
-    def activate(self) -> None:
-        """Read on first show; after that, again only if the data changed while hidden."""
-        self.presenter.active = True
-        self.grid.viewport().update()
-        if self.loaded is None:
-            self.loaded = self.presenter.spawn(self._first_load())
-        else:
-            self.presenter.spawn(self.presenter.catch_up())
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
-        super().showEvent(event)
-        self.presenter.active = True
-
-    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
-        super().hideEvent(event)
-        self.presenter.active = False
-
-    def focus_search(self) -> None:
-        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search.selectAll()
 
     def set_cover_size(self, name: str) -> None:
         """S, M or L."""
@@ -377,9 +317,6 @@ class CollectionPage(QWidget):
 
     def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         self.panel.show_record(self.selected_record())
-
-    def _on_data_changed(self, event: DataChanged) -> None:
-        self.presenter.on_data_changed(event)
 
     def _open_selected(self) -> None:
         if self.panel.record is not None:

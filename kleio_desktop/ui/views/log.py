@@ -3,99 +3,55 @@ status and one-click Play / Clean. Double-click a record for the record dialog."
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QComboBox,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListView,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
-from kleio_desktop.core.events import DataChanged
 from kleio_desktop.core.queries.collection import ListedRecord
 from kleio_desktop.ui.context import UiContext
 from kleio_desktop.ui.covers import covers_for
 from kleio_desktop.ui.presenters.log import LOG_SORTS, LogPresenter
-from kleio_desktop.ui.presenters.records import ALL_FOLDERS, FolderChoice, FolderSetting
 from kleio_desktop.ui.recordlist import (
     LogDelegate,
     RecordListModel,
     RecordRole,
     reset_keeping_place,
 )
+from kleio_desktop.ui.views._records import RecordsPage, folder_setting
 
 
-def folder_setting(ctx: UiContext) -> FolderSetting:
-    """The app's one remembered folder (shared by every collection view)."""
-    found = ctx.extras.get("folder")
-    if isinstance(found, FolderSetting):
-        return found
-    settings = ctx.extras.get("settings")
-    setting = FolderSetting(settings if isinstance(settings, QSettings) else QSettings())
-    ctx.extras["folder"] = setting
-    return setting
+class LogPage(RecordsPage):
+    presenter: LogPresenter
 
-
-class FolderBox(QComboBox):
-    """The folder selector: "All folders" then the user's Discogs folders."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setMinimumContentsLength(14)
-        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.setToolTip("Folder")
-
-    def show_folders(self, folders: list[FolderChoice], current: int) -> None:
-        self.blockSignals(True)
-        self.clear()
-        self.addItem("All folders", ALL_FOLDERS)
-        for folder in folders:
-            self.addItem(folder.name, folder.id)
-        self.select(current)
-        self.blockSignals(False)
-
-    def select(self, folder_id: int) -> None:
-        position = self.findData(folder_id)
-        self.blockSignals(True)
-        self.setCurrentIndex(max(0, position))
-        self.blockSignals(False)
-
-
-class LogPage(QWidget):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("LogPage")
-        self.ctx = ctx
+        super().__init__(
+            ctx,
+            "LogPage",
+            "Search title, artist, genre or label   (Ctrl+F)",
+            LOG_SORTS,
+            parent,
+        )
         self.presenter = LogPresenter(ctx.desktop, folder_setting(ctx), parent=self)
         self.covers = covers_for(ctx.extras, ctx.desktop.home)
 
-        self.search = QLineEdit(placeholderText="Search title, artist, genre or label   (Ctrl+F)")
-        self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(260)
-        self.sort = QComboBox()
-        for key, label in LOG_SORTS:
-            self.sort.addItem(label, key)
         self.sort.setToolTip("Sort")
         self.direction = QToolButton()
         self.direction.setText("↓")
         self.direction.setCheckable(True)
         self.direction.setToolTip("Reverse the order")
-        self.folder = FolderBox()
         self.details = QCheckBox("Details")
         self.details.setChecked(True)
         self.details.setToolTip("Show last played, last cleaned and plays since cleaning")
-        self.count = QLabel()
         self.count.setObjectName("RecordCount")
 
         self.model = RecordListModel(self)
@@ -119,55 +75,29 @@ class LogPage(QWidget):
         self.empty.hide()
 
         title = QLabel("Log")
-        title.setObjectName("PageTitle")
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         title.setFont(font)
-        header = QHBoxLayout()
-        header.addWidget(title)
-        header.addSpacing(12)
-        header.addWidget(self.count, 0, Qt.AlignmentFlag.AlignBottom)
-        header.addStretch(1)
-        header.addWidget(self.details)
-        bar = QHBoxLayout()
-        bar.setSpacing(8)
-        bar.addWidget(self.search, 1)
-        bar.addWidget(QLabel("Sort"))
-        bar.addWidget(self.sort)
-        bar.addWidget(self.direction)
-        bar.addSpacing(8)
-        bar.addWidget(self.folder)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 16, 20, 8)
-        layout.setSpacing(10)
-        layout.addLayout(header)
-        layout.addLayout(bar)
+        layout = self._lay_out(title, self.details, after_sort=[self.direction])
         layout.addWidget(self.list, 1)
         layout.addWidget(self.empty, 1)
 
         self.search.textChanged.connect(self._on_search)
         self.sort.currentIndexChanged.connect(self._on_sort)
         self.direction.toggled.connect(self._on_sort)
-        self.folder.currentIndexChanged.connect(self._on_folder)
         self.details.toggled.connect(self._on_details)
         self.list.doubleClicked.connect(self._open_record)
         self.list.activated.connect(self._open_record)
         self.delegate.play_clicked.connect(self._quick_play)
         self.delegate.clean_clicked.connect(self._quick_clean)
         self.presenter.records_changed.connect(self._show)
-        self.presenter.folders_changed.connect(
-            lambda folders: self.folder.show_folders(folders, self.presenter.folder_id)
-        )
-        self.presenter.folder_changed.connect(self.folder.select)
-        self.presenter.failed.connect(self._report)
         self.presenter.notice.connect(ctx.errors.toast)
-        self.covers.ready.connect(lambda _url: self.list.viewport().update())
-        ctx.bridge.data_changed.connect(self._on_data_changed)
+        self._bind(self.covers)
         self._user_sort = False
-        self._shown_state: tuple[object, ...] | None = None
-        self.loaded: asyncio.Task[None] | None = None
-        """The first read, started when the page is first shown (``activate``)."""
+
+    def records_view(self) -> QListView:
+        return self.list
 
     async def _first_load(self) -> None:
         try:
@@ -184,26 +114,8 @@ class LogPage(QWidget):
     # ---- page API -------------------------------------------------------------------------
 
     def activate(self) -> None:
-        """Read on first show; after that, again only if the data changed while hidden."""
-        self.presenter.active = True
         self.delegate.now = dt.datetime.now(dt.UTC)
-        self.list.viewport().update()
-        if self.loaded is None:
-            self.loaded = self.presenter.spawn(self._first_load())
-        else:
-            self.presenter.spawn(self.presenter.catch_up())
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
-        super().showEvent(event)
-        self.presenter.active = True
-
-    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
-        super().hideEvent(event)
-        self.presenter.active = False
-
-    def focus_search(self) -> None:
-        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search.selectAll()
+        super().activate()
 
     # ---- bindings ---------------------------------------------------------------------------
 
@@ -247,18 +159,9 @@ class LogPage(QWidget):
         self.presenter.set_sort(key, descending)
         self.list.scrollToTop()
 
-    def _on_folder(self, _position: int) -> None:
-        self.presenter.set_folder(int(self.folder.currentData() or ALL_FOLDERS))
-
     def _on_details(self, shown: bool) -> None:
         self.delegate.show_details = shown
         self.list.viewport().update()
-
-    def _on_data_changed(self, event: DataChanged) -> None:
-        self.presenter.on_data_changed(event)
-
-    def _report(self, error: BaseException) -> None:
-        self.ctx.errors.report(error)
 
     def _quick_play(self, record: ListedRecord) -> None:
         self.presenter.spawn(self.presenter.quick_play(record))

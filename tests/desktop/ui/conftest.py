@@ -1,9 +1,8 @@
-"""Fixtures for the Qt app (pytest-qt, offscreen): a qasync loop, a real ``Desktop`` on a
-temporary KLEIO_HOME, and the ``UiContext`` every page is given.
-
-Tests here are plain functions that drive the qasync loop with ``run(loop, coro)``; the
-loop runs Qt's events while it waits, so widgets, signals and the core's async calls all
-advance together."""
+"""Fixtures for the Qt app (pytest-qt, offscreen): the one qasync loop (``qloop``), a real
+``Desktop`` on a temporary KLEIO_HOME, the ``UiContext`` a page is given, the whole app
+(``kleio``), the page tests' ``Rig`` (``rig``, and ``env``: over four small records), and
+a copy of the module's demo home (``home``).
+The functions the tests call are in ``support.py``."""
 
 from __future__ import annotations
 
@@ -13,27 +12,25 @@ import gc
 import os
 import sys
 import warnings
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 import pytestqt.plugin
 import qasync
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication
 
 from kleio_desktop.core.app import Desktop
 from kleio_desktop.ui.bridge import CoreBridge
 from kleio_desktop.ui.context import UiContext
 from kleio_desktop.ui.errors import ErrorReporter, settle
-from kleio_desktop.ui.main import settings_for
+from kleio_desktop.ui.main import App, build_app, settings_for
 from kleio_desktop.ui.sync_runner import SyncRunner
 
-T = TypeVar("T")
-WITHIN = 20.0
+from .support import Rig, copy_home, run, seed_small, seeded_home
 
 
 @pytest.fixture(autouse=True)
@@ -63,12 +60,23 @@ def session_qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     loop.close()
 
 
+def _close_windows(qapp: QApplication) -> None:
+    """The test's windows go now, in order, not whenever the garbage collector meets them
+    (a QWidget freed by GC in the middle of a later test's event processing can crash)."""
+    for widget in qapp.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 @pytest.fixture
 def qloop(
     session_qloop: qasync.QEventLoop, qapp: QApplication, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[qasync.QEventLoop]:
     """The app's qasync loop, current for the test (the previous loop is put back after);
-    what the test left running is cancelled.
+    what the test left running is cancelled, its windows closed.
 
     pytest-qt serves Qt's pending events between a test's phases; with a qasync loop those
     include asyncio callbacks, which must run inside their loop: it is served through it."""
@@ -80,45 +88,21 @@ def qloop(
         if loop.is_closed() or loop.is_running():
             qapp.processEvents()
         else:
-            loop.run_until_complete(asyncio.sleep(0))
+            run(loop, asyncio.sleep(0))
 
     monkeypatch.setattr(pytestqt.plugin, "_process_events", process_events)
     try:
         yield loop
     finally:
-        loop.run_until_complete(settle())
+        run(loop, settle())
         pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
         for task in pending:
             task.cancel()
         if pending:
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        # the test's widgets go now, not at some later collection in another test's events
-        gc.collect()
-        loop.run_until_complete(asyncio.sleep(0))
+            run(loop, asyncio.gather(*pending, return_exceptions=True))
+        _close_windows(qapp)
+        run(loop, asyncio.sleep(0))
         asyncio.set_event_loop(previous)
-
-
-def run(loop: asyncio.AbstractEventLoop, work: Awaitable[T], timeout: float = WITHIN) -> T:
-    """Run ``work`` on the qasync loop (Qt events are processed meanwhile)."""
-
-    async def bounded() -> T:
-        return await asyncio.wait_for(work, timeout)
-
-    return loop.run_until_complete(bounded())
-
-
-async def until(condition: Callable[[], bool | Awaitable[bool]], within: float = WITHIN) -> None:
-    """Wait (serving the loop) until ``condition`` holds; fails after ``within`` seconds."""
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        result = condition()
-        if not isinstance(result, bool):
-            result = await result
-        if result:
-            return
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"condition not met within {within} s")
-        await asyncio.sleep(0.02)
 
 
 @pytest.fixture
@@ -147,6 +131,41 @@ def ui_context(desktop: Desktop, qloop: qasync.QEventLoop) -> Iterator[UiContext
     bridge.close()
 
 
-def reporter(ctx: UiContext) -> Any:
-    assert isinstance(ctx.errors, ErrorReporter)
-    return ctx.errors
+@pytest.fixture
+def kleio(desktop: Desktop, qloop: qasync.QEventLoop) -> Iterator[App]:
+    """The app as ``kleio-desktop`` starts it: the window shown, then the sync runner
+    started (offline until paired)."""
+    app = run(qloop, build_app(desktop, sync=False))
+    app.window.show()
+    run(qloop, app.runner.start())
+    yield app
+    run(qloop, app.close())
+
+
+@pytest.fixture
+def rig(desktop: Desktop, qloop: qasync.QEventLoop) -> Iterator[Rig]:
+    """The page tests' handle on the loop and the desktop, with recorded errors."""
+    made = Rig(qloop, desktop)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def env(rig: Rig) -> Rig:
+    """The rig over four small records (``support.seed_small``), days counted in UTC."""
+    rig.ctx.extras["time_zone"] = "UTC"
+    rig.run(seed_small(rig.desktop))
+    return rig
+
+
+@pytest.fixture(scope="module")
+def template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo KLEIO_HOME of the module's ``DEMO = (records, plays)``, written once."""
+    records, plays = request.module.DEMO
+    return seeded_home(tmp_path_factory, records, plays)
+
+
+@pytest.fixture
+def home(template: Path, tmp_path: Path) -> Path:
+    """The test's copy of the module's demo home (``template``)."""
+    return copy_home(template, tmp_path)

@@ -1,5 +1,6 @@
 """Real servers for the app's tests, each on its own event loop in a thread (the app's
-qasync loop stays the test's): the Kleio server in local mode, the fake Discogs."""
+qasync loop stays the test's): the Kleio server in local or in OIDC mode, the fake
+Discogs."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from kleio_server.catalogue import repository as catalogue
 from kleio_server.deps import Kleio
 from kleio_server.sync.writes import write
 from tests.desktop.core.sync.conftest import free_port, local_key, server_settings, serving_on
+from tests.fakes.oidc_provider_fixture import ProviderHandle
+from tests.oidc_web import oidc_settings
 from tests.server.seed import release
 
 
@@ -66,11 +69,16 @@ class LocalServer:
         return f"{self.url}/login#key={self.key}"
 
 
-async def add_records(kleio: Kleio, release_ids: list[int]) -> None:
-    """Records in the local-mode user's collection, through the server's own write path."""
-    principal = Principal(
-        issuer=LOCAL_ISSUER, subject=LOCAL_SUBJECT, roles=frozenset(), expires_at=None
-    )
+LOCAL_USER = Principal(
+    issuer=LOCAL_ISSUER, subject=LOCAL_SUBJECT, roles=frozenset(), expires_at=None
+)
+
+
+async def add_records(
+    kleio: Kleio, release_ids: list[int], principal: Principal = LOCAL_USER
+) -> None:
+    """Records in the user's collection (the local-mode user's unless ``principal`` is
+    given), through the server's own write path."""
     user_id = (await ensure_user(kleio.sessions, principal)).id
     async with kleio.sessions() as session:
         releases = [release(rid, title=f"Server record {rid}") for rid in release_ids]
@@ -104,3 +112,26 @@ def local_server(data_dir: Path, release_ids: list[int]) -> Iterator[LocalServer
 
     with in_thread(serve) as url:
         yield LocalServer(url=url, key=keys[0])
+
+
+@contextlib.contextmanager
+def oidc_server(
+    data_dir: Path, provider: ProviderHandle, release_ids: list[int], *, user: str
+) -> Iterator[str]:
+    """A Kleio server in OIDC mode on SQLite whose users sign in through ``provider``, with
+    ``release_ids`` in the collection of its account ``user``; yields the server's URL."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    principal = Principal(issuer=provider.issuer, subject=user, roles=frozenset(), expires_at=None)
+
+    @contextlib.asynccontextmanager
+    async def serve() -> AsyncIterator[str]:
+        database_url = f"sqlite+aiosqlite:///{data_dir / 'kleio-server.db'}"
+        app = create_app(oidc_settings(provider, database_url, data_dir))
+        async with app.router.lifespan_context(app):
+            await add_records(app.state.kleio, release_ids, principal)
+            port = free_port()
+            async with serving_on(app, port):
+                yield f"http://127.0.0.1:{port}"
+
+    with in_thread(serve) as url:
+        yield url

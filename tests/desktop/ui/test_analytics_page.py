@@ -4,19 +4,16 @@ which equal a count from scratch; an empty period says so; a new play refreshes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCharts import QBarSeries, QHorizontalBarSeries, QLineSeries
-from PySide6.QtWidgets import QApplication
 
 from kleio_desktop.core.queries import analytics as analytics_query
 from kleio_desktop.core.queries.analytics import Window
 from kleio_desktop.ui.presenters.analytics import AnalyticsPresenter, Listening, duration_text
 from kleio_desktop.ui.views.analytics import AnalyticsPage, time_labels
-from tests.desktop.ui.qviews_rig import RELEASES, Rig, rig, seed_small
+from tests.desktop.ui.support import RELEASES, Rig
 
 UTC = ZoneInfo("UTC")
 MINUTES = {r.id: (r.duration_seconds or 0) / 60 for r in RELEASES}
@@ -31,14 +28,6 @@ PLAYS = [
     (30, 2, None),  # one day too old for 30 days
     (200, 1, None),
 ]
-
-
-@pytest.fixture
-def env(qapp: QApplication, tmp_path: Path) -> Iterator[Rig]:
-    with rig(qapp, tmp_path / "home") as made:
-        made.ctx.extras["time_zone"] = "UTC"
-        made.run(seed_small(made.desktop))
-        yield made
 
 
 def log_plays(r: Rig) -> dt.datetime:

@@ -3,32 +3,17 @@ reason; a change made elsewhere shows up; a stale restore is reported."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from kleio_desktop.core.services.collection import CollectionEntry
 from kleio_desktop.ui.presenters.archive import MANUAL_REASONS, ArchivePresenter
 from kleio_desktop.ui.views.archive import ArchiveDialog, ArchivePage
 from shared.protocol.entities import ArchiveReason
-from tests.desktop.ui.qviews_rig import Rig, rig, seed_small
-
-
-@pytest.fixture
-def env(qapp: QApplication, tmp_path: Path) -> Iterator[Rig]:
-    with rig(qapp, tmp_path / "home") as made:
-        made.ctx.extras["time_zone"] = "UTC"
-        made.run(seed_small(made.desktop))
-        yield made
+from tests.desktop.ui.support import Rig
 
 
 def open_page(r: Rig) -> ArchivePage:
-    page = ArchivePage(r.ctx)
-    page.activate()
-    r.wait_until(lambda: page.presenter.reloads == 1)
-    return page
+    return r.open(ArchivePage(r.ctx))
 
 
 def rows(page: ArchivePage) -> list[tuple[str, str]]:

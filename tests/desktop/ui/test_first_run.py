@@ -16,22 +16,14 @@ from kleio_desktop.core.app import Desktop
 from kleio_desktop.core.auth import LocalKeyAuth
 from kleio_desktop.core.events import DataChanged
 from kleio_desktop.ui.first_run import DISCOGS, IMPORT, SERVER, WELCOME, FirstRunDialog
-from kleio_desktop.ui.main import App, build_app
+from kleio_desktop.ui.main import App
 from shared.discogs import ScaledClock
 from tests.fakes.discogs import FakeDiscogs, make_collection, serve
 
-from .conftest import run, until
 from .servers import in_thread, local_server
+from .support import run, until
 
 TOKEN = "good-token"
-
-
-@pytest.fixture
-def kleio(desktop: Desktop, qloop: qasync.QEventLoop) -> Iterator[App]:
-    app = run(qloop, build_app(desktop))
-    app.window.show()
-    yield app
-    run(qloop, app.close())
 
 
 def first_run(kleio: App) -> FirstRunDialog:

@@ -4,12 +4,7 @@ refreshes on a data change, and shows a failing query with a retry."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 from zoneinfo import ZoneInfo
-
-import pytest
-from PySide6.QtWidgets import QApplication
 
 from kleio_desktop.core.app import Changes, Desktop
 from kleio_desktop.core.events import DataChanged
@@ -20,17 +15,9 @@ from kleio_desktop.ui.views._widgets import BADGES_ROLE
 from kleio_desktop.ui.views.history import HistoryPage
 from kleio_desktop.ui.views.history_model import entry_badges
 from shared.protocol.entities import StylusIn
-from tests.desktop.ui.qviews_rig import Rig, rig, seed_small
+from tests.desktop.ui.support import Rig
 
 UTC = ZoneInfo("UTC")
-
-
-@pytest.fixture
-def env(qapp: QApplication, tmp_path: Path) -> Iterator[Rig]:
-    with rig(qapp, tmp_path / "home") as made:
-        made.ctx.extras["time_zone"] = "UTC"
-        made.run(seed_small(made.desktop))
-        yield made
 
 
 def noon_before_now() -> dt.datetime:

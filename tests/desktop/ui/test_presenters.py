@@ -25,7 +25,7 @@ from kleio_desktop.ui.presenters.status import (
 from shared.discogs import ImportProgress, ImportStep
 from tests.demo import seed_demo
 
-from .conftest import run
+from .support import run
 
 NOW = dt.datetime(2026, 12, 7, 12, tzinfo=dt.UTC)
 

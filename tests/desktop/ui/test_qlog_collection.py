@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import qasync  # type: ignore[import-untyped]
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -15,33 +14,15 @@ from kleio_desktop.core.queries.collection import CollectionFilters, list_record
 from kleio_desktop.ui.record_dialog import RecordDialog
 from kleio_desktop.ui.recordlist import COVER_SIZES
 from kleio_desktop.ui.views.collection import CollectionPage, create_page
-from tests.desktop.ui.qlog_support import (
-    app_context,
-    copy_home,
-    loop,
-    opened,
-    run,
-    seeded_home,
-    until,
-)
-
-__all__ = ["loop"]
+from tests.desktop.ui.support import app_context, opened, run, until
 
 RECORDS = 40
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded_home(tmp_path_factory, RECORDS, plays=100)
-
-
-@pytest.fixture
-def home(template: Path, tmp_path: Path) -> Path:
-    return copy_home(template, tmp_path)
+DEMO = (RECORDS, 100)
+"""The demo collection of this module's tests: (records, plays)."""
 
 
 def test_cover_grid_sizes_genres_tracklist_and_dialog(
-    loop: qasync.QEventLoop, home: Path, tmp_path: Path
+    qloop: qasync.QEventLoop, home: Path, tmp_path: Path
 ) -> None:
     async def body() -> None:
         async with app_context(home, tmp_path) as (ctx, errors):
@@ -100,11 +81,11 @@ def test_cover_grid_sizes_genres_tracklist_and_dialog(
             assert not errors.reports
             page.close()
 
-    run(loop, body())
+    run(qloop, body())
 
 
 def test_collection_follows_the_remembered_folder_and_data_changes(
-    loop: qasync.QEventLoop, home: Path, tmp_path: Path
+    qloop: qasync.QEventLoop, home: Path, tmp_path: Path
 ) -> None:
     async def body() -> None:
         async with app_context(home, tmp_path) as (ctx, _errors):
@@ -137,4 +118,4 @@ def test_collection_follows_the_remembered_folder_and_data_changes(
             page.close()
             other.close()
 
-    run(loop, body())
+    run(qloop, body())

@@ -22,9 +22,7 @@ from kleio_desktop.core.app import Desktop
 from kleio_desktop.ui.covers import CoverCache, cover_file_name, initials
 from kleio_desktop.ui.views.collection import CollectionPage, create_page
 from tests.demo import FOLDERS, make_demo
-from tests.desktop.ui.qlog_support import app_context, loop, opened, run, until
-
-__all__ = ["loop"]
+from tests.desktop.ui.support import app_context, opened, run, until
 
 
 def png(width: int, height: int, colour: str) -> bytes:
@@ -93,7 +91,7 @@ def server(qapp: object) -> Iterator[ImageServer]:
 
 
 def test_each_url_is_fetched_once_at_most_four_at_a_time_and_scaled(
-    loop: qasync.QEventLoop, server: ImageServer, tmp_path: Path
+    qloop: qasync.QEventLoop, server: ImageServer, tmp_path: Path
 ) -> None:
     async def body() -> None:
         cache = CoverCache(tmp_path / "covers")
@@ -122,11 +120,11 @@ def test_each_url_is_fetched_once_at_most_four_at_a_time_and_scaled(
         ]
         await cache.aclose()
 
-    run(loop, body())
+    run(qloop, body())
 
 
 def test_the_disk_cache_serves_later_runs_without_the_network(
-    loop: qasync.QEventLoop, server: ImageServer, tmp_path: Path
+    qloop: qasync.QEventLoop, server: ImageServer, tmp_path: Path
 ) -> None:
     async def body() -> None:
         url = f"{server.url}/img/3.png"
@@ -144,11 +142,11 @@ def test_the_disk_cache_serves_later_runs_without_the_network(
         assert server.hits[url.removeprefix(server.url)] == 1
         await later.aclose()
 
-    run(loop, body())
+    run(qloop, body())
 
 
 def test_no_image_means_a_placeholder_and_no_retry_storm(
-    loop: qasync.QEventLoop, server: ImageServer, tmp_path: Path
+    qloop: qasync.QEventLoop, server: ImageServer, tmp_path: Path
 ) -> None:
     async def body() -> None:
         cache = CoverCache(tmp_path / "covers", timeout=2)
@@ -169,11 +167,11 @@ def test_no_image_means_a_placeholder_and_no_retry_storm(
         assert initials("", "") == "?"
         await cache.aclose()
 
-    run(loop, body())
+    run(qloop, body())
 
 
 def test_the_grid_asks_only_for_the_covers_on_screen(
-    loop: qasync.QEventLoop, server: ImageServer, tmp_path: Path
+    qloop: qasync.QEventLoop, server: ImageServer, tmp_path: Path
 ) -> None:
     server.delay = 0.0
     demo = make_demo(40, plays=0)
@@ -206,4 +204,4 @@ def test_the_grid_asks_only_for_the_covers_on_screen(
             assert not errors.reports
             page.close()
 
-    run(loop, body())
+    run(qloop, body())

@@ -22,29 +22,11 @@ from kleio_desktop.ui.presenters.log import LOG_SORTS, LogPresenter
 from kleio_desktop.ui.presenters.records import FolderSetting, settle
 from kleio_desktop.ui.views.log import LogPage, create_page
 from shared.protocol.entities import CollectionItem
-from tests.desktop.ui.qlog_support import (
-    app_context,
-    copy_home,
-    loop,
-    opened,
-    run,
-    seeded_home,
-    until,
-)
-
-__all__ = ["loop"]  # the fixture, imported for pytest
+from tests.desktop.ui.support import app_context, opened, run, until
 
 RECORDS = 60
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded_home(tmp_path_factory, RECORDS, plays=300)
-
-
-@pytest.fixture
-def home(template: Path, tmp_path: Path) -> Path:
-    return copy_home(template, tmp_path)
+DEMO = (RECORDS, 300)
+"""The demo collection of this module's tests: (records, plays)."""
 
 
 def ids(records: list) -> list[int]:  # type: ignore[type-arg]
@@ -55,7 +37,7 @@ def ids(records: list) -> list[int]:  # type: ignore[type-arg]
 
 
 def test_presenter_lists_searches_and_sorts_as_the_core_does(
-    loop: qasync.QEventLoop, home: Path, tmp_path: Path
+    qloop: qasync.QEventLoop, home: Path, tmp_path: Path
 ) -> None:
     async def body() -> None:
         async with Desktop.open(home) as desktop:
@@ -84,11 +66,11 @@ def test_presenter_lists_searches_and_sorts_as_the_core_does(
             presenter.set_sort("recently_played")
             assert ids(shown[-1]) == ids(await list_records(store, sort="recently_played"))
 
-    run(loop, body())
+    run(qloop, body())
 
 
 def test_presenter_folder_filters_and_is_remembered(
-    loop: qasync.QEventLoop, home: Path, tmp_path: Path
+    qloop: qasync.QEventLoop, home: Path, tmp_path: Path
 ) -> None:
     async def body() -> None:
         async with Desktop.open(home) as desktop:
@@ -114,11 +96,11 @@ def test_presenter_folder_filters_and_is_remembered(
             await again.load()
             assert ids(again.records) == ids(expected)
 
-    run(loop, body())
+    run(qloop, body())
 
 
 def test_presenter_reads_once_more_after_a_burst_of_changes(
-    loop: qasync.QEventLoop, home: Path, tmp_path: Path
+    qloop: qasync.QEventLoop, home: Path, tmp_path: Path
 ) -> None:
     async def body() -> None:
         async with Desktop.open(home) as desktop:
@@ -146,11 +128,11 @@ def test_presenter_reads_once_more_after_a_burst_of_changes(
             )
             assert shown.status.plays == record.status.plays + 10
 
-    run(loop, body())
+    run(qloop, body())
 
 
 def test_presenter_quick_play_and_clean_write_and_report(
-    loop: qasync.QEventLoop, home: Path, tmp_path: Path
+    qloop: qasync.QEventLoop, home: Path, tmp_path: Path
 ) -> None:
     async def body() -> None:
         async with Desktop.open(home) as desktop:
@@ -174,7 +156,7 @@ def test_presenter_quick_play_and_clean_write_and_report(
             assert len(notices) == 2 and "Logged a play of" in notices[0]
             assert not failures
 
-    run(loop, body())
+    run(qloop, body())
 
 
 # ---- the view --------------------------------------------------------------------------------
@@ -194,7 +176,7 @@ def click_button(page: LogPage, row: int, which: str) -> None:
 
 
 def test_log_view_searches_as_you_type_and_quick_plays(
-    loop: qasync.QEventLoop, home: Path, tmp_path: Path
+    qloop: qasync.QEventLoop, home: Path, tmp_path: Path
 ) -> None:
     async def body() -> None:
         async with app_context(home, tmp_path) as (ctx, errors):
@@ -242,11 +224,11 @@ def test_log_view_searches_as_you_type_and_quick_plays(
             assert page.focusWidget() is page.search  # (offscreen windows may not be active)
             page.close()
 
-    run(loop, body())
+    run(qloop, body())
 
 
 def test_a_quick_play_keeps_the_list_where_it_was(
-    loop: qasync.QEventLoop, home: Path, tmp_path: Path
+    qloop: qasync.QEventLoop, home: Path, tmp_path: Path
 ) -> None:
     async def body() -> None:
         async with app_context(home, tmp_path) as (ctx, errors):
@@ -274,11 +256,11 @@ def test_a_quick_play_keeps_the_list_where_it_was(
             assert not errors.reports
             page.close()
 
-    run(loop, body())
+    run(qloop, body())
 
 
 def test_a_hidden_log_reads_nothing_and_catches_up_when_shown(
-    loop: qasync.QEventLoop, home: Path, tmp_path: Path
+    qloop: qasync.QEventLoop, home: Path, tmp_path: Path
 ) -> None:
     async def body() -> None:
         async with app_context(home, tmp_path) as (ctx, _errors):
@@ -302,11 +284,11 @@ def test_a_hidden_log_reads_nothing_and_catches_up_when_shown(
             assert page.presenter._generation == reads + 1
             page.close()
 
-    run(loop, body())
+    run(qloop, body())
 
 
 def test_log_view_quick_play_failure_is_reported_readably(
-    loop: qasync.QEventLoop, home: Path, tmp_path: Path
+    qloop: qasync.QEventLoop, home: Path, tmp_path: Path
 ) -> None:
     """A record that left the store (removed by an import) after the list was read: its
     Play button reports why, readably, and the list carries on."""
@@ -339,11 +321,11 @@ def test_log_view_quick_play_failure_is_reported_readably(
             assert not errors.toasts
             page.close()
 
-    run(loop, body())
+    run(qloop, body())
 
 
 def test_log_view_shows_a_clear_empty_state(
-    loop: qasync.QEventLoop, home: Path, tmp_path: Path
+    qloop: qasync.QEventLoop, home: Path, tmp_path: Path
 ) -> None:
     async def body() -> None:
         async with app_context(home, tmp_path) as (ctx, errors):
@@ -357,11 +339,11 @@ def test_log_view_shows_a_clear_empty_state(
             assert not errors.reports
             page.close()
 
-    run(loop, body())
+    run(qloop, body())
 
 
 def test_an_other_process_change_announced_by_the_core_reaches_the_open_log_view(
-    loop: qasync.QEventLoop, home: Path, tmp_path: Path
+    qloop: qasync.QEventLoop, home: Path, tmp_path: Path
 ) -> None:
     """The view's half of the end-to-end test below: a second Desktop on the same store
     (as ``kleio play`` is) writes a play; the core's announcement of it makes the open view
@@ -385,7 +367,7 @@ def test_an_other_process_change_announced_by_the_core_reaches_the_open_log_view
             )
             page.close()
 
-    run(loop, body())
+    run(qloop, body())
 
 
 def _has_other_process_detection() -> bool:
@@ -406,7 +388,7 @@ def _has_other_process_detection() -> bool:
     strict=True,
 )
 def test_a_play_logged_by_another_process_appears_in_the_open_log_view(
-    loop: qasync.QEventLoop, home: Path, tmp_path: Path
+    qloop: qasync.QEventLoop, home: Path, tmp_path: Path
 ) -> None:
     async def body() -> None:
         async with app_context(home, tmp_path) as (ctx, _errors):
@@ -435,4 +417,4 @@ def test_a_play_logged_by_another_process_appears_in_the_open_log_view(
             )
             page.close()
 
-    run(loop, body(), timeout=40)
+    run(qloop, body(), timeout=40)

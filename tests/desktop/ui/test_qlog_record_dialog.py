@@ -8,7 +8,6 @@ import asyncio
 import datetime as dt
 from pathlib import Path
 
-import pytest
 import qasync  # type: ignore[import-untyped]
 from PySide6.QtWidgets import QMessageBox
 
@@ -17,24 +16,16 @@ from kleio_desktop.core.errors import InvalidInput, user_message
 from kleio_desktop.ui.presenters.record import EntryForm, RecordPresenter
 from kleio_desktop.ui.record_dialog import RecordDialog
 from shared.domain.sides import release_sides
-from tests.desktop.ui.qlog_support import app_context, copy_home, loop, run, seeded_home, until
-
-__all__ = ["loop"]
+from tests.desktop.ui.support import app_context, run, until
 
 RELEASE = 100_003  # a demo record with a tracklist (sides A, B)
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seeded_home(tmp_path_factory, 10, plays=0)
+DEMO = (10, 0)
+"""The demo collection of this module's tests: (records, plays)."""
 
 
-@pytest.fixture
-def home(template: Path, tmp_path: Path) -> Path:
-    return copy_home(template, tmp_path)
-
-
-def test_presenter_logs_merges_edits_and_deletes(loop: qasync.QEventLoop, home: Path) -> None:
+def test_presenter_logs_merges_edits_and_deletes(qloop: qasync.QEventLoop, home: Path) -> None:
     async def body() -> None:
         async with Desktop.open(home) as desktop:
             presenter = RecordPresenter(desktop, RELEASE)
@@ -105,11 +96,11 @@ def test_presenter_logs_merges_edits_and_deletes(loop: qasync.QEventLoop, home: 
             )
             assert user_message(failures[-1]).startswith("notes:")
 
-    run(loop, body())
+    run(qloop, body())
 
 
 def test_dialog_logs_edits_and_deletes_with_confirmation(
-    loop: qasync.QEventLoop, home: Path, tmp_path: Path
+    qloop: qasync.QEventLoop, home: Path, tmp_path: Path
 ) -> None:
     async def body() -> None:
         async with app_context(home, tmp_path) as (ctx, errors):
@@ -170,11 +161,11 @@ def test_dialog_logs_edits_and_deletes_with_confirmation(
             assert not errors.reports
             dialog.close()
 
-    run(loop, body())
+    run(qloop, body())
 
 
 def test_dialog_for_a_missing_record_says_so(
-    loop: qasync.QEventLoop, home: Path, tmp_path: Path
+    qloop: qasync.QEventLoop, home: Path, tmp_path: Path
 ) -> None:
     async def body() -> None:
         async with app_context(home, tmp_path) as (ctx, _errors):
@@ -186,4 +177,4 @@ def test_dialog_for_a_missing_record_says_so(
             assert not dialog.log_play.isEnabled()
             dialog.close()
 
-    run(loop, body())
+    run(qloop, body())

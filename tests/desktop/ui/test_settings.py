@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,21 +13,13 @@ import qasync
 from PySide6.QtWidgets import QMessageBox
 
 from kleio_desktop.core.app import Desktop
-from kleio_desktop.ui.main import App, build_app
+from kleio_desktop.ui.main import App
 from kleio_desktop.ui.presenters.settings import TIME_ZONE_KEY
 from kleio_desktop.ui.views.settings import SYSTEM_ZONE, SettingsPage
 from tests.demo import seed_demo
 
-from .conftest import run, until
 from .servers import local_server
-
-
-@pytest.fixture
-def kleio(desktop: Desktop, qloop: qasync.QEventLoop) -> Iterator[App]:
-    app = run(qloop, build_app(desktop, sync=False))
-    app.window.show()
-    yield app
-    run(qloop, app.close())
+from .support import run, until
 
 
 @pytest.fixture

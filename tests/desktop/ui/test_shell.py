@@ -20,7 +20,7 @@ from kleio_desktop.ui.window import MainWindow, PageSpec, available_pages
 from shared.discogs import ImportProgress, ImportStep
 from tests.demo import seed_demo
 
-from .conftest import run, until
+from .support import run, until
 
 
 def test_the_window_opens_on_its_first_page_and_navigates(

@@ -4,8 +4,6 @@ catalogue, edit, retire, delete only after a yes; stale actions report the failu
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate
@@ -18,29 +16,28 @@ from kleio_desktop.ui.views._palette import card_background, muted
 from kleio_desktop.ui.views.stylus_dialog import StylusDialog
 from kleio_desktop.ui.views.styluses import StylusesPage
 from shared.protocol.entities import StylusIn, StylusTemplate
-from tests.desktop.ui.qviews_rig import Rig, rig, seed_small
+from tests.desktop.ui.support import Rig
 
 
 @pytest.fixture
-def env(qapp: QApplication, tmp_path: Path) -> Iterator[Rig]:
-    with rig(qapp, tmp_path / "home") as made:
-        made.run(seed_small(made.desktop))
-        d = made.desktop
-        made.run(
-            d.styluses.add_stylus(
-                StylusIn(name="2M Blue", manufacturer="Ortofon", lifespan_hours=1000, primary=True)
-            )
+def env(env: Rig) -> Rig:
+    """The small collection, two styluses and plays on both."""
+    d = env.desktop
+    env.run(
+        d.styluses.add_stylus(
+            StylusIn(name="2M Blue", manufacturer="Ortofon", lifespan_hours=1000, primary=True)
         )
-        made.run(
-            d.styluses.add_stylus(
-                StylusIn(name="VM95E", manufacturer="Audio-Technica", lifespan_hours=2)
-            )
+    )
+    env.run(
+        d.styluses.add_stylus(
+            StylusIn(name="VM95E", manufacturer="Audio-Technica", lifespan_hours=2)
         )
-        at = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
-        for release_id in (1, 2, 3):  # 46 + 33 + 74 minutes on the primary
-            made.run(d.plays.log_play(release_id, at=at))
-        made.run(d.plays.log_play(3, at=at, sides=["A"], stylus_id=by_name(made, "VM95E")))
-        yield made
+    )
+    at = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    for release_id in (1, 2, 3):  # 46 + 33 + 74 minutes on the primary
+        env.run(d.plays.log_play(release_id, at=at))
+    env.run(d.plays.log_play(3, at=at, sides=["A"], stylus_id=by_name(env, "VM95E")))
+    return env
 
 
 def by_name(r: Rig, name: str):  # type: ignore[no-untyped-def]
@@ -48,10 +45,7 @@ def by_name(r: Rig, name: str):  # type: ignore[no-untyped-def]
 
 
 def open_page(r: Rig) -> StylusesPage:
-    page = StylusesPage(r.ctx)
-    page.activate()
-    r.wait_until(lambda: page.presenter.reloads == 1)
-    return page
+    return r.open(StylusesPage(r.ctx))
 
 
 def names(page: StylusesPage) -> list[str]:

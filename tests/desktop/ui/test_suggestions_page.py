@@ -6,39 +6,31 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from random import Random
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtWidgets import QApplication
 
 from kleio_desktop.core.queries import suggestions as suggestion_query
 from kleio_desktop.ui.presenters._live import NO_ACCOUNT, user_id_of
 from kleio_desktop.ui.presenters.suggestions import Picks, SuggestionsPresenter
 from kleio_desktop.ui.views.suggestions import SuggestionsPage
 from shared.domain.suggestions import SuggestedRecord
-from tests.desktop.ui.qviews_rig import Rig, rig, seed_small
+from tests.desktop.ui.support import Rig
 
 UTC = ZoneInfo("UTC")
 ACCOUNT = uuid.UUID("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b")
 
 
 @pytest.fixture
-def env(qapp: QApplication, tmp_path: Path) -> Iterator[Rig]:
-    with rig(qapp, tmp_path / "home") as made:
-        made.ctx.extras["time_zone"] = "UTC"
-        made.ctx.extras["user_id"] = str(ACCOUNT)
-        made.run(seed_small(made.desktop))
-        yield made
+def env(env: Rig) -> Rig:
+    """The small collection, of the account ACCOUNT."""
+    env.ctx.extras["user_id"] = str(ACCOUNT)
+    return env
 
 
 def open_page(r: Rig) -> SuggestionsPage:
-    page = SuggestionsPage(r.ctx)
-    page.activate()
-    r.wait_until(lambda: page.presenter.reloads == 1)
-    return page
+    return r.open(SuggestionsPage(r.ctx))
 
 
 def test_record_of_the_day_is_the_querys_for_the_account_and_day(env: Rig) -> None:
@@ -140,12 +132,11 @@ def test_a_failing_load_shows_the_error_state(env: Rig) -> None:
     assert "unknown time zone" in env.errors.reported[-1][0]
 
 
-def test_an_empty_collection_says_what_to_do(qapp: QApplication, tmp_path: Path) -> None:
-    with rig(qapp, tmp_path / "empty") as r:
-        page = open_page(r)
-        assert page.today_stack.showing == "empty"
-        assert "Import your collection" in page.today_stack.message.detail.text()
-        page.mode_buttons["one"].click()
-        r.wait_until(lambda: page.presenter.picks is not None)
-        assert page.stack.showing == "empty"
-        assert page.stack.message.headline.text() == "Nothing to suggest"
+def test_an_empty_collection_says_what_to_do(rig: Rig) -> None:
+    page = open_page(rig)
+    assert page.today_stack.showing == "empty"
+    assert "Import your collection" in page.today_stack.message.detail.text()
+    page.mode_buttons["one"].click()
+    rig.wait_until(lambda: page.presenter.picks is not None)
+    assert page.stack.showing == "empty"
+    assert page.stack.message.headline.text() == "Nothing to suggest"

@@ -113,6 +113,22 @@ async def test_the_live_connection_comes_back_with_the_server_not_a_backoff_late
     assert a.transport.calls.count("connect") >= 2
 
 
+async def test_a_stop_while_the_engine_is_starting_ends_its_run(
+    make_device: DeviceMaker, server: FastAPI
+) -> None:
+    """The app stops syncing right after it started (a sign-out, or quitting, just after
+    pairing): ``stop()`` before ``run()`` has reached its loops is not lost."""
+    port = free_port()
+    a = await make_device("a", base_url=f"http://127.0.0.1:{port}")
+    task = asyncio.create_task(a.engine.run())
+    await asyncio.sleep(0)  # run() has started: it is reading the status
+    a.engine.stop()
+    await asyncio.wait_for(task, WITHIN)
+    # the engine can run again afterwards
+    async with running(a.engine):
+        await until(lambda: a.engine.status.error is not None)  # no server: offline
+
+
 async def test_writes_made_during_a_push_go_up_together_in_the_next_one(
     make_device: DeviceMaker, server: FastAPI
 ) -> None:
