@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, cast
 from kleio_desktop.core import quickread
 from kleio_desktop.core.errors import KleioError
 from kleio_desktop.core.events import EventStream
+from kleio_desktop.ui.presenters.records import FolderSetting, RecordsPresenter
 
 if TYPE_CHECKING:
     from kleio_desktop.core.app import Desktop
@@ -124,21 +125,23 @@ class Started:
             self.opening.attach(desktop)
             window = self.app.window
             window.core_opened()
-            first = self.first
-            if first is not None and quickread.last_change(self.home) != first.last_change:
-                self._read_first_page_again()
+            self._read_first_page_again_if_stale()
             await window.status_presenter.load()
         self.opened.set()
         if sync:
             await self.app.runner.start()
 
-    def _read_first_page_again(self) -> None:
+    def _read_first_page_again_if_stale(self) -> None:
+        """Through the core, when the store changed since the light read (another program
+        wrote it) or the page now shows another folder (chosen while the core opened)."""
+        first = self.first
         page = self.app.window.pages.get(self.app.window.page_names()[0])
         presenter = getattr(page, "presenter", None)
-        reload = getattr(presenter, "reload_quietly", None)
-        spawn = getattr(presenter, "spawn", None)
-        if callable(reload) and callable(spawn):
-            spawn(reload())
+        if first is None or not isinstance(presenter, RecordsPresenter):
+            return
+        changed = quickread.last_change(self.home) != first.last_change
+        if changed or (presenter.folder_id or None) != first.folder_id:
+            presenter.spawn(presenter.reload_quietly())
 
     async def close(self) -> None:
         await self.app.close()
@@ -151,7 +154,6 @@ async def start_app(home: Path) -> Started:
     """The app over the store in ``home``, its window not shown yet: from the light read
     when the store is current (``open_core`` then opens the core), else on the core."""
     from kleio_desktop.ui.main import build_app, settings_for, start_window
-    from kleio_desktop.ui.presenters.records import FolderSetting
 
     settings = settings_for(home)
     folder = FolderSetting(settings).folder_id

@@ -17,9 +17,10 @@ from kleio_desktop.core.app import Desktop
 from kleio_desktop.core.queries.collection import list_records
 from kleio_desktop.ui.errors import settle
 from kleio_desktop.ui.startup import StillOpening, start_app
+from kleio_desktop.ui.recordlist import RecordRole
 from kleio_desktop.ui.views.log import LogPage
 from shared.protocol.entities import Release
-from tests.demo import NOW, seed_demo
+from tests.demo import FOLDERS, NOW, seed_demo
 
 from .conftest import run
 
@@ -172,3 +173,27 @@ def test_the_app_closes_before_its_core_opened(tmp_path: Path, qloop: qasync.QEv
     assert not started.app.runner.running
     run(qloop, started.close())
     assert started.opening is not None and started.opening.desktop is None
+
+
+def test_a_folder_chosen_while_the_core_opens_is_read_once_it_is_open(
+    tmp_path: Path, qloop: qasync.QEventLoop
+) -> None:
+    home = tmp_path / "home"
+    run(qloop, _seed(home, 30))
+    started = run(qloop, start_app(home))
+    window = started.app.window
+    window.show()
+    run(qloop, started.first_page())
+    log = window.current_page()
+    assert isinstance(log, LogPage)
+    everything = log.model.rowCount()
+    folder = next(f for f in FOLDERS if f.id not in (0, 1))
+    log.presenter.set_folder(folder.id)  # the read it starts says the store is still opening
+    run(qloop, settle())
+    run(qloop, started.open_core(sync=False))
+    run(qloop, settle())
+    shown = {
+        log.model.index(n).data(RecordRole).item.folder_id for n in range(log.model.rowCount())
+    }
+    assert shown == {folder.id} and log.model.rowCount() < everything
+    run(qloop, started.close())
