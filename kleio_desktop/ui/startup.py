@@ -8,7 +8,10 @@ standing in for the ``Desktop``; then ``open_core`` imports the core off the UI 
 opens it on the same event stream, and the stand-in forwards to it from then on. Until
 then a page other than the first waits for the core, and anything that needs it (a quick
 play, a sync) says the store is still opening. A write to the store between the first read
-and the core's open (another program) reads the first page again.
+and the core's open (another program), or a folder chosen meanwhile, reads the first page
+again through the core. Otherwise the Log keeps the light records until its next read
+(any change): they hold what a list shows, searches and sorts by (``quickread.LightRelease``
+has no formats, styles or durations; the record dialog reads the release itself).
 
 Any other store (none yet, an older schema) takes the full path: the core first, then the
 window (``build_app``)."""
@@ -17,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,7 +100,6 @@ class Started:
     opening: OpeningDesktop | None = None
     core: AbstractAsyncContextManager[Desktop] | None = None
     opened: asyncio.Event = field(default_factory=asyncio.Event)
-    on_opened: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def desktop(self) -> Desktop:
@@ -140,6 +141,7 @@ class Started:
         if first is None or not isinstance(presenter, RecordsPresenter):
             return
         changed = quickread.last_change(self.home) != first.last_change
+        self.first = None  # the page holds what it showed
         if changed or (presenter.folder_id or None) != first.folder_id:
             presenter.spawn(presenter.reload_quietly())
 
