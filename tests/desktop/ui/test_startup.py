@@ -15,7 +15,7 @@ import qasync
 
 from kleio_desktop.core.app import Desktop
 from kleio_desktop.core.queries.collection import list_records
-from kleio_desktop.ui.errors import settle
+from kleio_desktop.ui.presenters.records import settle
 from kleio_desktop.ui.recordlist import RecordRole
 from kleio_desktop.ui.startup import StillOpening, start_app
 from kleio_desktop.ui.views.log import LogPage
