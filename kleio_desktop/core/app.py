@@ -149,11 +149,17 @@ class Desktop:
     @classmethod
     @asynccontextmanager
     async def open(
-        cls, home: Path, *, watch_seconds: float = WATCH_SECONDS
+        cls,
+        home: Path,
+        *,
+        watch_seconds: float = WATCH_SECONDS,
+        events: EventStream | None = None,
     ) -> AsyncIterator[Desktop]:
         """Open the store in ``home`` and everything on it; closes them on the way out
-        (the live engine and an import it runs first, then the watcher, then the store)."""
-        events = EventStream()
+        (the live engine and an import it runs first, then the watcher, then the store).
+        ``events``: the stream to publish on, when its listeners came before the core (the
+        app's window is shown first)."""
+        events = EventStream() if events is None else events
         store = await Store.open(home)
         desktop = cls(home, store, events)
 

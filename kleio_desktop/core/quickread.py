@@ -9,6 +9,9 @@ None and the caller takes the full path (``StatusService.app_status``), which cr
 migrates the store. Both give the same JSON (tests/desktop/core/test_cli_status.py checks
 them against each other).
 
+``first_listing`` reads the app's first page the same way (the Log's records, with the
+listing query ``queries.rows`` runs), so the window shows them before the core loads.
+
 The head revision is read from the migration files themselves (``head_revision``: their
 ``revision`` / ``down_revision`` lines, the one revision no other revises), so a new
 migration needs no constant bumped here; a test checks it against alembic's own answer.
@@ -27,8 +30,13 @@ import re
 import sqlite3
 import uuid
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+if TYPE_CHECKING:
+    from kleio_desktop.core.queries.listed import ListedRecord
+    from shared.protocol.entities import CollectionItem, Release
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations" / "desktop"
 DATABASE_NAME = "kleio.db"
@@ -167,3 +175,239 @@ def _read(db: sqlite3.Connection) -> dict[str, Any] | None:
             for entity, entity_id, reason, outcome, at in rejected
         ],
     }
+
+
+# ---- the first page of the app ------------------------------------------------------------
+
+LISTING = """
+WITH cleaned AS (
+    SELECT release_id, max(cleaned_at) AS last_cleaned_at
+    FROM cleanings WHERE deleted = 0 GROUP BY release_id
+), played AS (
+    SELECT release_id, count(*) AS plays, max(played_at) AS last_played_at
+    FROM plays WHERE deleted = 0 {plays_where} GROUP BY release_id
+)
+SELECT i.instance_id, i.release_id, i.folder_id, i.rating, i.added_at, i.media_condition,
+       i.sleeve_condition, i.notes, i.archived_at, i.archive_reason, {release},
+       played.plays,
+       CASE WHEN cleaned.last_cleaned_at IS NULL THEN played.plays ELSE (
+           SELECT count(*) FROM plays AS p
+           WHERE p.deleted = 0 AND p.release_id = i.release_id
+             AND p.played_at > cleaned.last_cleaned_at
+       ) END,
+       played.last_played_at, cleaned.last_cleaned_at
+FROM collection_items AS i
+LEFT JOIN releases AS r ON r.id = i.release_id
+LEFT JOIN played ON played.release_id = i.release_id
+LEFT JOIN cleaned ON cleaned.release_id = i.release_id
+WHERE i.deleted = 0 {items_where}
+ORDER BY i.instance_id
+"""
+"""Live collection items with their release's stored JSON and play/cleaning counts (plays
+strictly after the release's last live cleaning counted by SQLite over the index of live
+plays: instants are stored as fixed-width UTC text, so comparing the text compares the
+instants). ``queries.rows.listing_rows`` runs this text too, ``{release}`` the release's
+document (``first_listing`` adds the few values it shows, extracted by SQLite)."""
+
+
+@dataclass(slots=True)
+class LightItem:
+    """A collection item as stored, with the attributes of ``entities.CollectionItem``."""
+
+    instance_id: int
+    release_id: int
+    folder_id: int
+    rating: int
+    added_at: dt.datetime | None
+    media_condition: str
+    sleeve_condition: str
+    notes: str
+    archived_at: dt.datetime | None
+    archive_reason: str | None
+
+
+@dataclass(slots=True)
+class LightArtist:
+    id: int | None
+    name: str
+    anv: str
+    join: str
+    role: str
+
+
+@dataclass(slots=True)
+class LightLabel:
+    id: int | None
+    name: str
+    catno: str
+
+
+@dataclass(slots=True)
+class LightTrack:
+    position: str
+    title: str
+    duration_text: str
+    seconds: int | None
+
+
+_SHOWN = "'$.title', '$.year', '$.thumb_url', '$.cover_url', '$.artists', '$.labels', '$.genres'"
+_LIGHT_RELEASE = f"r.document, json_extract(r.document, {_SHOWN})"
+"""The stored release and what a list shows of it (a JSON array SQLite builds)."""
+
+
+class LightRelease:
+    """A stored release (its JSON, as the store wrote ``entities.Release``: valid, so not
+    validated again) with the attributes a list shows, searches and sorts by; its tracks
+    (a tooltip's) are read from the document when first asked for. Read-only."""
+
+    __slots__ = (
+        "_document", "_tracks", "artists", "cover_url", "genres", "id", "labels",
+        "thumb_url", "title", "year",
+    )  # fmt: skip
+
+    def __init__(self, release_id: int, document: str, shown: str) -> None:
+        title, year, thumb_url, cover_url, artists, labels, genres = json.loads(shown)
+        self.id: int = release_id
+        self.title: str = title
+        self.year: int | None = year
+        self.thumb_url: str = thumb_url if thumb_url is not None else ""
+        self.cover_url: str = cover_url if cover_url is not None else ""
+        self.artists = [
+            LightArtist(
+                a.get("id"), a["name"], a.get("anv", ""), a.get("join", ""), a.get("role", "")
+            )
+            for a in artists or ()
+        ]
+        self.labels = [
+            LightLabel(label.get("id"), label["name"], label.get("catno", ""))
+            for label in labels or ()
+        ]
+        self.genres: list[str] = genres or []
+        self._document = document
+        self._tracks: list[LightTrack] | None = None
+
+    @property
+    def tracks(self) -> list[LightTrack]:
+        if self._tracks is None:
+            self._tracks = [
+                LightTrack(
+                    t.get("position", ""), t.get("title", ""), t.get("duration_text", ""),
+                    t.get("seconds"),
+                )
+                for t in json.loads(self._document).get("tracks") or ()
+            ]  # fmt: skip
+        return self._tracks
+
+
+def _stored_instant(value: str | None) -> dt.datetime | None:
+    return None if value is None else dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+
+
+Counts = tuple[int, int, dt.datetime | None, dt.datetime | None]
+"""Plays, plays since the last cleaning, the last play and the last cleaning."""
+
+
+@dataclass(frozen=True)
+class FirstListing:
+    """The Log's first page read before the core loads: the live, unarchived items of one
+    folder (None: all) in instance-id order, the folders, and the change log's last id then
+    (a write after it means the page is read again, through the core)."""
+
+    folder_id: int | None
+    rows: list[tuple[LightItem, LightRelease | None, Counts]]
+    folders: list[tuple[int, str, int]]
+    last_change: int | None
+
+    def records(self, now: dt.datetime) -> list[ListedRecord]:
+        """The rows as ``queries.collection.list_records`` lists them (instance-id order):
+        the same values (tests/desktop/core/queries/test_first_listing.py), in light
+        objects with the attributes of the entities."""
+        from kleio_desktop.core.queries.listed import ListedRecord
+        from shared.domain.sorting import primary_artist
+        from shared.domain.status import status_of
+
+        artists: dict[int, str] = {}
+        listed = []
+        for item, release, (plays, since, last_played, last_cleaned) in self.rows:
+            status = status_of(plays, since, last_played, last_cleaned, now)
+            # the light objects stand in for the entities (the same attributes and values)
+            full_item = cast("CollectionItem", item)
+            if release is None:
+                listed.append(ListedRecord(full_item, None, "", status))
+                continue
+            artist = artists.get(id(release))
+            if artist is None:
+                artist = artists[id(release)] = primary_artist(cast("Release", release).artists)
+            listed.append(ListedRecord(full_item, cast("Release", release), artist, status))
+        return listed
+
+
+def first_listing(home: Path, folder_id: int | None = None) -> FirstListing | None:
+    """The Log's first page of the store in ``home`` (stdlib only), or None when the full
+    path must read it (no store, its schema not at head, anything unreadable)."""
+    database = home / DATABASE_NAME
+    if not database.is_file():
+        return None
+    try:
+        uri = f"{database.resolve().as_uri()}?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True, isolation_level=None)) as db:
+            db.execute("BEGIN")
+            try:
+                return _first_listing(db, folder_id)
+            finally:
+                db.execute("COMMIT")
+    except (sqlite3.Error, ValueError, OSError, KeyError, TypeError):
+        return None
+
+
+def _first_listing(db: sqlite3.Connection, folder_id: int | None) -> FirstListing | None:
+    head = head_revision()
+    if head is None or db.execute("SELECT version_num FROM alembic_version").fetchall() != [
+        (head,)
+    ]:
+        return None
+    items_where, params = " AND i.archived_at IS NULL", {}
+    if folder_id:
+        items_where += " AND i.folder_id = :folder_id"
+        params["folder_id"] = folder_id
+    query = LISTING.format(items_where=items_where, plays_where="", release=_LIGHT_RELEASE)
+    releases: dict[int, LightRelease] = {}
+    rows = []
+    for values in db.execute(query, params):
+        (instance, release_id, folder, rating, added_at, media, sleeve, notes, archived_at,
+         reason, document, shown, plays, since, last_played, last_cleaned) = values  # fmt: skip
+        item = LightItem(
+            instance, release_id, folder, rating, _stored_instant(added_at), media, sleeve,
+            notes, _stored_instant(archived_at), reason,
+        )  # fmt: skip
+        release = None
+        if document is not None:
+            release = releases.get(release_id)
+            if release is None:
+                release = releases[release_id] = LightRelease(release_id, document, shown)
+        counts = (
+            plays or 0,
+            since or 0,
+            _stored_instant(last_played),
+            _stored_instant(last_cleaned),
+        )
+        rows.append((item, release, counts))
+    folders = db.execute(
+        "SELECT id, name, count FROM folders WHERE deleted = 0 AND id != 0"
+    ).fetchall()
+    return FirstListing(folder_id, rows, folders, _last_change(db))
+
+
+def _last_change(db: sqlite3.Connection) -> int | None:
+    (last,) = db.execute("SELECT max(id) FROM change_log").fetchone()
+    return None if last is None else int(last)
+
+
+def last_change(home: Path) -> int | None:
+    """The store's last change-log id (None: none, or unreadable)."""
+    try:
+        uri = f"{(home / DATABASE_NAME).resolve().as_uri()}?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True)) as db:
+            return _last_change(db)
+    except (sqlite3.Error, OSError):
+        return None

@@ -19,12 +19,13 @@ import hashlib
 import logging
 from collections import OrderedDict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
 from PySide6.QtCore import QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QLinearGradient, QPainter, QPixmap
 
-from shared.discogs.settings import user_agent
+if TYPE_CHECKING:  # httpx loads with the first download, not with the first page
+    import httpx
 
 logger = logging.getLogger(__name__)
 
@@ -181,6 +182,8 @@ class CoverCache(QObject):
         return data
 
     async def _read_or_fetch(self, url: str) -> bytes | None:
+        import httpx
+
         path = self.directory / cover_file_name(url)
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self._limit)
@@ -201,6 +204,10 @@ class CoverCache(QObject):
 
     async def _download(self, url: str) -> bytes | None:
         if self._client is None:
+            import httpx
+
+            from shared.discogs.settings import user_agent
+
             self._client = httpx.AsyncClient(
                 headers={"User-Agent": user_agent()},
                 timeout=self._timeout,

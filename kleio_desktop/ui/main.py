@@ -11,14 +11,13 @@ import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import qasync
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from kleio_desktop.core.app import Desktop
-from kleio_desktop.core.settings import DesktopSettings
+from kleio_desktop.core import quickread
 from kleio_desktop.ui import theme
 from kleio_desktop.ui.bridge import CoreBridge
 from kleio_desktop.ui.context import UiContext
@@ -27,6 +26,7 @@ from kleio_desktop.ui.sync_runner import SyncRunner
 from kleio_desktop.ui.window import MainWindow
 
 if TYPE_CHECKING:
+    from kleio_desktop.core.app import Desktop
     from kleio_desktop.ui.presenters.account import AccountPresenter
 
 logger = logging.getLogger(__name__)
@@ -63,19 +63,32 @@ class App:
 
 async def build_app(desktop: Desktop, *, sync: bool = True) -> App:
     """The main window over ``desktop``, the error reporter installed, syncing if paired."""
+    kleio = start_window(desktop, settings_for(desktop.home))
+    await kleio.window.status_presenter.load()
+    if sync:
+        await kleio.runner.start()
+    return kleio
+
+
+def start_window(
+    desktop: Desktop,
+    settings: QSettings,
+    *,
+    extras: dict[str, Any] | None = None,
+    core_ready: bool = True,
+) -> App:
+    """The main window over ``desktop`` (or what stands in for it while it opens, see
+    ``ui.startup``), the error reporter installed; ``extras`` go to the context first."""
     bridge = CoreBridge(desktop.events)
     errors = ErrorReporter()
     errors.install(asyncio.get_running_loop())
-    settings = settings_for(desktop.home)
     ctx = UiContext(desktop=desktop, bridge=bridge, errors=errors)
+    ctx.extras.update(extras or {})
     ctx.extras["settings"] = settings
     runner = SyncRunner(desktop)
     ctx.extras["sync_runner"] = runner
-    window = MainWindow(ctx, runner, settings)
+    window = MainWindow(ctx, runner, settings, core_ready=core_ready)
     errors.set_parent_widget(window)
-    await window.status_presenter.load()
-    if sync:
-        await runner.start()
     return App(ctx=ctx, window=window, runner=runner)
 
 
@@ -93,30 +106,34 @@ def account_of(ctx: UiContext) -> AccountPresenter:
 
 
 async def run(app: QApplication, home: Path) -> int:
+    from kleio_desktop.ui.startup import start_app
+
     try:
-        opened = Desktop.open(home)
-        desktop = await opened.__aenter__()
+        started = await start_app(home)
     except Exception as exc:
         QMessageBox.critical(None, "Kleio", f"Kleio cannot open {home}: {describe(exc)}")
         return 1
+    kleio = started.app
+    closed = asyncio.Event()
+    app.lastWindowClosed.connect(closed.set)  # before the core opens: it may be closed meanwhile
     try:
-        kleio = await build_app(desktop, sync=False)
         kleio.window.show()
-        await kleio.runner.start()  # after the window is up
+        try:
+            await started.open_core()  # after the first page is up; then syncs if paired
+        except Exception as exc:
+            QMessageBox.critical(None, "Kleio", f"Kleio cannot open {home}: {describe(exc)}")
+            return 1
         settings = kleio.ctx.extras["settings"]
         assert isinstance(settings, QSettings)
-        if str(settings.value(FIRST_RUN_KEY, "")) != "true":
+        if not closed.is_set() and str(settings.value(FIRST_RUN_KEY, "")) != "true":
             from kleio_desktop.ui.first_run import FirstRunDialog
 
             dialog = FirstRunDialog(kleio.account, kleio.window)
             dialog.finished.connect(lambda _result: settings.setValue(FIRST_RUN_KEY, "true"))
             dialog.open()
-        closed = asyncio.Event()
-        app.lastWindowClosed.connect(closed.set)
         await closed.wait()
-        await kleio.close()
     finally:
-        await opened.__aexit__(None, None, None)
+        await started.close()
     return 0
 
 
@@ -130,7 +147,7 @@ def main() -> None:
     theme.follow_system(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    home = DesktopSettings().data_dir
+    home = quickread.data_dir()  # as DesktopSettings().data_dir, without pydantic
     with loop:
         code = loop.run_until_complete(run(app, home))
     app.shutdown()  # Qt objects go before the interpreter's last collection, not during it

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kleio_desktop.core.queries.collection import ListedRecord
+from kleio_desktop.core.queries.listed import ListedRecord
 from kleio_desktop.ui.context import UiContext
 from kleio_desktop.ui.errors import run_reported
 from kleio_desktop.ui.presenters.quick_log import QuickLogPresenter, label

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kleio_desktop.core.queries.collection import ListedRecord
+from kleio_desktop.core.queries.listed import ListedRecord
 from kleio_desktop.ui.covers import CoverCache
 from shared.domain.status import Colour
 

@@ -194,9 +194,14 @@ class MainWindow(QMainWindow):
         runner: SyncRunner,
         settings: QSettings,
         pages: list[PageSpec] | None = None,
+        *,
+        core_ready: bool = True,
     ) -> None:
         super().__init__()
         self.ctx = ctx
+        self.core_ready = core_ready
+        """False while the core opens (``ui.startup``): only the first page shows then, the
+        page asked for meanwhile opens with ``core_opened``."""
         self.runner = runner
         self.settings = settings
         self.setWindowTitle("Kleio")
@@ -283,10 +288,20 @@ class MainWindow(QMainWindow):
             return None
         return self.pages.get(self.specs[row].name)
 
+    def core_opened(self) -> None:
+        """The core is open: show the page asked for while it opened."""
+        self.core_ready = True
+        row = self.sidebar.currentRow()
+        if row >= 0 and self.specs[row].name not in self.pages:
+            self._show_page(row)
+
     def _show_page(self, row: int) -> None:
         if row < 0:
             return
         name = self.specs[row].name
+        if not self.core_ready and row != 0 and name not in self.pages:
+            self.stack.setCurrentIndex(row)  # its placeholder, until the core is open
+            return
         try:
             page = self.page(name)
         except Exception as exc:

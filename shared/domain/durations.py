@@ -23,9 +23,10 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from shared.protocol.entities import ReleaseFormat, Track
+if TYPE_CHECKING:  # pydantic's models load when a track is built, not with the sorts
+    from shared.protocol.entities import ReleaseFormat, Track
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,8 @@ def _track(row: Mapping[str, Any]) -> Track:
     if seconds is not None and seconds > MAX_TRACK_SECONDS:
         log.debug("track duration %r longer than a day, treated as unknown", duration_text)
         seconds = None
+    from shared.protocol.entities import Track
+
     return Track(
         position=_text(row, "position", _SHORT_TEXT),
         title=_text(row, "title", _TITLE_TEXT),

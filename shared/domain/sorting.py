@@ -14,10 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from shared.domain.durations import display_artist_name
-from shared.protocol.entities import ReleaseArtist
+
+if TYPE_CHECKING:  # annotations only: the sorts load without pydantic's models
+    from shared.protocol.entities import ReleaseArtist
 
 SortKey = Literal[
     "album",

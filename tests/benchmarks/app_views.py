@@ -83,7 +83,7 @@ def _child() -> list[dict[str, Any]]:
         from shared.domain.sorting import primary_artist
         from shared.domain.status import record_status
         from tests.demo import make_demo
-        from tests.desktop.ui.qlog_support import opened
+        from tests.desktop.ui.support import opened
 
         demo = make_demo(RECORDS, plays=0)
         now = dt.datetime.now(dt.UTC)

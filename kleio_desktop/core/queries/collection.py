@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kleio_desktop.core.queries import rows
+from kleio_desktop.core.queries.listed import ListedRecord as ListedRecord
+from kleio_desktop.core.queries.listed import record_view as record_view
 from kleio_desktop.core.store import Store
 from shared.domain.search import FuzzyIndex, Getter, weighted_fields
 from shared.domain.sorting import (
@@ -23,8 +25,8 @@ from shared.domain.sorting import (
     sort_position,
     sort_records,
 )
-from shared.domain.status import RecordStatus, status_of
-from shared.protocol.entities import CollectionItem, Release
+from shared.domain.status import status_of
+from shared.protocol.entities import Release
 
 
 @dataclass(frozen=True)
@@ -35,15 +37,6 @@ class CollectionFilters:
     archived: bool | None = False
     folder_id: int | None = None
     genres: Sequence[str] = ()
-
-
-@dataclass(frozen=True)
-class ListedRecord:
-    item: CollectionItem
-    release: Release | None
-    artist: str
-    """The primary artist, as the list shows and sorts it."""
-    status: RecordStatus
 
 
 async def list_records(
@@ -238,20 +231,3 @@ def search(records: Sequence[ListedRecord], query: str) -> list[ListedRecord]:
     """The fuzzy matches over title, artist, genres and labels, best first."""
     texts = [(r.item.instance_id, r.release, r.artist) for r in records]
     return [records[n] for n in _INDEXES.index_of(texts).search(query)]
-
-
-def record_view(record: ListedRecord) -> RecordView:
-    """What the sorts need of one listed record."""
-    release = record.release
-    return RecordView(
-        instance_id=record.item.instance_id,
-        release_id=record.item.release_id,
-        title=release.title if release else "",
-        artist=record.artist,
-        genre=release.genres[0] if release and release.genres else "",
-        year=release.year if release else None,
-        added_at=record.item.added_at,
-        plays=record.status.plays,
-        last_played_at=record.status.last_played_at,
-        cleanliness_score=record.status.cleanliness.score,
-    )

@@ -17,6 +17,7 @@ from sqlalchemy import Select, Text, func, select, text, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_desktop.core.changes import NO_CHANGES, Changes
+from kleio_desktop.core.quickread import LISTING
 from kleio_desktop.core.store import Store
 from kleio_desktop.core.store.models import CleaningRow as StoredCleaning
 from kleio_desktop.core.store.models import CollectionItemRow, ReleaseRow, StylusRow
@@ -283,33 +284,7 @@ class ListingRow:
     last_cleaned_at: dt.datetime | None
 
 
-# Plays strictly after the release's last live cleaning, counted by SQLite over the index of
-# live plays (a range of it for each cleaned release): instants are stored as fixed-width
-# UTC text, so comparing the text compares the instants.
-_LISTING = """
-WITH cleaned AS (
-    SELECT release_id, max(cleaned_at) AS last_cleaned_at
-    FROM cleanings WHERE deleted = 0 GROUP BY release_id
-), played AS (
-    SELECT release_id, count(*) AS plays, max(played_at) AS last_played_at
-    FROM plays WHERE deleted = 0 {plays_where} GROUP BY release_id
-)
-SELECT i.instance_id, i.release_id, i.folder_id, i.rating, i.added_at, i.media_condition,
-       i.sleeve_condition, i.notes, i.archived_at, i.archive_reason, r.document,
-       played.plays,
-       CASE WHEN cleaned.last_cleaned_at IS NULL THEN played.plays ELSE (
-           SELECT count(*) FROM plays AS p
-           WHERE p.deleted = 0 AND p.release_id = i.release_id
-             AND p.played_at > cleaned.last_cleaned_at
-       ) END,
-       played.last_played_at, cleaned.last_cleaned_at
-FROM collection_items AS i
-LEFT JOIN releases AS r ON r.id = i.release_id
-LEFT JOIN played ON played.release_id = i.release_id
-LEFT JOIN cleaned ON cleaned.release_id = i.release_id
-WHERE i.deleted = 0 {items_where}
-ORDER BY i.instance_id
-"""
+_LISTING = LISTING  # plays after the last cleaning counted by SQLite: see its text
 
 
 _ITEMS: dict[tuple[Any, ...], wire.CollectionItem] = {}
@@ -372,7 +347,7 @@ async def listing_rows(
             " WHERE instance_id = :instance_id)"
         )
         params["instance_id"] = instance_id
-    query = _LISTING.format(items_where=items_where, plays_where=plays_where)
+    query = _LISTING.format(items_where=items_where, plays_where=plays_where, release="r.document")
     result = await session.execute(text(query), params)
     listed = []
     for values in result:

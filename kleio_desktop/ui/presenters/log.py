@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from kleio_desktop.core.queries.collection import ListedRecord
+from kleio_desktop.core.queries.listed import ListedRecord
 from kleio_desktop.ui.presenters.records import RecordsPresenter
 from shared.domain.sorting import SortKey
 

@@ -10,22 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
-from sqlalchemy import select
 
 from kleio_desktop.core.events import DataChanged
-from kleio_desktop.core.queries import collection as collection_queries
-from kleio_desktop.core.queries.collection import CollectionFilters, ListedRecord
-from kleio_desktop.core.store.models import FolderRow
+from kleio_desktop.core.queries.listed import ListedRecord, record_view
 from shared.domain.search import COLLECTION_SEARCH_WEIGHTS, FuzzyIndex
 from shared.domain.sorting import DEFAULT_SORT, RecordView, SortKey, sort_records
 
 if TYPE_CHECKING:
     from kleio_desktop.core.app import Desktop
+    from kleio_desktop.core.quickread import FirstListing
 
 ALL_FOLDERS = 0
 FOLDER_KEY = "collection/folder_id"
@@ -65,16 +63,25 @@ class FolderSetting(QObject):
 
 async def folders(desktop: Desktop) -> list[FolderChoice]:
     """The user's Discogs folders, by name ("All" is the view's own first choice)."""
+    from sqlalchemy import select  # the core's modules load after the first page is shown
+
+    from kleio_desktop.core.store.models import FolderRow
+
     async with desktop.store.read() as session:
         rows = await session.execute(
             select(FolderRow.id, FolderRow.name, FolderRow.count).where(
                 FolderRow.deleted.is_(False), FolderRow.id != ALL_FOLDERS
             )
         )
-        return sorted(
-            (FolderChoice(id_, name, count) for id_, name, count in rows),
-            key=lambda f: (f.id != 1, f.name.casefold()),
-        )
+        return folder_choices(rows)
+
+
+def folder_choices(rows: Iterable[tuple[int, str, int]]) -> list[FolderChoice]:
+    """The folders (id, name, count) in the order the selector lists them."""
+    return sorted(
+        (FolderChoice(id_, name, count) for id_, name, count in rows),
+        key=lambda f: (f.id != 1, f.name.casefold()),
+    )
 
 
 def search_index(records: Sequence[ListedRecord]) -> FuzzyIndex[ListedRecord]:
@@ -105,7 +112,7 @@ def sorted_records(
     """``records`` in the shared sort order (``views``: each record's sort view, if known)."""
     by_id = {r.item.instance_id: r for r in records}
     known = views or {}
-    listed = [known.get(r.item.instance_id) or collection_queries.record_view(r) for r in records]
+    listed = [known.get(r.item.instance_id) or record_view(r) for r in records]
     return [by_id[v.instance_id] for v in sort_records(listed, sort, now, descending)]
 
 
@@ -156,6 +163,9 @@ class RecordsPresenter(QObject):
         """False while the page is hidden: a change then only marks it ``stale``."""
         self.stale = False
         self._loaded = False
+        self.first: FirstListing | None = None
+        """The first read, done before the core opened (``quickread.first_listing``): the
+        first ``load`` shows it instead of reading the store."""
         folder.changed.connect(self._on_folder_changed)
 
     @property
@@ -172,12 +182,19 @@ class RecordsPresenter(QObject):
         """Read the folder's records (and the folder list) and show them."""
         self._generation += 1
         generation = self._generation
-        choices = await folders(self.desktop)
-        records = await collection_queries.list_records(
-            self.desktop.store,
-            CollectionFilters(folder_id=self.folder_id or None),
-            now=self._clock(),
-        )
+        first, self.first = self.first, None
+        if first is not None and first.folder_id == (self.folder_id or None):
+            choices = folder_choices(first.folders)
+            records = first.records(self._clock())
+        else:
+            from kleio_desktop.core.queries import collection as collection_queries
+
+            choices = await folders(self.desktop)
+            records = await collection_queries.list_records(
+                self.desktop.store,
+                collection_queries.CollectionFilters(folder_id=self.folder_id or None),
+                now=self._clock(),
+            )
         # the search index is built off the UI thread (10,000 records: about a second):
         # before showing the records when a search is on, else just after
         searching = bool(self.query.strip())
@@ -207,7 +224,7 @@ class RecordsPresenter(QObject):
         self.available_genres = sorted(
             {g for r in records if r.release for g in r.release.genres}, key=str.casefold
         )
-        self._views = {r.item.instance_id: collection_queries.record_view(r) for r in records}
+        self._views = {r.item.instance_id: record_view(r) for r in records}
         self._full_index = index or (index_in_id_order(records) if build_index else None)
         self._base = None
         self._loaded = True

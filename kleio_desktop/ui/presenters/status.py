@@ -7,18 +7,16 @@ import asyncio
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from kleio_desktop.core.app import Desktop
 from kleio_desktop.core.events import DataChanged
-from kleio_desktop.core.store.models import DiscogsImportRow
-from kleio_desktop.core.store.rejections import WHAT_TO_DO
 from kleio_desktop.ui.bridge import CoreBridge
 from kleio_desktop.ui.errors import spawn
 
 if TYPE_CHECKING:
+    from kleio_desktop.core.app import Desktop
     from kleio_desktop.core.sync import SyncStatus
     from shared.discogs import ImportProgress
 
@@ -148,6 +146,9 @@ class StatusPresenter(QObject):
 
     async def load(self) -> None:
         """Read what the store knows: pending changes, refusals, the last import."""
+        from kleio_desktop.core.store.models import DiscogsImportRow
+        from kleio_desktop.core.store.rejections import WHAT_TO_DO
+
         status = await self._desktop.status.app_status()
         async with self._desktop.store.read() as session:
             row = await session.get(DiscogsImportRow, 1)
@@ -169,6 +170,21 @@ class StatusPresenter(QObject):
             error=self.view.error if self.view.online else status.last_error,
             rejected=rejected,
             discogs_as_of=as_of,
+        )
+
+    def show_stored(self, status: dict[str, Any]) -> None:
+        """What ``quickread.app_status_json`` read, until ``load`` can (the core opening)."""
+        rejected = tuple(
+            Rejected(f"{r['entity']} {str(r['id'])[:8]}", r["reason"], r["what_to_do"])
+            for r in status["rejected_changes"]
+        )
+        last = status["last_synced"]
+        self._set(
+            paired=status["server"] is not None,
+            pending=status["pending_mutations"],
+            last_synced_at=None if last is None else dt.datetime.fromisoformat(last),
+            error=status["last_error"],
+            rejected=rejected,
         )
 
     def on_sync_status(self, status: SyncStatus) -> None:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kleio_desktop.core.queries.collection import ListedRecord
+from kleio_desktop.core.queries.listed import ListedRecord
 from kleio_desktop.ui.context import UiContext
 from kleio_desktop.ui.covers import CoverCache, covers_for
 from kleio_desktop.ui.presenters.collection import COLLECTION_SORTS, CollectionPresenter

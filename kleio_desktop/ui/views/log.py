@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kleio_desktop.core.queries.collection import ListedRecord
+from kleio_desktop.core.queries.listed import ListedRecord
 from kleio_desktop.ui.context import UiContext
 from kleio_desktop.ui.covers import covers_for
 from kleio_desktop.ui.presenters.log import LOG_SORTS, LogPresenter
@@ -41,6 +41,8 @@ class LogPage(RecordsPage):
             parent,
         )
         self.presenter = LogPresenter(ctx.desktop, folder_setting(ctx), parent=self)
+        # the first page read before the core opened (``ui.startup``), shown by the first load
+        self.presenter.first = ctx.extras.pop("first_listing", None)
         self.covers = covers_for(ctx.extras, ctx.desktop.home)
 
         self.search.setMinimumWidth(260)

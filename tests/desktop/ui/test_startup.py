@@ -1,0 +1,199 @@
+"""The app's cold start (``kleio_desktop.ui.startup``): the window and the Log's first page
+before the core loads, the core after them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import qasync
+
+from kleio_desktop.core.app import Desktop
+from kleio_desktop.core.queries.collection import list_records
+from kleio_desktop.ui.presenters.records import settle
+from kleio_desktop.ui.recordlist import RecordRole
+from kleio_desktop.ui.startup import StillOpening, start_app
+from kleio_desktop.ui.views.log import LogPage
+from shared.protocol.entities import Release
+from tests.demo import FOLDERS, NOW, seed_demo
+
+from .conftest import run
+
+HEAVY = [
+    "sqlalchemy",
+    "alembic",
+    "aiosqlite",
+    "pydantic",
+    "pydantic_settings",
+    "httpx",
+    "websockets",
+    "shared.protocol.entities",
+    "kleio_desktop.core.app",
+    "kleio_desktop.core.store",
+    "kleio_desktop.core.sync",
+]
+"""What the first page is shown without (each is a tenth of a second or more to import)."""
+
+CHILD = textwrap.dedent(
+    """
+    import asyncio, json, os, sys
+    from pathlib import Path
+
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from kleio_desktop.ui.startup import start_app
+
+    HEAVY = {heavy!r}
+    app = QApplication([])
+    app.setQuitOnLastWindowClosed(False)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+
+
+    def report(when, page):
+        loaded = [name for name in HEAVY if name in sys.modules]
+        print(when, json.dumps({{"heavy": loaded, "rows": page.model.rowCount()}}), flush=True)
+
+
+    async def main():
+        started = await start_app(Path(sys.argv[1]))
+        started.app.window.show()
+        await started.first_page()
+        await asyncio.sleep(0)
+        report("FIRST", started.app.window.current_page())
+        await started.open_core(sync=False)
+        report("OPEN", started.app.window.current_page())
+        await started.close()
+
+
+    with loop:
+        loop.run_until_complete(main())
+    os._exit(0)
+    """
+)
+
+
+async def _seed(home: Path, records: int) -> int:
+    """A demo collection in ``home``; returns how many records the Log lists."""
+    async with Desktop.open(home) as desktop:
+        await seed_demo(desktop, records, plays=records * 3)
+        return len(await list_records(desktop.store, now=NOW))
+
+
+def test_the_first_page_shows_before_the_core_loads(
+    tmp_path: Path, qloop: qasync.QEventLoop
+) -> None:
+    home = tmp_path / "home"
+    listed = run(qloop, _seed(home, 40))
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD.format(heavy=HEAVY), str(home)],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "KLEIO_TOKEN_STORE": "file"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = dict(line.split(" ", 1) for line in done.stdout.splitlines() if " {" in line)
+    first, opened = json.loads(lines["FIRST"]), json.loads(lines["OPEN"])
+    assert first == {"heavy": [], "rows": listed}
+    assert {"sqlalchemy", "kleio_desktop.core.app"} <= set(opened["heavy"])
+    assert "alembic" not in opened["heavy"]  # the store is at head: no migration to run
+    assert opened["rows"] == listed
+
+
+def test_other_pages_wait_for_the_core_and_a_write_meanwhile_is_read(
+    tmp_path: Path, qloop: qasync.QEventLoop
+) -> None:
+    home = tmp_path / "home"
+    listed = run(qloop, _seed(home, 30))
+    started = run(qloop, start_app(home))
+    window = started.app.window
+    stored = window.status_presenter.view  # read with the first page, before the core
+    assert stored.pending > 0
+    window.show()
+    run(qloop, started.first_page())
+    log = window.current_page()
+    assert isinstance(log, LogPage)
+    assert log.model.rowCount() == listed
+    record = log.presenter.all_records[0]
+    assert not isinstance(record.release, Release)  # the light read's
+    with pytest.raises(StillOpening):
+        _ = started.desktop.store
+    window.sidebar.setCurrentRow(window.page_names().index("collection"))
+    assert "collection" not in window.pages  # until the core is open
+
+    async def play_elsewhere() -> None:  # another program, before the core opens
+        async with Desktop.open(home) as other:
+            await other.plays.log_play(record.item.release_id)
+
+    run(qloop, play_elsewhere())
+    run(qloop, started.open_core(sync=False))
+    assert window.current_page() is window.pages["collection"]
+    run(qloop, settle())
+    status = window.status_presenter.view  # as the core reads it (one more play pending)
+    assert (status.paired, status.pending, status.last_synced_at, status.error) == (
+        stored.paired,
+        stored.pending + 1,
+        stored.last_synced_at,
+        stored.error,
+    )
+    again = next(
+        r for r in log.presenter.all_records if r.item.instance_id == record.item.instance_id
+    )
+    assert again.status.plays == record.status.plays + 1
+    assert isinstance(again.release, Release)  # read again through the core
+    assert started.desktop.store is not None
+    run(qloop, started.close())
+
+
+def test_a_first_start_opens_the_core_first(tmp_path: Path, qloop: qasync.QEventLoop) -> None:
+    """No store yet (or one to migrate): the core creates it, then the window shows."""
+    started = run(qloop, start_app(tmp_path / "new"))
+    assert started.opening is None and started.opened.is_set()
+    assert (tmp_path / "new" / "kleio.db").is_file()
+    started.app.window.show()
+    run(qloop, started.first_page())
+    run(qloop, started.open_core(sync=False))  # nothing left to open
+    run(qloop, started.close())
+
+
+def test_the_app_closes_before_its_core_opened(tmp_path: Path, qloop: qasync.QEventLoop) -> None:
+    home = tmp_path / "home"
+    run(qloop, _seed(home, 5))
+    started = run(qloop, start_app(home))
+    started.app.window.show()
+    run(qloop, started.first_page())
+    assert not started.app.runner.running
+    run(qloop, started.close())
+    assert started.opening is not None and started.opening.desktop is None
+
+
+def test_a_folder_chosen_while_the_core_opens_is_read_once_it_is_open(
+    tmp_path: Path, qloop: qasync.QEventLoop
+) -> None:
+    home = tmp_path / "home"
+    run(qloop, _seed(home, 30))
+    started = run(qloop, start_app(home))
+    window = started.app.window
+    window.show()
+    run(qloop, started.first_page())
+    log = window.current_page()
+    assert isinstance(log, LogPage)
+    everything = log.model.rowCount()
+    folder = next(f for f in FOLDERS if f.id not in (0, 1))
+    log.presenter.set_folder(folder.id)  # the read it starts says the store is still opening
+    run(qloop, settle())
+    run(qloop, started.open_core(sync=False))
+    run(qloop, settle())
+    shown = {
+        log.model.index(n).data(RecordRole).item.folder_id for n in range(log.model.rowCount())
+    }
+    assert shown == {folder.id} and log.model.rowCount() < everything
+    run(qloop, started.close())
