@@ -17,7 +17,7 @@ from kleio_desktop.ui.main import App, build_app
 from kleio_desktop.ui.views.settings import SettingsPage
 from tests.fakes.legacy_db import LegacyIds, build_legacy_db
 
-from .conftest import run, until
+from .support import run, until
 
 IDS = LegacyIds(kind_of_blue=1_800_001, estimated=1_800_002, third=1_800_003, orphan=1_800_004)
 FIRST = (
