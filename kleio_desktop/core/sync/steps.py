@@ -218,7 +218,13 @@ async def pull_all(
 
     Pages are asked for ahead of applying them (``_Prefetch``); each page is applied in one
     transaction with the cursor that follows it, so a crash repeats at most one page (pulls
-    carry current state: applying one twice does no harm)."""
+    carry current state: applying one twice does no harm).
+
+    A stylus primary claim that would yield to a local primary while more pages are to come
+    is held back and given again with the next page (unless that page carries a newer state
+    of its row), so it is settled against the rows as the whole pull leaves them: a later
+    page may delete or demote the primary it yielded to (``remote.apply_page``). While claims
+    are held the stored cursor does not move."""
     tally, resets, pages = Tally(), 0, Pages(transport, page_size)
     state = await store.sync_state()
     cursor, epoch = state.cursor, state.epoch
@@ -236,6 +242,7 @@ async def pull_all(
         return ask(reached[0], page.epoch)
 
     ahead = _Prefetch(ask(cursor, epoch), following)
+    held: list[Change] = []  # stylus claims held back for a later page of this pull
     try:
         while True:
             page = await ahead.next()
@@ -249,13 +256,20 @@ async def pull_all(
                 state = await store.sync_state()
                 cursor, epoch = state.cursor, state.epoch
                 start = reached[0] = cursor
+                held = []  # the snapshot carried their rows' current state
                 await ahead.close()
                 ahead = _Prefetch(ask(cursor, epoch), following)
                 continue
             cursor, epoch = max(cursor, page.next_cursor), page.epoch
+            newer = {(change.entity, change.entity_id) for change in page.changes}
+            changes = [c for c in held if (c.entity, c.entity_id) not in newer]
+            changes.extend(page.changes)
+            held = []
             with collector_paused():
-                pulled = await store.apply_pulled(page.changes, cursor=cursor, epoch=epoch)
-            tally.pulled += pulled.applied
+                pulled = await store.apply_pulled(
+                    changes, cursor=cursor, epoch=epoch, defer=held if page.has_more else None
+                )
+            tally.pulled += pulled.applied - (len(changes) - len(page.changes))
             tally.pruned += pulled.pruned
             if progress is not None:
                 total = None if page.seq is None else max(page.seq, cursor) - start
