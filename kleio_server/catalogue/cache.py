@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+import orjson
+
 from shared.protocol import entities as wire
 
 SUMMARY_EXCLUDE = frozenset({"tracks"})
@@ -24,6 +26,7 @@ class ReleaseCache:
         self.capacity = capacity
         self._entries: OrderedDict[int, tuple[int, bool, wire.Release]] = OrderedDict()
         self._summaries: dict[tuple[int, int], dict[str, Any]] = {}
+        self._documents: dict[tuple[int, int], orjson.Fragment] = {}
         self.hits = 0
         self.misses = 0
 
@@ -42,6 +45,7 @@ class ReleaseCache:
         while len(self._entries) > self.capacity:
             evicted, (old_version, _, _) = self._entries.popitem(last=False)
             self._summaries.pop((evicted, old_version), None)
+            self._documents.pop((evicted, old_version), None)
 
     def summary(self, release: wire.Release) -> dict[str, Any]:
         """The JSON summary of a release read through this cache (memoised per version)."""
@@ -53,3 +57,20 @@ class ReleaseCache:
         if found is None:
             found = self._summaries[key] = summary_json(release)
         return found
+
+    def document(self, release: wire.Release) -> orjson.Fragment:
+        """The whole release as JSON, for orjson to embed as is (pull and snapshot pages: a
+        first sync sends every release of a collection), memoised per version when the
+        release was read through this cache."""
+        entry = self._entries.get(release.id)
+        if entry is None or entry[2] is not release or not entry[1]:
+            return document_json(release)
+        key = (release.id, entry[0])
+        found = self._documents.get(key)
+        if found is None:
+            found = self._documents[key] = document_json(release)
+        return found
+
+
+def document_json(release: wire.Release) -> orjson.Fragment:
+    return orjson.Fragment(release.__pydantic_serializer__.to_json(release))
