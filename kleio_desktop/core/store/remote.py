@@ -471,20 +471,31 @@ def _by_columns(rows: Any) -> list[list[Row]]:
     return list(groups.values())
 
 
+_RELEASES = TypeAdapter(list[Release])
+
+
 async def _save_releases(tx: Transaction, changes: Sequence[Change]) -> set[int]:
     """Keep the catalogue entries riding on collection items (one upsert for the page); an
     unreadable one is skipped with a warning, never failing the pull."""
-    found: dict[int, Release] = {}
+    documents: list[tuple[str, dict[str, Any]]] = []
     for change in changes:
         document = (change.data or {}).get("release")
-        if change.entity != "collection_item" or not isinstance(document, dict):
-            continue
-        try:
-            release = Release.model_validate(document)
-        except ValidationError as exc:
-            logger.warning("ignored an unreadable release of item %s: %s", change.entity_id, exc)
-            continue
-        found[release.id] = release
+        if change.entity == "collection_item" and isinstance(document, dict):
+            documents.append((change.entity_id, document))
+    if not documents:
+        return set()
+    found: dict[int, Release] = {}
+    try:  # all at once; one by one only to tell which are unreadable
+        releases = _RELEASES.validate_python([document for _, document in documents])
+        found = {release.id: release for release in releases}
+    except ValidationError:
+        for item, document in documents:
+            try:
+                release = Release.model_validate(document)
+            except ValidationError as exc:
+                logger.warning("ignored an unreadable release of item %s: %s", item, exc)
+                continue
+            found[release.id] = release
     if not found:
         return set()
     table: Any = ReleaseRow.__table__
@@ -498,11 +509,10 @@ async def _save_releases(tx: Transaction, changes: Sequence[Change]) -> set[int]
     rows = []
     for release in found.values():
         current = detailed.get(release.id)
-        row = (
-            catalogue.release_row(release)
-            if current is None
-            else catalogue.merged_row(current, release, details=False)
-        )
+        if current is None:
+            rows.append(catalogue.release_values(release))
+            continue
+        row = catalogue.merged_row(current, release, details=False)
         rows.append({column.key: getattr(row, column.key) for column in table.columns})
     statement = sqlite_insert(table)
     columns = [column.key for column in table.columns if column.key != "id"]
