@@ -23,7 +23,7 @@ Only ``httpx`` is imported here (no pydantic: a ``ValidationError`` is a ``Value
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -192,9 +192,19 @@ class ServerClient:
             raise self.errors.refused(problem)
         raise self.errors.failed(problem)
 
-    def read(self, response: httpx.Response, model: type[M]) -> M:
-        """The answer's body as ``model``; raises the ``ErrorMap``'s ``unreadable``."""
+    def read(
+        self,
+        response: httpx.Response,
+        model: type[M],
+        *,
+        parse: Callable[[bytes], Any] | None = None,
+    ) -> M:
+        """The answer's body as ``model``; raises the ``ErrorMap``'s ``unreadable``. With
+        ``parse`` (``orjson.loads``), the JSON is parsed by it and the model validates the
+        Python values: several times faster for pages of free-form row data."""
         try:
+            if parse is not None:
+                return model.model_validate(parse(response.content))
             return model.model_validate_json(response.content)
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
             raise self.errors.unreadable(response, exc) from exc

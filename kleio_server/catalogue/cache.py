@@ -10,10 +10,12 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+import orjson
+
 from shared.domain.sorting import primary_artist
 from shared.protocol import entities as wire
 
-MEMOS = ("summary", "artist")
+MEMOS = ("summary", "artist", "document")
 
 SUMMARY_EXCLUDE = frozenset({"tracks"})
 
@@ -27,7 +29,7 @@ class ReleaseCache:
     def __init__(self, capacity: int = 20_000) -> None:
         self.capacity = capacity
         self._entries: OrderedDict[int, tuple[int, bool, wire.Release]] = OrderedDict()
-        self._summaries: dict[tuple[int, int, str], Any] = {}
+        self._summaries: dict[tuple[int, int, str], Any] = {}  # (id, version, kind)
         self.hits = 0
         self.misses = 0
 
@@ -75,3 +77,17 @@ class ReleaseCache:
         if found is None:
             found = self._summaries[key] = compute(release)
         return found
+
+    def document(self, release: wire.Release) -> orjson.Fragment:
+        """The whole release as JSON, for orjson to embed as is (pull and snapshot pages: a
+        first sync sends every release of a collection), memoised per version when the
+        release was read through this cache with its tracklist."""
+        entry = self._entries.get(release.id)
+        if entry is None or not entry[1]:
+            return document_json(release)
+        found: orjson.Fragment = self._memo(release, "document", document_json)
+        return found
+
+
+def document_json(release: wire.Release) -> orjson.Fragment:
+    return orjson.Fragment(release.__pydantic_serializer__.to_json(release))

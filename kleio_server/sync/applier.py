@@ -101,23 +101,27 @@ class Applier:
             self.clock.observe(stamp)
         else:  # a server tick past the cap: capped stamps keep the order they arrived in
             stamp = self.clock.observe(stamp)
-        await changelog.lock_sequence(session, user_id)
-        row = await self._load(session, spec, user_id, key)
-        run = _Run(self, session, user_id, client_id, now)
-        if mutation.op == "upsert":
-            await run.upsert(spec, key, row, mutation.fields, stamp)
-        elif row is None:
-            raise MutationRejected(f"no {mutation.entity} {mutation.entity_id}")
-        else:
-            await run.set_deleted(spec, row, mutation.op == "delete", stamp)
+        before = await changelog.lock_sequence(session, user_id)
+        try:
+            row = await self._load(session, spec, user_id, key)
+            run = _Run(self, session, user_id, client_id, now)
+            if mutation.op == "upsert":
+                await run.upsert(spec, key, row, mutation.fields, stamp)
+            elif row is None:
+                raise MutationRejected(f"no {mutation.entity} {mutation.entity_id}")
+            else:
+                await run.set_deleted(spec, row, mutation.op == "delete", stamp)
+            if deferred_stats is None:
+                await run.finish()
+            else:
+                deferred_stats.update(run.stats_releases)
+                if flush:
+                    await session.flush()
+        except BaseException:  # rolled back: so are the log entries it had not written yet
+            changelog.drop_pending(session, user_id, before)
+            raise
         if stamp != sent:
             run.applied.capped = stamp.encode()
-        if deferred_stats is None:
-            await run.finish()
-        else:
-            deferred_stats.update(run.stats_releases)
-            if flush:
-                await session.flush()
         if run.applied.last_seq:
             done = run.applied
             changelog.note_changed(session, user_id, done.last_seq, done.rows, done.records)

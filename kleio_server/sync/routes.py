@@ -35,6 +35,7 @@ async def push(
 async def pull(
     user: CurrentUser,
     session: SessionDep,
+    kleio: KleioDep,
     cursor: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 500,
     epoch: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
@@ -45,13 +46,17 @@ async def pull(
     retained log, or from another ``epoch``): push the outbox, then bootstrap from
     ``/sync/snapshot``. ``seq`` is the user's sequence now (``seq - cursor`` entries are
     still to come, for a progress bar); pages of up to 5,000 entries suit a first sync."""
-    return json_response(await service.pull_page(session, user.id, cursor, limit, epoch))
+    page = await service.pull_page(
+        session, user.id, cursor, limit, epoch, cache=kleio.release_cache
+    )
+    return json_response(page)
 
 
 @router.get("/snapshot", response_model=SnapshotPage)
 async def snapshot(
     user: CurrentUser,
     session: SessionDep,
+    kleio: KleioDep,
     entity: Entity,
     after: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_SNAPSHOT_LIMIT)] = 500,
@@ -61,5 +66,7 @@ async def snapshot(
     key order; pass ``next_after`` back as ``after`` while ``has_more``. With
     ``counts=true`` the page also says how many rows of each entity there are (a client asks
     on its first page, for a progress bar)."""
-    page = await service.snapshot(session, user.id, entity, after, limit, counts=counts)
+    page = await service.snapshot(
+        session, user.id, entity, after, limit, counts=counts, cache=kleio.release_cache
+    )
     return json_response(page)

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_server.catalogue import repository as catalogue
+from kleio_server.catalogue.cache import ReleaseCache
 from kleio_server.kit.db import refused_data
 from kleio_server.kit.errors import Conflict, InvalidField
 from kleio_server.models import ClientState, RejectedMutation
@@ -306,6 +307,7 @@ async def pull_page(
     epoch: str | None = None,
     *,
     raw: bool = True,
+    cache: ReleaseCache | None = None,
 ) -> dict[str, Any]:
     """Current state of the rows changed after ``cursor`` (at most ``limit`` log entries), as a
     ``PullResponse`` dict for orjson (no model per row; ``raw``: JSON values as fragments,
@@ -330,7 +332,7 @@ async def pull_page(
         key = (entry.entity, entry.entity_id)
         latest.pop(key, None)  # re-insert: dict order == seq order
         latest[key] = entry.seq
-    page["changes"] = await _current(session, user_id, latest, raw=raw)
+    page["changes"] = await _current(session, user_id, latest, raw=raw, cache=cache)
     page["next_cursor"] = entries[-1].seq if entries else cursor
     page["has_more"], page["reset"] = has_more, False
     return page
@@ -364,6 +366,7 @@ async def _current(
     latest: dict[tuple[str, str], int],
     *,
     raw: bool = False,
+    cache: ReleaseCache | None = None,
 ) -> list[dict[str, Any]]:
     wanted: dict[Entity, list[str]] = {}
     for entity, entity_id in latest:
@@ -373,7 +376,7 @@ async def _current(
     for name, ids in wanted.items():
         for row in await rows.by_keys(session, user_id, name, ids, raw=raw):
             found[(name, row.entity_id)] = row
-    releases = await _releases(session, user_id, found.values())
+    releases = await _releases(session, user_id, found.values(), cache if raw else None)
     changes = []
     for (entity, entity_id), seq in latest.items():
         hit = found.get((entity, entity_id))
@@ -383,19 +386,25 @@ async def _current(
 
 
 async def _releases(
-    session: AsyncSession, user_id: uuid.UUID, found: Iterable[rows.WireRow]
-) -> dict[int, dict[str, Any]]:
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    found: Iterable[rows.WireRow],
+    cache: ReleaseCache | None = None,
+) -> dict[int, Any]:
     """The catalogue entries of the collection items among ``found``, as their owner sees
-    them (a fresh device gets the catalogue along with the collection)."""
+    them (a fresh device gets the catalogue along with the collection). With a ``cache`` (a
+    response page), read through it and given as JSON fragments for orjson."""
     ids = [row.release_id for row in found if row.release_id is not None]
     if not ids:
         return {}
-    loaded = await catalogue.load_many(session, ids, viewer=user_id)
+    loaded = await catalogue.load_many(session, ids, viewer=user_id, cache=cache)
+    if cache is not None:
+        return {rid: cache.document(release) for rid, release in loaded.items()}
     return {rid: release.model_dump(mode="json") for rid, release in loaded.items()}
 
 
 def _change(
-    entity: Entity, row: rows.WireRow, seq: int, releases: dict[int, dict[str, Any]]
+    entity: Entity, row: rows.WireRow, seq: int, releases: dict[int, Any]
 ) -> dict[str, Any]:
     data = row.data
     if row.release_id is not None:
@@ -419,6 +428,7 @@ async def snapshot(
     limit: int,
     *,
     counts: bool = False,
+    cache: ReleaseCache | None = None,
 ) -> dict[str, Any]:
     """A page of every row of ``entity`` (tombstones too), in key order after ``after``, as a
     ``SnapshotPage`` dict for orjson; with ``counts``, also how many rows of each entity
@@ -434,7 +444,7 @@ async def snapshot(
     found = await rows.page(session, user_id, entity, start, limit + 1, raw=True)
     has_more = len(found) > limit
     found = found[:limit]
-    releases = await _releases(session, user_id, found)
+    releases = await _releases(session, user_id, found, cache)
     items = [_change(entity, row, row.seq, releases) for row in found]
     return {
         "entity": entity,

@@ -20,17 +20,23 @@ from shared.protocol.entities import CollectionItem, Folder, Release
 def release_row(release: Release, *, details: bool | None = None) -> ReleaseRow:
     """The row of ``release``; ``details``: it is the release's details (by default, when it
     has a tracklist: details may list no track at all)."""
-    return ReleaseRow(
-        id=release.id,
-        document=release.model_dump(mode="json"),
-        title=release.title,
-        year=release.year,
-        duration_seconds=release.duration_seconds,
-        duration_estimated=release.duration_estimated,
-        has_tracklist=bool(release.tracks),
-        has_details=bool(release.tracks) if details is None else details,
-        fetched_at=release.fetched_at,
-    )
+    return ReleaseRow(**release_values(release, details=details))
+
+
+def release_values(release: Release, *, details: bool | None = None) -> dict[str, Any]:
+    """``release_row``'s column values, without making the ORM object (a pull page stores
+    hundreds at once)."""
+    return {
+        "id": release.id,
+        "document": release.model_dump(mode="json"),
+        "title": release.title,
+        "year": release.year,
+        "duration_seconds": release.duration_seconds,
+        "duration_estimated": release.duration_estimated,
+        "has_tracklist": bool(release.tracks),
+        "has_details": bool(release.tracks) if details is None else details,
+        "fetched_at": release.fetched_at,
+    }
 
 
 def release_from_row(row: ReleaseRow) -> Release:

@@ -142,9 +142,30 @@ async def preload(tx: Transaction, changes: Sequence[Change]) -> Known:
     return known
 
 
+async def _yields(tx: Transaction, key: object, primary: object, deleted: bool, claim: str) -> bool:
+    """Whether a stylus left ``primary`` (and ``deleted``) with the ``primary`` clock ``claim``
+    would yield its claim to another live primary here (``primary_winner``)."""
+    if not primary or deleted:
+        return False
+    others = await tx.session.scalars(
+        select(StylusRow.field_clocks).where(
+            StylusRow.id != key, StylusRow.primary.is_(True), StylusRow.deleted.is_(False)
+        )
+    )
+    return primary_winner(claim, ((o or {}).get("primary", "") for o in others)) is not None
+
+
 async def apply_change(
-    tx: Transaction, change: Change, *, flush: bool = True, known: Known | None = None
+    tx: Transaction,
+    change: Change,
+    *,
+    flush: bool = True,
+    known: Known | None = None,
+    defer: list[Change] | None = None,
 ) -> Changes:
+    """Merge one pulled change into its row. With ``defer`` (a page with more of the pull to
+    come), a stylus claim that would yield to a local primary is not applied but added to
+    ``defer``: a later page may delete or demote that primary (see ``apply_page``)."""
     spec = SPECS[change.entity]
     key = spec.parse_key(change.entity_id)
     remote_clocks = _clocks(change.data)
@@ -158,8 +179,13 @@ async def apply_change(
     else:
         row = await tx.session.get(spec.row, key)
     values = _values(spec, key, change.data) if change.data is not None else {}
+    hold = defer is not None and change.entity == "stylus"
     if row is None:
         if change.data is None:
+            return Changes()
+        claim = remote_clocks.get("primary", "")
+        if hold and await _yields(tx, key, values.get("primary"), change.deleted, claim):
+            cast(list[Change], defer).append(change)
             return Changes()
         row = spec.row(**{spec.key: key}, **values)
         row.field_clocks = remote_clocks
@@ -170,11 +196,17 @@ async def apply_change(
     else:
         current = {name: getattr(row, name) for name in values}
         merged = merge_fields(current, row.field_clocks, values, remote_clocks)
-        for name, value in merged.changed.items():
-            setattr(row, name, value)
         tomb = merge_deleted(
             row.deleted, merged.clocks, change.deleted, remote_clocks.get(DELETED_CLOCK)
         )
+        if hold:
+            primary = merged.changed.get("primary", getattr(row, "primary", False))
+            claim = tomb.clocks.get("primary", "")
+            if await _yields(tx, key, primary, tomb.deleted, claim):
+                cast(list[Change], defer).append(change)
+                return Changes()
+        for name, value in merged.changed.items():
+            setattr(row, name, value)
         row.deleted = tomb.deleted
         row.field_clocks = tomb.clocks
     await _keep_one_primary(tx, row)
@@ -201,9 +233,17 @@ class _Incoming:
     clocks: dict[str, str]
 
 
-async def apply_page(tx: Transaction, changes: Sequence[Change]) -> Changes:
+async def apply_page(
+    tx: Transaction, changes: Sequence[Change], *, defer: list[Change] | None = None
+) -> Changes:
     """Apply a page of pulled changes (and the releases riding on collection items) in
-    ``tx``, with the same per-field rules as ``apply_change``."""
+    ``tx``, with the same per-field rules as ``apply_change``.
+
+    A pull spans pages: a stylus claim the server settled may come in one page and the
+    delete or demotion of the local primary it would yield to in a later one. So, with
+    ``defer`` (more pages to come), a claim that would yield is not applied but added to
+    ``defer``, to be given again with the next page and settled on the pull's last page,
+    when the local rows hold everything the server sent (``steps.pull_all``)."""
     by_entity: dict[Entity, list[Change]] = defaultdict(list)
     for change in changes:
         by_entity[change.entity].append(change)
@@ -234,7 +274,7 @@ async def apply_page(tx: Transaction, changes: Sequence[Change]) -> Changes:
         # the rows that claim no primary first (deletes, steps down): a claim the server
         # already settled must not yield here to a row the same page deletes or demotes
         for change in sorted(styluses, key=_claims_primary):
-            result = result | await apply_change(tx, change, known=known)
+            result = result | await apply_change(tx, change, known=known, defer=defer)
     tx.touch(result)
     return result
 
@@ -431,20 +471,31 @@ def _by_columns(rows: Any) -> list[list[Row]]:
     return list(groups.values())
 
 
+_RELEASES = TypeAdapter(list[Release])
+
+
 async def _save_releases(tx: Transaction, changes: Sequence[Change]) -> set[int]:
     """Keep the catalogue entries riding on collection items (one upsert for the page); an
     unreadable one is skipped with a warning, never failing the pull."""
-    found: dict[int, Release] = {}
+    documents: list[tuple[str, dict[str, Any]]] = []
     for change in changes:
         document = (change.data or {}).get("release")
-        if change.entity != "collection_item" or not isinstance(document, dict):
-            continue
-        try:
-            release = Release.model_validate(document)
-        except ValidationError as exc:
-            logger.warning("ignored an unreadable release of item %s: %s", change.entity_id, exc)
-            continue
-        found[release.id] = release
+        if change.entity == "collection_item" and isinstance(document, dict):
+            documents.append((change.entity_id, document))
+    if not documents:
+        return set()
+    found: dict[int, Release] = {}
+    try:  # all at once; one by one only to tell which are unreadable
+        releases = _RELEASES.validate_python([document for _, document in documents])
+        found = {release.id: release for release in releases}
+    except ValidationError:
+        for item, document in documents:
+            try:
+                release = Release.model_validate(document)
+            except ValidationError as exc:
+                logger.warning("ignored an unreadable release of item %s: %s", item, exc)
+                continue
+            found[release.id] = release
     if not found:
         return set()
     table: Any = ReleaseRow.__table__
@@ -458,11 +509,10 @@ async def _save_releases(tx: Transaction, changes: Sequence[Change]) -> set[int]
     rows = []
     for release in found.values():
         current = detailed.get(release.id)
-        row = (
-            catalogue.release_row(release)
-            if current is None
-            else catalogue.merged_row(current, release, details=False)
-        )
+        if current is None:
+            rows.append(catalogue.release_values(release))
+            continue
+        row = catalogue.merged_row(current, release, details=False)
         rows.append({column.key: getattr(row, column.key) for column in table.columns})
     statement = sqlite_insert(table)
     columns = [column.key for column in table.columns if column.key != "id"]

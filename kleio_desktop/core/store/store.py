@@ -294,6 +294,7 @@ class Store:
         cursor: int,
         epoch: str | None = None,
         after: int | None = None,
+        defer: list[Change] | None = None,
     ) -> Pulled:
         """Apply pulled changes, move the cursor to ``cursor`` (never back within an epoch) and
         the epoch to ``epoch`` (None keeps it), and drop the acked outbox rows the cursor is
@@ -304,6 +305,11 @@ class Store:
         are applied only if they continue from this store's cursor: not at all when it is
         behind ``after``, and not again when it is already at ``cursor``.
 
+        With ``defer`` (a pull page with more to come), the stylus claims that would yield
+        here are held back in it (``remote.apply_page``); while any are, the cursor and
+        epoch stay where they are, so a pull cut short repeats the pages from there instead of
+        losing the claims.
+
         Dropping acknowledged rows is no new local work: it is not reported as an outbox
         change (which would wake the sync engine for a round with nothing to push)."""
         async with self.write("pull") as tx:
@@ -313,8 +319,10 @@ class Store:
             if after is not None and state.cursor >= cursor:
                 return Pulled(fits=True, applied=0, pruned=0)
             if changes:
-                await remote.apply_page(tx, changes)
-            if epoch is not None and epoch != state.epoch:  # a new numbering: take it as is
+                await remote.apply_page(tx, changes, defer=defer)
+            if defer:  # claims held for a later page: the cursor waits for them
+                pass
+            elif epoch is not None and epoch != state.epoch:  # a new numbering: take it as is
                 state.cursor, state.epoch = cursor, epoch
                 tx.touch(Changes(sync_state=True))
             elif cursor > state.cursor:

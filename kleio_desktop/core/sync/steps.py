@@ -218,7 +218,13 @@ async def pull_all(
 
     Pages are asked for ahead of applying them (``_Prefetch``); each page is applied in one
     transaction with the cursor that follows it, so a crash repeats at most one page (pulls
-    carry current state: applying one twice does no harm)."""
+    carry current state: applying one twice does no harm).
+
+    A stylus primary claim that would yield to a local primary while more pages are to come
+    is held back and given again with the next page (unless that page carries a newer state
+    of its row), so it is settled against the rows as the whole pull leaves them: a later
+    page may delete or demote the primary it yielded to (``remote.apply_page``). While claims
+    are held the stored cursor does not move."""
     tally, resets, pages = Tally(), 0, Pages(transport, page_size)
     state = await store.sync_state()
     cursor, epoch = state.cursor, state.epoch
@@ -236,6 +242,7 @@ async def pull_all(
         return ask(reached[0], page.epoch)
 
     ahead = _Prefetch(ask(cursor, epoch), following)
+    held: list[Change] = []  # stylus claims held back for a later page of this pull
     try:
         while True:
             page = await ahead.next()
@@ -245,17 +252,25 @@ async def pull_all(
                     raise ServerError("the server keeps asking for a reset right after a bootstrap")
                 logger.info("the server asks for a reset (epoch %s): bootstrapping", page.epoch)
                 tally.add(await push_all(store, transport))
-                tally.add(await bootstrap(store, transport, progress, pages))
+                begun = None if page.seq is None else (page.seq, page.epoch)
+                tally.add(await bootstrap(store, transport, progress, pages, begun))
                 state = await store.sync_state()
                 cursor, epoch = state.cursor, state.epoch
                 start = reached[0] = cursor
+                held = []  # the snapshot carried their rows' current state
                 await ahead.close()
                 ahead = _Prefetch(ask(cursor, epoch), following)
                 continue
             cursor, epoch = max(cursor, page.next_cursor), page.epoch
+            newer = {(change.entity, change.entity_id) for change in page.changes}
+            changes = [c for c in held if (c.entity, c.entity_id) not in newer]
+            changes.extend(page.changes)
+            held = []
             with collector_paused():
-                pulled = await store.apply_pulled(page.changes, cursor=cursor, epoch=epoch)
-            tally.pulled += pulled.applied
+                pulled = await store.apply_pulled(
+                    changes, cursor=cursor, epoch=epoch, defer=held if page.has_more else None
+                )
+            tally.pulled += pulled.applied - (len(changes) - len(page.changes))
             tally.pruned += pulled.pruned
             if progress is not None:
                 total = None if page.seq is None else max(page.seq, cursor) - start
@@ -276,6 +291,7 @@ async def bootstrap(
     transport: SyncTransport,
     progress: ProgressListener | None = None,
     pages: Pages | None = None,
+    begun: tuple[int, str] | None = None,
 ) -> Tally:
     """Page through the server's whole state into the store, then continue from the ``seq`` of
     the first page (later changes arrive by pull). Outbox rows stay; pending local edits carry
@@ -284,7 +300,11 @@ async def bootstrap(
     Once the first page has come (its ``seq`` is where the pull continues, so every other page
     must be read after it), every entity's pages are asked for at once, each entity in a
     chain of its own (``_Prefetch``), and applied in ``BOOTSTRAP_ORDER`` (parents first): a
-    small account's bootstrap costs about two round trips, not one per entity."""
+    small account's bootstrap costs about two round trips, not one per entity.
+
+    ``begun`` is the ``(seq, epoch)`` of a pull answer read before any page (the ``reset``
+    that asks for this bootstrap): a ``seq`` read earlier than every page serves as well as
+    the first page's, so then every entity's pages are asked for at once (one round trip)."""
     tally = Tally(bootstrapped=True)
     sized = pages or Pages(transport)
     total: int | None = None
@@ -304,16 +324,22 @@ async def bootstrap(
         return None
 
     first_entity = BOOTSTRAP_ORDER[0]
-    _, first = await fetch(first_entity, None, counts=True)()
-    start = (first.seq, first.epoch)
     chains: dict[Entity, _Prefetch[tuple[Entity, SnapshotPage]]] = {}
+    page: SnapshotPage | None = None
+    if begun is None:
+        _, page = await fetch(first_entity, None, counts=True)()
+        start = (page.seq, page.epoch)
+    else:
+        start = begun
     try:
-        following = more((first_entity, first))
-        if following is not None:
-            chains[first_entity] = _Prefetch(following, more)
+        if page is None:
+            chains[first_entity] = _Prefetch(fetch(first_entity, None, counts=True), more)
+        else:
+            following = more((first_entity, page))
+            if following is not None:
+                chains[first_entity] = _Prefetch(following, more)
         for entity in BOOTSTRAP_ORDER[1:]:
             chains[entity] = _Prefetch(fetch(entity, None), more)
-        page: SnapshotPage | None = first
         for entity in BOOTSTRAP_ORDER:
             chain = chains.get(entity)
             while True:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import AsyncIterator
@@ -13,9 +14,11 @@ import pytest
 from kleio_desktop.core.errors import InvalidInput
 from kleio_desktop.core.services import Services
 from kleio_desktop.core.store import Store
+from kleio_desktop.core.store.models import StylusRow
+from kleio_desktop.core.sync.steps import pull_all
 from shared.clock import HLC
 from shared.protocol.entities import Play, PlayPatch, Stylus, StylusIn
-from shared.protocol.sync import Change
+from shared.protocol.sync import Change, PullResponse
 
 from ..conftest import put_record
 
@@ -252,3 +255,117 @@ async def test_a_settled_remote_primary_holds_when_its_page_deletes_the_newer_cl
     assert primary is not None
     assert primary.id == b
     assert [s.id for s in await fixed.styluses.list_styluses()] == [b]
+
+
+class _PagedLog:
+    """A server's change log served ``limit`` entries a page (just enough transport for
+    ``pull_all``)."""
+
+    def __init__(self, changes: list[Change]) -> None:
+        self.changes = changes
+
+    async def pull(self, cursor: int, epoch: str | None, limit: int) -> PullResponse:
+        after = [change for change in self.changes if change.seq > cursor]
+        page = after[:limit]
+        return PullResponse(
+            changes=page,
+            next_cursor=page[-1].seq if page else cursor,
+            has_more=len(after) > limit,
+            epoch="e1",
+            seq=self.changes[-1].seq,
+        )
+
+
+async def test_a_settled_remote_primary_holds_when_a_later_page_deletes_the_newer_claim(
+    fixed: Services,
+) -> None:
+    """The case above across pull pages: B's claim comes in the first page, A's delete in the
+    second. B must end primary with the server's clock, not yield to A for good (no primary
+    here, and a ``primary`` clock newer than the server's that no later change could beat)."""
+    a, b = uuid.uuid4(), uuid.uuid4()
+    a_claim = {"primary": clock(180_000), "name": clock(0)}
+    live_a = {**Stylus(id=a, name="AT-VM95E", primary=True).model_dump(mode="json")}
+    await fixed.store.apply_remote_change(
+        Change(seq=1, entity="stylus", entity_id=str(a), data={**live_a, "field_clocks": a_claim})
+    )
+    await fixed.store.save_sync_state(
+        dataclasses.replace(await fixed.store.sync_state(), cursor=1, epoch="e1")
+    )
+    b_claim = {"primary": clock(0, "dev0"), "name": clock(0, "dev0")}
+    b_data = {**Stylus(id=b, name="DL-103", primary=True).model_dump(mode="json")}
+    gone = {**a_claim, "_deleted": clock(-1_000, "dev0")}
+    log = _PagedLog(
+        [
+            Change(
+                seq=1, entity="stylus", entity_id=str(a), data={**live_a, "field_clocks": a_claim}
+            ),
+            Change(
+                seq=2, entity="stylus", entity_id=str(b), data={**b_data, "field_clocks": b_claim}
+            ),
+            Change(
+                seq=3,
+                entity="stylus",
+                entity_id=str(a),
+                data={**live_a, "field_clocks": gone},
+                deleted=True,
+            ),
+        ]
+    )
+
+    await pull_all(fixed.store, log, page_size=1)  # type: ignore[arg-type]
+
+    primary = await fixed.styluses.primary()
+    assert primary is not None
+    assert primary.id == b
+    assert [s.id for s in await fixed.styluses.list_styluses()] == [b]
+    async with fixed.store.read() as session:
+        row = await session.get(StylusRow, b)
+        assert row is not None
+        assert row.field_clocks["primary"] == b_claim["primary"]  # the server's, not A's
+    assert (await fixed.store.sync_state()).cursor == 3
+
+
+async def test_a_held_claim_still_yields_at_the_end_of_the_pull_to_a_newer_live_claim(
+    fixed: Services,
+) -> None:
+    """Held back over pages, B's older claim is settled on the last page: A, still a live
+    primary with the newer claim, keeps it, and B yields with A's clock (as on the server
+    once A's claim arrives there)."""
+    a, b, c = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    a_claim = {"primary": clock(180_000), "name": clock(0)}
+    live_a = {**Stylus(id=a, name="AT-VM95E", primary=True).model_dump(mode="json")}
+    await fixed.store.apply_remote_change(
+        Change(seq=1, entity="stylus", entity_id=str(a), data={**live_a, "field_clocks": a_claim})
+    )
+    await fixed.store.save_sync_state(
+        dataclasses.replace(await fixed.store.sync_state(), cursor=1, epoch="e1")
+    )
+    b_claim = {"primary": clock(0, "dev0"), "name": clock(0, "dev0")}
+    b_data = {**Stylus(id=b, name="DL-103", primary=True).model_dump(mode="json")}
+    c_data = {**Stylus(id=c, name="2M Blue").model_dump(mode="json")}
+    log = _PagedLog(
+        [
+            Change(
+                seq=1, entity="stylus", entity_id=str(a), data={**live_a, "field_clocks": a_claim}
+            ),
+            Change(
+                seq=2, entity="stylus", entity_id=str(b), data={**b_data, "field_clocks": b_claim}
+            ),
+            Change(
+                seq=3, entity="stylus", entity_id=str(c), data={**c_data, "field_clocks": b_claim}
+            ),
+        ]
+    )
+
+    await pull_all(fixed.store, log, page_size=1)  # type: ignore[arg-type]
+
+    primary = await fixed.styluses.primary()
+    assert primary is not None
+    assert primary.id == a
+    async with fixed.store.read() as session:
+        row = await session.get(StylusRow, b)
+        assert row is not None
+        assert row.name == "DL-103"
+        assert not row.primary
+        assert row.field_clocks["primary"] == a_claim["primary"]
+    assert (await fixed.store.sync_state()).cursor == 3
