@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 
 from kleio_desktop.core.changes import Changes
@@ -11,7 +10,7 @@ from kleio_desktop.core.errors import CollectionItemNotFound, Conflict, InvalidI
 from kleio_desktop.core.store import Store, queries
 from kleio_desktop.core.store.catalogue import release_from_row
 from kleio_desktop.core.store.entities import to_wire
-from kleio_desktop.core.store.models import CollectionItemRow
+from kleio_desktop.core.store.models import CleaningRow, CollectionItemRow, PlayRow
 from shared.protocol.entities import ARCHIVE_REASONS, ArchiveReason, CollectionItem, Release
 
 
@@ -43,22 +42,19 @@ class CollectionService:
             items = await queries.collection_items(session, folder_id=folder_id, archived=archived)
             release_ids = {item.release_id for item in items}
             releases = await queries.releases(session, release_ids)
-            plays = [p for p in await queries.plays(session) if p.release_id in release_ids]
-            cleanings = [c for c in await queries.cleanings(session) if c.release_id in release_ids]
-        play_count = Counter(play.release_id for play in plays)
-        cleaning_count = Counter(cleaning.release_id for cleaning in cleanings)
-        last_played = {play.release_id: play.played_at for play in plays}  # oldest first
-        last_cleaned = {cleaning.release_id: cleaning.cleaned_at for cleaning in cleanings}
+            plays = await queries.tallies(session, PlayRow, release_ids)
+            cleanings = await queries.tallies(session, CleaningRow, release_ids)
+        none: tuple[int, dt.datetime | None] = (0, None)
         return [
             CollectionEntry(
                 item=to_item(row),
                 release=release_from_row(releases[row.release_id])
                 if row.release_id in releases
                 else None,
-                plays=play_count[row.release_id],
-                cleanings=cleaning_count[row.release_id],
-                last_played_at=last_played.get(row.release_id),
-                last_cleaned_at=last_cleaned.get(row.release_id),
+                plays=plays.get(row.release_id, none)[0],
+                cleanings=cleanings.get(row.release_id, none)[0],
+                last_played_at=plays.get(row.release_id, none)[1],
+                last_cleaned_at=cleanings.get(row.release_id, none)[1],
             )
             for row in items
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Collection
 from typing import TypeVar
@@ -71,6 +72,27 @@ async def cleanings(session: AsyncSession, *, release_id: int | None = None) -> 
 async def styluses(session: AsyncSession) -> list[StylusRow]:
     query = select(StylusRow).where(StylusRow.deleted.is_(False)).order_by(StylusRow.id)
     return list(await session.scalars(query))
+
+
+async def tallies(
+    session: AsyncSession, row_type: type[PlayRow] | type[CleaningRow], ids: Collection[int]
+) -> dict[int, tuple[int, dt.datetime]]:
+    """Per release of ``ids``: how many live plays (or cleanings) it has and the newest's
+    time, counted by SQLite (reading every play to count a few costs the whole history)."""
+    at = row_type.played_at if row_type is PlayRow else row_type.cleaned_at  # type: ignore[union-attr]
+    wanted = list(ids)
+    found: dict[int, tuple[int, dt.datetime]] = {}
+    for start in range(0, len(wanted), 500):
+        query = (
+            select(row_type.release_id, func.count(), func.max(at))
+            .where(
+                row_type.deleted.is_(False), row_type.release_id.in_(wanted[start : start + 500])
+            )
+            .group_by(row_type.release_id)
+        )
+        for release_id, count, newest in await session.execute(query):
+            found[release_id] = (count, newest)
+    return found
 
 
 async def releases(session: AsyncSession, ids: Collection[int]) -> dict[int, ReleaseRow]:

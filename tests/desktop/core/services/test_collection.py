@@ -15,6 +15,45 @@ from ..conftest import RecordMaker
 AT = dt.datetime(2026, 11, 1, 20, tzinfo=dt.UTC)
 
 
+async def test_counts_and_last_times_equal_a_recount_of_every_play_and_cleaning(
+    services: Services, add_record: RecordMaker, store: Store
+) -> None:
+    """The counts come from SQL aggregates; recounted here from every row, deletes included."""
+    for release_id in (2001, 2002, 2003):
+        await add_record(release_id)
+    made = []
+    for day in range(12):
+        release_id = 2001 + day % 2  # 2003: nothing
+        made.append(await services.plays.log_play(release_id, at=AT + dt.timedelta(hours=day)))
+        if day % 3 == 0:
+            await services.cleanings.log_cleaning(
+                release_id, at=AT + dt.timedelta(hours=day, minutes=5)
+            )
+    for changes in made[-3:]:  # the newest plays of both records go: the last times move back
+        for play_id in changes.plays:
+            await services.plays.delete_play(play_id)
+    await services.collection.archive(
+        next(
+            e.item.instance_id
+            for e in await services.collection.list_items()
+            if e.item.release_id == 2002
+        ),
+        "duplicate",
+    )
+
+    plays = await services.plays.list_plays()
+    cleanings = await services.cleanings.list_cleanings()
+    for archived in (False, True, None):
+        for entry in await services.collection.list_items(archived=archived):
+            mine = [p.played_at for p in plays if p.release_id == entry.item.release_id]
+            cleaned = [c.cleaned_at for c in cleanings if c.release_id == entry.item.release_id]
+            assert (entry.plays, entry.last_played_at) == (len(mine), max(mine, default=None))
+            assert (entry.cleanings, entry.last_cleaned_at) == (
+                len(cleaned),
+                max(cleaned, default=None),
+            )
+
+
 async def test_list_with_counts_and_last_times(services: Services, add_record: RecordMaker) -> None:
     await add_record(1001)
     await add_record(1002)
