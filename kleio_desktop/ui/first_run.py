@@ -220,13 +220,15 @@ class FirstRunDialog(QDialog):
         self.legacy_bar = QProgressBar()
         self.legacy_bar.setRange(0, 1)
         self.legacy_bar.setValue(0)
-        self.legacy_state = QLabel("Not started")
+        self.legacy_bar.hide()  # until a file is chosen
+        self.legacy_state = QLabel("")
         self.legacy_state.setWordWrap(True)
         layout.addWidget(self.legacy_bar)
         layout.addWidget(self.legacy_state)
         layout.addStretch(1)
         row = QHBoxLayout()
         self.legacy_skip = QPushButton("Skip")
+        self.legacy_skip.setAutoDefault(False)  # focused first, it would look like the way on
         self.legacy_skip.clicked.connect(self.finish)
         self.legacy_button = QPushButton("Choose file…")
         self.legacy_button.setProperty("primary", "true")
@@ -331,6 +333,7 @@ class FirstRunDialog(QDialog):
 
         async def work() -> None:
             self.legacy_state.setText("Reading the file…")
+            self.legacy_bar.show()
             self.legacy_bar.setRange(0, 0)
             try:
                 self.legacy_state.setText(await self.legacy.import_file(source))
