@@ -29,10 +29,11 @@ import os
 import re
 import sqlite3
 import uuid
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 if TYPE_CHECKING:
     from kleio_desktop.core.queries.listed import ListedRecord
@@ -103,8 +104,12 @@ def _instant(value: str | None) -> str | None:
     return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC).isoformat()
 
 
-def app_status_json(home: Path) -> dict[str, Any] | None:
-    """``AppStatus.to_json()`` of the store in ``home``, or None: take the full path."""
+T = TypeVar("T")
+
+
+def _read_only(home: Path, read: Callable[[sqlite3.Connection], T | None]) -> T | None:
+    """``read`` in one read transaction of the store in ``home`` (opened read-only), or None
+    when there is no store or anything in it is not as expected: the full path reads it."""
     database = home / DATABASE_NAME
     if not database.is_file():
         return None
@@ -113,11 +118,16 @@ def app_status_json(home: Path) -> dict[str, Any] | None:
         with closing(sqlite3.connect(uri, uri=True, isolation_level=None)) as db:
             db.execute("BEGIN")
             try:
-                return _read(db)
+                return read(db)
             finally:
                 db.execute("COMMIT")
-    except (sqlite3.Error, ValueError, OSError, KeyError):
+    except (sqlite3.Error, ValueError, OSError, KeyError, TypeError):
         return None
+
+
+def app_status_json(home: Path) -> dict[str, Any] | None:
+    """``AppStatus.to_json()`` of the store in ``home``, or None: take the full path."""
+    return _read_only(home, _read)
 
 
 def _last_import(db: sqlite3.Connection) -> str | None:
@@ -345,19 +355,7 @@ class FirstListing:
 def first_listing(home: Path, folder_id: int | None = None) -> FirstListing | None:
     """The Log's first page of the store in ``home`` (stdlib only), or None when the full
     path must read it (no store, its schema not at head, anything unreadable)."""
-    database = home / DATABASE_NAME
-    if not database.is_file():
-        return None
-    try:
-        uri = f"{database.resolve().as_uri()}?mode=ro"
-        with closing(sqlite3.connect(uri, uri=True, isolation_level=None)) as db:
-            db.execute("BEGIN")
-            try:
-                return _first_listing(db, folder_id)
-            finally:
-                db.execute("COMMIT")
-    except (sqlite3.Error, ValueError, OSError, KeyError, TypeError):
-        return None
+    return _read_only(home, lambda db: _first_listing(db, folder_id))
 
 
 def _first_listing(db: sqlite3.Connection, folder_id: int | None) -> FirstListing | None:
