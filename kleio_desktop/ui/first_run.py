@@ -33,6 +33,44 @@ from shared.discogs import ImportProgress
 WELCOME, SERVER, DISCOGS, IMPORT, LEGACY = range(5)
 
 
+class _ProgressStep:
+    """A first-run step that runs something long: its title and hint, a progress bar with a
+    line of state under it, and Skip beside the step's action."""
+
+    def __init__(
+        self,
+        title: str,
+        hint: str,
+        action: str,
+        *,
+        on_skip: Callable[[], object],
+        on_action: Callable[[], object],
+    ) -> None:
+        self.page = QWidget()
+        layout = QVBoxLayout(self.page)
+        layout.addWidget(_title(title))
+        layout.addWidget(_hint(hint))
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1)
+        self.bar.setValue(0)
+        self.state = QLabel("")
+        self.state.setWordWrap(True)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.state)
+        layout.addStretch(1)
+        row = QHBoxLayout()
+        self.skip = QPushButton("Skip")
+        self.skip.setAutoDefault(False)  # focused first, it would look like the way on
+        self.skip.clicked.connect(on_skip)
+        self.button = QPushButton(action)
+        self.button.setProperty("primary", "true")
+        self.button.clicked.connect(on_action)
+        row.addStretch(1)
+        row.addWidget(self.skip)
+        row.addWidget(self.button)
+        layout.addLayout(row)
+
+
 def _title(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("PageTitle")
@@ -177,67 +215,34 @@ class FirstRunDialog(QDialog):
         return page
 
     def _import(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.addWidget(_title("Import your collection"))
-        layout.addWidget(
-            _hint(
-                "Kleio reads your Discogs collection page by page, then each record's "
-                "tracklist. A large collection takes a while; you can stop and resume later "
-                "from Settings."
-            )
+        step = _ProgressStep(
+            "Import your collection",
+            "Kleio reads your Discogs collection page by page, then each record's tracklist. "
+            "A large collection takes a while; you can stop and resume later from Settings.",
+            "Start import",
+            on_skip=self._after_import,
+            on_action=self.start_import,
         )
-        self.import_bar = QProgressBar()
+        self.import_bar, self.import_state = step.bar, step.state
+        self.import_skip, self.import_button = step.skip, step.button
         self.import_bar.setRange(0, 1000)
-        self.import_bar.setValue(0)
-        self.import_state = QLabel("Not started")
-        layout.addWidget(self.import_bar)
-        layout.addWidget(self.import_state)
-        layout.addStretch(1)
-        row = QHBoxLayout()
-        self.import_skip = QPushButton("Skip")
-        self.import_skip.clicked.connect(self._after_import)
-        self.import_button = QPushButton("Start import")
-        self.import_button.setProperty("primary", "true")
-        self.import_button.clicked.connect(self.start_import)
-        row.addStretch(1)
-        row.addWidget(self.import_skip)
-        row.addWidget(self.import_button)
-        layout.addLayout(row)
-        return page
+        self.import_state.setText("Not started")
+        return step.page
 
     def _legacy(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.addWidget(_title("Import from the old Kleio"))
-        layout.addWidget(
-            _hint(
-                "Used Kleio before this version? Choose its database (kleio.db) to bring in "
-                "your plays, cleanings, styluses and collection. Nothing is changed in that "
-                "file, and importing it again later adds only what is new."
-            )
+        step = _ProgressStep(
+            "Import from the old Kleio",
+            "Used Kleio before this version? Choose its database (kleio.db) to bring in your "
+            "plays, cleanings, styluses and collection. Nothing is changed in that file, and "
+            "importing it again later adds only what is new.",
+            "Choose file…",
+            on_skip=self.finish,
+            on_action=lambda: self.import_legacy(),
         )
-        self.legacy_bar = QProgressBar()
-        self.legacy_bar.setRange(0, 1)
-        self.legacy_bar.setValue(0)
+        self.legacy_bar, self.legacy_state = step.bar, step.state
+        self.legacy_skip, self.legacy_button = step.skip, step.button
         self.legacy_bar.hide()  # until a file is chosen
-        self.legacy_state = QLabel("")
-        self.legacy_state.setWordWrap(True)
-        layout.addWidget(self.legacy_bar)
-        layout.addWidget(self.legacy_state)
-        layout.addStretch(1)
-        row = QHBoxLayout()
-        self.legacy_skip = QPushButton("Skip")
-        self.legacy_skip.setAutoDefault(False)  # focused first, it would look like the way on
-        self.legacy_skip.clicked.connect(self.finish)
-        self.legacy_button = QPushButton("Choose file…")
-        self.legacy_button.setProperty("primary", "true")
-        self.legacy_button.clicked.connect(lambda: self.import_legacy())
-        row.addStretch(1)
-        row.addWidget(self.legacy_skip)
-        row.addWidget(self.legacy_button)
-        layout.addLayout(row)
-        return page
+        return step.page
 
     # ---- actions -------------------------------------------------------------------------
 
