@@ -320,12 +320,11 @@ class Store:
                 return Pulled(fits=True, applied=0, pruned=0)
             if changes:
                 await remote.apply_page(tx, changes, defer=defer)
-            if defer:  # claims held for a later page: the cursor waits for them
-                pass
-            elif epoch is not None and epoch != state.epoch:  # a new numbering: take it as is
+            moved = not defer  # claims held for a later page: the cursor waits for them
+            if moved and epoch is not None and epoch != state.epoch:  # a new numbering
                 state.cursor, state.epoch = cursor, epoch
                 tx.touch(Changes(sync_state=True))
-            elif cursor > state.cursor:
+            elif moved and cursor > state.cursor:
                 state.cursor = cursor
                 tx.touch(Changes(sync_state=True))
             pruned = await outbox.prune(tx.session, state.cursor)
