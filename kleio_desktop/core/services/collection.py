@@ -42,8 +42,8 @@ class CollectionService:
             items = await queries.collection_items(session, folder_id=folder_id, archived=archived)
             release_ids = {item.release_id for item in items}
             releases = await queries.releases(session, release_ids)
-            plays = await queries.tallies(session, PlayRow, release_ids)
-            cleanings = await queries.tallies(session, CleaningRow, release_ids)
+            plays = await queries.tallies(session, PlayRow.played_at, release_ids)
+            cleanings = await queries.tallies(session, CleaningRow.cleaned_at, release_ids)
         none: tuple[int, dt.datetime | None] = (0, None)
         return [
             CollectionEntry(

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Collection
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Integer, Select, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from kleio_desktop.core.store.entities import SyncedRow
 from kleio_desktop.core.store.models import (
@@ -75,11 +76,12 @@ async def styluses(session: AsyncSession) -> list[StylusRow]:
 
 
 async def tallies(
-    session: AsyncSession, row_type: type[PlayRow] | type[CleaningRow], ids: Collection[int]
+    session: AsyncSession, at: InstrumentedAttribute[dt.datetime], ids: Collection[int]
 ) -> dict[int, tuple[int, dt.datetime]]:
-    """Per release of ``ids``: how many live plays (or cleanings) it has and the newest's
-    time, counted by SQLite (reading every play to count a few costs the whole history)."""
-    at = row_type.played_at if row_type is PlayRow else row_type.cleaned_at  # type: ignore[union-attr]
+    """Per release of ``ids``: how many live rows of ``at``'s table (plays, cleanings) it has
+    and the newest ``at``, counted by SQLite (reading every play to count a few costs the
+    whole history)."""
+    row_type: Any = at.class_
     wanted = list(ids)
     found: dict[int, tuple[int, dt.datetime]] = {}
     for start in range(0, len(wanted), 500):
