@@ -271,9 +271,17 @@ class LightRelease:
     (a tooltip's) are read from the document when first asked for. Read-only."""
 
     __slots__ = (
-        "_document", "_tracks", "artists", "cover_url", "genres", "id", "labels",
-        "thumb_url", "title", "year",
-    )  # fmt: skip
+        "_document",
+        "_tracks",
+        "artists",
+        "cover_url",
+        "genres",
+        "id",
+        "labels",
+        "thumb_url",
+        "title",
+        "year",
+    )
 
     def __init__(self, release_id: int, document: str, shown: str) -> None:
         title, year, thumb_url, cover_url, artists, labels, genres = json.loads(shown)
@@ -301,11 +309,13 @@ class LightRelease:
         if self._tracks is None:
             self._tracks = [
                 LightTrack(
-                    t.get("position", ""), t.get("title", ""), t.get("duration_text", ""),
+                    t.get("position", ""),
+                    t.get("title", ""),
+                    t.get("duration_text", ""),
                     t.get("seconds"),
                 )
                 for t in json.loads(self._document).get("tracks") or ()
-            ]  # fmt: skip
+            ]
         return self._tracks
 
 
@@ -372,12 +382,36 @@ def _first_listing(db: sqlite3.Connection, folder_id: int | None) -> FirstListin
     releases: dict[int, LightRelease] = {}
     rows = []
     for values in db.execute(query, params):
-        (instance, release_id, folder, rating, added_at, media, sleeve, notes, archived_at,
-         reason, document, shown, plays, since, last_played, last_cleaned) = values  # fmt: skip
+        (
+            instance,
+            release_id,
+            folder,
+            rating,
+            added_at,
+            media,
+            sleeve,
+            notes,
+            archived_at,
+            reason,
+            document,
+            shown,
+            plays,
+            since,
+            last_played,
+            last_cleaned,
+        ) = values
         item = LightItem(
-            instance, release_id, folder, rating, _stored_instant(added_at), media, sleeve,
-            notes, _stored_instant(archived_at), reason,
-        )  # fmt: skip
+            instance,
+            release_id,
+            folder,
+            rating,
+            _stored_instant(added_at),
+            media,
+            sleeve,
+            notes,
+            _stored_instant(archived_at),
+            reason,
+        )
         release = None
         if document is not None:
             release = releases.get(release_id)
