@@ -26,7 +26,9 @@ from kleio_desktop.core.errors import user_message
 from kleio_desktop.ui.bridge import CoreBridge
 from kleio_desktop.ui.context import Retry, UiContext
 from kleio_desktop.ui.covers import CoverCache
+from kleio_desktop.ui.main import App
 from kleio_desktop.ui.presenters.records import settle
+from kleio_desktop.ui.views.settings import SettingsPage
 from shared.protocol.entities import CollectionItem, Folder, Release, ReleaseArtist, Track
 from tests.demo import seed_demo
 
@@ -232,3 +234,18 @@ async def seed_small(desktop: Desktop) -> None:
     ]
     await desktop.store.save_collection([Folder(id=1, name="Uncategorized")], items)
     await desktop.collection.archive(104, "duplicate", at=now - dt.timedelta(days=2))
+
+
+def open_settings(kleio: App, loop: asyncio.AbstractEventLoop) -> SettingsPage:
+    """The app's Settings page, shown and read once."""
+    shown = kleio.window.navigate("settings")
+    assert isinstance(shown, SettingsPage)
+    run(loop, until(lambda: shown.state is not None))
+    return shown
+
+
+def toasts(kleio: App) -> list[str]:
+    """The messages the app shows as toasts from now on."""
+    seen: list[str] = []
+    kleio.ctx.errors.shown.connect(seen.append)
+    return seen

@@ -17,7 +17,7 @@ from kleio_desktop.ui.main import App, build_app
 from kleio_desktop.ui.views.settings import SettingsPage
 from tests.fakes.legacy_db import LegacyIds, build_legacy_db
 
-from .support import run, until
+from .support import open_settings, run, toasts
 
 IDS = LegacyIds(kind_of_blue=1_800_001, estimated=1_800_002, third=1_800_003, orphan=1_800_004)
 FIRST = (
@@ -37,21 +37,12 @@ def kleio(desktop: Desktop, qloop: qasync.QEventLoop) -> Iterator[App]:
 
 @pytest.fixture
 def page(kleio: App, qloop: qasync.QEventLoop) -> SettingsPage:
-    shown = kleio.window.navigate("settings")
-    assert isinstance(shown, SettingsPage)
-    run(qloop, until(lambda: shown.state is not None))
-    return shown
+    return open_settings(kleio, qloop)
 
 
 @pytest.fixture
 def legacy_file(tmp_path: Path) -> Path:
     return build_legacy_db(tmp_path / "kleio.db", IDS)
-
-
-def toasts(kleio: App) -> list[str]:
-    seen: list[str] = []
-    kleio.ctx.errors.shown.connect(seen.append)
-    return seen
 
 
 def test_settings_imports_the_old_kleio_with_progress_then_finds_it_all_there(

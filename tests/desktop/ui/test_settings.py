@@ -19,21 +19,12 @@ from kleio_desktop.ui.views.settings import SYSTEM_ZONE, SettingsPage
 from tests.demo import seed_demo
 
 from .servers import local_server
-from .support import run, until
+from .support import open_settings, run, toasts, until
 
 
 @pytest.fixture
 def page(kleio: App, qloop: qasync.QEventLoop) -> SettingsPage:
-    shown = kleio.window.navigate("settings")
-    assert isinstance(shown, SettingsPage)
-    run(qloop, until(lambda: shown.state is not None))
-    return shown
-
-
-def toasts(kleio: App) -> list[str]:
-    seen: list[str] = []
-    kleio.ctx.errors.shown.connect(seen.append)
-    return seen
+    return open_settings(kleio, qloop)
 
 
 def test_export_then_import_of_json_and_the_plays_as_csv(

@@ -22,7 +22,7 @@ from kleio_desktop.ui.views.log import LogPage
 from shared.protocol.entities import Release
 from tests.demo import FOLDERS, NOW, seed_demo
 
-from .conftest import run
+from .support import run
 
 HEAVY = [
     "sqlalchemy",
