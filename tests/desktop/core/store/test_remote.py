@@ -276,13 +276,14 @@ class _PagedLog:
         )
 
 
-async def test_a_settled_remote_primary_holds_when_a_later_page_deletes_the_newer_claim(
-    fixed: Services,
-) -> None:
-    """The case above across pull pages: B's claim comes in the first page, A's delete in the
-    second. B must end primary with the server's clock, not yield to A for good (no primary
-    here, and a ``primary`` clock newer than the server's that no later change could beat)."""
-    a, b = uuid.uuid4(), uuid.uuid4()
+Fields = dict[str, Any]
+
+
+async def _a_primary_here_b_claiming(
+    fixed: Services, a: uuid.UUID, b: uuid.UUID
+) -> tuple[Fields, Fields, Fields, Fields]:
+    """Stylus A pulled here as primary with a newer claim (cursor 1), and the older claim of
+    stylus B the server settled: (A's clocks, A's data, B's clocks, B's data)."""
     a_claim = {"primary": clock(180_000), "name": clock(0)}
     live_a = {**Stylus(id=a, name="AT-VM95E", primary=True).model_dump(mode="json")}
     await fixed.store.apply_remote_change(
@@ -293,6 +294,17 @@ async def test_a_settled_remote_primary_holds_when_a_later_page_deletes_the_newe
     )
     b_claim = {"primary": clock(0, "dev0"), "name": clock(0, "dev0")}
     b_data = {**Stylus(id=b, name="DL-103", primary=True).model_dump(mode="json")}
+    return a_claim, live_a, b_claim, b_data
+
+
+async def test_a_settled_remote_primary_holds_when_a_later_page_deletes_the_newer_claim(
+    fixed: Services,
+) -> None:
+    """The case above across pull pages: B's claim comes in the first page, A's delete in the
+    second. B must end primary with the server's clock, not yield to A for good (no primary
+    here, and a ``primary`` clock newer than the server's that no later change could beat)."""
+    a, b = uuid.uuid4(), uuid.uuid4()
+    a_claim, live_a, b_claim, b_data = await _a_primary_here_b_claiming(fixed, a, b)
     gone = {**a_claim, "_deleted": clock(-1_000, "dev0")}
     log = _PagedLog(
         [
@@ -332,16 +344,7 @@ async def test_a_held_claim_still_yields_at_the_end_of_the_pull_to_a_newer_live_
     primary with the newer claim, keeps it, and B yields with A's clock (as on the server
     once A's claim arrives there)."""
     a, b, c = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    a_claim = {"primary": clock(180_000), "name": clock(0)}
-    live_a = {**Stylus(id=a, name="AT-VM95E", primary=True).model_dump(mode="json")}
-    await fixed.store.apply_remote_change(
-        Change(seq=1, entity="stylus", entity_id=str(a), data={**live_a, "field_clocks": a_claim})
-    )
-    await fixed.store.save_sync_state(
-        dataclasses.replace(await fixed.store.sync_state(), cursor=1, epoch="e1")
-    )
-    b_claim = {"primary": clock(0, "dev0"), "name": clock(0, "dev0")}
-    b_data = {**Stylus(id=b, name="DL-103", primary=True).model_dump(mode="json")}
+    a_claim, live_a, b_claim, b_data = await _a_primary_here_b_claiming(fixed, a, b)
     c_data = {**Stylus(id=c, name="2M Blue").model_dump(mode="json")}
     log = _PagedLog(
         [
