@@ -24,11 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kleio_server.catalogue import repository as catalogue
 from kleio_server.kit.errors import KleioError
-from kleio_server.models import Cleaning, CollectionItem, Folder, Play, Stylus
+from kleio_server.models import Stylus
 from kleio_server.sync.applier import Applier
+from kleio_server.sync.entities import SPECS
 from kleio_server.sync.writes import write
 from shared.legacy import rows as legacy
-from shared.legacy.reader import LegacyData, LegacyPlay, LegacyStylus
+from shared.legacy.reader import LegacyData
 from shared.legacy.rows import LegacyReport
 from shared.protocol.sync import Entity
 
@@ -64,45 +65,7 @@ class LegacyImport:
         report.catalogue_styluses = data.catalogue_styluses
         report.problems.extend(data.problems)
         await self._catalogue(data)
-        uid = self.user_id
-        await self._create(
-            "folders", "folder", Folder, data.folders, lambda f: f.id, legacy.folder_fields
-        )
-        await self._create(
-            "collection",
-            "collection_item",
-            CollectionItem,
-            data.items,
-            lambda i: i.instance_id,
-            legacy.item_fields,
-        )
-        primary = await self._primary(data.styluses)
-        await self._create(
-            "styluses",
-            "stylus",
-            Stylus,
-            data.styluses,
-            lambda s: legacy.stylus_id(uid, s),
-            lambda s: legacy.stylus_fields(s, s.legacy_id == primary),
-        )
-        styluses = await self._live_styluses(data.styluses)
-        await self._create(
-            "plays",
-            "play",
-            Play,
-            data.plays,
-            lambda p: legacy.play_id(uid, p),
-            lambda p: self._play(p, styluses),
-        )
-        await self._create(
-            "cleanings",
-            "cleaning",
-            Cleaning,
-            data.cleanings,
-            lambda c: legacy.cleaning_id(uid, c),
-            legacy.cleaning_fields,
-        )
-        legacy.count_orphans(data, report)
+        await legacy.write_rows(data, self.user_id, report, self)
         return report
 
     async def _catalogue(self, data: LegacyData) -> None:
@@ -121,17 +84,17 @@ class LegacyImport:
             self.report.releases_added += len(wanted[offset : offset + self.batch])
             self.progress("releases", self.report.releases_added, len(wanted))
 
-    async def _create(
+    async def create(
         self,
         stage: str,
         entity: Entity,
-        model: Any,
         rows: Sequence[T],
         key: Callable[[T], int | uuid.UUID],
         fields: Callable[[T], dict[str, Any]],
     ) -> None:
         """Create each row that does not exist yet (live or deleted) for this user."""
-        key_column = model.instance_id if entity == "collection_item" else model.id
+        model: Any = SPECS[entity].model
+        key_column = getattr(model, SPECS[entity].key_column)
         async with self.sessions() as session:
             existing = set(
                 await session.scalars(select(key_column).where(model.user_id == self.user_id))
@@ -157,39 +120,12 @@ class LegacyImport:
             self.progress(stage, min(offset + self.batch, len(rows)), len(rows))
         self.report.created[stage] = created
 
-    async def _primary(self, styluses: Sequence[LegacyStylus]) -> int | None:
-        """The legacy id to keep primary, or None when the user already has a primary."""
-        ours = {legacy.stylus_id(self.user_id, s) for s in styluses}
+    async def stylus_ids(self, *, primary: bool) -> set[uuid.UUID]:
+        query = select(Stylus.id).where(Stylus.user_id == self.user_id, Stylus.deleted.is_(False))
+        if primary:
+            query = query.where(Stylus.is_primary.is_(True))
         async with self.sessions() as session:
-            current = set(
-                await session.scalars(
-                    select(Stylus.id).where(
-                        Stylus.user_id == self.user_id,
-                        Stylus.is_primary.is_(True),
-                        Stylus.deleted.is_(False),
-                    )
-                )
-            )
-        return None if current - ours else legacy.primary_choice(styluses)
-
-    async def _live_styluses(self, styluses: Sequence[LegacyStylus]) -> dict[int, uuid.UUID]:
-        """Legacy stylus id -> Kleio id, for the imported styluses still live."""
-        mapping = {s.legacy_id: legacy.stylus_id(self.user_id, s) for s in styluses}
-        async with self.sessions() as session:
-            live = set(
-                await session.scalars(
-                    select(Stylus.id).where(
-                        Stylus.user_id == self.user_id, Stylus.deleted.is_(False)
-                    )
-                )
-            )
-        return {legacy: new for legacy, new in mapping.items() if new in live}
-
-    def _play(self, play: LegacyPlay, styluses: dict[int, uuid.UUID]) -> dict[str, Any]:
-        stylus = styluses.get(play.stylus_id) if play.stylus_id is not None else None
-        if play.stylus_id is not None and stylus is None:
-            self.report.stylus_links_dropped += 1
-        return legacy.play_fields(play, stylus)
+            return set(await session.scalars(query))
 
 
 async def import_legacy(

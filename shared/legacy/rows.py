@@ -1,19 +1,21 @@
 """What each predecessor row becomes in Kleio, for both imports (the server's
 ``kleio-server import-legacy`` and the desktop's ``kleio import-legacy``): its id, its fields
 as a synced write says them (JSON-ready), which imported stylus stays primary, and the report
-of what an import did. Each side writes these through its own write path."""
+of what an import did, and the order an import writes them in (``write_rows``). Each side
+writes through its own write path (a ``LegacyTarget``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from shared.legacy.ids import legacy_uuid
 from shared.legacy.reader import LegacyCleaning, LegacyData, LegacyItem, LegacyPlay, LegacyStylus
 from shared.protocol import entities as wire
+from shared.protocol.sync import Entity
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -105,3 +107,58 @@ def cleaning_fields(cleaning: LegacyCleaning) -> dict[str, Any]:
         "notes": cleaning.notes,
         "deep": cleaning.deep,
     }
+
+
+class LegacyTarget(Protocol):
+    """Where an import writes: the server's one write service, or a desktop store."""
+
+    async def create(
+        self,
+        stage: str,
+        entity: Entity,
+        rows: Sequence[Any],
+        key: Callable[[Any], int | uuid.UUID],
+        fields: Callable[[Any], dict[str, Any]],
+    ) -> None:
+        """Create each row whose key the user has never had (live or deleted), as ``fields``
+        says it; count what was created and what was there already in the report."""
+
+    async def stylus_ids(self, *, primary: bool) -> set[uuid.UUID]:
+        """The ids of the user's live styluses (only the primary ones, with ``primary``)."""
+
+
+async def write_rows(
+    data: LegacyData, owner: uuid.UUID, report: LegacyReport, target: LegacyTarget
+) -> None:
+    """Folders, collection items, styluses, plays and cleanings of ``data`` for ``owner``,
+    in the order they refer to each other: one imported stylus primary (none when the user
+    has a primary of their own), a play of a stylus that is not live without its stylus
+    (counted), then the orphans counted."""
+    await target.create("folders", "folder", data.folders, lambda f: f.id, folder_fields)
+    await target.create(
+        "collection", "collection_item", data.items, lambda i: i.instance_id, item_fields
+    )
+    ids = {s.legacy_id: stylus_id(owner, s) for s in data.styluses}
+    theirs = await target.stylus_ids(primary=True) - set(ids.values())
+    keep = None if theirs else primary_choice(data.styluses)
+    await target.create(
+        "styluses",
+        "stylus",
+        data.styluses,
+        lambda s: ids[s.legacy_id],
+        lambda s: stylus_fields(s, s.legacy_id == keep),
+    )
+    live = await target.stylus_ids(primary=False)
+    linked = {old: new for old, new in ids.items() if new in live}
+
+    def play(p: LegacyPlay) -> dict[str, Any]:
+        stylus = linked.get(p.stylus_id) if p.stylus_id is not None else None
+        if p.stylus_id is not None and stylus is None:
+            report.stylus_links_dropped += 1
+        return play_fields(p, stylus)
+
+    await target.create("plays", "play", data.plays, lambda p: play_id(owner, p), play)
+    await target.create(
+        "cleanings", "cleaning", data.cleanings, lambda c: cleaning_id(owner, c), cleaning_fields
+    )
+    count_orphans(data, report)

@@ -37,7 +37,7 @@ from kleio_desktop.core.store.models import ReleaseRow, StylusRow
 from kleio_desktop.core.store.transaction import union_all
 from shared.domain.validation import Refused, check_dated
 from shared.legacy import rows as legacy
-from shared.legacy.reader import LegacyData, LegacyError, LegacyPlay, LegacyStylus, read_legacy
+from shared.legacy.reader import LegacyData, LegacyError, read_legacy
 from shared.legacy.rows import LegacyReport
 from shared.protocol.sync import Entity
 
@@ -138,36 +138,8 @@ class _Run:
         self.progress(LegacyProgress(stage, self.done, self.total))
 
     async def run(self) -> LegacyReport:
-        data, owner = self.data, self.owner
         await self.releases()
-        await self.create("folders", "folder", data.folders, lambda f: f.id, legacy.folder_fields)
-        await self.create(
-            "collection", "collection_item", data.items, lambda i: i.instance_id, legacy.item_fields
-        )
-        primary = await self.primary(data.styluses)
-        await self.create(
-            "styluses",
-            "stylus",
-            data.styluses,
-            lambda s: legacy.stylus_id(owner, s),
-            lambda s: legacy.stylus_fields(s, s.legacy_id == primary),
-        )
-        styluses = await self.live_styluses(data.styluses)
-        await self.create(
-            "plays",
-            "play",
-            data.plays,
-            lambda p: legacy.play_id(owner, p),
-            lambda p: self.play(p, styluses),
-        )
-        await self.create(
-            "cleanings",
-            "cleaning",
-            data.cleanings,
-            lambda c: legacy.cleaning_id(owner, c),
-            legacy.cleaning_fields,
-        )
-        legacy.count_orphans(data, self.report)
+        await legacy.write_rows(self.data, self.owner, self.report, self)
         return self.report
 
     async def releases(self) -> None:
@@ -225,30 +197,12 @@ class _Run:
             self.advance(stage, len(chunk))
         self.report.created[stage] = created
 
-    async def primary(self, styluses: Sequence[LegacyStylus]) -> int | None:
-        """The legacy id to import as primary; None when a stylus of the user's own (not
-        one of this file's) is primary here already."""
-        ours = {legacy.stylus_id(self.owner, s) for s in styluses}
+    async def stylus_ids(self, *, primary: bool) -> set[uuid.UUID]:
+        query = select(StylusRow.id).where(StylusRow.deleted.is_(False))
+        if primary:
+            query = query.where(StylusRow.primary.is_(True))
         async with self.store.read() as session:
-            query = select(StylusRow.id).where(
-                StylusRow.primary.is_(True), StylusRow.deleted.is_(False)
-            )
-            current = set(await session.scalars(query))
-        return None if current - ours else legacy.primary_choice(styluses)
-
-    async def live_styluses(self, styluses: Sequence[LegacyStylus]) -> dict[int, uuid.UUID]:
-        """Legacy stylus id -> Kleio id, for the imported styluses still live here."""
-        mapping = {s.legacy_id: legacy.stylus_id(self.owner, s) for s in styluses}
-        async with self.store.read() as session:
-            query = select(StylusRow.id).where(StylusRow.deleted.is_(False))
-            live = set(await session.scalars(query))
-        return {old: new for old, new in mapping.items() if new in live}
-
-    def play(self, play: LegacyPlay, styluses: dict[int, uuid.UUID]) -> dict[str, Any]:
-        stylus = styluses.get(play.stylus_id) if play.stylus_id is not None else None
-        if play.stylus_id is not None and stylus is None:
-            self.report.stylus_links_dropped += 1
-        return legacy.play_fields(play, stylus)
+            return set(await session.scalars(query))
 
 
 class LegacyService:
