@@ -226,7 +226,7 @@ class FirstRunDialog(QDialog):
         self.import_bar, self.import_state = step.bar, step.state
         self.import_skip, self.import_button = step.skip, step.button
         self.import_bar.setRange(0, 1000)
-        self.import_state.setText("Not started")
+        self.import_bar.hide()  # until the import starts
         return step.page
 
     def _legacy(self) -> QWidget:
@@ -295,6 +295,7 @@ class FirstRunDialog(QDialog):
 
     def start_import(self) -> asyncio.Task[None]:
         async def work() -> None:
+            self.import_bar.show()
             self.import_button.setText("Stop")
             self.import_button.setEnabled(True)
             self.import_button.clicked.disconnect(self.start_import)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from kleio_desktop.core.app import Desktop
 from kleio_desktop.ui import theme
 from kleio_desktop.ui.errors import settle
-from kleio_desktop.ui.first_run import LEGACY, FirstRunDialog
+from kleio_desktop.ui.first_run import IMPORT, LEGACY, FirstRunDialog
 from kleio_desktop.ui.main import build_app
 from tests.demo import seed_demo
 
@@ -80,6 +80,8 @@ async def shoot(app: QApplication, out: Path, records: int) -> None:
                 await grab(first, out / f"first-run-server-{scheme}.png")
                 first.go(2)
                 await grab(first, out / f"first-run-discogs-{scheme}.png")
+                first.go(IMPORT)
+                await grab(first, out / f"first-run-import-{scheme}.png")
                 first.go(LEGACY)
                 await grab(first, out / f"first-run-legacy-{scheme}.png")
                 first.close()
