@@ -217,7 +217,7 @@ ORDER BY i.instance_id
 strictly after the release's last live cleaning counted by SQLite over the index of live
 plays: instants are stored as fixed-width UTC text, so comparing the text compares the
 instants). ``queries.rows.listing_rows`` runs this text too, ``{release}`` the release's
-document (``first_listing`` adds the few values it shows, extracted by SQLite)."""
+document without its tracks (``first_listing``: the few values it shows, extracted by SQLite)."""
 
 
 @dataclass(slots=True)
@@ -261,18 +261,17 @@ class LightTrack:
 
 
 _SHOWN = "'$.title', '$.year', '$.thumb_url', '$.cover_url', '$.artists', '$.labels', '$.genres'"
-_LIGHT_RELEASE = f"r.document, json_extract(r.document, {_SHOWN})"
-"""The stored release and what a list shows of it (a JSON array SQLite builds)."""
+_LIGHT_RELEASE = f"json_extract(r.document, {_SHOWN})"
+"""What a list shows of the stored release (a JSON array SQLite builds)."""
 
 
 class LightRelease:
-    """A stored release (its JSON, as the store wrote ``entities.Release``: valid, so not
-    validated again) with the attributes a list shows, searches and sorts by; its tracks
-    (a tooltip's) are read from the document when first asked for. Read-only."""
+    """A stored release (as the store wrote ``entities.Release``: valid, so not validated
+    again) with the attributes a list shows, searches and sorts by. Without its tracks, as
+    the core's listing holds releases (``queries.rows``): ``tracklist`` reads a record's
+    when it is shown. Read-only."""
 
     __slots__ = (
-        "_document",
-        "_tracks",
         "artists",
         "cover_url",
         "genres",
@@ -283,7 +282,10 @@ class LightRelease:
         "year",
     )
 
-    def __init__(self, release_id: int, document: str, shown: str) -> None:
+    tracks: tuple[LightTrack, ...] = ()
+    """None listed (see ``tracklist``)."""
+
+    def __init__(self, release_id: int, shown: str) -> None:
         title, year, thumb_url, cover_url, artists, labels, genres = json.loads(shown)
         self.id: int = release_id
         self.title: str = title
@@ -301,22 +303,29 @@ class LightRelease:
             for label in labels or ()
         ]
         self.genres: list[str] = genres or []
-        self._document = document
-        self._tracks: list[LightTrack] | None = None
 
-    @property
-    def tracks(self) -> list[LightTrack]:
-        if self._tracks is None:
-            self._tracks = [
-                LightTrack(
-                    t.get("position", ""),
-                    t.get("title", ""),
-                    t.get("duration_text", ""),
-                    t.get("seconds"),
-                )
-                for t in json.loads(self._document).get("tracks") or ()
-            ]
-        return self._tracks
+
+def tracklist(home: Path, release_id: int) -> list[LightTrack]:
+    """The stored tracks of one release (lists hold releases without them: a tooltip or
+    a panel reads the one record's it shows), read-only with the standard library; none
+    when the release has none or the store cannot be read."""
+
+    def read(db: sqlite3.Connection) -> list[LightTrack]:
+        row = db.execute(
+            "SELECT json_extract(document, '$.tracks') FROM releases WHERE id = ?",
+            (release_id,),
+        ).fetchone()
+        return [
+            LightTrack(
+                t.get("position", ""),
+                t.get("title", ""),
+                t.get("duration_text", ""),
+                t.get("seconds"),
+            )
+            for t in (json.loads(row[0]) if row is not None and row[0] is not None else ())
+        ]
+
+    return _read_only(home, read) or []
 
 
 def _stored_instant(value: str | None) -> dt.datetime | None:
@@ -393,7 +402,6 @@ def _first_listing(db: sqlite3.Connection, folder_id: int | None) -> FirstListin
             notes,
             archived_at,
             reason,
-            document,
             shown,
             plays,
             since,
@@ -413,10 +421,10 @@ def _first_listing(db: sqlite3.Connection, folder_id: int | None) -> FirstListin
             reason,
         )
         release = None
-        if document is not None:
+        if shown is not None:
             release = releases.get(release_id)
             if release is None:
-                release = releases[release_id] = LightRelease(release_id, document, shown)
+                release = releases[release_id] = LightRelease(release_id, shown)
         counts = (
             plays or 0,
             since or 0,

@@ -5,6 +5,8 @@ presenter hands over (no proxy model: filtering and sorting are the core's)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Final
 
 from PySide6.QtCore import (
@@ -29,7 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kleio_desktop.core import quickread
 from kleio_desktop.core.queries.listed import ListedRecord
+from kleio_desktop.core.quickread import LightTrack
 from kleio_desktop.ui.covers import CoverCache
 from shared.domain.status import Colour
 
@@ -104,12 +108,22 @@ def cover_url(record: ListedRecord, large: bool = False) -> str:
     )
 
 
-class RecordListModel(QAbstractListModel):
-    """Records as the presenter listed them; ``set_records`` resets the model."""
+def tracklist(home: Path | None, record: ListedRecord) -> list[LightTrack]:
+    """The record's tracks, read from the store in ``home`` when shown (a listed release
+    holds none: ``kleio_desktop.core.queries.rows``)."""
+    if home is None or record.release is None:
+        return []
+    return quickread.tracklist(home, record.item.release_id)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+
+class RecordListModel(QAbstractListModel):
+    """Records as the presenter listed them; ``set_records`` resets the model. A record's
+    tooltip shows its tracks, read from the store in ``home`` when asked for."""
+
+    def __init__(self, parent: QWidget | None = None, home: Path | None = None) -> None:
         super().__init__(parent)
         self.records: list[ListedRecord] = []
+        self.home = home
 
     def set_records(self, records: list[ListedRecord]) -> None:
         self.beginResetModel()
@@ -128,7 +142,7 @@ class RecordListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{record.artist} – {record_title(record)}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return record_tooltip(record)
+            return record_tooltip(record, tracklist(self.home, record))
         return None
 
     def record_at(self, row: int) -> ListedRecord:
@@ -158,17 +172,16 @@ def reset_keeping_place(
             )
 
 
-def record_tooltip(record: ListedRecord) -> str:
-    release = record.release
+def record_tooltip(record: ListedRecord, tracks: Sequence[LightTrack] = ()) -> str:
     lines = [f"<b>{_html(record_title(record))}</b><br>{_html(record.artist)}"]
-    if release is not None and release.tracks:
-        tracks = "".join(
+    if tracks:
+        rows = "".join(
             f"<tr><td style='color:gray;padding-right:8px'>{_html(t.position)}</td>"
             f"<td>{_html(t.title)}</td><td style='color:gray;padding-left:8px'>"
             f"{_html(t.duration_text)}</td></tr>"
-            for t in release.tracks[:24]
+            for t in tracks[:24]
         )
-        lines.append(f"<table>{tracks}</table>")
+        lines.append(f"<table>{rows}</table>")
     return "".join(lines)
 
 

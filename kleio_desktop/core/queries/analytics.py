@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +26,7 @@ from shared.domain.analytics import (
     Period,
     Series,
 )
+from shared.protocol.entities import Release
 
 
 @dataclass(frozen=True)
@@ -100,10 +102,21 @@ async def _plays(
     since, until = analytics.day_window(first, last, tz)
     window = (since, until, filters.release_id)
 
+    def listened(
+        found: Sequence[rows.Listened],
+        releases: Mapping[int, Release],
+        timed: Mapping[int, Release],
+    ) -> list[ListenedPlay]:
+        return _listened(found, releases, timed, tz, first, last, filters)
+
     async def compute() -> list[ListenedPlay]:
         found = await rows.cached_listens(store, since, until, filters.release_id)
         releases = await rows.cached_releases(store, {r.release_id for r in found})
-        return analytics.listened_plays(found, releases, tz, first, last, filters)
+        async with store.read() as session:
+            timed = await rows.with_tracks(
+                session, releases, {r.release_id for r in found if r.sides}
+            )
+        return listened(found, releases, timed)
 
     def patch(plays: list[ListenedPlay], patch: rows.Patch) -> list[ListenedPlay] | None:
         """The changed plays taken out and put back as they are now (None: computed again,
@@ -114,7 +127,7 @@ async def _plays(
         changed, releases = patch.plays, patch.releases
         patched = list(plays)
         gone = [row for row in before if row.key in changed]
-        for old in analytics.listened_plays(gone, releases, tz, first, last, filters):
+        for old in listened(gone, releases, patch.timed):
             at = bisect.bisect_left(patched, old.played_at, key=_played_at)
             while at < len(patched) and patched[at].played_at == old.played_at:
                 if patched[at] == old:
@@ -124,11 +137,33 @@ async def _plays(
             else:
                 return None
         came = [row for row in after if row.key in changed]
-        for new in analytics.listened_plays(came, releases, tz, first, last, filters):
+        for new in listened(came, releases, patch.timed):
             patched.insert(bisect.bisect_right(patched, new.played_at, key=_played_at), new)
         return patched
 
     return await rows.kept(store, ("listened", filters, tz, first, last), compute, patch)
+
+
+def _listened(
+    found: Sequence[rows.Listened],
+    releases: Mapping[int, Release],
+    timed: Mapping[int, Release],
+    tz: ZoneInfo,
+    first: dt.date,
+    last: dt.date,
+    filters: Filters,
+) -> list[ListenedPlay]:
+    """``analytics.listened_plays`` of these plays, what each lasted counted with its
+    release's tracks (``timed``: the releases of the plays with sides, tracks included),
+    each play then holding the release as listed (``releases``, no tracks): the kept plays
+    keep no tracklist."""
+    plays = analytics.listened_plays(found, {**releases, **timed}, tz, first, last, filters)
+    if not timed:
+        return plays
+    return [
+        replace(play, release=releases[play.release_id]) if play.release_id in timed else play
+        for play in plays
+    ]
 
 
 def _played_at(play: ListenedPlay) -> dt.datetime:

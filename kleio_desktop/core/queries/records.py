@@ -71,8 +71,9 @@ async def record_detail(
         [row] = found
         release_id = row.item.release_id
         history = await _history(session, release_id)
+        # the listing's release has no tracks: the record's page shows them
+        release = (await rows.releases_with_tracks(session, {release_id})).get(release_id)
     history.sort(key=history_order, reverse=True)
-    release = None if row.document is None else rows.release_from_document(row.document)
     status = status_of(
         row.plays, row.plays_since_cleaning, row.last_played_at, row.last_cleaned_at, now
     )

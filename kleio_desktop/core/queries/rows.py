@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import json
 import sqlite3
 import uuid
 import weakref
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
+from pydantic import TypeAdapter
 from sqlalchemy import Select, Text, func, select, text, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -120,8 +122,26 @@ async def stylus_names(session: AsyncSession) -> dict[uuid.UUID, str]:
 
 
 async def releases(session: AsyncSession, ids: Iterable[int]) -> dict[int, wire.Release]:
-    """The stored releases with these ids (decoded once per distinct text, see
-    ``release_from_document``)."""
+    """The stored releases with these ids as lists hold them: without their tracks (``tracks``
+    empty, see ``_TRACKLESS``), the very objects of the listing (decoded once per distinct
+    text, see ``decoded``). What a play lasted needs the tracks: ``with_tracks``."""
+    wanted = sorted(set(ids))
+    found: dict[int, wire.Release] = {}
+    for start in range(0, len(wanted), _IN_CHUNK):
+        trackless = func.json_remove(ReleaseRow.document, "$.tracks", type_=Text)
+        query = select(ReleaseRow.id, trackless).where(
+            ReleaseRow.id.in_(wanted[start : start + _IN_CHUNK])
+        )
+        for release_id, document in await session.execute(query):
+            found[release_id] = release_from_document(document)
+    return found
+
+
+async def releases_with_tracks(
+    session: AsyncSession, ids: Iterable[int]
+) -> dict[int, wire.Release]:
+    """The stored releases with these ids, tracks included: decoded afresh, kept nowhere
+    (the record dialog's one; a from-scratch reading)."""
     wanted = sorted(set(ids))
     found: dict[int, wire.Release] = {}
     for start in range(0, len(wanted), _IN_CHUNK):
@@ -129,8 +149,40 @@ async def releases(session: AsyncSession, ids: Iterable[int]) -> dict[int, wire.
             ReleaseRow.id.in_(wanted[start : start + _IN_CHUNK])
         )
         for release_id, document in await session.execute(query):
-            found[release_id] = release_from_document(document)
+            found[release_id] = wire.Release.model_validate_json(document)
     return found
+
+
+async def with_tracks(
+    session: AsyncSession, releases: Mapping[int, wire.Release], ids: Iterable[int]
+) -> dict[int, wire.Release]:
+    """Those of ``releases`` (as ``releases`` reads them, without tracks) whose id is in
+    ``ids``, each a new object with its stored tracks: what ``play_minutes_of`` needs of a
+    play with sides. The objects of ``releases`` are left as they are (shared, trackless)."""
+    wanted = sorted(set(ids).intersection(releases))
+    tracks = _tracks_adapter()
+    found: dict[int, wire.Release] = {}
+    for start in range(0, len(wanted), _IN_CHUNK):
+        column = func.json_extract(ReleaseRow.document, "$.tracks", type_=Text)
+        query = select(ReleaseRow.id, column).where(
+            ReleaseRow.id.in_(wanted[start : start + _IN_CHUNK])
+        )
+        for release_id, stored in await session.execute(query):
+            listed = [] if stored is None else tracks.validate_json(stored)
+            found[release_id] = releases[release_id].model_copy(update={"tracks": listed})
+    return found
+
+
+@functools.cache
+def _tracks_adapter() -> TypeAdapter[list[wire.Track]]:
+    return TypeAdapter(list[wire.Track])
+
+
+_TRACKLESS = "json_remove(r.document, '$.tracks')"
+"""A stored release's JSON text without its tracks, as ``listing_rows`` and ``releases``
+read it (the same text, so the same decoded object): a list's release. Tracks were half
+of a 10,000-record listing's memory (38 of 78 MB), and only a tooltip, a panel or the
+record dialog shows them, one record at a time."""
 
 
 _IN_CHUNK = 10_000
@@ -274,7 +326,8 @@ def release_from_document(document: str) -> wire.Release:
 
 @dataclass(frozen=True, slots=True)
 class ListingRow:
-    """One live collection item, its release's stored JSON and its play/cleaning counts."""
+    """One live collection item, its release's stored JSON without the tracks (``_TRACKLESS``)
+    and its play/cleaning counts."""
 
     item: wire.CollectionItem
     document: str | None
@@ -347,7 +400,7 @@ async def listing_rows(
             " WHERE instance_id = :instance_id)"
         )
         params["instance_id"] = instance_id
-    query = _LISTING.format(items_where=items_where, plays_where=plays_where, release="r.document")
+    query = _LISTING.format(items_where=items_where, plays_where=plays_where, release=_TRACKLESS)
     result = await session.execute(text(query), params)
     listed = []
     for values in result:
@@ -482,6 +535,7 @@ class _Watched:
         if self.listing is not None:
             listed = await self.patch_listing(store, changes, plays, cleanings)
         before = dict(self.listens)
+        timed: dict[int, wire.Release] = {}
         if plays:
             for window, found in self.listens.items():
                 self.listens[window] = _patched(found, window, plays)
@@ -490,10 +544,11 @@ class _Watched:
                 row.release_id for found in before.values() for row in found if row.key in plays
             }
             missing = wanted.difference(self.releases)
-            if missing:
-                async with store.read() as session:
+            async with store.read() as session:
+                if missing:
                     self.releases.update(await releases(session, missing))
-        patch = Patch(changes, listed, set(plays), before, self.listens, self.releases)
+                timed = await with_tracks(session, self.releases, wanted)
+        patch = Patch(changes, listed, set(plays), before, self.listens, self.releases, timed)
         derived: dict[tuple[object, ...], tuple[object, Patcher[Any] | None]] = {}
         for key, (value, patcher) in self.derived.items():
             if patcher is not None:
@@ -690,7 +745,10 @@ class Patch:
     listens_before: dict[tuple[dt.datetime, dt.datetime, int | None], list[Listened]]
     listens: dict[tuple[dt.datetime, dt.datetime, int | None], list[Listened]]
     releases: dict[int, wire.Release]
-    """Kept releases, the changed plays' among them."""
+    """Kept releases (without tracks, as ``releases`` reads them), the changed plays' among
+    them."""
+    timed: dict[int, wire.Release] = field(default_factory=dict)
+    """The changed plays' releases with their tracks (``with_tracks``), for what they lasted."""
 
 
 Patcher = Callable[[T, Patch], T | None]

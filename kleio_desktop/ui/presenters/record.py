@@ -84,7 +84,8 @@ class RecordPresenter(QObject):
 
     async def load(self) -> None:
         async with self.desktop.store.read() as session:
-            release = (await rows.releases(session, {self.release_id})).get(self.release_id)
+            found = await rows.releases_with_tracks(session, {self.release_id})
+            release = found.get(self.release_id)
             names = await rows.stylus_names(session)
         if release is None:
             raise ReleaseNotFound(self.release_id)

@@ -4,6 +4,7 @@ dialog."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt
@@ -37,6 +38,7 @@ from kleio_desktop.ui.recordlist import (
     record_title,
     reset_keeping_place,
     style_secondary,
+    tracklist,
 )
 from kleio_desktop.ui.recordlist import _html as html
 from kleio_desktop.ui.views._records import RecordsPage, folder_setting
@@ -47,11 +49,15 @@ class TracklistPanel(QFrame):
 
     WIDTH = 300
 
-    def __init__(self, covers: CoverCache, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, covers: CoverCache, home: Path | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("TracklistPanel")
         self.setFixedWidth(self.WIDTH)
         self.covers = covers
+        self.home = home
+        """The store the shown record's tracks are read from (a listed release has none)."""
         self.record: ListedRecord | None = None
         self.cover = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
         self.cover.setFixedSize(self.WIDTH - 32, self.WIDTH - 32)
@@ -122,13 +128,14 @@ class TracklistPanel(QFrame):
             f"{status.recency.label.lower()}; {status.cleanliness.label.lower()}"
         )
         self.facts.setText("\n".join(facts))
-        if release is not None and release.tracks:
+        tracks = tracklist(self.home, record)
+        if tracks:
             rows = "".join(
                 f"<tr><td style='padding:2px 10px 2px 0; color:gray'>{html(t.position)}</td>"
                 f"<td style='padding:2px 0'>{html(t.title)}</td>"
                 f"<td style='padding:2px 0 2px 10px; color:gray' align='right'>"
                 f"{html(t.duration_text)}</td></tr>"
-                for t in release.tracks
+                for t in tracks
             )
             self.tracks.setText(f"<b>Tracklist</b><table width='100%'>{rows}</table>")
         else:
@@ -187,7 +194,7 @@ class CollectionPage(RecordsPage):
             if name == "M":
                 button.setChecked(True)
 
-        self.model = RecordListModel(self)
+        self.model = RecordListModel(self, ctx.desktop.home)
         self.delegate = CoverDelegate(self.covers, COVER_SIZES["M"], self)
         self.grid = QListView()
         self.grid.setObjectName("CoverGrid")
@@ -203,7 +210,7 @@ class CollectionPage(RecordsPage):
         self.grid.setModel(self.model)
         self.grid.setItemDelegate(self.delegate)
         self.grid.setGridSize(self.delegate.cell())
-        self.panel = TracklistPanel(self.covers)
+        self.panel = TracklistPanel(self.covers, ctx.desktop.home)
         self.empty = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.empty.hide()
 

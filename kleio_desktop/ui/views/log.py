@@ -56,7 +56,7 @@ class LogPage(RecordsPage):
         self.details.setToolTip("Show last played, last cleaned and plays since cleaning")
         self.count.setObjectName("RecordCount")
 
-        self.model = RecordListModel(self)
+        self.model = RecordListModel(self, ctx.desktop.home)
         self.delegate = LogDelegate(self.covers, self)
         self.list = QListView()
         self.list.setObjectName("LogList")

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QListView
 
+from kleio_desktop.core.queries import rows
 from kleio_desktop.core.queries.collection import CollectionFilters, list_records
 from kleio_desktop.ui.record_dialog import RecordDialog
 from kleio_desktop.ui.recordlist import COVER_SIZES
@@ -58,16 +59,32 @@ def test_cover_grid_sizes_genres_tracklist_and_dialog(
             assert page.model.rowCount() == 0 and "Nothing matches" in page.empty.text()
             page.search.clear()
 
-            # selecting a record shows its tracklist
-            with_tracks = next(
-                i for i, r in enumerate(page.model.records) if r.release and r.release.tracks
-            )
-            record = page.model.records[with_tracks]
+            # selecting a record shows its tracklist, read from the store: the listed
+            # releases hold none (memory), the panel and the tooltip show every one's
+            records = page.model.records
+            assert all(r.release is None or not r.release.tracks for r in records)
+            async with ctx.desktop.store.read() as session:
+                stored = await rows.releases_with_tracks(
+                    session, {r.item.release_id for r in records}
+                )
+            with_tracks = next(i for i, r in enumerate(records) if stored[r.item.release_id].tracks)
+            record = records[with_tracks]
+            tracks = stored[record.item.release_id].tracks
             grid.setCurrentIndex(page.model.index(with_tracks))
             assert page.panel.record == record
             assert record.release is not None
-            assert record.release.tracks[0].title in page.panel.tracks.text()
+            shown = page.panel.tracks.text()
+            assert all(t.title in shown and t.duration_text in shown for t in tracks)
+            assert "Not known" not in shown
             assert page.panel.title.text() == record.release.title
+            tooltip = page.model.index(with_tracks).data(Qt.ItemDataRole.ToolTipRole)
+            assert all(t.title in tooltip for t in tracks[:24])
+            without = next(
+                (i for i, r in enumerate(records) if not stored[r.item.release_id].tracks), None
+            )
+            if without is not None:
+                grid.setCurrentIndex(page.model.index(without))
+                assert "Not known" in page.panel.tracks.text()
 
             # double-click opens the record dialog
             rect = grid.visualRect(page.model.index(with_tracks))
@@ -77,6 +94,9 @@ def test_cover_grid_sizes_genres_tracklist_and_dialog(
             assert dialog is not None
             await dialog.loaded
             assert dialog.title.text() == record.release.title
+            assert dialog.presenter.detail is not None
+            assert dialog.presenter.detail.release.tracks == tracks  # its sides to tick
+            assert [c.text() for c in dialog.side_checks] == dialog.presenter.detail.sides != []
             dialog.close()
             assert not errors.reports
             page.close()

@@ -14,6 +14,7 @@ import pytest
 import qasync
 
 from kleio_desktop.core.app import Desktop
+from kleio_desktop.core.queries import rows
 from kleio_desktop.core.queries.collection import list_records
 from kleio_desktop.ui.presenters.records import settle
 from kleio_desktop.ui.recordlist import RecordRole
@@ -57,8 +58,12 @@ CHILD = textwrap.dedent(
 
 
     def report(when, page):
+        model = page.model
+        tips = [model.index(row).data(3) for row in range(model.rowCount())]  # ToolTipRole
         loaded = [name for name in HEAVY if name in sys.modules]
-        print(when, json.dumps({{"heavy": loaded, "rows": page.model.rowCount()}}), flush=True)
+        tracks = sum("<table>" in tip for tip in tips)
+        shown = {{"heavy": loaded, "rows": model.rowCount(), "tracklists": tracks}}
+        print(when, json.dumps(shown), flush=True)
 
 
     async def main():
@@ -86,11 +91,22 @@ async def _seed(home: Path, records: int) -> int:
         return len(await list_records(desktop.store, now=NOW))
 
 
+async def _with_tracks(home: Path) -> int:
+    """How many of the records the Log lists have a tracklist in the store."""
+    async with Desktop.open(home) as desktop:
+        listed = await list_records(desktop.store, now=NOW)
+        async with desktop.store.read() as session:
+            stored = await rows.releases_with_tracks(session, {r.item.release_id for r in listed})
+    return sum(1 for r in listed if stored[r.item.release_id].tracks)
+
+
 def test_the_first_page_shows_before_the_core_loads(
     tmp_path: Path, qloop: qasync.QEventLoop
 ) -> None:
     home = tmp_path / "home"
     listed = run(qloop, _seed(home, 40))
+    tracklists = run(qloop, _with_tracks(home))
+    assert tracklists > 0
     done = subprocess.run(
         [sys.executable, "-c", CHILD.format(heavy=HEAVY), str(home)],
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "KLEIO_TOKEN_STORE": "file"},
@@ -102,7 +118,9 @@ def test_the_first_page_shows_before_the_core_loads(
     assert done.returncode == 0, done.stderr
     lines = dict(line.split(" ", 1) for line in done.stdout.splitlines() if " {" in line)
     first, opened = json.loads(lines["FIRST"]), json.loads(lines["OPEN"])
-    assert first == {"heavy": [], "rows": listed}
+    # each record's tooltip shows its tracks, read when asked for (the list holds none)
+    assert first == {"heavy": [], "rows": listed, "tracklists": tracklists}
+    assert opened["tracklists"] == tracklists
     assert {"sqlalchemy", "kleio_desktop.core.app"} <= set(opened["heavy"])
     assert "alembic" not in opened["heavy"]  # the store is at head: no migration to run
     assert opened["rows"] == listed

@@ -12,6 +12,7 @@ import pytest
 
 from kleio_desktop.core import quickread
 from kleio_desktop.core.app import Desktop
+from kleio_desktop.core.queries import rows
 from kleio_desktop.core.queries.collection import (
     CollectionFilters,
     ListedRecord,
@@ -43,7 +44,6 @@ def shown(record: ListedRecord) -> tuple[Any, ...]:
         tuple(getattr(release, name) for name in RELEASE_FIELDS),
         [(a.id, a.name, a.anv, a.join, a.role) for a in release.artists],
         [(label.id, label.name, label.catno) for label in release.labels],
-        [(t.position, t.title, t.duration_text, t.seconds) for t in release.tracks],
         record.artist,
         record.status,
     )
@@ -82,6 +82,28 @@ async def test_the_first_listing_has_the_records_and_values_of_the_full_query(
                     for records in (light, full)
                 ]
                 assert ordered[0] == ordered[1], (query, sort, descending)
+
+
+async def test_both_listings_hold_no_tracks_and_the_tracklist_is_read_when_shown(
+    home: Path,
+) -> None:
+    """Tracks were half a listing's memory: neither list holds them; ``tracklist`` reads a
+    record's from the store (the tooltip's, the panel's), the values the store holds."""
+    first = quickread.first_listing(home)
+    assert first is not None
+    async with Desktop.open(home) as desktop:
+        full = await list_records(desktop.store, CollectionFilters(archived=None), now=NOW)
+        async with desktop.store.read() as session:
+            stored = await rows.releases_with_tracks(session, {r.item.release_id for r in full})
+    assert all(not r.release.tracks for r in [*first.records(NOW), *full] if r.release)
+    assert sum(1 for release in stored.values() if release.tracks) > len(stored) // 2
+    for release_id, release in stored.items():
+        assert [
+            (t.position, t.title, t.duration_text, t.seconds)
+            for t in quickread.tracklist(home, release_id)
+        ] == [(t.position, t.title, t.duration_text, t.seconds) for t in release.tracks]
+    assert quickread.tracklist(home, 999_999_999) == []
+    assert quickread.tracklist(home.parent / "nowhere", 1) == []
 
 
 async def test_the_full_query_reads_what_the_first_one_skips(home: Path) -> None:

@@ -150,7 +150,7 @@ async def fresh_year(store: Store) -> tuple[Any, Any]:
     since, until = rules.day_window(first, last, TZ)
     async with store.read() as session:
         found = await rows.listens(session, since, until)
-        releases = await rows.releases(session, {r.release_id for r in found})
+        releases = await rows.releases_with_tracks(session, {r.release_id for r in found})
     plays = rules.listened_plays(found, releases, TZ, first, last, rules.Filters())
     series = rules.listening_series(plays, TZ, "day", first, last)
     return series, rules.listening_distribution(plays, "genre", "plays", 10)
