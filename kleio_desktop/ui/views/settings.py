@@ -45,6 +45,24 @@ def _hint(text: str) -> QLabel:
     return label
 
 
+class _StateLabel(QLabel):
+    """A line saying how an import went: hidden while it has nothing to say, so an idle box
+    shows no empty band between its buttons and its help."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setProperty("hint", "true")
+        self.setWordWrap(True)
+        self.setVisible(False)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self.setVisible(bool(text))
+
+    def clear(self) -> None:
+        self.setText("")
+
+
 def _row(*widgets: QWidget, stretch_first: bool = False) -> QHBoxLayout:
     row = QHBoxLayout()
     row.setSpacing(8)
@@ -134,8 +152,7 @@ class SettingsPage(QScrollArea):
         self.import_bar = QProgressBar()
         self.import_bar.setRange(0, 1000)
         self.import_bar.setVisible(False)
-        self.import_state = QLabel()
-        self.import_state.setProperty("hint", "true")
+        self.import_state = _StateLabel()
         layout.addWidget(self.discogs_state)
         layout.addLayout(_row(self.token_field, self.token_button, stretch_first=True))
         layout.addLayout(_row(self.import_button, self.remove_token_button))
@@ -191,9 +208,7 @@ class SettingsPage(QScrollArea):
         self.legacy_button.clicked.connect(lambda: self.import_legacy())
         self.legacy_bar = QProgressBar()
         self.legacy_bar.setVisible(False)
-        self.legacy_state = QLabel()
-        self.legacy_state.setProperty("hint", "true")
-        self.legacy_state.setWordWrap(True)
+        self.legacy_state = _StateLabel()
         layout.addLayout(_row(self.legacy_button))
         layout.addWidget(self.legacy_bar)
         layout.addWidget(self.legacy_state)

@@ -51,9 +51,11 @@ def test_settings_imports_the_old_kleio_with_progress_then_finds_it_all_there(
     shown = toasts(kleio)
     seen: list[LegacyProgress] = []
     page.presenter.legacy.progress.connect(seen.append)
+    # idle, the boxes show no empty line between their buttons and their help
+    assert not page.legacy_state.isVisible() and not page.import_state.isVisible()
     run(qloop, page.import_legacy(legacy_file))
     assert shown[-1] == FIRST
-    assert page.legacy_state.text() == FIRST
+    assert page.legacy_state.text() == FIRST and page.legacy_state.isVisible()
     assert seen and seen[-1].done == seen[-1].total == 17
     assert not page.legacy_bar.isVisible()
     assert page.legacy_button.text() == "Import from the old Kleio…"
