@@ -150,6 +150,9 @@ class ErrorReporter(QObject):
         return self._parent
 
     def report(self, error: BaseException, *, retry: Retry | None = None) -> None:
+        if getattr(error, "said", False) is True:  # ``ui.opening``: the app said it once
+            logger.info("not reported again: %s", error)
+            return
         if not (isinstance(error, KleioError) or _for_people(error)):
             logger.error("unexpected failure", exc_info=error)
         text = describe(error)

@@ -106,7 +106,7 @@ def account_of(ctx: UiContext) -> AccountPresenter:
 
 
 async def run(app: QApplication, home: Path) -> int:
-    from kleio_desktop.ui.startup import start_app
+    from kleio_desktop.ui.startup import CoreNotOpened, start_app
 
     try:
         started = await start_app(home)
@@ -120,6 +120,9 @@ async def run(app: QApplication, home: Path) -> int:
         kleio.window.show()
         try:
             await started.open_core()  # after the first page is up; then syncs if paired
+        except CoreNotOpened as exc:  # why, and what was asked for meanwhile and not done
+            QMessageBox.critical(None, "Kleio", f"{describe(exc)}\n\n({home})")
+            return 1
         except Exception as exc:
             QMessageBox.critical(None, "Kleio", f"Kleio cannot open {home}: {describe(exc)}")
             return 1

@@ -226,7 +226,8 @@ def _paint_selection(painter: QPainter, option: QStyleOptionViewItem, rect: QRec
 
 class LogDelegate(QStyledItemDelegate):
     """One Log row: cover, title, artist · year · genre, the details line, the two status
-    indicators and the Play / Clean buttons. A click on a button emits its signal."""
+    indicators and the Play / Clean buttons. A click on a button emits its signal, unless
+    its action still runs (``busy``: it shows "…" meanwhile)."""
 
     play_clicked = Signal(object)  # ListedRecord
     clean_clicked = Signal(object)
@@ -240,6 +241,8 @@ class LogDelegate(QStyledItemDelegate):
         self.covers = covers
         self.now = dt.datetime.now(dt.UTC)
         self.show_details = True
+        self.busy: set[tuple[int, str]] = set()
+        """The buttons whose action runs, by (instance id, "play" or "clean")."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:  # noqa: N802
         return QSize(600, self.ROW_HEIGHT)
@@ -332,7 +335,13 @@ class LogDelegate(QStyledItemDelegate):
         # buttons
         painter.setFont(base_font)
         accent = palette.color(QPalette.ColorRole.Highlight)
-        for button, label, filled in ((play_rect, "▶  Play", True), (clean_rect, "Clean", False)):
+        key = record.item.instance_id
+        play_label = "…" if (key, "play") in self.busy else "▶  Play"
+        clean_label = "…" if (key, "clean") in self.busy else "Clean"
+        for button, label, filled in (
+            (play_rect, play_label, True),
+            (clean_rect, clean_label, False),
+        ):
             if filled:
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(accent)
@@ -357,12 +366,14 @@ class LogDelegate(QStyledItemDelegate):
             record: ListedRecord | None = index.data(RecordRole)
             play_rect, clean_rect = self.button_rects(option.rect)
             point: QPoint = event.position().toPoint()
-            if record is not None and play_rect.contains(point):
-                self.play_clicked.emit(record)
-                return True
-            if record is not None and clean_rect.contains(point):
-                self.clean_clicked.emit(record)
-                return True
+            for rect, kind, clicked in (
+                (play_rect, "play", self.play_clicked),
+                (clean_rect, "clean", self.clean_clicked),
+            ):
+                if record is not None and rect.contains(point):
+                    if (record.item.instance_id, kind) not in self.busy:
+                        clicked.emit(record)
+                    return True
         return super().editorEvent(event, model, option, index)
 
 

@@ -4,14 +4,17 @@ Importing the core (SQLAlchemy, pydantic's models, the store) and decoding every
 the first list took most of a start. When the store is at the head revision, the Log's
 first page is read with the standard library instead (``quickread.first_listing``, the same
 query and values as the core's) and the window is shown over it with ``OpeningDesktop``
-standing in for the ``Desktop``; then ``open_core`` imports the core off the UI thread,
-opens it on the same event stream, and the stand-in forwards to it from then on. Until
-then a page other than the first waits for the core, and anything that needs it (a quick
-play, a sync) says the store is still opening. A write to the store between the first read
-and the core's open (another program), or a folder chosen meanwhile, reads the first page
-again through the core. Otherwise the Log keeps the light records until its next read
-(any change): they hold what a list shows, searches and sorts by (``quickread.LightRelease``
-has no formats, styles or durations; the record dialog reads the release itself).
+standing in for the ``Desktop`` (``ui.opening``); then ``open_core`` imports the core off
+the UI thread, opens it on the same event stream, and the stand-in forwards to it from then
+on. Until then a page other than the first waits for the core, and so does an action taken
+meanwhile (a quick play or cleaning, the record dialog): it shows that it waits, then runs
+once the core is open. If the core fails to open, ``open_core`` raises ``CoreNotOpened``,
+the one message that says why and names the actions that did not happen. A write to the
+store between the first read and the core's open (another program), or a folder chosen
+meanwhile, reads the first page again through the core. Otherwise the Log keeps the light
+records until its next read (any change): they hold what a list shows, searches and sorts
+by (``quickread.LightRelease`` has no formats, styles or durations; the record dialog reads
+the release itself).
 
 Any other store (none yet, an older schema) takes the full path: the core first, then the
 window (``build_app``)."""
@@ -23,17 +26,18 @@ import logging
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from kleio_desktop.core import quickread
-from kleio_desktop.core.errors import KleioError
 from kleio_desktop.core.events import EventStream
+from kleio_desktop.ui.opening import CoreNotOpened, OpeningDesktop, StillOpening
 from kleio_desktop.ui.presenters.records import FolderSetting, RecordsPresenter
 
 if TYPE_CHECKING:
     from kleio_desktop.core.app import Desktop
-    from kleio_desktop.core.sync import SyncEngine
     from kleio_desktop.ui.main import App
+
+__all__ = ["CoreNotOpened", "OpeningDesktop", "Started", "StillOpening", "start_app"]
 
 logger = logging.getLogger(__name__)
 
@@ -45,41 +49,6 @@ CORE_MODULES = (
     "sqlalchemy.dialects.sqlite.aiosqlite",
 )
 """What opening the core and reading the first page through it imports."""
-
-
-class StillOpening(KleioError):
-    def __init__(self) -> None:
-        super().__init__("Kleio is still opening your collection; try again in a moment.")
-
-
-class OpeningDesktop:
-    """Stands in for the ``Desktop`` while it opens: its ``home`` and ``events`` are there
-    from the start (no sync ``engine`` either, nothing to ``stop_sync``), anything else
-    raises ``StillOpening`` until ``attach``, then comes from the desktop."""
-
-    def __init__(self, home: Path, events: EventStream) -> None:
-        self.home = home
-        self.events = events
-        self.desktop: Desktop | None = None
-
-    def attach(self, desktop: Desktop) -> None:
-        self.desktop = desktop
-
-    @property
-    def engine(self) -> SyncEngine | None:
-        """No sync engine runs before the core is open."""
-        return None if self.desktop is None else self.desktop.engine
-
-    async def stop_sync(self) -> None:
-        """Nothing to stop before the core is open (the app closed meanwhile)."""
-        if self.desktop is not None:
-            await self.desktop.stop_sync()
-
-    def __getattr__(self, name: str) -> Any:
-        desktop = self.__dict__.get("desktop")
-        if desktop is None:
-            raise StillOpening()
-        return getattr(desktop, name)
 
 
 def _import_core() -> None:
@@ -113,17 +82,22 @@ class Started:
             await asyncio.gather(loaded, return_exceptions=True)
 
     async def open_core(self, *, sync: bool = True) -> None:
-        """Open the core (after the first page showed), then sync if paired."""
+        """Open the core (after the first page showed), then sync if paired. Raises
+        ``CoreNotOpened`` (the user's sentence) if it cannot be opened."""
         if self.opening is not None and self.opening.desktop is None:
             await self.first_page()
             await asyncio.sleep(0)  # the loop serves Qt's pending events: the first paint
-            await asyncio.to_thread(_import_core)  # the UI stays responsive meanwhile
-            from kleio_desktop.core.app import Desktop
+            try:
+                await asyncio.to_thread(_import_core)  # the UI stays responsive meanwhile
+                from kleio_desktop.core.app import Desktop
 
-            core = Desktop.open(self.home, events=self.opening.events)
-            desktop = await core.__aenter__()
+                core = Desktop.open(self.home, events=self.opening.events)
+                desktop = await core.__aenter__()
+            except Exception as exc:
+                logger.error("the core failed to open", exc_info=exc)
+                raise self.opening.fail(exc) from exc
             self.core = core
-            self.opening.attach(desktop)
+            self.opening.attach(desktop)  # the actions that waited for it run now
             window = self.app.window
             window.core_opened()
             self._read_first_page_again_if_stale()

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from kleio_desktop.core.errors import InvalidInput, ReleaseNotFound
 from kleio_desktop.core.queries import rows
 from kleio_desktop.core.services.styluses import rotation_order
+from kleio_desktop.ui.opening import core_of
 from shared.domain.sides import release_sides
 from shared.domain.sorting import primary_artist
 from shared.protocol.entities import CleaningPatch, PlayPatch, Release, Stylus
@@ -83,6 +84,7 @@ class RecordPresenter(QObject):
         self.history: list[HistoryEntry] = []
 
     async def load(self) -> None:
+        self.desktop = await core_of(self.desktop)  # opened from the Log while it opens
         async with self.desktop.store.read() as session:
             found = await rows.releases_with_tracks(session, {self.release_id})
             release = found.get(self.release_id)

@@ -58,6 +58,7 @@ class LogPage(RecordsPage):
 
         self.model = RecordListModel(self, ctx.desktop.home)
         self.delegate = LogDelegate(self.covers, self)
+        self.delegate.busy = self.presenter.busy  # the quick actions running
         self.list = QListView()
         self.list.setObjectName("LogList")
         self.list.setModel(self.model)
@@ -95,6 +96,7 @@ class LogPage(RecordsPage):
         self.delegate.clean_clicked.connect(self._quick_clean)
         self.presenter.records_changed.connect(self._show)
         self.presenter.notice.connect(ctx.errors.toast)
+        self.presenter.busy_changed.connect(lambda *_: self.list.viewport().update())
         self._bind(self.covers)
         self._user_sort = False
 

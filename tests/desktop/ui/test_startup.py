@@ -3,6 +3,7 @@ before the core loads, the core after them."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -12,18 +13,22 @@ from pathlib import Path
 
 import pytest
 import qasync
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 
 from kleio_desktop.core.app import Desktop
 from kleio_desktop.core.queries import rows
 from kleio_desktop.core.queries.collection import list_records
+from kleio_desktop.ui.errors import describe
+from kleio_desktop.ui.presenters.log import record_title
 from kleio_desktop.ui.presenters.records import settle
 from kleio_desktop.ui.recordlist import RecordRole
-from kleio_desktop.ui.startup import StillOpening, start_app
+from kleio_desktop.ui.startup import CoreNotOpened, StillOpening, start_app
 from kleio_desktop.ui.views.log import LogPage
 from shared.protocol.entities import Release
 from tests.demo import FOLDERS, NOW, seed_demo
 
-from .support import run
+from .support import run, toasts, until
 
 HEAVY = [
     "sqlalchemy",
@@ -214,4 +219,142 @@ def test_a_folder_chosen_while_the_core_opens_is_read_once_it_is_open(
         log.model.index(n).data(RecordRole).item.folder_id for n in range(log.model.rowCount())
     }
     assert shown == {folder.id} and log.model.rowCount() < everything
+    run(qloop, started.close())
+
+
+def _click(page: LogPage, row: int, which: str) -> None:
+    """A click on row ``row``'s Play or Clean button, as the user makes it."""
+    rect = page.list.visualRect(page.model.index(row))
+    play, clean = page.delegate.button_rects(rect)
+    QTest.mouseClick(
+        page.list.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        (play if which == "play" else clean).center(),
+    )
+
+
+async def _plays_of(home: Path, release_id: int) -> int:
+    async with Desktop.open(home) as desktop:
+        return len(await desktop.plays.list_plays(release_id=release_id))
+
+
+def test_a_quick_play_clicked_while_the_core_opens_is_logged_once_it_is_open(
+    tmp_path: Path, qloop: qasync.QEventLoop
+) -> None:
+    home = tmp_path / "home"
+    run(qloop, _seed(home, 20))
+    started = run(qloop, start_app(home))
+    window = started.app.window
+    shown = toasts(started.app)
+    window.resize(1280, 800)
+    window.show()
+    run(qloop, started.first_page())
+    log = window.current_page()
+    assert isinstance(log, LogPage)
+    record, other = log.model.record_at(0), log.model.record_at(1)
+    before = run(qloop, _plays_of(home, record.item.release_id))
+
+    _click(log, 0, "play")
+    _click(log, 0, "play")  # the button is busy: a second click does not log a second play
+    _click(log, 1, "clean")
+    run(qloop, asyncio.sleep(0.2))
+    assert started.opening is not None and started.opening.desktop is None
+    assert log.delegate.busy == {
+        (record.item.instance_id, "play"),
+        (other.item.instance_id, "clean"),
+    }
+    assert shown == [
+        f"Logging a play of {record_title(record)}… (opening your collection)",
+        f"Logging a cleaning of {record_title(other)}… (opening your collection)",
+    ]
+    assert run(qloop, _plays_of(home, record.item.release_id)) == before  # not yet
+
+    run(qloop, started.open_core(sync=False))
+    run(qloop, until(lambda: not log.delegate.busy, what="the actions done"))
+    run(qloop, settle())
+    assert sorted(shown[2:]) == [  # nothing else: no "still opening", no error
+        f"Logged a cleaning of {record_title(other)}",
+        f"Logged a play of {record_title(record)}",
+    ]
+    plays = run(qloop, started.desktop.plays.list_plays(release_id=record.item.release_id))
+    assert len(plays) == before + 1
+    # the rows show them (read again through the core)
+    again = {r.item.instance_id: r for r in log.model.records}
+    assert again[record.item.instance_id].status.plays == record.status.plays + 1
+    assert again[record.item.instance_id].status.last_played_at == plays[-1].played_at
+    cleanings = run(
+        qloop, started.desktop.cleanings.list_cleanings(release_id=other.item.release_id)
+    )
+    assert again[other.item.instance_id].status.last_cleaned_at == cleanings[-1].cleaned_at
+    assert again[other.item.instance_id].status.plays_since_cleaning == 0
+    run(qloop, started.close())
+
+
+def test_a_core_that_fails_to_open_says_so_once_and_names_what_was_not_logged(
+    tmp_path: Path, qloop: qasync.QEventLoop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    run(qloop, _seed(home, 10))
+    started = run(qloop, start_app(home))
+    window = started.app.window
+    shown = toasts(started.app)
+    window.resize(1280, 800)
+    window.show()
+    run(qloop, started.first_page())
+    log = window.current_page()
+    assert isinstance(log, LogPage)
+    record = log.model.record_at(0)
+    failed: list[object] = []
+    log.presenter.failed.connect(failed.append)
+
+    def broken(*_args: object, **_kwargs: object) -> object:
+        raise OSError(28, "No space left on device", str(home / "kleio.db"))
+
+    monkeypatch.setattr(Desktop, "open", broken)
+    _click(log, 0, "play")
+    run(qloop, asyncio.sleep(0.1))
+    with pytest.raises(CoreNotOpened) as raised:
+        run(qloop, started.open_core(sync=False))
+    run(qloop, settle())
+    message = describe(raised.value)
+    assert message == (
+        f"Kleio could not open your collection: No space left on device: {home / 'kleio.db'}. "
+        f"Not logged: a play of {record_title(record)}."
+    )
+    assert "Traceback" not in message
+    # the click said it was waiting; the failure is said once, by the app (``main.run``)
+    assert shown == [f"Logging a play of {record_title(record)}… (opening your collection)"]
+    assert not failed and not log.delegate.busy
+    assert started.opening is not None and started.opening.desktop is None
+    run(qloop, started.close())
+
+
+def test_the_quick_log_dialog_opened_while_the_core_opens_searches_and_logs_once_open(
+    tmp_path: Path, qloop: qasync.QEventLoop
+) -> None:
+    home = tmp_path / "home"
+    run(qloop, _seed(home, 10))
+    started = run(qloop, start_app(home))
+    window = started.app.window
+    shown = toasts(started.app)
+    window.show()
+    run(qloop, started.first_page())
+    log = window.current_page()
+    assert isinstance(log, LogPage)
+    record = log.model.record_at(0)
+    title = record.release.title if record.release else ""
+    before = run(qloop, _plays_of(home, record.item.release_id))
+
+    dialog = window.quick_log()  # Ctrl+L
+    QTest.keyClicks(dialog.search_box, title)
+    run(qloop, asyncio.sleep(0.3))  # the search waits for the core
+    run(qloop, started.open_core(sync=False))
+    run(qloop, until(lambda: dialog.results.count() > 0, what="the search's results"))
+    found = dialog.results.currentItem().data(Qt.ItemDataRole.UserRole)
+    assert found.item.release_id == record.item.release_id
+    QTest.keyClick(dialog.search_box, Qt.Key.Key_Return)
+    run(qloop, until(lambda: any(t.startswith("Logged a play") for t in shown), what="the play"))
+    assert shown == [f"Logged a play of {record_title(record)}"]
+    assert run(qloop, _plays_of(home, record.item.release_id)) == before + 1
     run(qloop, started.close())
