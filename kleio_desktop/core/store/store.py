@@ -84,6 +84,8 @@ class Pulled:
     """Changes applied (0 when the store already had them)."""
     pruned: int
     """Acknowledged outbox rows dropped because the cursor is now past their ack."""
+    already: bool = False
+    """True when the store already was at (or past) where the changes end: nothing to do."""
 
 
 @dataclass(frozen=True)
@@ -327,7 +329,7 @@ class Store:
             if after is not None and at.cursor < after:
                 return Pulled(fits=False, applied=0, pruned=0)
             if after is not None and at.cursor >= cursor:
-                return Pulled(fits=True, applied=0, pruned=0)
+                return Pulled(fits=True, applied=0, pruned=0, already=True)
             if changes:
                 await remote.apply_page(tx, changes, defer=defer)
             moved = not defer  # claims held for a later page: the cursor waits for them
