@@ -16,10 +16,10 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from uuid import UUID, uuid4
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from kleio_desktop.core.changes import ChangeBus, Changes, Origin
@@ -51,9 +51,9 @@ CHANGE_LOG_KEEP = 1_000
 
 # Every write transaction runs these: built once, Core statements on the session's
 # connection (the ORM's unit of work around one row cost more than the statement).
-_LOG_TABLE = ChangeLogRow.__table__
+_LOG_TABLE = cast(Table, ChangeLogRow.__table__)
 _LOG = insert(_LOG_TABLE).returning(_LOG_TABLE.c.id)
-_STATE_TABLE = SyncStateRow.__table__
+_STATE_TABLE = cast(Table, SyncStateRow.__table__)
 _STATE = select(_STATE_TABLE.c.cursor, _STATE_TABLE.c.epoch, _STATE_TABLE.c.hlc_last).where(
     _STATE_TABLE.c.id == 1
 )
