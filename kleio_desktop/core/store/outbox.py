@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import cast
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import Table, bindparam, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_desktop.core.store.entities import SPECS, SyncedRow
@@ -13,29 +13,28 @@ from kleio_desktop.core.store.models import OutboxRow
 from kleio_desktop.core.store.transaction import DELETED_CLOCK
 from shared.protocol.sync import MAX_MUTATIONS_PER_PUSH, Entity, Mutation, ServerClock
 
-
-def to_mutation(row: OutboxRow) -> Mutation:
-    return Mutation.model_validate(
-        {
-            "mutation_id": row.mutation_id,
-            "entity": row.entity,
-            "entity_id": row.entity_id,
-            "op": row.op,
-            "fields": row.fields,
-            "hlc": row.hlc,
-        }
+_OUTBOX = cast(Table, OutboxRow.__table__)
+_PENDING = (
+    select(
+        _OUTBOX.c.mutation_id,
+        _OUTBOX.c.entity,
+        _OUTBOX.c.entity_id,
+        _OUTBOX.c.op,
+        _OUTBOX.c.fields,
+        _OUTBOX.c.hlc,
     )
+    .where(_OUTBOX.c.pushed_seq.is_(None))
+    .order_by(_OUTBOX.c.mutation_id)
+    .limit(bindparam("limit"))
+)
 
 
 async def pending(session: AsyncSession, limit: int = MAX_MUTATIONS_PER_PUSH) -> list[Mutation]:
-    """Unpushed mutations in order, at most ``limit``."""
-    query = (
-        select(OutboxRow)
-        .where(OutboxRow.pushed_seq.is_(None))
-        .order_by(OutboxRow.mutation_id)
-        .limit(limit)
-    )
-    return [to_mutation(row) for row in await session.scalars(query)]
+    """Unpushed mutations in order, at most ``limit`` (read with Core: the sync engine reads
+    them on the way to every push)."""
+    connection = await session.connection()
+    rows = await connection.execute(_PENDING, {"limit": limit})
+    return [Mutation.model_validate(dict(row._mapping)) for row in rows]
 
 
 async def count_pending(session: AsyncSession) -> int:
@@ -43,14 +42,20 @@ async def count_pending(session: AsyncSession) -> int:
     return int(await session.scalar(query) or 0)
 
 
+_MARK_PUSHED = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.mutation_id <= bindparam("last"), _OUTBOX.c.pushed_seq.is_(None))
+    .values(pushed_seq=bindparam("seq"))
+)
+
+
 async def mark_pushed(session: AsyncSession, last_mutation_id: int, seq: int) -> int:
-    """Record the server's ack ``{last_mutation_id, seq}``; returns how many rows it covered."""
-    result = await session.execute(
-        update(OutboxRow)
-        .where(OutboxRow.mutation_id <= last_mutation_id, OutboxRow.pushed_seq.is_(None))
-        .values(pushed_seq=seq)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    """Record the server's ack ``{last_mutation_id, seq}``; returns how many rows it covered.
+    A Core statement: outbox rows loaded in the same transaction (``rejections``) are not
+    told of their ack, and nothing reads them after it."""
+    connection = await session.connection()
+    result = await connection.execute(_MARK_PUSHED, {"last": last_mutation_id, "seq": seq})
+    return int(result.rowcount)
 
 
 async def adopt_server_clocks(session: AsyncSession, capped: Iterable[ServerClock]) -> int:
@@ -76,14 +81,18 @@ async def adopt_server_clocks(session: AsyncSession, capped: Iterable[ServerCloc
     return changed
 
 
+_PRUNE = delete(_OUTBOX).where(
+    _OUTBOX.c.pushed_seq.is_not(None), _OUTBOX.c.pushed_seq <= bindparam("through")
+)
+
+
 async def prune(session: AsyncSession, pulled_through_seq: int) -> int:
-    """Drop acked rows once the client has pulled past their ack's seq."""
-    result = await session.execute(
-        delete(OutboxRow).where(
-            OutboxRow.pushed_seq.is_not(None), OutboxRow.pushed_seq <= pulled_through_seq
-        )
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    """Drop acked rows once the client has pulled past their ack's seq (a Core statement:
+    every applied pull runs it, and the rows it drops were pushed in earlier transactions,
+    so none is loaded in this one)."""
+    connection = await session.connection()
+    result = await connection.execute(_PRUNE, {"through": pulled_through_seq})
+    return int(result.rowcount)
 
 
 async def highest_issued(session: AsyncSession) -> int:

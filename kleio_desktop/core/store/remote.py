@@ -413,17 +413,39 @@ async def _write(tx: Transaction, table: Any, key: str, inserts: Any, updates: A
             for column in table.columns
             if column.key not in given and column.default is not None
         }
-        statement = insert(table).compile(dialect=dialect, column_keys=[*given, *defaults])
-        params = _bound(table, dialect, statement.positiontup or [], rows, defaults)
-        await connection.exec_driver_sql(statement.string, params)
-    where = table.c[key] == bindparam("_key")
+        sql, names = _compiled(table, dialect, "insert", key, (*given, *defaults))
+        params = _bound(table, dialect, names, rows, defaults)
+        await connection.exec_driver_sql(sql, params)
     for rows in _by_columns(updates):
         given = [column for column in rows[0] if column != key]
-        statement = update(table).where(where).compile(dialect=dialect, column_keys=given)
+        sql, names = _compiled(table, dialect, "update", key, tuple(given))
         for row in rows:
             row["_key"] = row[key]
-        params = _bound(table, dialect, statement.positiontup or [], rows, {})
-        await connection.exec_driver_sql(statement.string, params)
+        params = _bound(table, dialect, names, rows, {})
+        await connection.exec_driver_sql(sql, params)
+
+
+_COMPILED: dict[tuple[str, str, str, str, tuple[str, ...]], tuple[str, tuple[str, ...]]] = {}
+
+
+def _compiled(
+    table: Any, dialect: Any, kind: str, key: str, columns: tuple[str, ...]
+) -> tuple[str, tuple[str, ...]]:
+    """The SQL of ``_write``'s INSERT (``kind`` "insert") or UPDATE by ``key`` of
+    ``columns``, and the order of its parameters; compiled once per shape (every applied
+    change ran the compiler)."""
+    cache_key = (dialect.name, table.name, kind, key, columns)
+    found = _COMPILED.get(cache_key)
+    if found is None:
+        if kind == "insert":
+            statement = insert(table).compile(dialect=dialect, column_keys=list(columns))
+        else:
+            where = table.c[key] == bindparam("_key")
+            statement = (
+                update(table).where(where).compile(dialect=dialect, column_keys=list(columns))
+            )
+        found = _COMPILED[cache_key] = (statement.string, tuple(statement.positiontup or ()))
+    return found
 
 
 def _bound(

@@ -16,11 +16,11 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from uuid import UUID, uuid4
 
-from sqlalchemy import delete, insert
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from kleio_desktop.core.changes import ChangeBus, Changes, Origin
 from kleio_desktop.core.errors import StoreError
@@ -28,7 +28,7 @@ from kleio_desktop.core.store import catalogue, outbox, rejections, remote
 from kleio_desktop.core.store.engine import WRITE_OPTION, create_store_engine
 from kleio_desktop.core.store.models import ChangeLogRow, SyncStateRow
 from kleio_desktop.core.store.paths import MIGRATIONS_DIR, database_path
-from kleio_desktop.core.store.transaction import Transaction
+from kleio_desktop.core.store.transaction import SyncPosition, Transaction
 from shared.clock import HLC, HybridClock, wall_ms
 from shared.ids import new_id
 from shared.private_files import private_dir, private_sqlite
@@ -47,8 +47,17 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CHANGE_LOG_KEEP = 1_000
-_LOG = insert(ChangeLogRow).returning(ChangeLogRow.id)  # built once (every write runs it)
 """Change-log rows kept: a reader polling a few times a second never falls this far behind."""
+
+# Every write transaction runs these: built once, Core statements on the session's
+# connection (the ORM's unit of work around one row cost more than the statement).
+_LOG_TABLE = cast(Table, ChangeLogRow.__table__)
+_LOG = insert(_LOG_TABLE).returning(_LOG_TABLE.c.id)
+_STATE_TABLE = cast(Table, SyncStateRow.__table__)
+_STATE = select(_STATE_TABLE.c.cursor, _STATE_TABLE.c.epoch, _STATE_TABLE.c.hlc_last).where(
+    _STATE_TABLE.c.id == 1
+)
+_ONE = _STATE_TABLE.c.id == 1
 
 WriteObserver = Callable[[], Callable[[Changes], None]]
 """See ``Store.observe_writes``."""
@@ -75,6 +84,8 @@ class Pulled:
     """Changes applied (0 when the store already had them)."""
     pruned: int
     """Acknowledged outbox rows dropped because the cursor is now past their ack."""
+    already: bool = False
+    """True when the store already was at (or past) where the changes end: nothing to do."""
 
 
 @dataclass(frozen=True)
@@ -206,28 +217,29 @@ class Store:
         ``origin``: ``"pull"`` for what came from the server), and logged in the store's
         change log for other processes on the same file."""
         async with self._sessions() as session:
-            await session.connection(execution_options={WRITE_OPTION: True})
-            state = await session.get_one(SyncStateRow, 1)
+            connection = await session.connection(execution_options={WRITE_OPTION: True})
+            state = (await connection.execute(_STATE)).one()
             if state.hlc_last and HLC.parse(state.hlc_last) > self._clock.last:
                 self._clock.observe(HLC.parse(state.hlc_last))  # another process wrote
             observed = [observer() for observer in self._write_observers]
-            tx = Transaction(session, self._clock)
+            tx = Transaction(session, self._clock, SyncPosition(state.cursor, state.epoch))
             yield tx
             if tx.clock_moved:
-                state.hlc_last = self._clock.last.encode()
+                hlc_last = self._clock.last.encode()
+                await connection.execute(update(_STATE_TABLE).where(_ONE), {"hlc_last": hlc_last})
             if tx.changes:
-                await self._log(session, tx.changes)
+                await self._log(connection, tx.changes)
             await session.commit()
         for committed in observed:
             committed(tx.changes)
         self.bus.publish(tx.changes, origin)
 
-    async def _log(self, session: AsyncSession, changes: Changes) -> None:
+    async def _log(self, connection: AsyncConnection, changes: Changes) -> None:
         values = {"writer": self._writer, "changes": changes.to_json()}
-        logged = (await session.execute(_LOG, values)).scalar_one()
+        logged = (await connection.execute(_LOG, values)).scalar_one()
         if logged % 100 == 0:  # trim now and then; the primary key makes it a range delete
-            await session.execute(
-                delete(ChangeLogRow).where(ChangeLogRow.id <= logged - CHANGE_LOG_KEEP)
+            await connection.execute(
+                delete(_LOG_TABLE).where(_LOG_TABLE.c.id <= logged - CHANGE_LOG_KEEP)
             )
 
     def observe_writes(self, observer: WriteObserver) -> None:
@@ -313,21 +325,24 @@ class Store:
         Dropping acknowledged rows is no new local work: it is not reported as an outbox
         change (which would wake the sync engine for a round with nothing to push)."""
         async with self.write("pull") as tx:
-            state = await tx.session.get_one(SyncStateRow, 1)
-            if after is not None and state.cursor < after:
+            at = tx.position  # as this transaction began: nothing else moved it since
+            if after is not None and at.cursor < after:
                 return Pulled(fits=False, applied=0, pruned=0)
-            if after is not None and state.cursor >= cursor:
-                return Pulled(fits=True, applied=0, pruned=0)
+            if after is not None and at.cursor >= cursor:
+                return Pulled(fits=True, applied=0, pruned=0, already=True)
             if changes:
                 await remote.apply_page(tx, changes, defer=defer)
             moved = not defer  # claims held for a later page: the cursor waits for them
-            if moved and epoch is not None and epoch != state.epoch:  # a new numbering
-                state.cursor, state.epoch = cursor, epoch
+            now = at
+            if moved and epoch is not None and epoch != at.epoch:  # a new numbering
+                now = SyncPosition(cursor, epoch)
+            elif moved and cursor > at.cursor:
+                now = SyncPosition(cursor, at.epoch)
+            if now != at:
+                values = {"cursor": now.cursor, "epoch": now.epoch}
+                await tx.session.execute(update(_STATE_TABLE).where(_ONE), values)
                 tx.touch(Changes(sync_state=True))
-            elif moved and cursor > state.cursor:
-                state.cursor = cursor
-                tx.touch(Changes(sync_state=True))
-            pruned = await outbox.prune(tx.session, state.cursor)
+            pruned = await outbox.prune(tx.session, now.cursor)
             return Pulled(fits=True, applied=len(changes), pruned=pruned)
 
     async def record_outcome(self, error: str | None, at: dt.datetime) -> Outcome:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import insert
@@ -62,11 +63,21 @@ def union_all(parts: Sequence[Changes]) -> Changes:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class SyncPosition:
+    """Where the store's sync stands: its cursor and the epoch that numbering belongs to."""
+
+    cursor: int
+    epoch: str | None
+
+
 class Transaction:
     """Handed out by ``Store.write()``; everything in it commits or rolls back as one."""
 
-    def __init__(self, session: AsyncSession, clock: HybridClock) -> None:
+    def __init__(self, session: AsyncSession, clock: HybridClock, position: SyncPosition) -> None:
         self.session = session
+        self.position = position
+        """The sync position as the transaction began (``Store.write`` reads it)."""
         self._clock = clock
         self.clock_moved = False
         self._changes = Changes()

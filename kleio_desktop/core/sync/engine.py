@@ -162,20 +162,34 @@ class SyncEngine:
     ) -> SyncReport:
         """One round. ``wrote``: this process just wrote outbox rows, so a push needs no
         look at the outbox first (the look costs a store read on the way to the server)."""
-        if inline and not pull:  # our own changes echoed back, or ones a pull already got
+        tally, new = steps.Tally(), False
+        if inline and not (pull or push or wrote):  # changes the server sent, nothing else
+            # applied at once: the transaction applying them tells whether they continue from
+            # our cursor, or are here already (our own echoed back, or ones a pull got)
+            try:
+                pull, new = await self._apply_inline(inline, tally)
+            except KleioError as exc:
+                await self._finish(str(exc))
+                raise
+            inline = []
+            if not (pull or new):
+                pending = await self._store.count_pending()
+                self._board.update(pending=pending)
+                return SyncReport(0, 0, 0, False, (), pending)
+        elif inline and not pull:  # our own changes echoed back, or ones a pull already got
             cursor = (await self._store.sync_state()).cursor
             inline = [message for message in inline if message.cursor > cursor]
-        if not (pull or inline or wrote):  # a reconnect, or a write elsewhere: anything to push?
+        if not (pull or inline or wrote or new):
+            # a reconnect, or a write elsewhere: anything to push?
             pending = await self._store.count_pending()
             if not (push and pending):
                 self._board.update(pending=pending)
                 return SyncReport(0, 0, 0, False, (), pending)
         self._board.update(syncing=True)
-        tally = steps.Tally()
         try:
             if push:
                 tally.add(await steps.push_all(self._store, self._transport))
-            if inline and await self._apply_inline(inline, tally):
+            if inline and (await self._apply_inline(inline, tally))[0]:
                 pull = True
             if pull or tally.pushed:
                 tally.add(
@@ -199,9 +213,12 @@ class SyncEngine:
             pending,
         )
 
-    async def _apply_inline(self, messages: list[ChangesMessage], tally: steps.Tally) -> bool:
-        """Apply inline changes that continue from our cursor; True if a pull is needed."""
-        need_pull = False
+    async def _apply_inline(
+        self, messages: list[ChangesMessage], tally: steps.Tally
+    ) -> tuple[bool, bool]:
+        """Apply inline changes that continue from our cursor: (whether a pull is needed,
+        whether any of them was new here)."""
+        need_pull = new = False
         for message in sorted(messages, key=lambda m: (m.after, m.cursor)):
             with steps.collector_paused():
                 pulled = await self._store.apply_pulled(
@@ -209,9 +226,10 @@ class SyncEngine:
                 )
             if not pulled.fits:
                 need_pull = True  # something between our cursor and this message is missing
+            new = new or not pulled.already
             tally.pulled += pulled.applied
             tally.pruned += pulled.pruned
-        return need_pull
+        return need_pull, new
 
     async def _finish(self, error: str | None) -> int:
         outcome = await self._store.record_outcome(error, self._clock.now())

@@ -1,0 +1,120 @@
+"""The store's SQLite connection: what runs on aiosqlite's thread and what runs inline."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, text
+
+from kleio_desktop.core.services import Services
+from kleio_desktop.core.store import Store
+from kleio_desktop.core.store.engine import BULK_ROWS, StoreConnection
+from kleio_desktop.core.store.models import PlayRow
+from kleio_desktop.core.store.paths import database_path
+
+from ..conftest import RecordMaker
+
+
+@contextmanager
+def thread_trips() -> Iterator[list[str]]:
+    """The calls the store's connections send to their thread, as they are sent."""
+    sent: list[str] = []
+    decide = StoreConnection._on_thread
+
+    def recording(self: StoreConnection, fn: Any, args: tuple[Any, ...]) -> bool:
+        on_thread = decide(self, fn, args)
+        if on_thread:
+            sent.append(str(args[0]) if args else fn.__name__)
+        return on_thread
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(StoreConnection, "_on_thread", recording)
+        yield sent
+
+
+async def test_a_write_transaction_goes_to_the_thread_only_to_lock_and_to_commit(
+    store: Store, add_record: RecordMaker
+) -> None:
+    await add_record(1001)
+    services = Services.on(store)
+    at = dt.datetime(2026, 3, 1, 20, tzinfo=dt.UTC)
+    with thread_trips() as sent:
+        await services.plays.log_play(1001, at=at)
+        await store.pending_mutations()
+    assert sent == ["BEGIN IMMEDIATE", "commit"]
+
+
+async def test_a_write_without_the_write_lock_and_a_bulk_insert_go_to_the_thread(
+    store: Store,
+) -> None:
+    """A write in a read transaction would take the lock (and may wait for it); many rows
+    at once are SQLite's work for a while: the loop runs meanwhile."""
+    rows = [{"n": n} for n in range(BULK_ROWS + 1)]
+    with thread_trips() as sent:
+        async with store.read() as session:
+            await session.execute(text("CREATE TEMP TABLE scratch (n INTEGER)"))
+            await session.execute(text("INSERT INTO scratch (n) VALUES (:n)"), rows[:2])
+            await session.execute(text("INSERT INTO scratch (n) VALUES (:n)"), rows)
+            total = await session.scalar(text("SELECT count(*) FROM scratch"))
+    assert total == BULK_ROWS + 3
+    assert sent == [
+        "CREATE TEMP TABLE scratch (n INTEGER)",
+        "INSERT INTO scratch (n) VALUES (?)",
+        "INSERT INTO scratch (n) VALUES (?)",
+    ]
+
+
+async def test_a_write_waiting_for_another_process_does_not_hold_up_the_loop(
+    store: Store, add_record: RecordMaker
+) -> None:
+    """``BEGIN IMMEDIATE`` waits (up to the busy timeout) while another process writes: on the
+    thread, so the event loop (the app's window) keeps running meanwhile."""
+    await add_record(1001)
+    services = Services.on(store)
+    other = sqlite3.connect(database_path(store.home), isolation_level=None)
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    ticker = asyncio.create_task(tick())
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        write = asyncio.create_task(
+            services.plays.log_play(1001, at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
+        )
+        await asyncio.sleep(0.3)
+        assert not write.done()  # waiting for the lock
+        assert ticks >= 10  # and the loop ran all along
+        other.execute("COMMIT")
+        await asyncio.wait_for(write, 5)
+    finally:
+        ticker.cancel()
+        other.close()
+    async with store.read() as session:
+        assert await session.scalar(select(func.count()).select_from(PlayRow)) == 1
+
+
+def test_the_store_connections_are_store_connections(tmp_path: Path) -> None:
+    """Guards the tests above: they watch ``StoreConnection``, so the engine must use it."""
+
+    async def connection_type() -> type[Any]:
+        store = await Store.open(tmp_path / "home")
+        try:
+            async with store.read() as session:
+                raw = await (await session.connection()).get_raw_connection()
+                return type(raw.driver_connection)
+        finally:
+            await store.close()
+
+    assert asyncio.run(connection_type()) is StoreConnection
