@@ -7,8 +7,9 @@ read-then-write sequence cannot be interleaved by another process on the same fi
 
 The async engine runs on aiosqlite, whose every call (cursor, execute, fetch, close) is a
 trip to the connection's thread and back through the event loop: about thirty for one
-logged play, a third of its time. ``_StoreConnection`` keeps the thread only for what can
-wait or take long (``StoreConnection._on_thread``) and runs the rest inline.
+logged play, a third of its time. ``StoreConnection`` keeps the thread only for what can
+wait or take long (locking, committing, reads outside a write) and runs the rest inline:
+a write transaction makes two trips.
 """
 
 from __future__ import annotations
@@ -60,21 +61,25 @@ runs meanwhile: SQLite releases the GIL while it steps)."""
 
 _LOCKING = ("BEGIN IMMEDIATE", "BEGIN EXCLUSIVE")
 _ENDING = ("COMMIT", "END", "ROLLBACK")
-_READING = ("SELECT", "BEGIN", "SAVEPOINT", "RELEASE")
+_OPENING = ("BEGIN", "SAVEPOINT", "RELEASE")
 
 
 class StoreConnection(aiosqlite.Connection):
     """An aiosqlite connection that runs on its thread only what can wait for a lock or for
-    the disk, and everything else inline in the event loop (no thread hop):
+    the disk, or step through many rows, and everything else inline in the event loop (no
+    thread hop):
 
     - on the thread: opening and closing, ``BEGIN IMMEDIATE`` (it waits up to the busy
       timeout while another process writes), ``COMMIT`` (it may checkpoint the WAL, which
       syncs the file), PRAGMAs, a bulk ``executemany``, and any statement that writes while
       this connection does not hold the write lock (it would take it, waiting like a
       ``BEGIN IMMEDIATE``);
-    - inline: reads (in WAL mode they never wait for a writer), writes inside a
-      ``BEGIN IMMEDIATE`` transaction (the lock is held: nothing to wait for), fetching
-      rows, cursors, rollbacks.
+    - inline: everything inside a ``BEGIN IMMEDIATE`` transaction (the lock is held:
+      nothing to wait for; its reads are a write's few rows), cursors, ``BEGIN``,
+      rollbacks;
+    - reads outside a write transaction (a read session: a listing of every record, a
+      year of plays for the analytics) run on the thread, ``execute`` and the fetches:
+      SQLite steps through them with the GIL released, so the window keeps painting.
 
     One call at a time either way (each is awaited before the next), so the SQLite
     connection is never used from two threads at once."""
@@ -104,9 +109,13 @@ class StoreConnection(aiosqlite.Connection):
                 return not head.startswith("ROLLBACK")
             if name == "executemany" and len(args[1]) > BULK_ROWS:
                 return True
-            return not (self._writing or head.startswith(_READING))
+            # outside a write transaction only a (deferred) BEGIN or a savepoint is inline:
+            # a read may step through many rows, a write would wait for the lock
+            return not (self._writing or head.startswith(_OPENING))
         if isinstance(target, sqlite3.Cursor):
-            return name not in ("fetchone", "fetchmany", "fetchall", "close")
+            if name in ("fetchone", "fetchmany", "fetchall"):
+                return not self._writing
+            return name != "close"
         if isinstance(target, sqlite3.Connection) and name in ("commit", "rollback"):
             self._writing = False
             return name == "commit"

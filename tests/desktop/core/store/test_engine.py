@@ -47,8 +47,41 @@ async def test_a_write_transaction_goes_to_the_thread_only_to_lock_and_to_commit
     at = dt.datetime(2026, 3, 1, 20, tzinfo=dt.UTC)
     with thread_trips() as sent:
         await services.plays.log_play(1001, at=at)
-        await store.pending_mutations()
     assert sent == ["BEGIN IMMEDIATE", "commit"]
+    with thread_trips() as sent:  # a read outside a write: its query and its rows
+        assert len(await store.pending_mutations()) == 1
+    assert [trip.split()[0] for trip in sent] == ["SELECT", "fetchall"]
+
+
+async def test_a_long_read_does_not_hold_up_the_loop(store: Store) -> None:
+    """A read session may step through many rows (every record, a year of plays): on the
+    thread, so the window keeps painting meanwhile."""
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.005)
+
+    ticker = asyncio.create_task(tick())
+    await asyncio.sleep(0)
+    started, before = asyncio.get_running_loop().time(), ticks
+    try:
+        async with store.read() as session:
+            counted = await session.scalar(text(_COUNT_TO.format(n=2_000_000)))
+    finally:
+        ticker.cancel()
+    took = asyncio.get_running_loop().time() - started
+    assert counted == 2_000_000
+    assert took > 0.1, "the query was too quick to tell"
+    assert ticks - before >= 10, f"the loop ran {ticks - before} times in {took:.2f} s"
+
+
+_COUNT_TO = (
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {n}) "
+    "SELECT count(*) FROM c"
+)
 
 
 async def test_a_write_without_the_write_lock_and_a_bulk_insert_go_to_the_thread(
@@ -68,6 +101,8 @@ async def test_a_write_without_the_write_lock_and_a_bulk_insert_go_to_the_thread
         "CREATE TEMP TABLE scratch (n INTEGER)",
         "INSERT INTO scratch (n) VALUES (?)",
         "INSERT INTO scratch (n) VALUES (?)",
+        "SELECT count(*) FROM scratch",
+        "fetchall",
     ]
 
 
