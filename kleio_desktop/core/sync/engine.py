@@ -172,10 +172,13 @@ class SyncEngine:
                 await self._finish(str(exc))
                 raise
             inline = []
-            if not (pull or new):
-                pending = await self._store.count_pending()
-                self._board.update(pending=pending)
-                return SyncReport(0, 0, 0, False, (), pending)
+            if not pull:  # no round to run: only the status to bring up to date
+                if new:
+                    pending = await self._finish(None)
+                else:
+                    pending = await self._store.count_pending()
+                    self._board.update(pending=pending)
+                return SyncReport(0, tally.pulled, tally.pruned, False, (), pending)
         elif inline and not pull:  # our own changes echoed back, or ones a pull already got
             cursor = (await self._store.sync_state()).cursor
             inline = [message for message in inline if message.cursor > cursor]
@@ -191,7 +194,9 @@ class SyncEngine:
                 tally.add(await steps.push_all(self._store, self._transport))
             if inline and (await self._apply_inline(inline, tally))[0]:
                 pull = True
-            if pull or tally.pushed:
+            # what we pushed comes back as the server stored it: over the live socket (our
+            # own changes echoed, applied inline; a lost one shows as a gap), else by a pull
+            if pull or (tally.pushed and not self.status.online):
                 tally.add(
                     await steps.pull_all(
                         self._store, self._transport, self._progress, self._page_size

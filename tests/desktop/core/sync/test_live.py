@@ -222,8 +222,9 @@ async def test_a_server_asking_to_wait_is_not_asked_again_sooner(
 async def test_pruning_acknowledged_rows_does_not_start_another_round(
     make_device: DeviceMaker, server: FastAPI
 ) -> None:
-    """A play goes up and the pull after it passes its ack, which drops the outbox row: that
-    drop is no new local work, so the play costs one round, not a second one pushing nothing."""
+    """A play goes up and its echo on the live socket passes its ack, which drops the outbox
+    row: that drop is no new local work, so the play costs one round, not a second one
+    pushing nothing; and no pull either, the echo brought the row as the server stored it."""
     async with serving(server) as address:
         a = await make_device("a", base_url=f"http://{address}", periodic_seconds=1000.0)
         await put_record(a.store, 1001)
@@ -240,6 +241,8 @@ async def test_pruning_acknowledged_rows_does_not_start_another_round(
             await asyncio.sleep(0.5)  # the first rounds (connect, welcome) are over
             rounds.clear()
             pushes = a.transport.calls.count("push")
+            pulls = a.transport.calls.count("pull")
+            cursor = (await a.store.sync_state()).cursor
 
             await a.services.plays.log_play(1001, at=AT, notes="one round")
 
@@ -253,3 +256,6 @@ async def test_pruning_acknowledged_rows_does_not_start_another_round(
         started = [status for status in rounds if status.syncing]
         assert len(started) == 1, [status.describe() for status in rounds]
         assert a.transport.calls.count("push") == pushes + 1
+        assert a.transport.calls.count("pull") == pulls
+        # the play's change-log entry came back on the socket, as a pull would have read it
+        assert (await a.store.sync_state()).cursor == cursor + 1
