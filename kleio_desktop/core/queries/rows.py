@@ -10,7 +10,7 @@ import json
 import sqlite3
 import uuid
 import weakref
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
@@ -125,16 +125,11 @@ async def releases(session: AsyncSession, ids: Iterable[int]) -> dict[int, wire.
     """The stored releases with these ids as lists hold them: without their tracks (``tracks``
     empty, see ``_TRACKLESS``), the very objects of the listing (decoded once per distinct
     text, see ``decoded``). What a play lasted needs the tracks: ``with_tracks``."""
-    wanted = sorted(set(ids))
-    found: dict[int, wire.Release] = {}
-    for start in range(0, len(wanted), _IN_CHUNK):
-        trackless = func.json_remove(ReleaseRow.document, "$.tracks", type_=Text)
-        query = select(ReleaseRow.id, trackless).where(
-            ReleaseRow.id.in_(wanted[start : start + _IN_CHUNK])
-        )
-        for release_id, document in await session.execute(query):
-            found[release_id] = release_from_document(document)
-    return found
+    trackless = func.json_remove(ReleaseRow.document, "$.tracks", type_=Text)
+    return {
+        release_id: release_from_document(document)
+        async for release_id, document in _by_id(session, trackless, ids)
+    }
 
 
 async def releases_with_tracks(
@@ -142,15 +137,11 @@ async def releases_with_tracks(
 ) -> dict[int, wire.Release]:
     """The stored releases with these ids, tracks included: decoded afresh, kept nowhere
     (the record dialog's one; a from-scratch reading)."""
-    wanted = sorted(set(ids))
-    found: dict[int, wire.Release] = {}
-    for start in range(0, len(wanted), _IN_CHUNK):
-        query = select(ReleaseRow.id, type_coerce(ReleaseRow.document, Text)).where(
-            ReleaseRow.id.in_(wanted[start : start + _IN_CHUNK])
-        )
-        for release_id, document in await session.execute(query):
-            found[release_id] = wire.Release.model_validate_json(document)
-    return found
+    whole = type_coerce(ReleaseRow.document, Text)
+    return {
+        release_id: wire.Release.model_validate_json(document)
+        async for release_id, document in _by_id(session, whole, ids)
+    }
 
 
 async def with_tracks(
@@ -159,18 +150,27 @@ async def with_tracks(
     """Those of ``releases`` (as ``releases`` reads them, without tracks) whose id is in
     ``ids``, each a new object with its stored tracks: what ``play_minutes_of`` needs of a
     play with sides. The objects of ``releases`` are left as they are (shared, trackless)."""
-    wanted = sorted(set(ids).intersection(releases))
     tracks = _tracks_adapter()
-    found: dict[int, wire.Release] = {}
+    column = func.json_extract(ReleaseRow.document, "$.tracks", type_=Text)
+    return {
+        release_id: releases[release_id].model_copy(
+            update={"tracks": [] if stored is None else tracks.validate_json(stored)}
+        )
+        async for release_id, stored in _by_id(session, column, set(ids).intersection(releases))
+    }
+
+
+async def _by_id(
+    session: AsyncSession, column: Any, ids: Iterable[int]
+) -> AsyncIterator[tuple[int, Any]]:
+    """(release id, ``column``) of the stored releases with these ids, in chunks of ids."""
+    wanted = sorted(set(ids))
     for start in range(0, len(wanted), _IN_CHUNK):
-        column = func.json_extract(ReleaseRow.document, "$.tracks", type_=Text)
         query = select(ReleaseRow.id, column).where(
             ReleaseRow.id.in_(wanted[start : start + _IN_CHUNK])
         )
-        for release_id, stored in await session.execute(query):
-            listed = [] if stored is None else tracks.validate_json(stored)
-            found[release_id] = releases[release_id].model_copy(update={"tracks": listed})
-    return found
+        for release_id, value in await session.execute(query):
+            yield release_id, value
 
 
 @functools.cache

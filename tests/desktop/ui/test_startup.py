@@ -23,7 +23,7 @@ from kleio_desktop.ui.errors import describe
 from kleio_desktop.ui.presenters.log import record_title
 from kleio_desktop.ui.presenters.records import settle
 from kleio_desktop.ui.recordlist import RecordRole
-from kleio_desktop.ui.startup import CoreNotOpened, StillOpening, start_app
+from kleio_desktop.ui.startup import CoreNotOpened, Started, StillOpening, start_app
 from kleio_desktop.ui.views.log import LogPage
 from shared.protocol.entities import Release
 from tests.demo import FOLDERS, NOW, seed_demo
@@ -239,19 +239,27 @@ async def _plays_of(home: Path, release_id: int) -> int:
         return len(await desktop.plays.list_plays(release_id=release_id))
 
 
+def _log_while_opening(
+    home: Path, records: int, qloop: qasync.QEventLoop
+) -> tuple[Started, LogPage, list[str]]:
+    """The app started on ``records`` records, showing the Log's first page before its core
+    opens: (the started app, the Log page, the toasts shown from now on)."""
+    run(qloop, _seed(home, records))
+    started = run(qloop, start_app(home))
+    shown = toasts(started.app)
+    started.app.window.resize(1280, 800)
+    started.app.window.show()
+    run(qloop, started.first_page())
+    log = started.app.window.current_page()
+    assert isinstance(log, LogPage)
+    return started, log, shown
+
+
 def test_a_quick_play_clicked_while_the_core_opens_is_logged_once_it_is_open(
     tmp_path: Path, qloop: qasync.QEventLoop
 ) -> None:
     home = tmp_path / "home"
-    run(qloop, _seed(home, 20))
-    started = run(qloop, start_app(home))
-    window = started.app.window
-    shown = toasts(started.app)
-    window.resize(1280, 800)
-    window.show()
-    run(qloop, started.first_page())
-    log = window.current_page()
-    assert isinstance(log, LogPage)
+    started, log, shown = _log_while_opening(home, 20, qloop)
     record, other = log.model.record_at(0), log.model.record_at(1)
     before = run(qloop, _plays_of(home, record.item.release_id))
 
@@ -295,15 +303,7 @@ def test_a_core_that_fails_to_open_says_so_once_and_names_what_was_not_logged(
     tmp_path: Path, qloop: qasync.QEventLoop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     home = tmp_path / "home"
-    run(qloop, _seed(home, 10))
-    started = run(qloop, start_app(home))
-    window = started.app.window
-    shown = toasts(started.app)
-    window.resize(1280, 800)
-    window.show()
-    run(qloop, started.first_page())
-    log = window.current_page()
-    assert isinstance(log, LogPage)
+    started, log, shown = _log_while_opening(home, 10, qloop)
     record = log.model.record_at(0)
     failed: list[object] = []
     log.presenter.failed.connect(failed.append)
@@ -334,14 +334,8 @@ def test_the_quick_log_dialog_opened_while_the_core_opens_searches_and_logs_once
     tmp_path: Path, qloop: qasync.QEventLoop
 ) -> None:
     home = tmp_path / "home"
-    run(qloop, _seed(home, 10))
-    started = run(qloop, start_app(home))
+    started, log, shown = _log_while_opening(home, 10, qloop)
     window = started.app.window
-    shown = toasts(started.app)
-    window.show()
-    run(qloop, started.first_page())
-    log = window.current_page()
-    assert isinstance(log, LogPage)
     record = log.model.record_at(0)
     title = record.release.title if record.release else ""
     before = run(qloop, _plays_of(home, record.item.release_id))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,25 @@ def thread_trips() -> Iterator[list[str]]:
         yield sent
 
 
+@contextlib.asynccontextmanager
+async def ticking(every: float) -> AsyncIterator[list[int]]:
+    """Counts, in ``[0]``, the times the event loop got round to a task ticking every
+    ``every`` seconds: work done inline holds it up, work on a thread does not."""
+    ticks = [0]
+
+    async def tick() -> None:
+        while True:
+            ticks[0] += 1
+            await asyncio.sleep(every)
+
+    ticker = asyncio.create_task(tick())
+    await asyncio.sleep(0)
+    try:
+        yield ticks
+    finally:
+        ticker.cancel()
+
+
 async def test_a_write_transaction_goes_to_the_thread_only_to_lock_and_to_commit(
     store: Store, add_record: RecordMaker
 ) -> None:
@@ -56,26 +76,15 @@ async def test_a_write_transaction_goes_to_the_thread_only_to_lock_and_to_commit
 async def test_a_long_read_does_not_hold_up_the_loop(store: Store) -> None:
     """A read session may step through many rows (every record, a year of plays): on the
     thread, so the window keeps painting meanwhile."""
-    ticks = 0
-
-    async def tick() -> None:
-        nonlocal ticks
-        while True:
-            ticks += 1
-            await asyncio.sleep(0.005)
-
-    ticker = asyncio.create_task(tick())
-    await asyncio.sleep(0)
-    started, before = asyncio.get_running_loop().time(), ticks
-    try:
+    loop = asyncio.get_running_loop()
+    async with ticking(0.005) as ticks:
+        started, before = loop.time(), ticks[0]
         async with store.read() as session:
             counted = await session.scalar(text(_COUNT_TO.format(n=2_000_000)))
-    finally:
-        ticker.cancel()
-    took = asyncio.get_running_loop().time() - started
+        took, ran = loop.time() - started, ticks[0] - before
     assert counted == 2_000_000
     assert took > 0.1, "the query was too quick to tell"
-    assert ticks - before >= 10, f"the loop ran {ticks - before} times in {took:.2f} s"
+    assert ran >= 10, f"the loop ran {ran} times in {took:.2f} s"
 
 
 _COUNT_TO = (
@@ -114,27 +123,18 @@ async def test_a_write_waiting_for_another_process_does_not_hold_up_the_loop(
     await add_record(1001)
     services = Services.on(store)
     other = sqlite3.connect(database_path(store.home), isolation_level=None)
-    ticks = 0
-
-    async def tick() -> None:
-        nonlocal ticks
-        while True:
-            ticks += 1
-            await asyncio.sleep(0.01)
-
-    ticker = asyncio.create_task(tick())
     try:
-        other.execute("BEGIN IMMEDIATE")
-        write = asyncio.create_task(
-            services.plays.log_play(1001, at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
-        )
-        await asyncio.sleep(0.3)
-        assert not write.done()  # waiting for the lock
-        assert ticks >= 10  # and the loop ran all along
-        other.execute("COMMIT")
-        await asyncio.wait_for(write, 5)
+        async with ticking(0.01) as ticks:
+            other.execute("BEGIN IMMEDIATE")
+            write = asyncio.create_task(
+                services.plays.log_play(1001, at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
+            )
+            await asyncio.sleep(0.3)
+            assert not write.done()  # waiting for the lock
+            assert ticks[0] >= 10  # and the loop ran all along
+            other.execute("COMMIT")
+            await asyncio.wait_for(write, 5)
     finally:
-        ticker.cancel()
         other.close()
     async with store.read() as session:
         assert await session.scalar(select(func.count()).select_from(PlayRow)) == 1
