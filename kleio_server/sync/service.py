@@ -8,6 +8,7 @@ rejected one rolls back alone, is recorded, and never blocks the rest of the que
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import uuid
@@ -15,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -248,19 +249,29 @@ async def _locked_client_state(
     """The device's row, created on its first push, locked until commit: one upsert (on
     PostgreSQL ``ON CONFLICT DO UPDATE`` locks the row as ``FOR UPDATE`` would; on SQLite the
     write transaction already serialises writers)."""
-    dialect = session.get_bind().dialect.name
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    upsert = (
-        insert(_CLIENT_STATES)
-        .values(user_id=user_id, client_id=client_id, last_mutation_id=0, last_seen_at=now)
-        .on_conflict_do_update(index_elements=["user_id", "client_id"], set_={"last_seen_at": now})
-        .returning(*_CLIENT_STATES.c)
-    )
-    query = select(ClientState).from_statement(upsert)
+    query = _client_state_upsert(session.get_bind().dialect.name)
+    params = {"user_id": user_id, "client_id": client_id, "now": now}
     state: ClientState = (
-        await session.scalars(query, execution_options={"populate_existing": True})
+        await session.scalars(query, params, execution_options={"populate_existing": True})
     ).one()
     return state
+
+
+@functools.cache
+def _client_state_upsert(dialect: str) -> Any:
+    """Built once per dialect (building it cost more than running it)."""
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(_CLIENT_STATES).values(
+        user_id=bindparam("user_id"),
+        client_id=bindparam("client_id"),
+        last_mutation_id=0,
+        last_seen_at=bindparam("now"),
+    )
+    upsert = statement.on_conflict_do_update(
+        index_elements=["user_id", "client_id"],
+        set_={"last_seen_at": statement.excluded.last_seen_at},
+    ).returning(*_CLIENT_STATES.c)
+    return select(ClientState).from_statement(upsert)
 
 
 async def _earlier_rejections(
