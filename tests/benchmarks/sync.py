@@ -237,7 +237,7 @@ async def desktop_visibility(
             arrived = await b.of(str(play_id))
             if i >= WARM_UP:
                 visible.append((arrived - started) * 1000)
-            await asyncio.sleep(0.05)  # let A's pull after its push finish: one write at a time
+            await asyncio.sleep(0.05)  # let A's round finish (its push, the echo): one at a time
     return visible
 
 
