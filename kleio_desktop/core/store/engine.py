@@ -81,17 +81,30 @@ class StoreConnection(aiosqlite.Connection):
       year of plays for the analytics) run on the thread, ``execute`` and the fetches:
       SQLite steps through them with the GIL released, so the window keeps painting.
 
-    One call at a time either way (each is awaited before the next), so the SQLite
-    connection is never used from two threads at once."""
+    One call at a time, so the SQLite connection is never used from two threads at once:
+    each call is awaited before the next, and a call sent to the thread that is still there
+    (its caller was cancelled: the app quit, a round was stopped) makes every later call go
+    to the thread too, queued behind it, until it is done."""
 
     def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
         super().__init__(connector, iter_chunk_size=64)
         self._thread.daemon = True  # as SQLAlchemy's own aiosqlite connections
         self._writing = False  # in a BEGIN IMMEDIATE transaction: the write lock is held
+        # calls sent to the thread, and those it finished: each counter moves in one thread
+        self._sent = 0
+        self._finished = 0
 
     async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        if self._on_thread(fn, args):
-            return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+        if self._on_thread(fn, args) or self._sent != self._finished:
+            self._sent += 1
+
+            def call() -> Any:
+                try:
+                    return fn(*args, **kwargs)
+                finally:
+                    self._finished += 1
+
+            return await super()._execute(call)  # type: ignore[no-untyped-call]
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
         return fn(*args, **kwargs)

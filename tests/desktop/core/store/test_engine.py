@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -153,3 +154,27 @@ def test_the_store_connections_are_store_connections(tmp_path: Path) -> None:
             await store.close()
 
     assert asyncio.run(connection_type()) is StoreConnection
+
+
+async def test_a_call_cancelled_on_the_thread_is_finished_there_before_the_next_call(
+    tmp_path: Path,
+) -> None:
+    """A read stopped while SQLite still steps through it on the thread (the app quits, a
+    sync round is stopped): what follows on that connection (closing the cursor, the next
+    statement) waits behind it on the thread, never runs beside it (SQLite refuses a cursor
+    used from two places at once)."""
+    connect = functools.partial(sqlite3.connect, str(tmp_path / "x.db"), check_same_thread=False)
+    connection = await StoreConnection(connect)
+    try:
+        for _ in range(3):
+            cursor = await connection.cursor()
+            reading = asyncio.create_task(cursor.execute(_COUNT_TO.format(n=3_000_000)))
+            await asyncio.sleep(0.05)  # the query is on the thread now
+            reading.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reading
+            await cursor.close()  # inline, unless the read is still on the thread
+            async with connection.execute("SELECT 1") as again:
+                assert await again.fetchone() == (1,)
+    finally:
+        await connection.close()
