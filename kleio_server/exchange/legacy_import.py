@@ -31,6 +31,7 @@ from kleio_server.sync.writes import write
 from shared.legacy import rows as legacy
 from shared.legacy.reader import LegacyData
 from shared.legacy.rows import LegacyReport
+from shared.protocol import entities as wire
 from shared.protocol.sync import Entity
 
 Progress = Callable[[str, int, int], None]
@@ -64,25 +65,21 @@ class LegacyImport:
         report = self.report
         report.catalogue_styluses = data.catalogue_styluses
         report.problems.extend(data.problems)
-        await self._catalogue(data)
+        await legacy.write_releases(data.releases, report, self, self.batch)
         await legacy.write_rows(data, self.user_id, report, self)
         return report
 
-    async def _catalogue(self, data: LegacyData) -> None:
-        ids = [r.id for r in data.releases]
+    async def tracklists(self, ids: Sequence[int]) -> dict[int, bool]:
         async with self.sessions() as session:
             known = await catalogue.known_ids(session, ids, with_tracklist=False)
             complete = await catalogue.known_ids(session, ids, with_tracklist=True)
-        wanted = [
-            r for r in data.releases if r.id not in known or (r.tracks and r.id not in complete)
-        ]
-        self.report.releases_known = len(data.releases) - len(wanted)
-        for offset in range(0, len(wanted), self.batch):
-            async with self.sessions() as session:
-                await catalogue.save_many(session, wanted[offset : offset + self.batch])
-                await session.commit()
-            self.report.releases_added += len(wanted[offset : offset + self.batch])
-            self.progress("releases", self.report.releases_added, len(wanted))
+        return {release_id: release_id in complete for release_id in known}
+
+    async def save_releases(self, releases: Sequence[wire.Release], done: int, total: int) -> None:
+        async with self.sessions() as session:
+            await catalogue.save_many(session, releases)
+            await session.commit()
+        self.progress("releases", done, total)
 
     async def create(
         self,

@@ -126,6 +126,26 @@ class LegacyTarget(Protocol):
     async def stylus_ids(self, *, primary: bool) -> set[uuid.UUID]:
         """The ids of the user's live styluses (only the primary ones, with ``primary``)."""
 
+    async def tracklists(self, ids: Sequence[int]) -> dict[int, bool]:
+        """Of these release ids, those the catalogue holds: whether with a tracklist."""
+
+    async def save_releases(self, releases: Sequence[wire.Release], done: int, total: int) -> None:
+        """Save one batch of releases into the catalogue: ``done`` of ``total`` with it."""
+
+
+async def write_releases(
+    releases: Sequence[wire.Release], report: LegacyReport, target: LegacyTarget, batch: int
+) -> None:
+    """The old file's releases the catalogue lacks, or lacks a tracklist for while the file
+    has one, saved in batches of ``batch``; the others counted as known."""
+    held = await target.tracklists([r.id for r in releases])
+    wanted = [r for r in releases if r.id not in held or (r.tracks and not held[r.id])]
+    report.releases_known = len(releases) - len(wanted)
+    for offset in range(0, len(wanted), batch):
+        chunk = wanted[offset : offset + batch]
+        await target.save_releases(chunk, offset + len(chunk), len(wanted))
+        report.releases_added += len(chunk)
+
 
 async def write_rows(
     data: LegacyData, owner: uuid.UUID, report: LegacyReport, target: LegacyTarget

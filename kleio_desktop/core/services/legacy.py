@@ -39,6 +39,7 @@ from shared.domain.validation import Refused, check_dated
 from shared.legacy import rows as legacy
 from shared.legacy.reader import LegacyData, LegacyError, read_legacy
 from shared.legacy.rows import LegacyReport
+from shared.protocol import entities as wire
 from shared.protocol.sync import Entity
 
 T = TypeVar("T")
@@ -138,28 +139,25 @@ class _Run:
         self.progress(LegacyProgress(stage, self.done, self.total))
 
     async def run(self) -> LegacyReport:
-        await self.releases()
+        await legacy.write_releases(self.data.releases, self.report, self, self.batch)
+        self.advance("releases", self.report.releases_known)
         await legacy.write_rows(self.data, self.owner, self.report, self)
         return self.report
 
-    async def releases(self) -> None:
-        """Into the local catalogue: those it lacks, or lacks a tracklist for."""
-        releases = self.data.releases
-        ids = [r.id for r in releases]
+    async def tracklists(self, ids: Sequence[int]) -> dict[int, bool]:
+        if not ids:
+            return {}
         async with self.store.read() as session:
             query = select(ReleaseRow.id, ReleaseRow.has_tracklist).where(ReleaseRow.id.in_(ids))
-            known = {row[0]: row[1] for row in await session.execute(query)} if ids else {}
-        wanted = [r for r in releases if r.id not in known or (r.tracks and not known[r.id])]
-        self.report.releases_known = len(releases) - len(wanted)
-        self.advance("releases", self.report.releases_known)
-        for offset in range(0, len(wanted), self.batch):
-            chunk = wanted[offset : offset + self.batch]
-            async with self.store.write() as tx:
-                saved = await save_releases(tx.session, chunk)
-                tx.touch(Changes(releases=frozenset(saved)))
-            self.changes.append(tx.changes)
-            self.report.releases_added += len(chunk)
-            self.advance("releases", len(chunk))
+            return {row[0]: row[1] for row in await session.execute(query)}
+
+    async def save_releases(self, releases: Sequence[wire.Release], done: int, total: int) -> None:
+        """Into the local catalogue, one write transaction per batch."""
+        async with self.store.write() as tx:
+            saved = await save_releases(tx.session, releases)
+            tx.touch(Changes(releases=frozenset(saved)))
+        self.changes.append(tx.changes)
+        self.advance("releases", len(releases))
 
     async def create(
         self,
