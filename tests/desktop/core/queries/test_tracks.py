@@ -18,7 +18,7 @@ from kleio_desktop.core.store import Store
 from shared.domain import analytics as rules
 from shared.domain.listening import play_minutes_of
 from shared.domain.wear import stylus_wear
-from shared.protocol.entities import StylusIn, Track
+from shared.protocol.entities import PlayPatch, StylusIn, Track
 
 from ..conftest import RecordMaker
 
@@ -105,8 +105,14 @@ async def test_listening_time_counts_the_sides_with_the_stored_tracks(
         assert await kept(store, period) == await fresh(store, period)
     # a play by side logged here patches the kept plays: the same seconds
     await services.plays.log_play(3002, at=NOW - dt.timedelta(days=3), sides=["C"])
-    await services.plays.log_play(3001, at=NOW - dt.timedelta(days=2), sides=["B"])
+    logged = await services.plays.log_play(3001, at=NOW - dt.timedelta(days=2), sides=["B"])
     before = rows.reads_afresh(store)
+    for period in ("90d", "1y"):
+        assert await kept(store, period) == await fresh(store, period)
+    # by side no longer (the whole record now), then a play without sides
+    (play_id,) = logged.plays
+    await services.plays.edit_play(play_id, PlayPatch(sides=None))
+    await services.plays.log_play(3001, at=NOW - dt.timedelta(days=1))
     for period in ("90d", "1y"):
         assert await kept(store, period) == await fresh(store, period)
     assert rows.reads_afresh(store) == before  # patched, not read again
