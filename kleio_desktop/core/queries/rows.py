@@ -544,10 +544,19 @@ class _Watched:
                 row.release_id for found in before.values() for row in found if row.key in plays
             }
             missing = wanted.difference(self.releases)
-            async with store.read() as session:
-                if missing:
-                    self.releases.update(await releases(session, missing))
-                timed = await with_tracks(session, self.releases, wanted)
+            # what a play lasted needs its release's tracks only when it names sides
+            sided = {play[1] for play in plays.values() if play[3] and not play[0]}
+            sided |= {
+                row.release_id
+                for found in before.values()
+                for row in found
+                if row.key in plays and row.sides
+            }
+            if missing or sided:
+                async with store.read() as session:
+                    if missing:
+                        self.releases.update(await releases(session, missing))
+                    timed = await with_tracks(session, self.releases, sided)
         patch = Patch(changes, listed, set(plays), before, self.listens, self.releases, timed)
         derived: dict[tuple[object, ...], tuple[object, Patcher[Any] | None]] = {}
         for key, (value, patcher) in self.derived.items():
