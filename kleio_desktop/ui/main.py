@@ -106,7 +106,8 @@ def account_of(ctx: UiContext) -> AccountPresenter:
 
 
 async def run(app: QApplication, home: Path) -> int:
-    from kleio_desktop.ui.startup import CoreNotOpened, start_app
+    from kleio_desktop.ui.opening import CoreNotOpened
+    from kleio_desktop.ui.startup import start_app
 
     try:
         started = await start_app(home)

@@ -30,14 +30,14 @@ from typing import TYPE_CHECKING, cast
 
 from kleio_desktop.core import quickread
 from kleio_desktop.core.events import EventStream
-from kleio_desktop.ui.opening import CoreNotOpened, OpeningDesktop, StillOpening
+from kleio_desktop.ui.opening import OpeningDesktop
 from kleio_desktop.ui.presenters.records import FolderSetting, RecordsPresenter
 
 if TYPE_CHECKING:
     from kleio_desktop.core.app import Desktop
     from kleio_desktop.ui.main import App
 
-__all__ = ["CoreNotOpened", "OpeningDesktop", "Started", "StillOpening", "start_app"]
+__all__ = ["Started", "start_app"]
 
 logger = logging.getLogger(__name__)
 

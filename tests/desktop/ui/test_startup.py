@@ -20,10 +20,11 @@ from kleio_desktop.core.app import Desktop
 from kleio_desktop.core.queries import rows
 from kleio_desktop.core.queries.collection import list_records
 from kleio_desktop.ui.errors import describe
+from kleio_desktop.ui.opening import CoreNotOpened, StillOpening
 from kleio_desktop.ui.presenters.log import record_title
 from kleio_desktop.ui.presenters.records import settle
 from kleio_desktop.ui.recordlist import RecordRole
-from kleio_desktop.ui.startup import CoreNotOpened, Started, StillOpening, start_app
+from kleio_desktop.ui.startup import Started, start_app
 from kleio_desktop.ui.views.log import LogPage
 from shared.protocol.entities import Release
 from tests.demo import FOLDERS, NOW, seed_demo
