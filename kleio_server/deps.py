@@ -5,6 +5,7 @@ Routes declare what they need with the ``Annotated`` aliases at the bottom
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -84,6 +85,7 @@ class Kleio:
         written = changelog.take_changed_users(session)
         if written and self.announce is not None:
             await self.announce(written)
+            await asyncio.sleep(0)  # the fan-out starts sending before the response is built
         for hook in self.after_commit_hooks:
             await hook(session)
 

@@ -108,17 +108,21 @@ class PostgresNotifier:
 
     # ---- publishing ----------------------------------------------------------------------
 
+    # The other instances' notification is queued before this instance's sockets are
+    # served: it waits for a round trip to PostgreSQL, the sockets here do not, so it is
+    # sent first and the two travel at once.
+
     def publish(self, user_id: uuid.UUID, seq: int) -> None:
-        self.hub.poke(user_id, seq)  # this instance's sockets need no round trip
         self._pair(user_id, seq)
+        self.hub.poke(user_id, seq)  # this instance's sockets need no round trip
 
     def publish_changes(self, user_id: uuid.UUID, after: int, seq: int, text: str) -> None:
-        self.hub.deliver_changes(user_id, after, seq, text)
         item = payloads.changes_item(user_id, after, seq, text)
         if payloads.fits(item, self.instance):
             self._send("x", item)
         else:  # too big to travel: the other instances read the changes themselves
             self._pair(user_id, seq)
+        self.hub.deliver_changes(user_id, after, seq, text)
 
     def send_to_user(self, user_id: uuid.UUID, text: str) -> None:
         """To the user's sockets on the other instances (this one's are the hub's)."""
@@ -190,6 +194,10 @@ class PostgresNotifier:
     async def _notify(self, payload: str) -> None:
         if self._sender is None or self._sender.is_closed():
             self._sender = await self._connect(self._dsn)
+            # A notification is a hint, not data (a listener that misses one catches up by
+            # its cursor), yet NOTIFY takes a transaction id, so each one's commit would wait
+            # for the WAL to reach the disk: a fsync on the way to every other instance
+            await self._sender.execute("SET synchronous_commit = off", timeout=5)
         await self._sender.execute("SELECT pg_notify($1, $2)", CHANNEL, payload, timeout=5)
 
     async def _drop_sender(self) -> None:
