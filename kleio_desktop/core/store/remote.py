@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
@@ -29,7 +30,7 @@ from typing import Annotated, Any, cast
 
 import orjson
 from pydantic import ConfigDict, TypeAdapter, ValidationError
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import String, bindparam, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -355,9 +356,14 @@ def _first_error(exc: ValidationError) -> str:
 async def _merge(tx: Transaction, spec: EntitySpec, incoming: list[_Incoming]) -> set[object]:
     """Merge one entity's changes into its rows: one read, one INSERT and one UPDATE."""
     table: Any = spec.row.__table__
-    key_column = table.c[spec.key]
     current: dict[object, Row] = {}
-    for found in await tx.session.execute(_existing(tx, table, key_column, incoming)):
+    dialect = tx.session.get_bind().dialect
+    bind = _binds(table, dialect, (spec.key,))[0]
+    stored = [one.key if bind is None else bind(one.key) for one in incoming]
+    # the keys travel as one JSON array of their stored form (``json_each``): thousands of
+    # ``IN`` parameters cost more to build and bind than the lookup
+    keys = {"keys": orjson.dumps(stored).decode()}
+    for found in await tx.session.execute(_existing(table, spec.key), keys):
         current[found._mapping[spec.key]] = dict(found._mapping)
     inserts: dict[object, Row] = {}
     updates: dict[object, Row] = {}
@@ -380,15 +386,12 @@ async def _merge(tx: Transaction, spec: EntitySpec, incoming: list[_Incoming]) -
     return touched
 
 
-def _existing(tx: Transaction, table: Any, key_column: Any, incoming: list[_Incoming]) -> Any:
-    """The select of the rows already stored under ``incoming``'s keys. The keys travel as
-    one JSON array of their stored form (``json_each``): thousands of ``IN`` parameters
-    cost more to build and bind than the lookup."""
-    dialect = tx.session.get_bind().dialect
-    bind = key_column.type.dialect_impl(dialect).bind_processor(dialect)
-    stored = [i.key if bind is None else bind(i.key) for i in incoming]
-    keys = func.json_each(orjson.dumps(stored).decode()).table_valued("value")
-    return select(table).where(key_column.in_(select(keys.c.value)))
+@functools.cache
+def _existing(table: Any, key: str) -> Any:
+    """The select of the rows already stored under the keys of a JSON array (``keys``);
+    built once per table (building it cost more than running it for a change or two)."""
+    keys = func.json_each(bindparam("keys", type_=String)).table_valued("value")
+    return select(table).where(table.c[key].in_(select(keys.c.value)))
 
 
 def _merged(row: Row, fields: Row, remote_clocks: dict[str, str], deleted: bool) -> Row:
@@ -454,11 +457,7 @@ def _bound(
     """``rows`` as DB-API parameter tuples in the order of ``names`` (the compiled
     statement's), each value bound by its column (``_key``: by the key column)."""
     plan = []
-    for name in names:
-        column = table.c[name] if name in table.c else next(iter(table.primary_key))
-        bind = column.type.dialect_impl(dialect).bind_processor(dialect)
-        if isinstance(column.type, UTCDateTime) and dialect.name == "sqlite":
-            bind = _instant_text
+    for name, bind in zip(names, _binds(table, dialect, tuple(names)), strict=True):
         if name in defaults:
             value = defaults[name] if bind is None else bind(defaults[name])
             plan.append((name, None, value))
@@ -473,6 +472,26 @@ def _bound(
         )
         for row in rows
     ]
+
+
+_BINDS: dict[tuple[str, str, tuple[str, ...]], list[Any]] = {}
+
+
+def _binds(table: Any, dialect: Any, names: tuple[str, ...]) -> list[Any]:
+    """The bind processor of each of ``names`` (None: the value goes as it is); looked up
+    once per shape, as ``_compiled``."""
+    cache_key = (dialect.name, table.name, names)
+    found = _BINDS.get(cache_key)
+    if found is None:
+        found = []
+        for name in names:
+            column = table.c[name] if name in table.c else next(iter(table.primary_key))
+            bind = column.type.dialect_impl(dialect).bind_processor(dialect)
+            if isinstance(column.type, UTCDateTime) and dialect.name == "sqlite":
+                bind = _instant_text
+            found.append(bind)
+        _BINDS[cache_key] = found
+    return found
 
 
 def _instant_text(value: dt.datetime | None) -> str | None:

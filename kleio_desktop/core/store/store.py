@@ -58,6 +58,7 @@ _STATE = select(_STATE_TABLE.c.cursor, _STATE_TABLE.c.epoch, _STATE_TABLE.c.hlc_
     _STATE_TABLE.c.id == 1
 )
 _ONE = _STATE_TABLE.c.id == 1
+_UPDATE_STATE = update(_STATE_TABLE).where(_ONE)  # the columns set: the parameters given
 
 WriteObserver = Callable[[], Callable[[Changes], None]]
 """See ``Store.observe_writes``."""
@@ -226,7 +227,7 @@ class Store:
             yield tx
             if tx.clock_moved:
                 hlc_last = self._clock.last.encode()
-                await connection.execute(update(_STATE_TABLE).where(_ONE), {"hlc_last": hlc_last})
+                await connection.execute(_UPDATE_STATE, {"hlc_last": hlc_last})
             if tx.changes:
                 await self._log(connection, tx.changes)
             await session.commit()
@@ -340,7 +341,7 @@ class Store:
                 now = SyncPosition(cursor, at.epoch)
             if now != at:
                 values = {"cursor": now.cursor, "epoch": now.epoch}
-                await tx.session.execute(update(_STATE_TABLE).where(_ONE), values)
+                await tx.session.execute(_UPDATE_STATE, values)
                 tx.touch(Changes(sync_state=True))
             pruned = await outbox.prune(tx.session, now.cursor)
             return Pulled(fits=True, applied=len(changes), pruned=pruned)
