@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, bindparam, event, func, select, update
+from sqlalchemy import BindParameter, Row, Table, bindparam, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -94,20 +94,36 @@ async def lock_sequence(session: AsyncSession, user_id: uuid.UUID) -> int:
     counters: dict[uuid.UUID, int] = tx_state(session).setdefault(SEQUENCES, {})
     if user_id not in counters:
         reserved = (await session.execute(_RESERVE, {"uid": user_id})).scalar_one()
-        counters[user_id] = int(reserved) - 1
-        if not session.in_nested_transaction():  # a savepoint rolled back would undo it
-            tx_state(session).setdefault(RESERVED, {})[user_id] = int(reserved)
-        before_commit(session, SEQUENCES, _write_counters)
+        hold_reserved(session, user_id, int(reserved))
     return counters[user_id]
 
 
+def hold_reserved(session: AsyncSession, user_id: uuid.UUID, reserved: int) -> None:
+    """The user's sequence row was locked by a statement of this transaction that reserved
+    ``reserved`` (``reservation``): what ``lock_sequence`` does after its own ``UPDATE``."""
+    counters: dict[uuid.UUID, int] = tx_state(session).setdefault(SEQUENCES, {})
+    counters[user_id] = reserved - 1
+    if not session.in_nested_transaction():  # a savepoint rolled back would undo it
+        tx_state(session).setdefault(RESERVED, {})[user_id] = reserved
+    before_commit(session, SEQUENCES, _write_counters)
+
+
 _SEQUENCES = cast(Table, UserSequence.__table__)
-_RESERVE = (  # built once: building a statement costs more than running it
-    update(_SEQUENCES)
-    .where(_SEQUENCES.c.user_id == bindparam("uid"))
-    .values(seq=_SEQUENCES.c.seq + 1)
-    .returning(_SEQUENCES.c.seq)
-)
+
+
+def reservation(user_id: BindParameter[Any]) -> Any:
+    """The statement that locks the user's sequence row by reserving the next number,
+    returning it (``seq``); as a CTE it lets another statement take the lock in the same
+    round trip (the device-state upsert of a push), which then calls ``hold_reserved``."""
+    return (
+        update(_SEQUENCES)
+        .where(_SEQUENCES.c.user_id == user_id)
+        .values(seq=_SEQUENCES.c.seq + 1)
+        .returning(_SEQUENCES.c.seq)
+    )
+
+
+_RESERVE = reservation(bindparam("uid"))  # built once: building costs more than running it
 
 
 def _write_counters(session: Session) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, bindparam, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -248,21 +248,33 @@ async def _locked_client_state(
 ) -> ClientState:
     """The device's row, created on its first push, locked until commit: one upsert (on
     PostgreSQL ``ON CONFLICT DO UPDATE`` locks the row as ``FOR UPDATE`` would; on SQLite the
-    write transaction already serialises writers)."""
-    query = _client_state_upsert(session.get_bind().dialect.name)
-    params = {"user_id": user_id, "client_id": client_id, "now": now}
-    state: ClientState = (
-        await session.scalars(query, params, execution_options={"populate_existing": True})
+    write transaction already serialises writers). On PostgreSQL the same statement then
+    locks the user's sequence row, which every push takes next (``changelog.reservation``):
+    one round trip instead of two, the locks taken in the same order (the CTE runs when
+    ``RETURNING`` first reads it, after the device's row is locked)."""
+    dialect = session.get_bind().dialect.name
+    params = {"uid": user_id, "client_id": client_id, "now": now}
+    options = {"populate_existing": True}
+    if dialect != "postgresql":
+        state: ClientState = (
+            await session.scalars(_client_state_upsert(dialect), params, execution_options=options)
+        ).one()
+        return state
+    row = (
+        await session.execute(_client_state_upsert(dialect), params, execution_options=options)
     ).one()
-    return state
+    changelog.hold_reserved(session, user_id, int(row.reserved))
+    return cast(ClientState, row.ClientState)
 
 
 @functools.cache
 def _client_state_upsert(dialect: str) -> Any:
     """Built once per dialect (building it cost more than running it)."""
     insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # not named after a column: an UPDATE sets the columns its parameters are named after
+    user_id = bindparam("uid", type_=_CLIENT_STATES.c.user_id.type)
     statement = insert(_CLIENT_STATES).values(
-        user_id=bindparam("user_id"),
+        user_id=user_id,
         client_id=bindparam("client_id"),
         last_mutation_id=0,
         last_seen_at=bindparam("now"),
@@ -270,8 +282,14 @@ def _client_state_upsert(dialect: str) -> Any:
     upsert = statement.on_conflict_do_update(
         index_elements=["user_id", "client_id"],
         set_={"last_seen_at": statement.excluded.last_seen_at},
-    ).returning(*_CLIENT_STATES.c)
-    return select(ClientState).from_statement(upsert)
+    )
+    if dialect != "postgresql":
+        return select(ClientState).from_statement(upsert.returning(*_CLIENT_STATES.c))
+    reserved = changelog.reservation(user_id).cte("reserved")
+    upsert = upsert.add_cte(reserved).returning(
+        *_CLIENT_STATES.c, select(reserved.c.seq).scalar_subquery().label("reserved")
+    )
+    return select(ClientState, literal_column("reserved")).from_statement(upsert)
 
 
 async def _earlier_rejections(

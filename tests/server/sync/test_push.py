@@ -259,3 +259,30 @@ async def test_concurrent_pushes_touching_the_same_rows_both_apply(alice: ApiUse
         a, b = await asyncio.gather(forward, backward)
         assert (a.status_code, b.status_code) == (200, 200), (a.text, b.text)
         assert a.json()["rejected"] == b.json()["rejected"] == []
+
+
+async def test_a_push_racing_its_own_resend_and_rest_writes_applies_once_in_seq_order(
+    alice: ApiUser, kleio: Kleio
+) -> None:
+    """A device's push sent twice at once (a re-send racing the original) and REST writes
+    of the same user, together: each mutation applies once, none waits on another for
+    ever (the device's row, then the user's sequence row, in every writer's order), and
+    the log numbers every write once, with no gap."""
+    await add_records(kleio, alice, [release(7)])
+    client = uuid.uuid4()
+    pushed: list[str] = []
+    for round_ in range(1, 6):
+        play_id = new_id()
+        pushed.append(str(play_id))
+        batch = [mutation(round_, "play", play_id, play(play_id, release_id=7))]
+        first, again, logged = await asyncio.gather(
+            push(alice, client, *batch),
+            push(alice, client, *batch),
+            alice.post("/api/v1/plays", json={"release_id": 7, "played_at": T0}),
+        )
+        assert (first.status_code, again.status_code, logged.status_code) == (200, 200, 201)
+        assert first.json()["last_mutation_id"] == again.json()["last_mutation_id"] == round_
+    plays = [c for c in (await pull_all(alice))["changes"] if c["entity"] == "play"]
+    assert sorted(c["entity_id"] for c in plays if c["entity_id"] in pushed) == sorted(pushed)
+    seqs = [c["seq"] for c in plays]
+    assert len(plays) == 10 and seqs == list(range(seqs[0], seqs[0] + 10))
