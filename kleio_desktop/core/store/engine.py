@@ -8,8 +8,8 @@ read-then-write sequence cannot be interleaved by another process on the same fi
 The async engine runs on aiosqlite, whose every call (cursor, execute, fetch, close) is a
 trip to the connection's thread and back through the event loop: about thirty for one
 logged play, a third of its time. ``StoreConnection`` keeps the thread only for what can
-wait or take long (locking, committing, reads outside a write) and runs the rest inline:
-a write transaction makes two trips.
+wait or take long (locking while another process writes, committing, reads outside a
+write) and runs the rest inline: a write transaction makes one trip, to commit.
 """
 
 from __future__ import annotations
@@ -69,11 +69,11 @@ class StoreConnection(aiosqlite.Connection):
     the disk, or step through many rows, and everything else inline in the event loop (no
     thread hop):
 
-    - on the thread: opening and closing, ``BEGIN IMMEDIATE`` (it waits up to the busy
-      timeout while another process writes), ``COMMIT`` (it may checkpoint the WAL, which
-      syncs the file), PRAGMAs, a bulk ``executemany``, and any statement that writes while
-      this connection does not hold the write lock (it would take it, waiting like a
-      ``BEGIN IMMEDIATE``);
+    - on the thread: opening and closing, ``BEGIN IMMEDIATE`` while another connection
+      writes (tried inline first without waiting: it waits up to the busy timeout, on the
+      thread), ``COMMIT`` (it may checkpoint the WAL, which syncs the file), PRAGMAs, a bulk
+      ``executemany``, and any statement that writes while this connection does not hold
+      the write lock (it would take it, waiting like a ``BEGIN IMMEDIATE``);
     - inline: everything inside a ``BEGIN IMMEDIATE`` transaction (the lock is held:
       nothing to wait for; its reads are a write's few rows), cursors, ``BEGIN``,
       rollbacks;
@@ -95,6 +95,13 @@ class StoreConnection(aiosqlite.Connection):
         self._finished = 0
 
     async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        if self._sent == self._finished and _locks(fn, args):
+            try:
+                return self._lock_without_waiting(fn, args, kwargs)
+            except sqlite3.OperationalError as exc:
+                if getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_BUSY:
+                    raise
+            # another connection is writing: wait for its lock on the thread
         if self._on_thread(fn, args) or self._sent != self._finished:
             self._sent += 1
 
@@ -108,6 +115,20 @@ class StoreConnection(aiosqlite.Connection):
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
         return fn(*args, **kwargs)
+
+    def _lock_without_waiting(self, fn: Any, args: tuple[Any, ...], kwargs: Any) -> Any:
+        """``BEGIN IMMEDIATE`` inline, told not to wait: it takes the write lock at once
+        when no other connection holds it (almost always), or fails busy at once."""
+        connection = self._connection
+        if not self._running or connection is None:
+            raise ValueError("Connection closed")
+        connection.execute("PRAGMA busy_timeout = 0")
+        try:
+            result = fn(*args, **kwargs)
+        finally:
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self._writing = True
+        return result
 
     def _on_thread(self, fn: Any, args: tuple[Any, ...]) -> bool:
         name = getattr(fn, "__name__", "")
@@ -133,6 +154,16 @@ class StoreConnection(aiosqlite.Connection):
             self._writing = False
             return name == "commit"
         return not (isinstance(target, sqlite3.Connection) and name == "cursor")
+
+
+def _locks(fn: Any, args: tuple[Any, ...]) -> bool:
+    """The call is a cursor's ``BEGIN IMMEDIATE`` (or ``EXCLUSIVE``): it takes the write lock."""
+    target = getattr(fn, "__self__", None)
+    return (
+        isinstance(target, sqlite3.Cursor)
+        and getattr(fn, "__name__", "") == "execute"
+        and str(args[0]).lstrip()[:16].upper().startswith(_LOCKING)
+    )
 
 
 def _store_connector(path: Path) -> Callable[[], StoreConnection]:

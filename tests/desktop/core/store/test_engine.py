@@ -17,7 +17,7 @@ from sqlalchemy import func, select, text
 
 from kleio_desktop.core.services import Services
 from kleio_desktop.core.store import Store
-from kleio_desktop.core.store.engine import BULK_ROWS, StoreConnection
+from kleio_desktop.core.store.engine import BULK_ROWS, BUSY_TIMEOUT_MS, StoreConnection
 from kleio_desktop.core.store.models import PlayRow
 from kleio_desktop.core.store.paths import database_path
 
@@ -60,15 +60,16 @@ async def ticking(every: float) -> AsyncIterator[list[int]]:
         ticker.cancel()
 
 
-async def test_a_write_transaction_goes_to_the_thread_only_to_lock_and_to_commit(
+async def test_a_write_transaction_goes_to_the_thread_only_to_commit(
     store: Store, add_record: RecordMaker
 ) -> None:
+    """No other connection writes: the write lock is taken inline, at once."""
     await add_record(1001)
     services = Services.on(store)
     at = dt.datetime(2026, 3, 1, 20, tzinfo=dt.UTC)
     with thread_trips() as sent:
         await services.plays.log_play(1001, at=at)
-    assert sent == ["BEGIN IMMEDIATE", "commit"]
+    assert sent == ["commit"]
     with thread_trips() as sent:  # a read outside a write: its query and its rows
         assert len(await store.pending_mutations()) == 1
     assert [trip.split()[0] for trip in sent] == ["SELECT", "fetchall"]
@@ -120,25 +121,29 @@ async def test_a_write_waiting_for_another_process_does_not_hold_up_the_loop(
     store: Store, add_record: RecordMaker
 ) -> None:
     """``BEGIN IMMEDIATE`` waits (up to the busy timeout) while another process writes: on the
-    thread, so the event loop (the app's window) keeps running meanwhile."""
+    thread, so the event loop (the app's window) keeps running meanwhile; the store's own
+    busy timeout is back in force once it has the lock."""
     await add_record(1001)
     services = Services.on(store)
     other = sqlite3.connect(database_path(store.home), isolation_level=None)
     try:
         async with ticking(0.01) as ticks:
             other.execute("BEGIN IMMEDIATE")
-            write = asyncio.create_task(
-                services.plays.log_play(1001, at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
-            )
-            await asyncio.sleep(0.3)
-            assert not write.done()  # waiting for the lock
-            assert ticks[0] >= 10  # and the loop ran all along
-            other.execute("COMMIT")
-            await asyncio.wait_for(write, 5)
+            with thread_trips() as sent:
+                write = asyncio.create_task(
+                    services.plays.log_play(1001, at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
+                )
+                await asyncio.sleep(0.3)
+                assert not write.done()  # waiting for the lock
+                assert ticks[0] >= 10  # and the loop ran all along
+                other.execute("COMMIT")
+                await asyncio.wait_for(write, 5)
+            assert sent == ["BEGIN IMMEDIATE", "commit"]
     finally:
         other.close()
     async with store.read() as session:
         assert await session.scalar(select(func.count()).select_from(PlayRow)) == 1
+        assert await session.scalar(text("PRAGMA busy_timeout")) == BUSY_TIMEOUT_MS
 
 
 def test_the_store_connections_are_store_connections(tmp_path: Path) -> None:
