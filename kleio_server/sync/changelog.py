@@ -102,6 +102,9 @@ def hold_reserved(session: AsyncSession, user_id: uuid.UUID, reserved: int) -> N
     """The user's sequence row was locked by a statement of this transaction that reserved
     ``reserved`` (``reservation``): what ``lock_sequence`` does after its own ``UPDATE``."""
     counters: dict[uuid.UUID, int] = tx_state(session).setdefault(SEQUENCES, {})
+    if user_id in counters:  # held already: its counter stands, and is written back at commit
+        tx_state(session).get(RESERVED, {}).pop(user_id, None)
+        return
     counters[user_id] = reserved - 1
     if not session.in_nested_transaction():  # a savepoint rolled back would undo it
         tx_state(session).setdefault(RESERVED, {})[user_id] = reserved

@@ -6,10 +6,13 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
+from sqlalchemy import bindparam
+
 from kleio_server.deps import Kleio
+from kleio_server.sync import changelog
 from shared.ids import new_id
 from tests.server.conftest import ApiUser
-from tests.server.seed import add_records, release
+from tests.server.seed import add_records, release, user_id_of
 from tests.server.sync.helpers import PUSH, current_seq, mutation, pull_all, push
 
 T0 = "2026-03-01T20:00:00+00:00"
@@ -286,3 +289,23 @@ async def test_a_push_racing_its_own_resend_and_rest_writes_applies_once_in_seq_
     assert sorted(c["entity_id"] for c in plays if c["entity_id"] in pushed) == sorted(pushed)
     seqs = [c["seq"] for c in plays]
     assert len(plays) == 10 and seqs == list(range(seqs[0], seqs[0] + 10))
+
+
+async def test_a_reservation_in_a_transaction_that_holds_the_sequence_keeps_its_numbers(
+    alice: ApiUser, kleio: Kleio
+) -> None:
+    """A statement reserving the next number (the push's device-state upsert) in a
+    transaction that already handed numbers out: the counter goes on from where it was, and
+    the stored sequence ends at the last number handed out."""
+    user_id = await user_id_of(kleio, alice)
+    reserve = changelog.reservation(bindparam("uid"))
+    async with kleio.sessions() as session:
+        before = await changelog.lock_sequence(session, user_id)
+        taken = [await changelog.next_seq(session, user_id) for _ in range(2)]
+        reserved = (await session.execute(reserve, {"uid": user_id})).scalar_one()
+        changelog.hold_reserved(session, user_id, int(reserved))
+        taken.append(await changelog.next_seq(session, user_id))
+        await session.commit()
+    assert taken == [before + 1, before + 2, before + 3]
+    async with kleio.sessions() as session:
+        assert (await changelog.current(session, user_id))[0] == before + 3
