@@ -4,10 +4,12 @@ with what the status area and the settings page ask of it."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
 from kleio_desktop.core.events import Event, SyncStatusChanged
+from kleio_desktop.ui.opening import core_of
 
 if TYPE_CHECKING:
     from kleio_desktop.core.app import Desktop
@@ -21,6 +23,7 @@ class SyncRunner:
         self._desktop = desktop
         self.status: SyncStatus | None = None
         self.server: str | None = None
+        self._starting = asyncio.Lock()
         desktop.events.subscribe(self._on_event)
 
     def _on_event(self, event: Event) -> None:
@@ -36,7 +39,13 @@ class SyncRunner:
         return self._desktop.engine is not None
 
     async def start(self) -> bool:
-        """Sync live with the signed-in server, if any; returns whether it started."""
+        """Sync live with the signed-in server, if any; returns whether it started. One start
+        at a time (the app's own, once the core is open, and a Sync now clicked meanwhile):
+        the second finds the first's engine running."""
+        async with self._starting:
+            return await self._start()
+
+    async def _start(self) -> bool:
         if self.running:
             return True
         # sync and sign-in load here, after the window is up
@@ -65,7 +74,9 @@ class SyncRunner:
         self._desktop.events.publish(SyncStatusChanged(status))
 
     async def sync_now(self) -> None:
-        """One round now (the status area's Retry); starts the live sync if it is not on."""
+        """One round now (the status area's Retry); starts the live sync if it is not on.
+        Asked for while the core opens, it waits for the core first."""
+        await core_of(self._desktop)
         engine = self.engine
         if engine is None:
             await self.start()

@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from kleio_desktop.core.app import Desktop
+from kleio_desktop.core.events import SyncStatusChanged
 from kleio_desktop.core.queries import rows
 from kleio_desktop.core.queries.collection import list_records
 from kleio_desktop.ui.errors import describe
@@ -352,4 +353,29 @@ def test_the_quick_log_dialog_opened_while_the_core_opens_searches_and_logs_once
     run(qloop, until(lambda: any(t.startswith("Logged a play") for t in shown), what="the play"))
     assert shown == [f"Logged a play of {record_title(record)}"]
     assert run(qloop, _plays_of(home, record.item.release_id)) == before + 1
+    run(qloop, started.close())
+
+
+def test_sync_now_clicked_while_the_core_opens_waits_for_it_then_syncs(
+    tmp_path: Path, qloop: qasync.QEventLoop
+) -> None:
+    """The click does not fail with "still opening": it waits for the core, then starts the
+    sync (not signed in here: offline, with nothing wrong)."""
+    home = tmp_path / "home"
+    started, _log, shown = _log_while_opening(home, 5, qloop)
+    assert started.opening is not None
+    statuses: list[SyncStatusChanged] = []
+    started.opening.events.subscribe(
+        lambda event: statuses.append(event) if isinstance(event, SyncStatusChanged) else None
+    )
+    started.app.window.sync_action.trigger()
+    run(qloop, asyncio.sleep(0.2))
+    assert started.opening.desktop is None and not statuses and shown == []
+
+    run(qloop, started.open_core(sync=False))  # the app's own start left out: the click's
+    run(qloop, until(lambda: statuses, what="the sync's status"))
+    run(qloop, settle())
+    status = statuses[-1].status
+    assert (status.online, status.error) == (False, None)
+    assert shown == []  # no "still opening", no error
     run(qloop, started.close())
