@@ -54,10 +54,8 @@ CHANGE_LOG_KEEP = 1_000
 _LOG_TABLE = cast(Table, ChangeLogRow.__table__)
 _LOG = insert(_LOG_TABLE).returning(_LOG_TABLE.c.id)
 _STATE_TABLE = cast(Table, SyncStateRow.__table__)
-_STATE = select(_STATE_TABLE.c.cursor, _STATE_TABLE.c.epoch, _STATE_TABLE.c.hlc_last).where(
-    _STATE_TABLE.c.id == 1
-)
 _ONE = _STATE_TABLE.c.id == 1
+_STATE = select(_STATE_TABLE.c.cursor, _STATE_TABLE.c.epoch, _STATE_TABLE.c.hlc_last).where(_ONE)
 _UPDATE_STATE = update(_STATE_TABLE).where(_ONE)  # the columns set: the parameters given
 
 WriteObserver = Callable[[], Callable[[Changes], None]]
@@ -225,9 +223,13 @@ class Store:
             observed = [observer() for observer in self._write_observers]
             tx = Transaction(session, self._clock, SyncPosition(state.cursor, state.epoch))
             yield tx
+            state_now: dict[str, object] = {}
             if tx.clock_moved:
-                hlc_last = self._clock.last.encode()
-                await connection.execute(_UPDATE_STATE, {"hlc_last": hlc_last})
+                state_now["hlc_last"] = self._clock.last.encode()
+            if tx.position != tx.began_at:
+                state_now |= {"cursor": tx.position.cursor, "epoch": tx.position.epoch}
+            if state_now:  # one statement for the clock and the sync position
+                await connection.execute(_UPDATE_STATE, state_now)
             if tx.changes:
                 await self._log(connection, tx.changes)
             await session.commit()
@@ -326,7 +328,7 @@ class Store:
         Dropping acknowledged rows is no new local work: it is not reported as an outbox
         change (which would wake the sync engine for a round with nothing to push)."""
         async with self.write("pull") as tx:
-            at = tx.position  # as this transaction began: nothing else moved it since
+            at = tx.began_at  # nothing else moved it since: this transaction holds the lock
             if after is not None and at.cursor < after:
                 return Pulled(fits=False, applied=0, pruned=0)
             if after is not None and at.cursor >= cursor:
@@ -334,16 +336,11 @@ class Store:
             if changes:
                 await remote.apply_page(tx, changes, defer=defer)
             moved = not defer  # claims held for a later page: the cursor waits for them
-            now = at
             if moved and epoch is not None and epoch != at.epoch:  # a new numbering
-                now = SyncPosition(cursor, epoch)
+                tx.move_to(SyncPosition(cursor, epoch))
             elif moved and cursor > at.cursor:
-                now = SyncPosition(cursor, at.epoch)
-            if now != at:
-                values = {"cursor": now.cursor, "epoch": now.epoch}
-                await tx.session.execute(_UPDATE_STATE, values)
-                tx.touch(Changes(sync_state=True))
-            pruned = await outbox.prune(tx.session, now.cursor)
+                tx.move_to(SyncPosition(cursor, at.epoch))
+            pruned = await outbox.prune(tx.session, tx.position.cursor)
             return Pulled(fits=True, applied=len(changes), pruned=pruned)
 
     async def record_outcome(self, error: str | None, at: dt.datetime) -> Outcome:

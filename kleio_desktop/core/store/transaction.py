@@ -76,8 +76,10 @@ class Transaction:
 
     def __init__(self, session: AsyncSession, clock: HybridClock, position: SyncPosition) -> None:
         self.session = session
-        self.position = position
+        self.began_at = position
         """The sync position as the transaction began (``Store.write`` reads it)."""
+        self.position = position
+        """Where it will stand once committed (``move_to``; ``Store.write`` writes it)."""
         self._clock = clock
         self.clock_moved = False
         self._changes = Changes()
@@ -90,6 +92,12 @@ class Transaction:
     def observe(self, remote: HLC, max_drift_ms: int | None = None) -> None:
         self.clock_moved = True
         self._clock.observe(remote, max_drift_ms)
+
+    def move_to(self, position: SyncPosition) -> None:
+        """The sync position to commit (written with the clock, in one statement)."""
+        if position != self.position:
+            self.position = position
+            self.touch(Changes(sync_state=True))
 
     def touch(self, changes: Changes) -> None:
         self._touched.append(changes)
