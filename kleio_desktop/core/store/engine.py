@@ -133,8 +133,8 @@ class StoreConnection(aiosqlite.Connection):
     def _on_thread(self, fn: Any, args: tuple[Any, ...]) -> bool:
         name = getattr(fn, "__name__", "")
         target = getattr(fn, "__self__", None)
-        if isinstance(target, sqlite3.Cursor) and name in ("execute", "executemany"):
-            head = str(args[0]).lstrip()[:16].upper()
+        head = _statement_head(fn, args)
+        if head is not None:
             if head.startswith(_LOCKING):
                 self._writing = True  # once it returns; if it fails the rollback resets it
                 return True
@@ -156,14 +156,20 @@ class StoreConnection(aiosqlite.Connection):
         return not (isinstance(target, sqlite3.Connection) and name == "cursor")
 
 
+def _statement_head(fn: Any, args: tuple[Any, ...]) -> str | None:
+    """The start of the SQL, upper case, when the call is a cursor's ``execute`` or
+    ``executemany`` (None for any other call)."""
+    if isinstance(getattr(fn, "__self__", None), sqlite3.Cursor) and getattr(
+        fn, "__name__", ""
+    ) in ("execute", "executemany"):
+        return str(args[0]).lstrip()[:16].upper()
+    return None
+
+
 def _locks(fn: Any, args: tuple[Any, ...]) -> bool:
-    """The call is a cursor's ``BEGIN IMMEDIATE`` (or ``EXCLUSIVE``): it takes the write lock."""
-    target = getattr(fn, "__self__", None)
-    return (
-        isinstance(target, sqlite3.Cursor)
-        and getattr(fn, "__name__", "") == "execute"
-        and str(args[0]).lstrip()[:16].upper().startswith(_LOCKING)
-    )
+    """The call is a ``BEGIN IMMEDIATE`` (or ``EXCLUSIVE``): it takes the write lock."""
+    head = _statement_head(fn, args)
+    return head is not None and head.startswith(_LOCKING)
 
 
 def _store_connector(path: Path) -> Callable[[], StoreConnection]:
