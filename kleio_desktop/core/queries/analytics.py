@@ -112,10 +112,11 @@ async def _plays(
     async def compute() -> list[ListenedPlay]:
         found = await rows.cached_listens(store, since, until, filters.release_id)
         releases = await rows.cached_releases(store, {r.release_id for r in found})
-        async with store.read() as session:
-            timed = await rows.with_tracks(
-                session, releases, {r.release_id for r in found if r.sides}
-            )
+        sided = {r.release_id for r in found if r.sides}
+        timed: dict[int, Release] = {}
+        if sided:  # what a play lasted needs its release's tracks only when it names sides
+            async with store.read() as session:
+                timed = await rows.with_tracks(session, releases, sided)
         return listened(found, releases, timed)
 
     def patch(plays: list[ListenedPlay], patch: rows.Patch) -> list[ListenedPlay] | None:
