@@ -67,6 +67,11 @@ async def shoot(app: QApplication, out: Path, records: int) -> None:
                     window.navigate(name)
                     await asyncio.sleep(SETTLE)
                     await grab(window, out / f"{name}-{scheme}.png")
+                window.navigate("collection")  # a record chosen: its tracklist in the panel
+                grid = window.current_page().grid  # type: ignore[attr-defined]
+                grid.setCurrentIndex(grid.model().index(0, 0))
+                await asyncio.sleep(SETTLE)
+                await grab(window, out / f"collection-selected-{scheme}.png")
                 dialog = window.quick_log()
                 dialog.search_box.setText("blue")
                 await asyncio.sleep(SETTLE)
