@@ -73,6 +73,14 @@ class SyncState:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """The end of a sync round as stored: when the store last synced, and what is pending."""
+
+    last_synced_at: dt.datetime | None
+    pending: int
+
+
+@dataclass(frozen=True)
 class Pulled:
     """What ``Store.apply_pulled`` did."""
 
@@ -85,14 +93,8 @@ class Pulled:
     """Acknowledged outbox rows dropped because the cursor is now past their ack."""
     already: bool = False
     """True when the store already was at (or past) where the changes end: nothing to do."""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The end of a sync round as stored: when the store last synced, and what is pending."""
-
-    last_synced_at: dt.datetime | None
-    pending: int
+    outcome: Outcome | None = None
+    """With ``synced_at``, once applied: the sync recorded as ``record_outcome`` would."""
 
 
 def _prepare(home: Path, migrations: Path) -> MigrationReport:
@@ -228,7 +230,9 @@ class Store:
                 state_now["hlc_last"] = self._clock.last.encode()
             if tx.position != tx.began_at:
                 state_now |= {"cursor": tx.position.cursor, "epoch": tx.position.epoch}
-            if state_now:  # one statement for the clock and the sync position
+            if tx.synced_at is not None:
+                state_now |= {"last_synced_at": tx.synced_at, "last_error": None}
+            if state_now:  # one statement for the clock, the sync position and outcome
                 await connection.execute(_UPDATE_STATE, state_now)
             if tx.changes:
                 await self._log(connection, tx.changes)
@@ -310,6 +314,7 @@ class Store:
         epoch: str | None = None,
         after: int | None = None,
         defer: list[Change] | None = None,
+        synced_at: dt.datetime | None = None,
     ) -> Pulled:
         """Apply pulled changes, move the cursor to ``cursor`` (never back within an epoch) and
         the epoch to ``epoch`` (None keeps it), and drop the acked outbox rows the cursor is
@@ -326,7 +331,10 @@ class Store:
         losing the claims.
 
         Dropping acknowledged rows is no new local work: it is not reported as an outbox
-        change (which would wake the sync engine for a round with nothing to push)."""
+        change (which would wake the sync engine for a round with nothing to push).
+
+        With ``synced_at``, applied changes also record the sync as done then, in the same
+        transaction (what ``record_outcome`` would do after it: changes from the socket)."""
         async with self.write("pull") as tx:
             at = tx.began_at  # nothing else moved it since: this transaction holds the lock
             if after is not None and at.cursor < after:
@@ -341,7 +349,11 @@ class Store:
             elif moved and cursor > at.cursor:
                 tx.move_to(SyncPosition(cursor, at.epoch))
             pruned = await outbox.prune(tx.session, tx.position.cursor)
-            return Pulled(fits=True, applied=len(changes), pruned=pruned)
+            outcome = None
+            if synced_at is not None:
+                tx.record_sync(synced_at)
+                outcome = Outcome(synced_at, await outbox.count_pending(tx.session))
+            return Pulled(fits=True, applied=len(changes), pruned=pruned, outcome=outcome)
 
     async def record_outcome(self, error: str | None, at: dt.datetime) -> Outcome:
         """The end of a sync round: synced at ``at`` if ``error`` is None, else failed with it

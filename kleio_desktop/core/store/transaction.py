@@ -80,6 +80,8 @@ class Transaction:
         """The sync position as the transaction began (``Store.write`` reads it)."""
         self.position = position
         """Where it will stand once committed (``move_to``; ``Store.write`` writes it)."""
+        self.synced_at: dt.datetime | None = None
+        """A sync done then, to record with it (``record_sync``)."""
         self._clock = clock
         self.clock_moved = False
         self._changes = Changes()
@@ -98,6 +100,11 @@ class Transaction:
         if position != self.position:
             self.position = position
             self.touch(Changes(sync_state=True))
+
+    def record_sync(self, at: dt.datetime) -> None:
+        """The store synced at ``at`` (written with the sync position, in one statement)."""
+        self.synced_at = at
+        self.touch(Changes(sync_state=True))
 
     def touch(self, changes: Changes) -> None:
         self._touched.append(changes)

@@ -18,6 +18,7 @@ to ``subscribe_messages`` listeners: the composition root (``core.app.Desktop``)
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import random
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from kleio_desktop.core.changes import Changes
 from kleio_desktop.core.errors import KleioError
 from kleio_desktop.core.store import Store
+from kleio_desktop.core.store.store import Outcome
 from kleio_desktop.core.sync import steps
 from kleio_desktop.core.sync.errors import SocketClosed, SyncError
 from kleio_desktop.core.sync.status import (
@@ -162,19 +164,20 @@ class SyncEngine:
     ) -> SyncReport:
         """One round. ``wrote``: this process just wrote outbox rows, so a push needs no
         look at the outbox first (the look costs a store read on the way to the server)."""
-        tally, new = steps.Tally(), False
+        tally = steps.Tally()
         if inline and not (pull or push or wrote):  # changes the server sent, nothing else
             # applied at once: the transaction applying them tells whether they continue from
-            # our cursor, or are here already (our own echoed back, or ones a pull got)
+            # our cursor, or are here already (our own echoed back, or ones a pull got), and
+            # records the sync as done when they were new (no second write for the outcome)
             try:
-                pull, new = await self._apply_inline(inline, tally)
+                pull, outcome = await self._apply_inline(inline, tally, self._clock.now())
             except KleioError as exc:
                 await self._finish(str(exc))
                 raise
             inline = []
             if not pull:  # no round to run: only the status to bring up to date
-                if new:
-                    pending = await self._finish(None)
+                if outcome is not None:
+                    pending = self._show(outcome, None)
                 else:
                     pending = await self._store.count_pending()
                     self._board.update(pending=pending)
@@ -182,7 +185,7 @@ class SyncEngine:
         elif inline and not pull:  # our own changes echoed back, or ones a pull already got
             cursor = (await self._store.sync_state()).cursor
             inline = [message for message in inline if message.cursor > cursor]
-        if not (pull or inline or wrote or new):
+        if not (pull or inline or wrote):
             # a reconnect, or a write elsewhere: anything to push?
             pending = await self._store.count_pending()
             if not (push and pending):
@@ -192,7 +195,7 @@ class SyncEngine:
         try:
             if push:
                 tally.add(await steps.push_all(self._store, self._transport))
-            if inline and (await self._apply_inline(inline, tally))[0]:
+            if inline and (await self._apply_inline(inline, tally))[0]:  # outcome: _finish
                 pull = True
             # what we pushed comes back as the server stored it: over the live socket (our
             # own changes echoed, applied inline; a lost one shows as a gap), else by a pull
@@ -219,25 +222,32 @@ class SyncEngine:
         )
 
     async def _apply_inline(
-        self, messages: list[ChangesMessage], tally: steps.Tally
-    ) -> tuple[bool, bool]:
-        """Apply inline changes that continue from our cursor: (whether a pull is needed,
-        whether any of them was new here)."""
-        need_pull = new = False
+        self,
+        messages: list[ChangesMessage],
+        tally: steps.Tally,
+        synced_at: dt.datetime | None = None,
+    ) -> tuple[bool, Outcome | None]:
+        """Apply inline changes that continue from our cursor: whether a pull is needed, and,
+        with ``synced_at``, the sync outcome the last one applied recorded (None: none was
+        new here)."""
+        need_pull, outcome = False, None
         for message in sorted(messages, key=lambda m: (m.after, m.cursor)):
             with steps.collector_paused():
                 pulled = await self._store.apply_pulled(
-                    message.changes, cursor=message.cursor, after=message.after
+                    message.changes, cursor=message.cursor, after=message.after, synced_at=synced_at
                 )
             if not pulled.fits:
                 need_pull = True  # something between our cursor and this message is missing
-            new = new or not pulled.already
+            outcome = pulled.outcome or outcome
             tally.pulled += pulled.applied
             tally.pruned += pulled.pruned
-        return need_pull, new
+        return need_pull, outcome
 
     async def _finish(self, error: str | None) -> int:
-        outcome = await self._store.record_outcome(error, self._clock.now())
+        return self._show(await self._store.record_outcome(error, self._clock.now()), error)
+
+    def _show(self, outcome: Outcome, error: str | None) -> int:
+        """The round's end on the status board; the pending count."""
         self._board.update(
             syncing=False,
             pending=outcome.pending,

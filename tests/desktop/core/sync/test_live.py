@@ -12,6 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from kleio_desktop.core.changes import Changes
 from kleio_desktop.core.services import Services
 from kleio_desktop.core.store import Store
 from kleio_desktop.core.sync import Backoff, SyncEngine, SyncStatus, SystemClock
@@ -50,10 +51,14 @@ async def test_a_play_logged_on_one_device_reaches_the_other_live(
         await put_record(a.store, 1001)
         seen: list[SyncStatus] = []
         b.engine.subscribe(seen.append)
+        b_writes: list[Changes] = []
+        b.store.observe_writes(lambda: b_writes.append)
         async with running(a.engine, b.engine):
             await until(lambda: settled(a.engine.status))
             await until(lambda: settled(b.engine.status))
-            b_calls = len(b.transport.calls)
+            b_calls, b_written = len(b.transport.calls), len(b_writes)
+            synced_before = b.engine.status.last_synced_at
+            assert synced_before is not None
 
             await a.services.plays.log_play(1001, at=AT, notes="live")  # nobody calls sync
 
@@ -62,7 +67,17 @@ async def test_a_play_logged_on_one_device_reaches_the_other_live(
 
             await until(arrived)
             await until(lambda: a.engine.status.pending == 0)
+            await until(lambda: b.engine.status.last_synced_at != synced_before)
         assert b.transport.calls[b_calls:] == []  # it came inline over the socket
+        # one write on B: the play, the cursor and the sync's outcome in one transaction
+        [applied] = b_writes[b_written:]
+        assert applied.plays and applied.sync_state
+        assert b.engine.status.last_synced_at > synced_before
+        async with b.store.read() as session:
+            stored = await session.scalar(text("SELECT last_synced_at FROM sync_state"))
+        assert stored is not None and stored.startswith(
+            b.engine.status.last_synced_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+        )
         assert "push" in a.transport.calls
     assert seen[-1].online is False  # stopped
     assert any(s.online for s in seen)
