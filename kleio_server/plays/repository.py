@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kleio_server.collection.schemas import RecordHistoryEntry
 from kleio_server.kit import timeline
 from kleio_server.models import CollectionItem, Play, Stylus
+from kleio_server.sync import changelog
 
 
 async def get(session: AsyncSession, user_id: uuid.UUID, play_id: uuid.UUID) -> Play | None:
@@ -18,18 +19,24 @@ async def get(session: AsyncSession, user_id: uuid.UUID, play_id: uuid.UUID) -> 
 
 
 async def owned_and_primary_stylus(
-    session: AsyncSession, user_id: uuid.UUID, release_id: int
-) -> tuple[bool, Stylus | None]:
+    session: AsyncSession, user_id: uuid.UUID, release_id: int, *, reserve: bool = False
+) -> tuple[bool, Stylus | None, int | None]:
     """Whether the release is in the user's collection, and their primary stylus: what
-    logging a play checks first, in one round trip."""
+    logging a play checks first, in one round trip. With ``reserve`` on PostgreSQL the same
+    round trip locks the user's sequence row for the write that follows, reserving its next
+    number (third; ``changelog.reservation``); None otherwise."""
+    reserving = reserve and session.get_bind().dialect.name == "postgresql"
     row = (
-        await session.execute(_OWNED_AND_PRIMARY, {"user_id": user_id, "release_id": release_id})
+        await session.execute(
+            _OWNED_AND_PRIMARY[reserving], {"uid": user_id, "release_id": release_id}
+        )
     ).one()
-    return bool(row[0]), row[1]
+    return bool(row.owned), row.Stylus, int(row.reserved) if reserving else None
 
 
-def _owned_and_primary() -> Any:
-    user_id = bindparam("user_id", type_=Uuid)
+def _owned_and_primary(reserving: bool) -> Any:
+    # not named after a column: an UPDATE sets the columns its parameters are named after
+    user_id = bindparam("uid", type_=Uuid)
     owned = exists().where(
         CollectionItem.user_id == user_id,
         CollectionItem.release_id == bindparam("release_id", type_=BigInteger),
@@ -39,10 +46,15 @@ def _owned_and_primary() -> Any:
         Stylus.user_id == user_id, Stylus.is_primary.is_(True), Stylus.deleted.is_(False)
     )
     one = select(literal(1).label("one")).subquery()
-    return select(owned.label("owned"), Stylus).select_from(one).outerjoin(Stylus, primary).limit(1)
+    query = select(owned.label("owned"), Stylus).select_from(one).outerjoin(Stylus, primary)
+    if reserving:  # a data-modifying CTE runs whatever the query reads of it
+        reserved = changelog.reservation(user_id).cte("reserved")
+        query = query.add_columns(select(reserved.c.seq).scalar_subquery().label("reserved"))
+    return query.limit(1)
 
 
-_OWNED_AND_PRIMARY = _owned_and_primary()  # built once: building costs more than running
+# built once: building costs more than running
+_OWNED_AND_PRIMARY = {False: _owned_and_primary(False), True: _owned_and_primary(True)}
 
 
 async def page(

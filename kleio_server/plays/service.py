@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kleio_server.collection import repository as collection
 from kleio_server.kit.errors import InvalidField
 from kleio_server.plays import repository
+from kleio_server.sync import changelog
 from kleio_server.sync.applier import preloaded
 
 
@@ -24,8 +25,14 @@ async def release_for_a_play(
     session: AsyncSession, user_id: uuid.UUID, release_id: int
 ) -> uuid.UUID | None:
     """Check the release is in the collection; the primary stylus's id (None if there is
-    none), which the applier then knows without looking it up again."""
-    owned, primary = await repository.owned_and_primary_stylus(session, user_id, release_id)
+    none), which the applier then knows without looking it up again. The same round trip
+    takes the user's sequence for the write that follows (PostgreSQL), as the applier would."""
+    reserve = not changelog.holds(session, user_id)
+    owned, primary, reserved = await repository.owned_and_primary_stylus(
+        session, user_id, release_id, reserve=reserve
+    )
+    if reserved is not None:
+        changelog.hold_reserved(session, user_id, reserved)
     if not owned:
         raise InvalidField("release_id", f"release {release_id} is not in your collection")
     if primary is None:

@@ -98,6 +98,11 @@ async def lock_sequence(session: AsyncSession, user_id: uuid.UUID) -> int:
     return counters[user_id]
 
 
+def holds(session: AsyncSession, user_id: uuid.UUID) -> bool:
+    """Whether this transaction has locked the user's sequence row."""
+    return user_id in tx_state(session).get(SEQUENCES, {})
+
+
 def hold_reserved(session: AsyncSession, user_id: uuid.UUID, reserved: int) -> None:
     """The user's sequence row was locked by a statement of this transaction that reserved
     ``reserved`` (``reservation``): what ``lock_sequence`` does after its own ``UPDATE``."""

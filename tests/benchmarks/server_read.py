@@ -45,20 +45,20 @@ from kleio_server.kit.observability import configure_logging
 from kleio_server.models import CollectionItem, Play, ReleaseStats
 from kleio_server.plays import service as plays_service
 from kleio_server.settings import Settings
+from kleio_server.sync import changelog
 from shared.domain.status import plays_since_cleaning
 from shared.ids import new_id
 from shared.protocol import entities as wire
 
 FLOOR = text(
     """
-WITH s AS (UPDATE user_sequences SET seq = seq + 1 WHERE user_id = :uid RETURNING seq),
-p AS (
+WITH p AS (
   INSERT INTO plays (id, user_id, release_id, played_at, stylus_id, notes, sides,
                      field_clocks, deleted, seq)
-  SELECT :id, :uid, :rid, :at, :stylus, '', NULL, CAST(:clocks AS JSONB), false, s.seq FROM s
+  VALUES (:id, :uid, :rid, :at, :stylus, '', NULL, CAST(:clocks AS JSONB), false, :seq)
   RETURNING played_at),
 l AS (INSERT INTO change_log (user_id, seq, entity, entity_id, client_id, at)
-      SELECT :uid, s.seq, 'play', CAST(:id AS TEXT), NULL, now() FROM s)
+      VALUES (:uid, :seq, 'play', CAST(:id AS TEXT), NULL, now()))
 INSERT INTO release_stats (user_id, release_id, plays, plays_since_cleaning, last_played_at,
                            last_cleaned_at)
 SELECT :uid, :rid, c.n + 1, c.n + 1, GREATEST(c.last, (SELECT played_at FROM p)), NULL
@@ -69,8 +69,9 @@ ON CONFLICT (user_id, release_id) DO UPDATE SET plays = excluded.plays,
 """
 )
 """The whole write of a new play in one statement (PostgreSQL; the benchmark's account has no
-cleanings, so the aggregates are these). A bound for ``POST /plays``: four round trips (begin,
-the ownership check, this, commit) and no write rules."""
+cleanings, so the aggregates are these), its sequence number the one the ownership check
+reserved. A bound for ``POST /plays``: four round trips (begin, the ownership check with the
+sequence lock, this, commit) and no write rules."""
 
 RECORDS = 5_000
 PLAYS = 50_000
@@ -231,9 +232,11 @@ def add_floor_route(app: FastAPI) -> str:
         body: wire.PlayIn, user: CurrentUser, session: SessionDep, kleio: KleioDep
     ) -> wire.Play:
         stylus = await plays_service.release_for_a_play(session, user.id, body.release_id)
+        seq = await changelog.next_seq(session, user.id)  # reserved by the check: no query
         play_id, stamp = new_id(), kleio.applier.stamp()
         clocks = orjson.dumps(dict.fromkeys(wire.PlayIn.model_fields, stamp)).decode()
         values = {"uid": user.id, "id": play_id, "rid": body.release_id, "at": body.played_at}
+        values |= {"seq": seq}
         await session.execute(FLOOR, values | {"stylus": stylus, "clocks": clocks})
         return wire.Play(
             id=play_id, release_id=body.release_id, played_at=body.played_at, stylus_id=stylus
