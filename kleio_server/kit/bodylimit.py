@@ -50,21 +50,29 @@ class BodyLimitMiddleware:
         self.default = default
         self._larger: list[tuple[re.Pattern[str], frozenset[str], int]] | None = None
 
-    def limit_for(self, scope: Scope) -> int:
-        if self._larger is None:  # routes are all registered by the first request
+    def _routes_with_limits(self) -> list[tuple[re.Pattern[str], frozenset[str], int]]:
+        """Read once, when the server starts (or at the first request without a lifespan):
+        routes are all registered by then, and reading them has FastAPI build every route's
+        state (about 0.1 s), which the first request would otherwise wait for."""
+        if self._larger is None:
             self._larger = [
                 (route.path_regex, frozenset(route.methods or ()), route.max_body_size)
                 for route in iter_route_contexts(list(self.routes))
                 if getattr(route, "max_body_size", None) is not None
             ]
+        return self._larger
+
+    def limit_for(self, scope: Scope) -> int:
         path = scope["path"].removeprefix(scope.get("root_path", ""))
-        for pattern, methods, limit in self._larger:
+        for pattern, methods, limit in self._routes_with_limits():
             if scope["method"] in methods and pattern.match(path):
                 return limit
         return self.default
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            if scope["type"] == "lifespan":
+                self._routes_with_limits()
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope)
