@@ -45,8 +45,8 @@ async def log_cleaning(
 ) -> wire.Cleaning:
     await svc.require_release_in_collection(session, user.id, body.release_id)
     cleaning_id = await writes.create(kleio.applier, session, user.id, "cleaning", body)
-    row = await repository.get(session, user.id, cleaning_id)
-    if row is None:
+    row = await writes.written(session, user.id, "cleaning", cleaning_id)
+    if row is None:  # the id was already used by another, deleted cleaning
         raise writes.not_found("cleaning", cleaning_id)
     return _cleaning(row)
 

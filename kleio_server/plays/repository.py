@@ -24,7 +24,7 @@ async def owned_and_primary_stylus(
     """Whether the release is in the user's collection, and their primary stylus: what
     logging a play checks first, in one round trip. With ``reserve`` on PostgreSQL the same
     round trip locks the user's sequence row for the write that follows, reserving its next
-    number (third; ``changelog.reservation``); None otherwise."""
+    number (``changelog.reservation``), returned third (None otherwise)."""
     reserving = reserve and session.get_bind().dialect.name == "postgresql"
     row = (
         await session.execute(

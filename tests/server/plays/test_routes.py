@@ -92,9 +92,10 @@ async def test_log_both_puts_cleaning_one_second_before_play(
 async def test_plays_logged_at_once_are_numbered_once_each_without_a_gap(
     kleio: Kleio, alice: ApiUser, bob: ApiUser, release_ids: Iterator[int]
 ) -> None:
-    """Plays logged at once, two with a cleaning, one refused, and Bob's meanwhile: the
-    check before a play also takes the user's sequence (PostgreSQL), so each write gets one
-    number of its own user's log, with no gap; the refused play takes none."""
+    """Plays logged at once, two with a cleaning, a cleaning alone, one play refused, and
+    Bob's meanwhile: the check before a play or cleaning also takes the user's sequence
+    (PostgreSQL), so each write gets one number of its own user's log, with no gap; the
+    refused play takes none."""
     rid, bobs = await _record(kleio, alice, release_ids), await _record(kleio, bob, release_ids)
     alice_start, bob_start = await current_seq(alice), await current_seq(bob)
     play = {"release_id": rid, "played_at": T0}
@@ -104,16 +105,17 @@ async def test_plays_logged_at_once_are_numbered_once_each_without_a_gap(
             alice.post("/api/v1/plays/with-cleaning", json={"release_id": rid, "at": T0})
             for _ in range(2)
         ),
+        alice.post("/api/v1/cleanings", json={"release_id": rid, "cleaned_at": T0}),
         alice.post("/api/v1/plays", json={"release_id": next(release_ids), "played_at": T0}),
         *(bob.post("/api/v1/plays", json={"release_id": bobs, "played_at": T0}) for _ in range(3)),
     )
-    assert [a.status_code for a in answers] == [201] * 6 + [422] + [201] * 3
-    for user, start, written in ((alice, alice_start, 8), (bob, bob_start, 3)):
+    assert [a.status_code for a in answers] == [201] * 7 + [422] + [201] * 3
+    for user, start, written in ((alice, alice_start, 9), (bob, bob_start, 3)):
         seqs = sorted(c["seq"] for c in (await pull_all(user))["changes"] if c["seq"] > start)
         assert seqs == list(range(start + 1, start + written + 1))
         assert await current_seq(user) == start + written
     after = await alice.post("/api/v1/plays", json=play)  # the refusal left no number behind
-    assert after.status_code == 201 and await current_seq(alice) == alice_start + 9
+    assert after.status_code == 201 and await current_seq(alice) == alice_start + 10
 
 
 async def test_bad_inputs_are_422_problems(
