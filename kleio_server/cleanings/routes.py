@@ -69,13 +69,10 @@ async def edit_cleaning(
     session: SessionDep,
     kleio: KleioDep,
 ) -> wire.Cleaning:
-    if await repository.get(session, user.id, cleaning_id) is None:
-        raise writes.not_found("cleaning", cleaning_id)
+    await writes.live(session, user.id, "cleaning", cleaning_id)
     if body.release_id is not None:
         await svc.require_release_in_collection(session, user.id, body.release_id)
-    await writes.update(kleio.applier, session, user.id, "cleaning", cleaning_id, body)
-    row = await repository.get(session, user.id, cleaning_id)
-    assert row is not None
+    row = await writes.update(kleio.applier, session, user.id, "cleaning", cleaning_id, body)
     return _cleaning(row)
 
 
@@ -83,7 +80,5 @@ async def edit_cleaning(
 async def delete_cleaning(
     cleaning_id: uuid.UUID, user: CurrentUser, session: SessionDep, kleio: KleioDep
 ) -> Response:
-    if await repository.get(session, user.id, cleaning_id) is None:
-        raise writes.not_found("cleaning", cleaning_id)
     await writes.delete(kleio.applier, session, user.id, "cleaning", cleaning_id)
     return Response(status_code=204)

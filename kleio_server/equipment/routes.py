@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 from fastapi import APIRouter, Response
 
@@ -8,6 +9,8 @@ from kleio_server.deps import CurrentUser, KleioDep, SessionDep
 from kleio_server.equipment import repository
 from kleio_server.equipment import service as svc
 from kleio_server.equipment.schemas import StylusOut, StylusTemplateOut
+from kleio_server.models import Stylus
+from kleio_server.models.mixins import Synced
 from kleio_server.sync import writes
 from shared.domain.stylus_catalogue import STYLUS_CATALOGUE
 from shared.protocol import entities as wire
@@ -19,7 +22,11 @@ async def _one(session: SessionDep, user_id: uuid.UUID, stylus_id: uuid.UUID) ->
     row = await repository.get(session, user_id, stylus_id)
     if row is None:
         raise writes.not_found("stylus", stylus_id)
-    return (await svc.with_wear(session, user_id, [row]))[0]
+    return await _with_wear(session, user_id, row)
+
+
+async def _with_wear(session: SessionDep, user_id: uuid.UUID, row: Synced) -> StylusOut:
+    return (await svc.with_wear(session, user_id, [cast(Stylus, row)]))[0]
 
 
 @router.get("/styluses", response_model=list[StylusOut])
@@ -51,25 +58,17 @@ async def edit_stylus(
     session: SessionDep,
     kleio: KleioDep,
 ) -> StylusOut:
-    await _one(session, user.id, stylus_id)
-    await writes.update(kleio.applier, session, user.id, "stylus", stylus_id, body)
-    return await _one(session, user.id, stylus_id)
+    row = await writes.update(kleio.applier, session, user.id, "stylus", stylus_id, body)
+    return await _with_wear(session, user.id, row)
 
 
 @router.post("/styluses/{stylus_id}/primary", response_model=StylusOut)
 async def make_primary(
     stylus_id: uuid.UUID, user: CurrentUser, session: SessionDep, kleio: KleioDep
 ) -> StylusOut:
-    await _one(session, user.id, stylus_id)
-    await writes.update(
-        kleio.applier,
-        session,
-        user.id,
-        "stylus",
-        stylus_id,
-        wire.StylusPatch(primary=True, active=True),
-    )
-    return await _one(session, user.id, stylus_id)
+    primary = wire.StylusPatch(primary=True, active=True)
+    row = await writes.update(kleio.applier, session, user.id, "stylus", stylus_id, primary)
+    return await _with_wear(session, user.id, row)
 
 
 @router.delete("/styluses/{stylus_id}", status_code=204)
@@ -77,7 +76,6 @@ async def delete_stylus(
     stylus_id: uuid.UUID, user: CurrentUser, session: SessionDep, kleio: KleioDep
 ) -> Response:
     """Delete a stylus; its plays keep their record and lose the link."""
-    await _one(session, user.id, stylus_id)
     await writes.delete(kleio.applier, session, user.id, "stylus", stylus_id)
     return Response(status_code=204)
 

@@ -74,22 +74,16 @@ async def edit_play(
     session: SessionDep,
     kleio: KleioDep,
 ) -> wire.Play:
-    if await repository.get(session, user.id, play_id) is None:
-        raise writes.not_found("play", play_id)
+    await writes.live(session, user.id, "play", play_id)
     if body.release_id is not None:
         await svc.require_release_in_collection(session, user.id, body.release_id)
-    await writes.update(kleio.applier, session, user.id, "play", play_id, body)
-    row = await repository.get(session, user.id, play_id)
-    assert row is not None
-    return _play(row)
+    return _play(await writes.update(kleio.applier, session, user.id, "play", play_id, body))
 
 
 @router.delete("/plays/{play_id}", status_code=204)
 async def delete_play(
     play_id: uuid.UUID, user: CurrentUser, session: SessionDep, kleio: KleioDep
 ) -> Response:
-    if await repository.get(session, user.id, play_id) is None:
-        raise writes.not_found("play", play_id)
     await writes.delete(kleio.applier, session, user.id, "play", play_id)
     return Response(status_code=204)
 

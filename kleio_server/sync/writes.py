@@ -77,10 +77,21 @@ async def create(
 async def written(
     session: AsyncSession, user_id: uuid.UUID, entity: Entity, entity_id: uuid.UUID
 ) -> Synced | None:
-    """The live row just written in this session (from the session, without a query)."""
+    """The user's live row, from the session when this request already has it (a row
+    just written: no query), else read by its key."""
     row: Synced | None = await session.get(SPECS[entity].model, entity_id)
     if row is None or row.user_id != user_id or row.deleted:  # type: ignore[attr-defined]
         return None
+    return row
+
+
+async def live(
+    session: AsyncSession, user_id: uuid.UUID, entity: Entity, entity_id: uuid.UUID
+) -> Synced:
+    """``written``, or a 404 problem: what an edit or delete checks first."""
+    row = await written(session, user_id, entity, entity_id)
+    if row is None:
+        raise not_found(entity, entity_id)
     return row
 
 
@@ -91,11 +102,14 @@ async def update(
     entity: Entity,
     entity_id: uuid.UUID,
     patch: BaseModel,
-) -> None:
-    """Write the fields a patch body carries (none: nothing is written)."""
+) -> Synced:
+    """Write the fields a patch body carries to the user's live row (404 if there is none;
+    no fields: nothing is written); the row as it now is."""
+    await live(session, user_id, entity, entity_id)
     fields = sent_fields(patch)
     if fields:
         await write(applier, session, user_id, entity, entity_id, fields)
+    return await live(session, user_id, entity, entity_id)
 
 
 async def delete(
@@ -105,6 +119,8 @@ async def delete(
     entity: Entity,
     entity_id: uuid.UUID,
 ) -> None:
+    """Delete the user's live row (404 if there is none, or it is deleted already)."""
+    await live(session, user_id, entity, entity_id)
     await write(applier, session, user_id, entity, entity_id, op="delete")
 
 
