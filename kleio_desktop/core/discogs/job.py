@@ -9,7 +9,6 @@ the next run resumes. When signed in, a complete import's snapshot is uploaded a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ from kleio_desktop.core.discogs.sink import StoreImportSink
 from kleio_desktop.core.discogs.snapshot import upload_pending
 from kleio_desktop.core.discogs.upload import ServerLink, UploadError
 from kleio_desktop.core.store import Store
+from kleio_desktop.core.sync.timing import cancel_all
 from shared.discogs import (
     Clock,
     DiscogsClient,
@@ -54,11 +54,10 @@ class StoppableClock:
         if not self._stopped.is_set():
             waiting = asyncio.ensure_future(self._base.sleep(seconds))
             stopped = asyncio.ensure_future(self._stopped.wait())
-            await asyncio.wait({waiting, stopped}, return_when=asyncio.FIRST_COMPLETED)
-            for task in (waiting, stopped):
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            try:
+                await asyncio.wait({waiting, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                await cancel_all(waiting, stopped)
         if self._stopped.is_set():
             raise ImportInterrupted("import stopped while waiting for Discogs; it will resume")
 

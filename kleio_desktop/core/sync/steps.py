@@ -19,6 +19,7 @@ from typing import Generic, TypeVar
 from kleio_desktop.core.store import Store
 from kleio_desktop.core.sync.errors import MutationGap, ServerError
 from kleio_desktop.core.sync.status import SyncProgress
+from kleio_desktop.core.sync.timing import cancel_all
 from kleio_desktop.core.sync.transport import SyncTransport
 from kleio_desktop.core.sync.wire import SnapshotPage
 from shared.protocol.sync import (
@@ -203,9 +204,7 @@ class _Prefetch(Generic[P]):
         return page
 
     async def close(self) -> None:
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        await cancel_all(self._task)
 
 
 async def pull_all(

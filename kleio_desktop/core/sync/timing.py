@@ -7,11 +7,10 @@ drive it with a virtual clock and a seeded ``random.Random``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import random
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class SyncClock(Protocol):
@@ -52,9 +51,15 @@ async def wait_event(event: asyncio.Event, seconds: float, clock: SyncClock) -> 
     try:
         await asyncio.wait({waiter, sleeper}, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        for task in (waiter, sleeper):
-            if not task.done():
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        await cancel_all(waiter, sleeper)
     return event.is_set()
+
+
+async def cancel_all(*tasks: asyncio.Future[Any]) -> None:
+    """Cancel ``tasks`` and wait until they have stopped. Should the caller be cancelled
+    meanwhile, that propagates: ``await task`` inside ``suppress(CancelledError)`` would
+    swallow it with the task's own, and a loop told to stop (the engine's, on quit) would go
+    on. What the tasks raise is not the caller's business and is dropped."""
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

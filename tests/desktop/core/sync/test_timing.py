@@ -6,6 +6,8 @@ import asyncio
 import datetime as dt
 import random
 
+import pytest
+
 from kleio_desktop.core.sync.timing import Backoff, wait_event
 
 
@@ -63,3 +65,32 @@ async def test_wait_event_returns_on_the_event_or_the_clock() -> None:
     await ticks()
     clock.wake_all()
     assert await timing_out is False
+
+
+class SlowToStopClock(StepClock):
+    """Its sleep takes a moment to stop when cancelled (as a real timer's cleanup may)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stopping = asyncio.Event()
+
+    async def sleep(self, seconds: float) -> None:
+        try:
+            await super().sleep(seconds)
+        except asyncio.CancelledError:
+            self.stopping.set()
+            await asyncio.sleep(0.05)
+            raise
+
+
+async def test_wait_event_cancelled_while_it_cleans_up_is_cancelled() -> None:
+    """The event came, and while the timer stops the waiting task is cancelled (the engine
+    told to stop): the cancellation reaches it, so the loop around it ends."""
+    clock, event = SlowToStopClock(), asyncio.Event()
+    waiting = asyncio.create_task(wait_event(event, 60.0, clock))
+    await ticks()
+    event.set()
+    await clock.stopping.wait()  # the timer is being stopped, the waiting task waits for it
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(waiting, 5)
