@@ -64,6 +64,9 @@ class SyncReport:
     bootstrapped: bool
     rejected: tuple[Rejection, ...]
     pending: int
+    reached: bool = True
+    """Whether the round heard from the server (False: it had nothing to send, so the server
+    was not asked, and a server that refused the last round may still be down)."""
 
     def describe(self) -> str:
         text = f"pushed {self.pushed}, pulled {self.pulled}"
@@ -165,6 +168,10 @@ class SyncEngine:
         """One round. ``wrote``: this process just wrote outbox rows, so a push needs no
         look at the outbox first (the look costs a store read on the way to the server)."""
         tally = steps.Tally()
+        if push and inline and not (pull or wrote) and not await self._store.count_pending():
+            # a look at the store (our own writes show too) as the socket's changes came:
+            # with nothing to push, the changes are all this round has to do
+            push = False
         if inline and not (pull or push or wrote):  # changes the server sent, nothing else
             # applied at once: the transaction applying them tells whether they continue from
             # our cursor, or are here already (our own echoed back, or ones a pull got), and
@@ -190,7 +197,7 @@ class SyncEngine:
             pending = await self._store.count_pending()
             if not (push and pending):
                 self._board.update(pending=pending)
-                return SyncReport(0, 0, 0, False, (), pending)
+                return SyncReport(0, 0, 0, False, (), pending, reached=False)
         self._board.update(syncing=True)
         try:
             if push:
@@ -331,7 +338,7 @@ class SyncEngine:
                 push = pull = True
             try:
                 async with self._lock:
-                    await self._round(push=push, pull=pull, inline=inline, wrote=wrote)
+                    report = await self._round(push=push, pull=pull, inline=inline, wrote=wrote)
             except KleioError as exc:
                 failures += 1
                 asked_to_wait = getattr(exc, "retry_after", None) or 0.0  # the server's Retry-After
@@ -340,6 +347,11 @@ class SyncEngine:
                 failures += 1
                 logger.exception("sync round failed unexpectedly (attempt %d)", failures)
             else:
+                if failures and not report.reached:
+                    # a wake with nothing to send (the store written by something else, our own
+                    # note of the failure even): the server is not known to be back, and the
+                    # wait it asked for (or the backoff) starts again, never cut short
+                    continue
                 if failures:  # the server is back: so may the live connection be
                     self._reached.set()
                 failures = 0

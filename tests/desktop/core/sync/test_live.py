@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from kleio_desktop.core.changes import Changes
+from kleio_desktop.core.device import DeviceSettings
 from kleio_desktop.core.services import Services
 from kleio_desktop.core.store import Store
 from kleio_desktop.core.sync import Backoff, SyncEngine, SyncStatus, SystemClock
@@ -232,6 +233,53 @@ async def test_a_server_asking_to_wait_is_not_asked_again_sooner(
             await until(lambda: a.transport.calls.count("pull") >= 3)
     assert any("HTTP 503" in (status.error or "") for status in seen)
     assert RETRY_AFTER_SECONDS in clock.waits  # what the server asked, not the 1 ms backoff
+
+
+class HoldingClock(RecordingClock):
+    """Records each wait; one of a second or more (``long``) is never over (the test ends
+    first), so the engine's round waits until something wakes it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.long: list[float] = []
+
+    async def sleep(self, seconds: float) -> None:
+        if seconds < 1:
+            await super().sleep(seconds)
+            return
+        self.long.append(seconds)
+        await asyncio.Event().wait()
+
+
+async def test_a_wake_with_nothing_to_send_keeps_the_wait_the_server_asked_for(
+    make_device: DeviceMaker, tmp_path: Path
+) -> None:
+    """The server answered 503 with Retry-After: 5, and the engine waits. Then the store is
+    written without anything to send (a device setting): the round that wakes asks nothing of
+    the server, so it neither counts as the server being back (which would end the wait and
+    fall back to the periodic round) nor cuts the wait short: the engine waits 5 s again."""
+    down = app_without_database(tmp_path / "down")
+    clock, tiny = HoldingClock(), Backoff(base=0.001, cap=0.001)
+    async with serving(down, lifespan="on") as address:
+        a = await make_device(
+            "a",
+            app=down,
+            base_url=f"http://{address}",
+            clock=clock,
+            retry=tiny,
+            reconnect=tiny,
+            periodic_seconds=1000.0,
+        )
+        async with running(a.engine):
+            await until(lambda: RETRY_AFTER_SECONDS in clock.long)
+            await asyncio.sleep(0.1)  # a wake by the engine's own note of the failure, if any
+            waits, pulls = len(clock.long), a.transport.calls.count("pull")
+            await DeviceSettings(a.store).set_time_zone("Europe/Paris")  # no outbox row
+            await until(lambda: len(clock.long) > waits)
+            await asyncio.sleep(0.1)  # anything else the wake would start
+            assert a.transport.calls.count("pull") == pulls  # the server was not asked
+        assert set(clock.long) == {RETRY_AFTER_SECONDS}  # never the periodic 1000 s
+        assert a.engine.status.error is not None
 
 
 async def test_pruning_acknowledged_rows_does_not_start_another_round(
