@@ -23,7 +23,7 @@ from tests.polling import WITHIN, until
 from tests.server.realtime.live import app_without_database, serving
 
 from ..conftest import put_record
-from .conftest import DeviceMaker, free_port, serving_on
+from .conftest import Device, DeviceMaker, free_port, serving_on
 
 AT = dt.datetime(2026, 3, 1, 20, tzinfo=dt.UTC)
 
@@ -210,15 +210,16 @@ class RecordingClock(SystemClock):
         await asyncio.sleep(min(seconds, 0.01))
 
 
-async def test_a_server_asking_to_wait_is_not_asked_again_sooner(
-    make_device: DeviceMaker, tmp_path: Path
-) -> None:
-    """Its database down, the server answers 503 with Retry-After: 5; the engine's own
-    backoff (a millisecond here) does not bring it back before that."""
+@contextlib.asynccontextmanager
+async def device_of_a_server_without_database(
+    make_device: DeviceMaker, tmp_path: Path, clock: RecordingClock
+) -> AsyncIterator[Device]:
+    """A device of a server whose database is down (every call a 503 with Retry-After), its
+    own backoff a millisecond, its periodic round far off."""
     down = app_without_database(tmp_path / "down")
-    clock, tiny = RecordingClock(), Backoff(base=0.001, cap=0.001)
+    tiny = Backoff(base=0.001, cap=0.001)
     async with serving(down, lifespan="on") as address:
-        a = await make_device(
+        yield await make_device(
             "a",
             app=down,
             base_url=f"http://{address}",
@@ -227,6 +228,15 @@ async def test_a_server_asking_to_wait_is_not_asked_again_sooner(
             reconnect=tiny,
             periodic_seconds=1000.0,
         )
+
+
+async def test_a_server_asking_to_wait_is_not_asked_again_sooner(
+    make_device: DeviceMaker, tmp_path: Path
+) -> None:
+    """Its database down, the server answers 503 with Retry-After: 5; the engine's own
+    backoff (a millisecond here) does not bring it back before that."""
+    clock = RecordingClock()
+    async with device_of_a_server_without_database(make_device, tmp_path, clock) as a:
         seen: list[SyncStatus] = []
         a.engine.subscribe(seen.append)
         async with running(a.engine):
@@ -258,18 +268,8 @@ async def test_a_wake_with_nothing_to_send_keeps_the_wait_the_server_asked_for(
     written without anything to send (a device setting): the round that wakes asks nothing of
     the server, so it neither counts as the server being back (which would end the wait and
     fall back to the periodic round) nor cuts the wait short: the engine waits 5 s again."""
-    down = app_without_database(tmp_path / "down")
-    clock, tiny = HoldingClock(), Backoff(base=0.001, cap=0.001)
-    async with serving(down, lifespan="on") as address:
-        a = await make_device(
-            "a",
-            app=down,
-            base_url=f"http://{address}",
-            clock=clock,
-            retry=tiny,
-            reconnect=tiny,
-            periodic_seconds=1000.0,
-        )
+    clock = HoldingClock()
+    async with device_of_a_server_without_database(make_device, tmp_path, clock) as a:
         async with running(a.engine):
             await until(lambda: RETRY_AFTER_SECONDS in clock.long)
             await asyncio.sleep(0.1)  # a wake by the engine's own note of the failure, if any
