@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_server.catalogue.sides import preload_sides, sides_problem
@@ -146,16 +147,12 @@ class Applier:
             with contextlib.suppress(ValueError):
                 keys[mutation.entity].add(SPECS[mutation.entity].parse_key(mutation.entity_id))
         await changelog.lock_sequence(session, user_id)
+        locking = _locks(session)
         for entity, wanted in keys.items():
             spec = SPECS[entity]
-            model: Any = spec.model
-            query = select(model).where(getattr(model, spec.key_column).in_(list(wanted)))
-            if not spec.key_is_uuid:
-                query = query.where(model.user_id == user_id)
-            rows = {
-                getattr(r, spec.key_column): r
-                for r in await session.scalars(_locked(session, query))
-            }
+            query = _rows_query(entity, many=True, locking=locking)
+            found = await session.scalars(query, {"keys": list(wanted), "uid": user_id})
+            rows = {getattr(r, spec.key_column): r for r in found}
             for key in wanted:
                 known[(entity, key)] = rows.get(key)
         sided = [
@@ -176,11 +173,8 @@ class Applier:
         if (spec.name, key) in known:
             row = known[(spec.name, key)]
         else:
-            model: Any = spec.model
-            query = select(model).where(getattr(model, spec.key_column) == key)
-            if not spec.key_is_uuid:
-                query = query.where(model.user_id == user_id)
-            row = (await session.scalars(_locked(session, query))).one_or_none()
+            query = _rows_query(spec.name, many=False, locking=_locks(session))
+            row = (await session.scalars(query, {"key": key, "uid": user_id})).one_or_none()
         if row is not None and row.user_id != user_id:  # type: ignore[attr-defined]
             # another user's id: answer exactly as if it did not exist
             raise MutationRejected(f"no {spec.name} {key}")
@@ -396,9 +390,24 @@ def preloaded(session: AsyncSession) -> dict[tuple[str, Any], Any]:
     return known
 
 
-def _locked(session: AsyncSession, query: Any) -> Any:
-    bind = session.get_bind()
-    return query.with_for_update() if bind.dialect.name == "postgresql" else query
+def _locks(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+@functools.cache
+def _rows_query(entity: Entity, *, many: bool, locking: bool) -> Any:
+    """The rows of an entity by key (``:keys``, expanding, or ``:key``), locked on
+    PostgreSQL; ids that are not UUIDs are the user's own (``:uid``). Built once: building
+    the statement cost more than running it."""
+    spec = SPECS[entity]
+    model: Any = spec.model
+    key = getattr(model, spec.key_column)
+    query = select(model).where(
+        key.in_(bindparam("keys", expanding=True)) if many else key == bindparam("key")
+    )
+    if not spec.key_is_uuid:
+        query = query.where(model.user_id == bindparam("uid"))
+    return query.with_for_update() if locking else query
 
 
 def _check_dated(spec: EntitySpec, values: dict[str, Any], now: dt.datetime) -> None:

@@ -37,9 +37,12 @@ async def pending(session: AsyncSession, limit: int = MAX_MUTATIONS_PER_PUSH) ->
     return [Mutation.model_validate(dict(row._mapping)) for row in rows]
 
 
+_COUNT_PENDING = select(func.count()).select_from(_OUTBOX).where(_OUTBOX.c.pushed_seq.is_(None))
+
+
 async def count_pending(session: AsyncSession) -> int:
-    query = select(func.count()).select_from(OutboxRow).where(OutboxRow.pushed_seq.is_(None))
-    return int(await session.scalar(query) or 0)
+    """Mutations not yet acknowledged (every sync round and every applied change asks)."""
+    return int(await session.scalar(_COUNT_PENDING) or 0)
 
 
 _MARK_PUSHED = (
