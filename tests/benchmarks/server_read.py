@@ -8,7 +8,9 @@ is measured in-process (httpx's ASGI transport on the same app, so no socket in 
 against ``GET /health`` in-process as its baseline, and against the floor of this stack: the
 same app, dependencies and ownership check, with the write as one hand-written statement
 (sequence, play, log entry and aggregates at once; see ``FLOOR``), which skips the rules the
-real write path runs (clocks, merge, validation) and so is a bound, not an alternative.
+real write path runs (clocks, merge, validation) and so is a bound, not an alternative. Two
+rows below that say what the stack costs before any write (``add_stack_routes``): the same
+request answered with no database, and with a transaction that does nothing.
 
     uv run python -m tests.benchmarks.server_read [--backend postgresql|sqlite] [--requests 300]
 """
@@ -223,6 +225,36 @@ async def measure_writes(
     return {"p50": statistics.median(samples), "p99": _percentile(samples, 0.99), "n": n}
 
 
+def add_stack_routes(app: FastAPI) -> dict[str, str]:
+    """Two routes that take ``POST /plays``'s body and answer as it does, for what the stack
+    costs before any write: the request, its validation, the sign-in and the answer with no
+    database; then with a transaction that does nothing (``BEGIN``, ``SELECT 1``,
+    ``COMMIT``: the session's round trips without a write). The case names, to their paths."""
+    router = APIRouter()
+
+    def answer(body: wire.PlayIn) -> wire.Play:
+        return wire.Play(id=new_id(), release_id=body.release_id, played_at=body.played_at)
+
+    @router.post("/plays/no-database", response_model=wire.Play, status_code=201)
+    async def no_database(body: wire.PlayIn, _user: CurrentUser) -> wire.Play:
+        return answer(body)
+
+    @router.post("/plays/empty-transaction", response_model=wire.Play, status_code=201)
+    async def empty_transaction(
+        body: wire.PlayIn, _user: CurrentUser, session: SessionDep
+    ) -> wire.Play:
+        await session.execute(text("SELECT 1"))
+        return answer(body)
+
+    app.include_router(router, prefix="/bench")
+    return {
+        "the same request answered without the database": "/bench/plays/no-database",
+        "the same request with an empty transaction (BEGIN, SELECT 1, COMMIT)": (
+            "/bench/plays/empty-transaction"
+        ),
+    }
+
+
 def add_floor_route(app: FastAPI) -> str:
     """``FLOOR`` as a route on ``app``, with ``POST /plays``'s dependencies and check."""
     router = APIRouter()
@@ -278,6 +310,7 @@ async def run(backend: str = "postgresql", requests: int = 300) -> list[dict[str
             configure_logging(settings.log_level, settings.log_json)  # as the CLI does
             app = create_app(settings)
             floor_path = add_floor_route(app) if backend == "postgresql" else None
+            stack_paths = add_stack_routes(app)
             server = uvicorn.Server(
                 uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, access_log=False)
             )
@@ -344,6 +377,9 @@ async def run(backend: str = "postgresql", requests: int = 300) -> list[dict[str
                     ("GET /health in-process (baseline)", here, ""),
                     ("POST /plays in-process", writes, "p50 ≤ 2.5 ms"),
                 ]
+                for label, path in stack_paths.items():
+                    stack = await measure_writes(local, instance - 1, requests, path)
+                    write_cases.append((label, stack, ""))
                 if floor_path is not None:
                     # the same record, after: as many plays to count (the next few records
                     # have thousands, the seed's skew)
