@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kleio_server.catalogue.sides import preload_sides, sides_problem
 from kleio_server.kit.db import tx_state
+from kleio_server.kit.sql import in_param
 from kleio_server.models import Play, Stylus
 from kleio_server.models.mixins import Synced
 from kleio_server.sync import changelog
@@ -147,10 +148,10 @@ class Applier:
             with contextlib.suppress(ValueError):
                 keys[mutation.entity].add(SPECS[mutation.entity].parse_key(mutation.entity_id))
         await changelog.lock_sequence(session, user_id)
-        locking = _locks(session)
+        dialect = session.get_bind().dialect.name
         for entity, wanted in keys.items():
             spec = SPECS[entity]
-            query = _rows_query(entity, many=True, locking=locking)
+            query = _rows_query(dialect, entity, many=True)
             found = await session.scalars(query, {"keys": list(wanted), "uid": user_id})
             rows = {getattr(r, spec.key_column): r for r in found}
             for key in wanted:
@@ -162,7 +163,7 @@ class Applier:
         ]
         await preload_sides(session, user_id, {r for r in sided if _release_id(r)})
         if any(m.entity == "play" and m.fields.get("stylus_id") for m in mutations):
-            for stylus in await session.scalars(select(Stylus).where(Stylus.user_id == user_id)):
+            for stylus in await session.scalars(_USER_STYLUSES, {"uid": user_id}):
                 known.setdefault(("stylus", stylus.id), stylus)
 
     async def _load(
@@ -173,7 +174,7 @@ class Applier:
         if (spec.name, key) in known:
             row = known[(spec.name, key)]
         else:
-            query = _rows_query(spec.name, many=False, locking=_locks(session))
+            query = _rows_query(session.get_bind().dialect.name, spec.name, many=False)
             row = (await session.scalars(query, {"key": key, "uid": user_id})).one_or_none()
         if row is not None and row.user_id != user_id:  # type: ignore[attr-defined]
             # another user's id: answer exactly as if it did not exist
@@ -390,24 +391,21 @@ def preloaded(session: AsyncSession) -> dict[tuple[str, Any], Any]:
     return known
 
 
-def _locks(session: AsyncSession) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
 @functools.cache
-def _rows_query(entity: Entity, *, many: bool, locking: bool) -> Any:
-    """The rows of an entity by key (``:keys``, expanding, or ``:key``), locked on
-    PostgreSQL; ids that are not UUIDs are the user's own (``:uid``). Built once: building
+def _rows_query(dialect: str, entity: Entity, *, many: bool) -> Any:
+    """The rows of an entity by key (``:keys``, a list, or ``:key``), locked on PostgreSQL;
+    ids that are not UUIDs are the user's own (``:uid``). Built once per dialect: building
     the statement cost more than running it."""
     spec = SPECS[entity]
     model: Any = spec.model
     key = getattr(model, spec.key_column)
-    query = select(model).where(
-        key.in_(bindparam("keys", expanding=True)) if many else key == bindparam("key")
-    )
+    query = select(model).where(in_param(dialect, key, "keys") if many else key == bindparam("key"))
     if not spec.key_is_uuid:
         query = query.where(model.user_id == bindparam("uid"))
-    return query.with_for_update() if locking else query
+    return query.with_for_update() if dialect == "postgresql" else query
+
+
+_USER_STYLUSES = select(Stylus).where(Stylus.user_id == bindparam("uid"))
 
 
 def _check_dated(spec: EntitySpec, values: dict[str, Any], now: dt.datetime) -> None:
